@@ -1,0 +1,57 @@
+/**
+ * Typed errors. Each carries a stable `code` and, where there is one, a `hint` naming the next step.
+ * `showStack = false` makes gulp-cli print `toString()` (name, message, hint) instead of a stack trace.
+ */
+export class AssetsError extends Error {
+  readonly code: string;
+  readonly hint?: string;
+  readonly showStack = false;
+
+  constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  override toString(): string {
+    return this.hint ? `${this.message}\n  → ${this.hint}` : this.message;
+  }
+}
+
+/** A flag or option that cannot be used: fails before any work starts. */
+export class UsageError extends AssetsError {
+  constructor(message: string, hint?: string) {
+    super('E_USAGE', message, { hint });
+  }
+}
+
+/** Configuration (environment, config values) that cannot work: fails fast. */
+export class ConfigError extends AssetsError {
+  constructor(message: string, hint?: string) {
+    super('E_CONFIG', message, { hint });
+  }
+}
+
+/** One source image that could not be processed; collected, never thrown across the whole run. */
+export class SourceError extends AssetsError {
+  readonly file: string;
+  readonly reason: string;
+  constructor(file: string, reason: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('E_SOURCE', `${file}: ${reason}`, options);
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** The run finished but some items failed; the message summarises, the report lists each one. */
+export class RunFailedError extends AssetsError {
+  constructor(message: string, hint?: string) {
+    super('E_RUN_FAILED', message, { hint });
+  }
+}
+
+/** A message for any thrown value, without a stack. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,162 @@
+/**
+ * `gulp build` as a library call: scan and hash the sources, plan against the previous manifest,
+ * stream what must be rendered through the responsive plugin into gulp.dest, then remove stale
+ * outputs and write the manifest. Per-source failures are collected; the run always finishes.
+ */
+import { dest } from 'gulp';
+import { stat, unlink } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { join, resolve } from 'node:path';
+import Vinyl from 'vinyl';
+import { ConfigError, SourceError } from '../errors';
+import { manifestPath, readManifest, writeManifest } from '../manifest/io';
+import { MANIFEST_SCHEMA, type ImageManifest, type ManifestSource } from '../manifest/types';
+import { planBuild, staleKeys, type BuildTask } from '../plan/build-plan';
+import { stableHash } from '../util/hash';
+import { mapPool } from '../util/pool';
+import { createProgress } from '../util/progress';
+import type { ImageConfig } from './config';
+import { ONLY_KEYS, responsive, type SourceResult } from './responsive';
+import { ENCODER_VERSION } from './sharp-adapter';
+import { inScope, scanSources, type Scope } from './scan-sources';
+import { SourceIndex } from './source-index';
+import { parseSourcePath } from './source-path';
+
+export interface BuildOptions {
+  readonly src: string;
+  readonly dest: string;
+  /** Folder for the local source index (size+mtime+inode → hash). */
+  readonly cacheDir: string;
+  readonly config: ImageConfig;
+  readonly concurrency: number;
+  readonly noCache: boolean;
+  readonly scope: Scope;
+  /** No progress output (tests, --json). */
+  readonly quiet?: boolean;
+}
+
+export interface BuildSummary {
+  sources: number;
+  built: number;
+  cached: number;
+  removed: number;
+  failed: number;
+  outputsWritten: number;
+  outputsRemoved: number;
+  /** Bytes of the sources that were decoded, and of the outputs written. */
+  bytesIn: number;
+  bytesOut: number;
+  /** Sources read and hashed because the source index did not know them. */
+  hashed: number;
+  seconds: number;
+  sourcesPerSecond: number;
+  manifest: string;
+  failures: { file: string; reason: string }[];
+}
+
+async function presentOutputs(dist: string, previous: ImageManifest | null, rels: ReadonlySet<string>): Promise<Set<string>> {
+  const checks: { key: string; bytes: number }[] = [];
+  for (const [rel, source] of Object.entries(previous?.sources ?? {})) {
+    if (rels.has(rel)) for (const v of source.variants) checks.push({ key: v.key, bytes: v.bytes });
+  }
+  const present = new Set<string>();
+  await mapPool(checks, 32, async ({ key, bytes }) => {
+    const size = await stat(join(dist, key)).then((s) => s.size, () => -1);
+    if (size === bytes) present.add(`${key}\0${bytes}`);
+  });
+  return present;
+}
+
+function toVinyl(task: BuildTask, root: string): Vinyl {
+  const file = new Vinyl({ cwd: root, base: root, path: task.candidate.path, contents: null });
+  Object.assign(file, { sha256: task.candidate.sha256, [ONLY_KEYS]: task.onlyKeys });
+  return file;
+}
+
+function entryOf(result: SourceResult, task: BuildTask | undefined, config: ImageConfig): ManifestSource {
+  const source = parseSourcePath(result.rel, config.sourceSuffix);
+  const variants = [...(task?.reuse ?? []), ...result.variants].sort((a, b) => (a.key < b.key ? -1 : 1));
+  return {
+    type: source.type, slug: source.slug, bytes: result.bytes, sha256: result.sha256,
+    width: result.info.width, height: result.info.height, variants,
+  };
+}
+
+export async function buildImages(options: BuildOptions): Promise<BuildSummary> {
+  const started = performance.now();
+  const root = resolve(options.src);
+  const dist = resolve(options.dest);
+  if (!(await stat(root).then((s) => s.isDirectory(), () => false))) {
+    throw new ConfigError(`source folder ${root} does not exist`, 'pass --src <folder> (russ.fm keeps sources in public/)');
+  }
+  const previous = await readManifest(manifestPath(dist));
+  const index = await SourceIndex.load(join(options.cacheDir, 'source-index.json'));
+  const scan = await scanSources(root, options.scope, index);
+  const present = options.noCache ? new Set<string>() : await presentOutputs(dist, previous, new Set(scan.candidates.map((c) => c.rel)));
+  const plan = planBuild({
+    candidates: scan.candidates, previous, inScope: (rel) => inScope(options.scope, rel), config: options.config,
+    encoderVersion: ENCODER_VERSION, noCache: options.noCache, present: (key, bytes) => present.has(`${key}\0${bytes}`),
+  });
+
+  const failures: SourceError[] = [...scan.failures];
+  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached };
+  const tasks = new Map(plan.build.map((t) => [t.candidate.rel, t]));
+  const progress = createProgress({ label: 'build', total: plan.build.length, unit: 'src', silent: options.quiet });
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let outputsWritten = 0;
+  await pipeline(
+    Readable.from(plan.build.map((t) => toVinyl(t, root)), { objectMode: true }),
+    responsive({
+      config: options.config,
+      concurrency: options.concurrency,
+      onSource: (result) => {
+        next[result.rel] = entryOf(result, tasks.get(result.rel), options.config);
+        bytesIn += result.bytes;
+        outputsWritten += result.variants.length;
+        bytesOut += result.variants.reduce((sum, v) => sum + v.bytes, 0);
+        progress.tick(1, result.bytes);
+      },
+      onError: (error) => {
+        failures.push(error);
+        progress.tick(1);
+      },
+    }),
+    dest(dist),
+  );
+  progress.done();
+
+  // A source that failed keeps its previous entry and outputs: never delete on a guess.
+  for (const failure of failures) {
+    const before = previous?.sources[failure.file];
+    if (before && !next[failure.file]) next[failure.file] = before;
+  }
+  const stale = staleKeys(previous, next);
+  await mapPool(stale, 16, (key) => unlink(join(dist, key)).catch(() => undefined));
+  if (!previous || previous.encoder !== ENCODER_VERSION || stableHash(previous.sources) !== stableHash(next)) {
+    await writeManifest(manifestPath(dist), {
+      schema: MANIFEST_SCHEMA, encoder: ENCODER_VERSION, updatedAt: new Date().toISOString(), sources: next,
+    });
+  }
+  await index.save();
+
+  const seconds = (performance.now() - started) / 1000;
+  const built = plan.build.length - failures.filter((f) => tasks.has(f.file)).length;
+  return {
+    sources: scan.candidates.length + scan.failures.length,
+    built,
+    cached: Object.keys(plan.cached).length,
+    removed: plan.removedSources.length,
+    failed: failures.length,
+    outputsWritten,
+    outputsRemoved: stale.length,
+    bytesIn,
+    bytesOut,
+    hashed: scan.hashed,
+    seconds,
+    sourcesPerSecond: (scan.candidates.length + scan.failures.length) / Math.max(seconds, 1e-6),
+    manifest: manifestPath(dist),
+    failures: failures.map((f) => ({ file: f.file, reason: f.hint ? `${f.reason} (${f.hint})` : f.reason })),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The responsive-images gulp plugin: each source vinyl in, one vinyl per variant out.
+ * Keeps `concurrency` sources in flight; a bad source is reported (never thrown, never stalls the stream).
+ */
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import type { Transform } from 'node:stream';
+import { join } from 'node:path';
+import through2 from 'through2';
+import Vinyl from 'vinyl';
+import { SourceError } from '../errors';
+import { digestsOf } from '../util/hash';
+import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from './config';
+import { describeDecodeError, ENCODER_VERSION, probe, renderVariants, type SourceInfo } from './sharp-adapter';
+import { plannerFromSharpResponsive, type SharpResponsiveOptions, type VariantPlanner } from './sharp-responsive-options';
+import { parseSourcePath } from './source-path';
+import { variantCacheKey, variantsFor } from './variants';
+import type { ManifestVariant } from '../manifest/types';
+
+export interface SourceResult {
+  /** Source path relative to the source root (POSIX, NFC). */
+  readonly rel: string;
+  readonly info: SourceInfo;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly variants: ManifestVariant[];
+}
+
+export interface ResponsiveOptions {
+  /** Our config (default: russ.fm's), or gulp-sharp-responsive's option shape. */
+  config?: ImageConfig | SharpResponsiveOptions;
+  /** Sources in flight at once. Default: 2 per core, at least 2 (sharp uses one thread per image here). */
+  concurrency?: number;
+  /** Called when a source's variants have been pushed downstream. */
+  onSource?: (result: SourceResult) => void;
+  /** Called for a source that failed. Without it, the failure is emitted as a stream error (gulp convention). */
+  onError?: (error: SourceError) => void;
+}
+
+/** Keys a vinyl may carry (set by the build planner) to render only some of its variants. */
+export const ONLY_KEYS = Symbol('responsive.onlyKeys');
+type PlannedVinyl = Vinyl & { [ONLY_KEYS]?: ReadonlySet<string>; sha256?: string };
+
+function megapixels(pixels: number): string {
+  return `${(pixels / 1e6).toLocaleString('en', { maximumFractionDigits: 1 })} megapixels`;
+}
+
+export function defaultConcurrency(): number {
+  return Math.max(2, Math.min(8, availableParallelism() * 2));
+}
+
+interface Planner { plan: VariantPlanner; config: ImageConfig; includeOriginal: boolean }
+
+function plannerFor(config: ImageConfig | SharpResponsiveOptions): Planner {
+  if (!('sizes' in config)) {
+    const includeOriginal = config.includeOriginalFile === true;
+    return { plan: plannerFromSharpResponsive(config), config: DEFAULT_IMAGE_CONFIG, includeOriginal };
+  }
+  return { plan: (source, dims) => variantsFor(source, dims, config), config, includeOriginal: false };
+}
+
+async function contentsOf(file: Vinyl): Promise<Buffer> {
+  if (file.isBuffer()) return file.contents;
+  if (file.isStream()) {
+    throw new SourceError(file.relative, 'received a stream, not a buffer', {
+      hint: 'read sources with `src(glob, { encoding: false })` (streaming mode is not supported)',
+    });
+  }
+  return readFile(file.path);
+}
+
+export function responsive(options: ResponsiveOptions = {}) {
+  const { plan, config, includeOriginal } = plannerFor(options.config ?? DEFAULT_IMAGE_CONFIG);
+  const limit = options.concurrency ?? defaultConcurrency();
+  let inFlight = 0;
+  let resumeIntake: (() => void) | null = null;
+  let finish: (() => void) | null = null;
+
+  async function processFile(stream: Transform, file: PlannedVinyl): Promise<void> {
+    const source = parseSourcePath(file.relative, config.sourceSuffix);
+    let input: Buffer = Buffer.alloc(0);
+    try {
+      input = await contentsOf(file);
+      const info = await probe(input);
+      if (info.pixels > config.maxPixels) {
+        throw new SourceError(source.rel, `refused: ${info.width}×${info.height} is ${megapixels(info.pixels)}, `
+          + `over the ${megapixels(config.maxPixels)} limit (a pixel bomb, or raise maxPixels)`);
+      }
+      const only = file[ONLY_KEYS];
+      const wanted = plan(source, info).filter((v) => !only || only.has(v.key));
+      const rendered = await renderVariants(input, info, wanted, config.maxPixels);
+      const sha256 = file.sha256 ?? digestsOf(input).sha256;
+      const variants = rendered.map(({ variant, data, width, height }): ManifestVariant => {
+        stream.push(new Vinyl({ cwd: file.cwd, base: file.base, path: join(file.base, variant.key), contents: data }));
+        return {
+          size: variant.size, format: variant.format, key: variant.key, width, height, bytes: data.length,
+          contentType: variant.contentType, ...digestsOf(data), cacheKey: variantCacheKey(sha256, variant, ENCODER_VERSION),
+        };
+      });
+      if (includeOriginal) stream.push(file);
+      options.onSource?.({ rel: source.rel, info, bytes: input.length, sha256, variants });
+    } catch (error) {
+      const failure = error instanceof SourceError
+        ? error
+        : new SourceError(source.rel, describeDecodeError(error, input, config.maxPixels), { cause: error });
+      if (options.onError) options.onError(failure);
+      else stream.emit('error', failure);
+    }
+  }
+
+  return through2.obj(
+    function transform(file: PlannedVinyl, _encoding, callback) {
+      inFlight += 1;
+      void processFile(this, file).finally(() => {
+        inFlight -= 1;
+        resumeIntake?.();
+        resumeIntake = null;
+        if (inFlight === 0) finish?.();
+      });
+      if (inFlight < limit) callback();
+      else resumeIntake = () => callback();
+    },
+    function flush(callback) {
+      if (inFlight === 0) callback();
+      else finish = () => callback();
+    },
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * The only module that imports sharp. Decodes a source once, derives every size from raw pixels
+ * (largest first, each from the smallest compatible larger one) and encodes each variant.
+ */
+import sharp from 'sharp';
+import type { OutputInfo, Sharp } from 'sharp';
+import type { Dimensions, VariantSpec } from './variants';
+
+// Every source is a different image: libvips' operation cache only costs memory here.
+sharp.cache(false);
+
+/** Names the encoder in cache keys: a different sharp/libvips may encode different bytes. */
+export const ENCODER_VERSION = `sharp ${sharp.versions.sharp} libvips ${sharp.versions.vips}`;
+
+export interface SourceInfo extends Dimensions {
+  /** Decoder format as sharp names it (jpeg, png, webp…). */
+  readonly format: string;
+  readonly pixels: number;
+}
+
+export interface RenderedVariant {
+  readonly variant: VariantSpec;
+  readonly data: Buffer;
+  readonly width: number;
+  readonly height: number;
+}
+
+interface RawImage {
+  readonly data: Buffer;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 2 | 3 | 4;
+  /** `frame`: the whole picture; `crop`: a cover crop with this aspect ratio. */
+  readonly kind: 'frame' | 'crop';
+}
+
+/** Reads only the header: format and the dimensions after EXIF orientation. */
+export async function probe(input: Buffer): Promise<SourceInfo> {
+  const meta = await sharp(input).metadata();
+  const width = meta.autoOrient?.width ?? meta.width;
+  const height = meta.autoOrient?.height ?? meta.height;
+  if (!width || !height) throw new Error('no image dimensions in the file header');
+  return { width, height, format: meta.format ?? 'unknown', pixels: width * height };
+}
+
+/** Scale of the full frame a variant needs: the whole frame for `inside`, the covering scale for `cover`. */
+function frameScale(source: Dimensions, v: VariantSpec): number {
+  return v.fit === 'cover'
+    ? Math.max(v.width / source.width, v.height / source.height)
+    : Math.min(v.width / source.width, v.height / source.height);
+}
+
+async function toRaw(pipeline: Sharp, kind: RawImage['kind']): Promise<RawImage> {
+  const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels, kind };
+}
+
+function fromRaw(raw: RawImage): Sharp {
+  return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+}
+
+/** The smallest already-derived image this variant can be resized from without quality loss. */
+function parentFor(v: VariantSpec, derived: RawImage[], neededScale: number, sourceWidth: number): RawImage {
+  const fits = derived.filter((raw) =>
+    raw.kind === 'frame'
+      ? raw.width / sourceWidth + 1e-9 >= neededScale
+      : v.fit === 'cover' && raw.width * v.height === raw.height * v.width && raw.width >= v.width);
+  fits.sort((a, b) => a.width * a.height - b.width * b.height);
+  return fits[0] ?? (derived[0] as RawImage);
+}
+
+function encode(raw: RawImage, v: VariantSpec): Promise<{ data: Buffer; info: OutputInfo }> {
+  let pipeline = fromRaw(raw);
+  switch (v.encoder.format) {
+    case 'jpeg':
+      pipeline = pipeline.flatten({ background: v.background }).jpeg(v.encoder.options);
+      break;
+    case 'webp':
+      pipeline = pipeline.webp(v.encoder.options);
+      break;
+    case 'avif':
+      pipeline = pipeline.avif(v.encoder.options);
+      break;
+  }
+  return pipeline.toBuffer({ resolveWithObject: true });
+}
+
+/**
+ * Renders `variants` (largest first) from one decode of `input`. Orientation is applied from EXIF,
+ * colour converted to 8-bit sRGB, and no metadata (EXIF, GPS, XMP, ICC) is written to any output.
+ */
+export async function renderVariants(
+  input: Buffer,
+  info: SourceInfo,
+  variants: readonly VariantSpec[],
+  maxPixels: number,
+): Promise<RenderedVariant[]> {
+  if (variants.length === 0) return [];
+  const scale = Math.min(1, Math.max(...variants.map((v) => frameScale(info, v))));
+  let decode = sharp(input, { limitInputPixels: maxPixels, failOn: 'error' }).autoOrient();
+  if (scale < 1) {
+    decode = decode.resize(Math.round(info.width * scale), Math.round(info.height * scale), { fit: 'fill' });
+  }
+  const frame = await toRaw(decode.toColourspace('srgb'), 'frame');
+  const derived: RawImage[] = [frame];
+  const encodes: Promise<RenderedVariant>[] = [];
+  for (const v of variants) {
+    const parent = parentFor(v, derived, frameScale(info, v), info.width);
+    const raw = parent.width === v.width && parent.height === v.height
+      ? parent
+      : await toRaw(fromRaw(parent).resize(v.width, v.height, { fit: v.fit }), v.fit === 'cover' ? 'crop' : 'frame');
+    if (raw !== parent) derived.push(raw);
+    encodes.push(encode(raw, v).then(({ data, info: out }) => ({ variant: v, data, width: out.width, height: out.height })));
+  }
+  return Promise.all(encodes);
+}
+
+/** A one-line reason for a sharp/libvips failure, in the user's terms. */
+export function describeDecodeError(error: unknown, input: Buffer, maxPixels: number): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (input.length === 0 || /Buffer is empty/i.test(message)) return 'empty file (0 bytes)';
+  if (/unsupported image format/i.test(message)) {
+    const head = input.subarray(0, 256).toString('latin1').trimStart().toLowerCase();
+    if (head.startsWith('<!doctype html') || head.startsWith('<html') || head.includes('<head')) {
+      return 'not an image: the file is an HTML page (a failed download saved with an image name?)';
+    }
+    return 'not an image: the file is not in any format sharp can read';
+  }
+  if (/pixel limit/i.test(message)) return `refused: more than ${maxPixels.toLocaleString('en')} pixels (pixel bomb?)`;
+  if (/premature end|truncated|corrupt/i.test(message)) {
+    return `truncated or corrupt image data (${message.split('\n')[0]})`;
+  }
+  return `cannot decode: ${message.split('\n')[0]}`;
+}

@@ -1,0 +1,86 @@
+import { posix } from 'node:path';
+import { stableHash } from '../util/hash';
+import {
+  CONTENT_TYPE_OF, EXTENSION_OF, type AvifOptions, type Fit, type ImageConfig, type JpegOptions,
+  type OutputFormat, type SizeSpec, type WebpOptions,
+} from './config';
+import type { SourcePath } from './source-path';
+
+export interface Dimensions { readonly width: number; readonly height: number }
+
+export type EncoderOptions =
+  | { readonly format: 'jpeg'; readonly options: JpegOptions }
+  | { readonly format: 'webp'; readonly options: WebpOptions }
+  | { readonly format: 'avif'; readonly options: AvifOptions };
+
+/** One output image to produce from a source: a size in a format. Everything needed to render it. */
+export interface VariantSpec {
+  /** Size name, e.g. `medium`. */
+  readonly size: string;
+  readonly format: OutputFormat;
+  /** Output path relative to dist, also the object key: `album/x/x-medium.jpg`. */
+  readonly key: string;
+  readonly contentType: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fit: Fit;
+  readonly encoder: EncoderOptions;
+  readonly background: string;
+}
+
+/** Output size of `source` for a size spec, or null when producing it would upscale. */
+export function outputDimensions(source: Dimensions, size: SizeSpec): Dimensions | null {
+  if (size.fit === 'cover') {
+    if (source.width < size.width || source.height < size.height) return null;
+    return { width: size.width, height: size.height };
+  }
+  const scale = Math.min(1, size.width / source.width, size.height / source.height);
+  return {
+    width: Math.max(1, Math.round(source.width * scale)),
+    height: Math.max(1, Math.round(source.height * scale)),
+  };
+}
+
+function encoderFor(format: OutputFormat, size: SizeSpec, config: ImageConfig): EncoderOptions {
+  switch (format) {
+    case 'jpeg': return { format, options: { ...config.jpeg, ...size.jpeg } };
+    case 'webp': return { format, options: config.webp };
+    case 'avif': return { format, options: config.avif };
+  }
+}
+
+/**
+ * Every variant a source of the given (oriented) dimensions yields under `config`: each size that does
+ * not need upscaling, in each format. Sorted largest first, the order the renderer derives them in.
+ */
+export function variantsFor(source: SourcePath, dims: Dimensions, config: ImageConfig): VariantSpec[] {
+  const variants: VariantSpec[] = [];
+  for (const size of config.sizes) {
+    const out = outputDimensions(dims, size);
+    if (!out) continue;
+    for (const format of config.formats) {
+      const name = `${source.base}-${size.name}.${EXTENSION_OF[format]}`;
+      variants.push({
+        size: size.name,
+        format,
+        key: source.dir ? posix.join(source.dir, name) : name,
+        contentType: CONTENT_TYPE_OF[format],
+        width: out.width,
+        height: out.height,
+        fit: size.fit,
+        encoder: encoderFor(format, size, config),
+        background: config.background,
+      });
+    }
+  }
+  return variants.sort((a, b) => b.width * b.height - a.width * a.height);
+}
+
+/**
+ * The cache key of one variant: changes exactly when its output could change — the source bytes,
+ * the variant's geometry and encoder settings, or the encoder itself.
+ */
+export function variantCacheKey(sourceSha256: string, variant: VariantSpec, encoderVersion: string): string {
+  const { key: _key, contentType: _type, ...recipe } = variant;
+  return stableHash({ source: sourceSha256, recipe, encoderVersion });
+}

@@ -1,0 +1,44 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ConfigError } from '../errors';
+import { MANIFEST_FILE, MANIFEST_SCHEMA, type ImageManifest } from './types';
+
+export function manifestPath(dist: string): string {
+  return join(dist, MANIFEST_FILE);
+}
+
+/** Writes JSON via a temp file and rename, so readers never see half a file. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(value, null, 1)}\n`);
+  await rename(temp, path);
+}
+
+/** Reads a manifest; null when there is none yet. A file that exists but cannot be used is an error. */
+export async function readManifest(path: string): Promise<ImageManifest | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  let parsed: ImageManifest;
+  try {
+    parsed = JSON.parse(text) as ImageManifest;
+  } catch (error) {
+    throw new ConfigError(`manifest ${path} is not valid JSON (${(error as Error).message})`,
+      'delete it and run `gulp build --no-cache` to rebuild it from the sources');
+  }
+  if (parsed.schema !== MANIFEST_SCHEMA || typeof parsed.sources !== 'object' || parsed.sources === null) {
+    throw new ConfigError(`manifest ${path} has schema ${String(parsed.schema)}, expected ${MANIFEST_SCHEMA}`,
+      'run `gulp build --no-cache` to rebuild it');
+  }
+  return parsed;
+}
+
+export async function writeManifest(path: string, manifest: ImageManifest): Promise<void> {
+  const sources = Object.fromEntries(Object.entries(manifest.sources).sort(([a], [b]) => (a < b ? -1 : 1)));
+  await writeJsonAtomic(path, { ...manifest, sources });
+}

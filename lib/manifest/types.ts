@@ -1,0 +1,50 @@
+import type { OutputFormat } from '../images/config';
+import type { SourceType } from '../images/source-path';
+
+export const MANIFEST_FILE = 'images.json';
+export const MANIFEST_SCHEMA = 1;
+
+/** One built image: what the React app needs for srcset and what sync and verify compare against. */
+export interface ManifestVariant {
+  /** Size name: hi-res, medium, small, avatar. */
+  readonly size: string;
+  readonly format: OutputFormat;
+  /** Path under dist and object key in the bucket. */
+  readonly key: string;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+  readonly contentType: string;
+  readonly md5: string;
+  readonly sha256: string;
+  /** Build cache key: hash of source bytes + this variant's recipe + encoder version. */
+  readonly cacheKey: string;
+}
+
+export interface ManifestSource {
+  readonly type: SourceType;
+  readonly slug: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  /** Dimensions after EXIF orientation. */
+  readonly width: number;
+  readonly height: number;
+  readonly variants: readonly ManifestVariant[];
+}
+
+export interface ImageManifest {
+  readonly schema: number;
+  readonly encoder: string;
+  readonly updatedAt: string;
+  /** Keyed by source path relative to the source root (POSIX, NFC). */
+  readonly sources: Readonly<Record<string, ManifestSource>>;
+}
+
+/** Every variant in the manifest, keyed by object key. */
+export function variantsByKey(manifest: ImageManifest): Map<string, ManifestVariant> {
+  const out = new Map<string, ManifestVariant>();
+  for (const source of Object.values(manifest.sources)) {
+    for (const variant of source.variants) out.set(variant.key, variant);
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * Command-line flags of every task, in one table: parsed and validated before any work starts,
+ * and shown by `gulp --tasks`. A flag that no task on the command line takes is rejected.
+ */
+import { UsageError } from '../lib/errors';
+
+export type FlagKind =
+  | { kind: 'string' }
+  | { kind: 'boolean' }
+  | { kind: 'count'; min: number; max: number }
+  | { kind: 'regex' }
+  | { kind: 'choice'; values: readonly string[] }
+  | { kind: 'list'; values: readonly string[] };
+
+export type FlagSpec = FlagKind & { description: string; default?: string };
+export type FlagTable = Readonly<Record<string, FlagSpec>>;
+export type FlagValue = string | boolean | number | RegExp | string[] | undefined;
+
+// gulp-cli's own flags: tolerated, never ours (lib/shared/options/cli-options.js in gulp-cli).
+const GULP_CLI_VALUED = new Set(['gulpfile', 'cwd', 'preload', 'tasks-depth', 'depth', 'log-level', 'f', 'L']);
+const GULP_CLI_SWITCHES = new Set(['help', 'version', 'tasks', 'tasks-simple', 'tasks-json', 'compact-tasks',
+  'sort-tasks', 'color', 'no-color', 'silent', 'continue', 'series', 'h', 'v', 'T', 'S']);
+
+interface RawArgs { flags: Map<string, string | true>; positionals: string[] }
+
+function splitArgs(argv: readonly string[], valued: ReadonlySet<string>): RawArgs {
+  const flags = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const match = /^--?([^=]+)(?:=(.*))?$/.exec(arg);
+    if (!match || arg === '-' || arg === '--') { positionals.push(arg); continue; }
+    const name = match[1] as string;
+    if (match[2] !== undefined) { flags.set(name, match[2]); continue; }
+    const nextArg = argv[i + 1];
+    const takesValue = GULP_CLI_VALUED.has(name) || valued.has(name);
+    if (takesValue && nextArg !== undefined && !nextArg.startsWith('--')) { flags.set(name, nextArg); i += 1; }
+    else flags.set(name, true);
+  }
+  return { flags, positionals };
+}
+
+function convert(name: string, spec: FlagSpec, raw: string | true): FlagValue {
+  if (spec.kind === 'boolean') {
+    if (raw === true || raw === 'true') return true;
+    if (raw === 'false') return false;
+    throw new UsageError(`--${name} is a switch and takes no value (got "${raw}")`);
+  }
+  if (raw === true) throw new UsageError(`--${name} needs a value: ${spec.description}`);
+  switch (spec.kind) {
+    case 'string': return raw;
+    case 'count': {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < spec.min || n > spec.max) {
+        throw new UsageError(`--${name} must be a whole number from ${spec.min} to ${spec.max} (got "${raw}")`);
+      }
+      return n;
+    }
+    case 'regex':
+      try { return new RegExp(raw, 'u'); } catch (error) {
+        throw new UsageError(`--${name} "${raw}" is not a valid regular expression: ${(error as Error).message}`);
+      }
+    case 'choice':
+      if (!spec.values.includes(raw)) throw new UsageError(`--${name} must be one of ${spec.values.join(', ')} (got "${raw}")`);
+      return raw;
+    case 'list': {
+      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = items.filter((item) => !spec.values.includes(item));
+      if (items.length === 0 || bad.length > 0) {
+        throw new UsageError(`--${name} takes a comma-separated list of ${spec.values.join(', ')} (got "${raw}")`);
+      }
+      return [...new Set(items)];
+    }
+  }
+}
+
+/**
+ * Parses the flags of `task` from argv. `tables` holds every task's flags; `expand` maps a composite
+ * task (default) to the tasks it runs. Flags of other tasks on the same command line are allowed.
+ */
+export function parseFlags(
+  task: string, tables: Readonly<Record<string, FlagTable>>, expand: Readonly<Record<string, readonly string[]>>,
+  argv: readonly string[] = process.argv.slice(2),
+): Record<string, FlagValue> {
+  const own = tables[task] ?? {};
+  const valued = new Set(Object.values(tables).flatMap((t) => Object.entries(t).filter(([, s]) => s.kind !== 'boolean').map(([n]) => n)));
+  const { flags, positionals } = splitArgs(argv, valued);
+  const invoked = (positionals.length > 0 ? positionals : ['default']).flatMap((t) => [t, ...(expand[t] ?? [])]);
+  const allowed = new Set(invoked.flatMap((t) => Object.keys(tables[t] ?? {})));
+  for (const name of flags.keys()) {
+    if (GULP_CLI_VALUED.has(name) || GULP_CLI_SWITCHES.has(name) || allowed.has(name)) continue;
+    const takes = Object.keys(own).map((n) => `--${n}`).join(' ');
+    throw new UsageError(`unknown flag --${name} for \`gulp ${task}\``, `${task} takes: ${takes}; see \`gulp --tasks\``);
+  }
+  const values: Record<string, FlagValue> = {};
+  for (const [name, spec] of Object.entries(own)) {
+    const raw = flags.get(name) ?? spec.default;
+    values[name] = raw === undefined ? (spec.kind === 'boolean' ? false : undefined) : convert(name, spec, raw);
+  }
+  return values;
+}
+
+/** `{ '--flag': 'description' }`, the shape gulp-cli prints under each task in `gulp --tasks`. */
+export function describeFlags(table: FlagTable): Record<string, string> {
+  return Object.fromEntries(Object.entries(table).map(([name, spec]) => {
+    const value = spec.kind === 'boolean' ? '' : spec.kind === 'choice' || spec.kind === 'list'
+      ? ` <${spec.values.join('|')}>` : ' <value>';
+    const fallback = spec.default !== undefined ? ` (default: ${spec.default})` : '';
+    return [`--${name}${value}`, `${spec.description}${fallback}`];
+  }));
+}
