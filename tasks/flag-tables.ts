@@ -9,9 +9,9 @@ const scope = {
 
 export const FLAG_TABLES = {
   build: {
-    src: { kind: 'string', default: 'public', description: 'source folder (album/<slug>/<slug>-hi-res.jpg, artist/…)' },
-    dest: { kind: 'string', default: 'dist', description: 'output folder; the manifest is <dest>/images.json' },
-    'cache-dir': { kind: 'string', default: '.cache/images', description: 'where the source index (size+mtime+inode → hash) lives' },
+    src: { kind: 'string', arg: 'dir', default: 'public', description: 'source folder (album/<slug>/<slug>-hi-res.jpg, artist/…)' },
+    dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'output folder; the manifest is <dest>/images.json' },
+    'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'where the source index (size+mtime+inode → hash) lives' },
     concurrency: { kind: 'count', min: 1, max: 64, description: 'sources decoded at once (default: 2 per core, 2–8)' },
     'no-cache': { kind: 'boolean', description: 'ignore the cache and re-render every variant' },
     formats: { kind: 'list', values: OUTPUT_FORMATS, default: 'jpeg', description: 'output formats, comma-separated (webp and avif are opt-in)' },

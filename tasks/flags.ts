@@ -12,7 +12,7 @@ export type FlagKind =
   | { kind: 'choice'; values: readonly string[] }
   | { kind: 'list'; values: readonly string[] };
 
-export type FlagSpec = FlagKind & { description: string; default?: string };
+export type FlagSpec = FlagKind & { description: string; default?: string; /** Placeholder in help, e.g. `dir`. */ arg?: string };
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
 export type FlagValue = string | boolean | number | RegExp | string[] | undefined;
 
@@ -103,8 +103,12 @@ export function parseFlags(
 /** `{ '--flag': 'description' }`, the shape gulp-cli prints under each task in `gulp --tasks`. */
 export function describeFlags(table: FlagTable): Record<string, string> {
   return Object.fromEntries(Object.entries(table).map(([name, spec]) => {
-    const value = spec.kind === 'boolean' ? '' : spec.kind === 'choice' || spec.kind === 'list'
-      ? ` <${spec.values.join('|')}>` : ' <value>';
+    const placeholder: Record<FlagSpec['kind'], string> = {
+      boolean: '', string: ` <${spec.arg ?? 'value'}>`, count: ' <n>', regex: ' <regex>',
+      choice: 'values' in spec ? ` <${spec.values.join('|')}>` : '',
+      list: 'values' in spec ? ` <${spec.values.join(',')}>` : '',
+    };
+    const value = placeholder[spec.kind];
     const fallback = spec.default !== undefined ? ` (default: ${spec.default})` : '';
     return [`--${name}${value}`, `${spec.description}${fallback}`];
   }));
