@@ -1,0 +1,60 @@
+/**
+ * The embedded local bucket for development: s3rver started in-process on 127.0.0.1, data on disk under
+ * a git-ignored folder, so the pipeline runs on a fresh clone with no credentials. Also used by tests.
+ */
+import crypto from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import S3rver from 's3rver';
+import type { StoreConfig } from './s3-client';
+
+// s3rver signs ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 refuses (every
+// truncated listing becomes HTTP 500). 3DES with the key repeated (K|K|K) is exactly DES(K).
+let desShimInstalled = false;
+function installDesShim(): void {
+  if (desShimInstalled) return;
+  desShimInstalled = true;
+  type CipherFactory = (alg: string, key: Buffer, iv: Buffer | null, options?: unknown) => unknown;
+  const wrap = (create: CipherFactory): CipherFactory => (alg, key, iv, options) =>
+    alg === 'des' ? create('des-ede3-cbc', Buffer.concat([key, key, key]), iv, options) : create(alg, key, iv, options);
+  const mutable = crypto as unknown as { createCipheriv: CipherFactory; createDecipheriv: CipherFactory };
+  mutable.createCipheriv = wrap(crypto.createCipheriv.bind(crypto) as unknown as CipherFactory);
+  mutable.createDecipheriv = wrap(crypto.createDecipheriv.bind(crypto) as unknown as CipherFactory);
+}
+
+/** s3rver's fixed credentials (it does not check signatures). Not a secret. */
+export const LOCAL_ACCESS_KEY = 'S3RVER';
+
+export interface LocalBucketOptions {
+  readonly directory: string;
+  readonly bucket: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Wipe the data when closed (tests). */
+  readonly ephemeral?: boolean;
+}
+
+export interface LocalBucket {
+  readonly store: StoreConfig;
+  /** Base of the public URLs: `${publicBase}/${key}`. */
+  readonly publicBase: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalBucket(options: LocalBucketOptions): Promise<LocalBucket> {
+  installDesShim();
+  await mkdir(options.directory, { recursive: true });
+  const server = new S3rver({
+    address: '127.0.0.1', port: options.port ?? 0, silent: true, directory: options.directory,
+    resetOnClose: options.ephemeral === true, configureBuckets: [{ name: options.bucket, configs: [] }],
+  });
+  const { port } = (await server.run()) as unknown as { port: number };
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    store: {
+      provider: 'local', endpoint, bucket: options.bucket, region: 'us-east-1',
+      accessKeyId: LOCAL_ACCESS_KEY, secretAccessKey: LOCAL_ACCESS_KEY,
+    },
+    publicBase: `${endpoint}/${options.bucket}`,
+    close: () => server.close(),
+  };
+}

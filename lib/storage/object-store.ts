@@ -1,0 +1,61 @@
+/**
+ * The narrow storage interface every task talks to. Implementations: S3Store (any S3 API: R2, AWS,
+ * Ceph, s3rver). Contracts are checked by one conformance suite against every real server we support.
+ */
+import type { Readable } from 'node:stream';
+
+/** An object as a bucket listing shows it. */
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  /** ETag without quotes, lower-case. For single-part PUTs on R2/S3 this is the hex MD5 of the body. */
+  readonly etag: string;
+  readonly lastModified: Date;
+}
+
+/** What a HEAD adds to a listing: headers and user metadata (keys lower-case, without `x-amz-meta-`). */
+export interface ObjectHead extends ListedObject {
+  readonly contentType?: string;
+  readonly cacheControl?: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface ObjectHeaders {
+  readonly contentType: string;
+  readonly cacheControl: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface PutRequest extends ObjectHeaders {
+  readonly key: string;
+  readonly body: Buffer;
+  /** Hex MD5 of body: sent as Content-MD5 (the store rejects a corrupted body) and checked against the ETag. */
+  readonly md5: string;
+}
+
+export interface CopyRequest extends ObjectHeaders {
+  readonly key: string;
+  readonly sourceKey: string;
+}
+
+export interface DeleteResult {
+  readonly deleted: string[];
+  readonly failed: { key: string; reason: string }[];
+}
+
+export interface ObjectStore {
+  /** Where the bucket is, for messages: never contains a secret. */
+  readonly description: string;
+  /** Every object under `prefix`, page by page (≤ `pageSize`, default 1000, per page), in key order. */
+  list(options?: { prefix?: string; pageSize?: number }): AsyncIterable<ListedObject[]>;
+  /** null when the object does not exist. */
+  head(key: string): Promise<ObjectHead | null>;
+  /** A single-part PUT; resolves with the ETag after checking it equals `md5`. */
+  put(request: PutRequest): Promise<{ etag: string }>;
+  /** Server-side copy with replaced headers and metadata (no bytes leave the store). */
+  copy(request: CopyRequest): Promise<{ etag: string }>;
+  /** Deletes in batches of ≤ 1000; per-key failures are returned, not thrown. */
+  deleteMany(keys: readonly string[]): Promise<DeleteResult>;
+  /** The object's bytes as a stream; rejects with StoreError code NoSuchKey when absent. */
+  get(key: string): Promise<Readable>;
+}

@@ -1,0 +1,94 @@
+/**
+ * The one S3 client factory: the only module that constructs `S3Client`, and the home of every store
+ * quirk. R2: region `auto`, path style, flexible checksums only WHEN_REQUIRED (R2 answered 501 to the
+ * SDK's default CRC32 headers, aws-sdk-js-v3#6810; s3rver stores aws-chunked framing as object bytes).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+
+// The SDK warns on every Node 20 process that releases after January 2027 need Node 22. We pin
+// @aws-sdk/client-s3 in package.json for exactly that reason (README: "AWS SDK and Node 20"), so the
+// warning says nothing actionable to users; an explicit setting in the environment still wins.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export type StoreProvider = 'r2' | 's3' | 'local';
+
+/** Where a bucket is and how to sign for it. Secrets live only here, never in messages. */
+export interface StoreConfig {
+  readonly provider: StoreProvider;
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export interface ClientOptions {
+  /** Attempts per request, first included. */
+  readonly maxAttempts?: number;
+  /** Called before each retry: lets the executor slow down on throttling. */
+  readonly onRetry?: (type: RetryErrorType, attempt: number) => void;
+  readonly maxSockets?: number;
+  /** Milliseconds of socket inactivity before a request is failed (and retried). */
+  readonly requestTimeout?: number;
+  /** Base of the exponential backoff, in ms (tests shorten it). */
+  readonly backoffBase?: number;
+}
+
+/** How a store wants `CopySource` encoded. s3rver decodes it with decodeURI, so `%2B` would stay encoded. */
+export function encodeCopySource(provider: StoreProvider, bucket: string, key: string): string {
+  if (provider === 'local') return encodeURI(`${bucket}/${key}`);
+  return `${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+const RETRYABLE: ReadonlySet<RetryErrorType> = new Set(['TRANSIENT', 'THROTTLING', 'SERVER_ERROR']);
+
+/**
+ * Exponential backoff with full jitter, throttling (429, SlowDown) starting from a longer base, and no
+ * shared retry quota: one bad minute must not leave the rest of a 30,000-object sync without retries.
+ */
+export function jitteredRetryStrategy(options: ClientOptions = {}): RetryStrategyV2 {
+  const maxAttempts = options.maxAttempts ?? 6;
+  const base = options.backoffBase ?? 100;
+  const token = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+  return {
+    acquireInitialRetryToken: async () => token(0, 0),
+    refreshRetryTokenForRetry: async (previous: RetryToken, info: RetryErrorInfo) => {
+      const attempt = previous.getRetryCount() + 1;
+      if (!RETRYABLE.has(info.errorType) || attempt >= maxAttempts) throw info.error ?? new Error('request failed');
+      const scale = info.errorType === 'THROTTLING' ? base * 5 : base;
+      let delay = Math.random() * Math.min(20_000, scale * 2 ** attempt);
+      if (info.retryAfterHint) delay = Math.max(delay, info.retryAfterHint.getTime() - Date.now());
+      options.onRetry?.(info.errorType, attempt);
+      return token(attempt, delay);
+    },
+    recordSuccess: () => undefined,
+  };
+}
+
+/** R2's S3 endpoint for an account. */
+export function r2Endpoint(accountId: string): string {
+  return `https://${accountId}.r2.cloudflarestorage.com`;
+}
+
+export function createS3Client(store: StoreConfig, options: ClientOptions = {}): S3Client {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+  return new S3Client({
+    endpoint: store.endpoint,
+    region: store.provider === 'r2' ? 'auto' : store.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    retryStrategy: jitteredRetryStrategy(options),
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: 10_000,
+      requestTimeout: options.requestTimeout ?? 60_000,
+    }),
+  });
+}

@@ -1,0 +1,121 @@
+/** ObjectStore over the S3 API (R2, AWS S3, Ceph radosgw, MinIO, s3rver). */
+import {
+  CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
+  PutObjectCommand, type S3Client,
+} from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { AssetsError } from '../errors';
+import type { CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, PutRequest } from './object-store';
+import { encodeCopySource, type StoreConfig } from './s3-client';
+
+/** A failed store request, naming the operation and key; `status` is the HTTP status when there was one. */
+export class StoreError extends AssetsError {
+  readonly status?: number;
+  readonly key?: string;
+  constructor(operation: string, key: string | undefined, error: unknown, hint?: string) {
+    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; code?: string };
+    const status = e.$metadata?.httpStatusCode;
+    const what = `${operation}${key === undefined ? '' : ` ${key}`}`;
+    const reason = [e.name && e.name !== 'Error' ? e.name : e.code, status ? `HTTP ${status}` : undefined, e.message]
+      .filter(Boolean).join(': ');
+    super(e.name === 'NoSuchKey' || status === 404 ? 'NoSuchKey' : 'E_STORE', `${what} failed: ${reason}`,
+      { hint: hint ?? hintFor(status, e.code), cause: error });
+    this.status = status;
+    this.key = key;
+  }
+}
+
+function hintFor(status: number | undefined, code: string | undefined): string | undefined {
+  if (status === 401 || status === 403) return 'check R2_ACCESS_KEY_ID / R2_SECRET_ACCESS_KEY and the token\'s bucket permissions';
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return 'check S3_ENDPOINT / R2_ACCOUNT_ID: the endpoint cannot be reached';
+  return undefined;
+}
+
+const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '').toLowerCase();
+
+export class S3Store implements ObjectStore {
+  readonly description: string;
+
+  constructor(private readonly client: S3Client, private readonly config: StoreConfig) {
+    this.description = `bucket "${config.bucket}" at ${config.endpoint}`;
+  }
+
+  async *list(options: { prefix?: string; pageSize?: number } = {}): AsyncIterable<ListedObject[]> {
+    const prefix = options.prefix ?? '';
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({
+        Bucket: this.config.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: options.pageSize,
+      })).catch((error: unknown) => { throw new StoreError('list', prefix || undefined, error); });
+      yield (page.Contents ?? []).map((o) => ({
+        key: o.Key ?? '', size: o.Size ?? 0, etag: unquote(o.ETag), lastModified: o.LastModified ?? new Date(0),
+      }));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async head(key: string): Promise<ObjectHead | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }));
+      return {
+        key, size: out.ContentLength ?? 0, etag: unquote(out.ETag), lastModified: out.LastModified ?? new Date(0),
+        contentType: out.ContentType, cacheControl: out.CacheControl, metadata: out.Metadata ?? {},
+      };
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+      throw new StoreError('head', key, error);
+    }
+  }
+
+  async put(request: PutRequest): Promise<{ etag: string }> {
+    const out = await this.client.send(new PutObjectCommand({
+      Bucket: this.config.bucket, Key: request.key, Body: request.body, ContentLength: request.body.length,
+      ContentMD5: Buffer.from(request.md5, 'hex').toString('base64'), ContentType: request.contentType,
+      CacheControl: request.cacheControl, Metadata: { ...request.metadata },
+    })).catch((error: unknown) => { throw new StoreError('put', request.key, error); });
+    const etag = unquote(out.ETag);
+    if (etag !== request.md5) {
+      throw new StoreError('put', request.key, new Error(`stored ETag ${etag} is not the MD5 ${request.md5} of the bytes sent`),
+        'the object may be corrupt: run `gulp verify --repair`');
+    }
+    return { etag };
+  }
+
+  async copy(request: CopyRequest): Promise<{ etag: string }> {
+    const out = await this.client.send(new CopyObjectCommand({
+      Bucket: this.config.bucket, Key: request.key,
+      CopySource: encodeCopySource(this.config.provider, this.config.bucket, request.sourceKey),
+      MetadataDirective: 'REPLACE', ContentType: request.contentType, CacheControl: request.cacheControl,
+      Metadata: { ...request.metadata },
+    })).catch((error: unknown) => { throw new StoreError('copy', `${request.sourceKey} → ${request.key}`, error); });
+    return { etag: unquote(out.CopyObjectResult?.ETag) };
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<DeleteResult> {
+    const result: DeleteResult = { deleted: [], failed: [] };
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      try {
+        const out = await this.client.send(new DeleteObjectsCommand({
+          Bucket: this.config.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: false },
+        }));
+        const failed = new Map((out.Errors ?? []).map((e) => [e.Key ?? '', `${e.Code ?? 'Error'}: ${e.Message ?? ''}`]));
+        for (const key of batch) {
+          const reason = failed.get(key);
+          if (reason) result.failed.push({ key, reason });
+          else result.deleted.push(key);
+        }
+      } catch (error) {
+        const reason = new StoreError('delete', undefined, error).message;
+        for (const key of batch) result.failed.push({ key, reason });
+      }
+    }
+    return result;
+  }
+
+  async get(key: string): Promise<Readable> {
+    const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }))
+      .catch((error: unknown) => { throw new StoreError('get', key, error); });
+    return out.Body as Readable;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The ObjectStore conformance suite: the same behaviour, asserted against every real server we support.
+ * Each server's spec file calls `objectStoreContract` with a factory for a fresh, empty bucket.
+ */
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import type { ObjectStore } from '../../lib/storage/object-store';
+
+export interface StoreFixture { store: ObjectStore; close(): Promise<void> }
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const headers = { contentType: 'image/jpeg', cacheControl: 'public, max-age=60', metadata: { sha256: 'abc', 'headers-hash': 'h1' } };
+
+async function listAll(store: ObjectStore, options?: { prefix?: string; pageSize?: number }) {
+  const pages = [];
+  for await (const page of store.list(options)) pages.push(page);
+  return { pages, objects: pages.flat() };
+}
+
+async function readAll(store: ObjectStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function objectStoreContract(name: string, open: () => Promise<StoreFixture>): void {
+  describe(`ObjectStore contract: ${name}`, () => {
+    let fixture: StoreFixture;
+    beforeEach(async () => { fixture = await open(); });
+    afterEach(async () => { await fixture.close(); });
+
+    it('lists a PUT object with its size and an ETag equal to the MD5 of its bytes', async () => {
+      const body = Buffer.from('hello cover');
+      const { etag } = await fixture.store.put({ key: 'album/a/a-small.jpg', body, md5: md5(body), ...headers });
+      expect(etag).to.equal(md5(body));
+      const { objects } = await listAll(fixture.store);
+      expect(objects.map((o) => [o.key, o.size, o.etag])).to.deep.equal([['album/a/a-small.jpg', body.length, md5(body)]]);
+    });
+
+    it('returns headers and user metadata from head, and null for a missing key', async () => {
+      const body = Buffer.from('x');
+      await fixture.store.put({ key: 'k.jpg', body, md5: md5(body), ...headers });
+      const head = await fixture.store.head('k.jpg');
+      expect(head).to.include({ contentType: 'image/jpeg', cacheControl: 'public, max-age=60', size: 1 });
+      expect(head?.metadata).to.include({ sha256: 'abc', 'headers-hash': 'h1' });
+      expect(await fixture.store.head('missing.jpg')).to.equal(null);
+    });
+
+    it('refuses a PUT whose Content-MD5 does not match the body', async () => {
+      const body = Buffer.from('real bytes');
+      const wrong = md5(Buffer.from('other bytes'));
+      let failed: unknown;
+      await fixture.store.put({ key: 'bad.jpg', body, md5: wrong, ...headers }).catch((e: unknown) => { failed = e; });
+      expect(String(failed)).to.match(/bad\.jpg/);
+    });
+
+    it('pages a listing and returns every key once, in order', async () => {
+      const keys = Array.from({ length: 7 }, (_, i) => `p/${String(i).padStart(2, '0')}.jpg`);
+      for (const key of keys) await fixture.store.put({ key, body: Buffer.from(key), md5: md5(Buffer.from(key)), ...headers });
+      const { pages, objects } = await listAll(fixture.store, { prefix: 'p/', pageSize: 3 });
+      expect(pages.map((p) => p.length)).to.deep.equal([3, 3, 1]);
+      expect(objects.map((o) => o.key)).to.deep.equal(keys);
+    });
+
+    it('copies server-side with replaced headers, keeping the bytes, for keys with + & % spaces and non-ASCII', async () => {
+      for (const key of ['a/b+c&d.jpg', 'a/with space.jpg', 'a/100%.jpg', 'a/Björk.jpg']) {
+        const body = Buffer.from(`bytes of ${key}`);
+        await fixture.store.put({ key, body, md5: md5(body), ...headers });
+        await fixture.store.copy({ key, sourceKey: key, contentType: 'image/webp', cacheControl: 'no-cache', metadata: { sha256: 'abc', 'headers-hash': 'h2' } });
+        const head = await fixture.store.head(key);
+        expect(head, key).to.include({ contentType: 'image/webp', cacheControl: 'no-cache' });
+        expect(head?.metadata['headers-hash'], key).to.equal('h2');
+        expect((await readAll(fixture.store, key)).equals(body), key).to.equal(true);
+      }
+    });
+
+    it('deletes many keys in one call and treats an absent key as deleted', async () => {
+      for (const key of ['d/1.jpg', 'd/2.jpg', 'd/3.jpg']) await fixture.store.put({ key, body: Buffer.from(key), md5: md5(Buffer.from(key)), ...headers });
+      const result = await fixture.store.deleteMany(['d/1.jpg', 'd/2.jpg', 'd/never.jpg']);
+      expect(result.failed).to.deep.equal([]);
+      expect(result.deleted).to.have.members(['d/1.jpg', 'd/2.jpg', 'd/never.jpg']);
+      expect((await listAll(fixture.store)).objects.map((o) => o.key)).to.deep.equal(['d/3.jpg']);
+    });
+
+    it('streams an object\'s bytes with get, and rejects with NoSuchKey for a missing one', async () => {
+      const body = Buffer.alloc(300_000, 7);
+      await fixture.store.put({ key: 'big.jpg', body, md5: md5(body), ...headers });
+      expect((await readAll(fixture.store, 'big.jpg')).equals(body)).to.equal(true);
+      let code: unknown;
+      await fixture.store.get('nope.jpg').catch((e: { code?: string }) => { code = e.code; });
+      expect(code).to.equal('NoSuchKey');
+    });
+  });
+}
