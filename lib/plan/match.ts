@@ -1,0 +1,85 @@
+/**
+ * The one matcher that sync, verify and restore share: pairs what should be in the bucket with what a
+ * listing says is there, by key, and judges content and headers without a request per object.
+ */
+import { stableHash } from '../util/hash';
+
+/** An object as the build says it should be in the bucket. */
+export interface DesiredObject {
+  readonly key: string;
+  readonly md5: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly cacheControl: string;
+}
+
+/** An object as the bucket listing shows it (see ObjectStore.list). */
+export interface RemoteObject {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+}
+
+/**
+ * What is known about a remote object beyond its listing: from the last sync's record, or from a HEAD
+ * (its `sha256` and `headers-hash` metadata). Valid only while the object's ETag is still `etag`.
+ */
+export interface RecordedObject {
+  readonly etag: string;
+  readonly sha256: string;
+  readonly headersHash: string;
+}
+
+export interface Match {
+  readonly key: string;
+  readonly local?: DesiredObject;
+  readonly remote?: RemoteObject;
+}
+
+/** The hash stored in each object's metadata and records: a header change is a change. */
+export function headersHash(object: Pick<DesiredObject, 'contentType' | 'cacheControl'>): string {
+  return stableHash({ contentType: object.contentType, cacheControl: object.cacheControl });
+}
+
+/** A multipart ETag (`md5-of-parts-N`) says nothing about the bytes' MD5. */
+export function isMultipartEtag(etag: string): boolean {
+  return /-\d+$/.test(etag);
+}
+
+/** Pairs local and remote objects by key (keys compared in NFC, as R2 stores them), sorted by key. */
+export function matchObjects(local: Iterable<DesiredObject>, remote: Iterable<RemoteObject>): Match[] {
+  const byKey = new Map<string, { local?: DesiredObject; remote?: RemoteObject }>();
+  for (const object of local) byKey.set(object.key.normalize('NFC'), { local: object });
+  for (const object of remote) {
+    const key = object.key.normalize('NFC');
+    byKey.set(key, { ...byKey.get(key), remote: object });
+  }
+  return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, pair]) => ({ key, ...pair }));
+}
+
+export type ContentVerdict = 'same' | 'different' | 'unknown';
+
+/** A record still describes the object if the object has not been replaced since (same ETag). */
+export function currentRecord(remote: RemoteObject, recorded: RecordedObject | undefined): RecordedObject | undefined {
+  return recorded && recorded.etag === remote.etag ? recorded : undefined;
+}
+
+/**
+ * Compares bytes by what the listing shows: size, then ETag = MD5 for single-part objects. A multipart
+ * object is judged by its recorded SHA-256 (state record or HEAD), else `unknown`.
+ */
+export function compareContent(local: DesiredObject, remote: RemoteObject, recorded?: RecordedObject): ContentVerdict {
+  if (local.size !== remote.size) return 'different';
+  if (!isMultipartEtag(remote.etag)) return remote.etag === local.md5 ? 'same' : 'different';
+  const record = currentRecord(remote, recorded);
+  if (!record) return 'unknown';
+  return record.sha256 === local.sha256 ? 'same' : 'different';
+}
+
+/** Whether the object carries the headers we want: `unknown` when nothing current is recorded. */
+export function compareHeaders(local: DesiredObject, remote: RemoteObject, recorded?: RecordedObject): ContentVerdict {
+  const record = currentRecord(remote, recorded);
+  if (!record) return 'unknown';
+  return record.headersHash === headersHash(local) ? 'same' : 'different';
+}

@@ -1,0 +1,49 @@
+/** What a sync plan will cost in requests and dollars, by R2 operation class (r2-facts.md §4). */
+import type { SyncPlan } from './sync-plan';
+
+export const R2_PRICES = { classA: 4.5 / 1e6, classB: 0.36 / 1e6 } as const;
+
+export interface RequestCount {
+  /** Class A: ListObjectsV2 pages, PutObject, CopyObject. */
+  classA: number;
+  /** Class B: HeadObject, GetObject. */
+  classB: number;
+  /** Not billed: DeleteObjects batches. */
+  free: number;
+}
+
+export interface PlanTotals {
+  creates: number;
+  updates: number;
+  retags: number;
+  deletes: number;
+  keep: number;
+  extras: number;
+  /** Bytes to upload. */
+  uploadBytes: number;
+  requests: RequestCount;
+  estimatedCostUsd: number;
+}
+
+export function costOf(requests: RequestCount): number {
+  return requests.classA * R2_PRICES.classA + requests.classB * R2_PRICES.classB;
+}
+
+/** Totals for a plan; `listPages` and `heads` are the requests already spent to make it. */
+export function planTotals(plan: SyncPlan, spent: { listPages: number; heads: number; gets: number }): PlanTotals {
+  const count = (kind: string) => plan.actions.filter((a) => a.kind === kind).length;
+  const creates = count('create');
+  const updates = count('update');
+  const retags = count('retag');
+  const deletes = count('delete');
+  const uploadBytes = plan.actions.reduce((sum, a) => sum + (a.kind === 'create' || a.kind === 'update' ? a.local.size : 0), 0);
+  const requests: RequestCount = {
+    classA: spent.listPages + creates + updates + retags,
+    classB: spent.heads + spent.gets,
+    free: Math.ceil(deletes / 1000),
+  };
+  return {
+    creates, updates, retags, deletes, keep: plan.keep, extras: plan.extras.length, uploadBytes, requests,
+    estimatedCostUsd: costOf(requests),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Pure sync planning: desired objects + bucket listing + what is recorded about remote objects →
+ * creates, updates, header-only retags, deletes (guarded), and the keys that need a HEAD first.
+ */
+import {
+  compareContent, compareHeaders, matchObjects, type DesiredObject, type RecordedObject, type RemoteObject,
+} from './match';
+
+export type SyncAction =
+  | { readonly kind: 'create'; readonly key: string; readonly local: DesiredObject }
+  | { readonly kind: 'update'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject }
+  | { readonly kind: 'retag'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject }
+  | { readonly kind: 'delete'; readonly key: string; readonly remote: RemoteObject };
+
+export interface DeleteLimits {
+  /** Most objects one run may delete. */
+  readonly count: number;
+  /** Most objects one run may delete, as a percentage of the objects in scope in the bucket. */
+  readonly percent: number;
+}
+
+export const DEFAULT_DELETE_LIMITS: DeleteLimits = { count: 1000, percent: 10 };
+/** Above this share of the bucket, deletes are refused whatever the limits say. */
+export const MOST_OF_THE_BUCKET = 50;
+
+export interface SyncPlanInput {
+  readonly desired: readonly DesiredObject[];
+  readonly remote: readonly RemoteObject[];
+  readonly records: ReadonlyMap<string, RecordedObject>;
+  readonly delete: boolean;
+  readonly limits: DeleteLimits;
+}
+
+export interface SyncPlan {
+  /** Writes in order (creates, updates, retags), then deletes: the executor runs deletes last. */
+  readonly actions: readonly SyncAction[];
+  readonly keep: number;
+  /** Keys the listing and records cannot judge (multipart, or no current record): HEAD, then plan again. */
+  readonly inspect: readonly string[];
+  /** Objects in the bucket (in scope) that the build does not have. */
+  readonly extras: readonly RemoteObject[];
+  /** Why extras are not deleted, when they are not. */
+  readonly deleteRefusal?: string;
+  readonly remoteCount: number;
+}
+
+const ORDER: Record<SyncAction['kind'], number> = { create: 0, update: 1, retag: 2, delete: 3 };
+
+function deleteDecision(input: SyncPlanInput, extras: readonly RemoteObject[]): string | undefined {
+  if (extras.length === 0) return undefined;
+  const n = extras.length;
+  if (!input.delete) return `${n} object(s) in the bucket are not in the build: kept (pass --delete to remove them)`;
+  if (input.desired.length === 0) {
+    return `refused to delete ${n} object(s): the local manifest is empty (run \`gulp build\` first)`;
+  }
+  const percent = (n / Math.max(1, input.remote.length)) * 100;
+  if (percent > MOST_OF_THE_BUCKET) {
+    return `refused to delete ${n} of ${input.remote.length} objects (${percent.toFixed(0)} %): that is most of the bucket `
+      + '— check that dist/ is complete; narrow the scope with --type/--filter to delete in steps';
+  }
+  if (n > input.limits.count || percent > input.limits.percent) {
+    return `refused to delete ${n} object(s) (${percent.toFixed(1)} % of the bucket): over --max-delete `
+      + `(${input.limits.count} objects, ${input.limits.percent} %); raise it if this is intended`;
+  }
+  return undefined;
+}
+
+export function planSync(input: SyncPlanInput): SyncPlan {
+  const actions: SyncAction[] = [];
+  const extras: RemoteObject[] = [];
+  const inspect: string[] = [];
+  let keep = 0;
+  for (const { key, local, remote } of matchObjects(input.desired, input.remote)) {
+    if (local && !remote) { actions.push({ kind: 'create', key, local }); continue; }
+    if (!local && remote) { extras.push(remote); continue; }
+    if (!local || !remote) continue;
+    const recorded = input.records.get(key);
+    const content = compareContent(local, remote, recorded);
+    if (content === 'different') { actions.push({ kind: 'update', key, local, remote }); continue; }
+    if (content === 'unknown') { inspect.push(key); continue; }
+    const headers = compareHeaders(local, remote, recorded);
+    if (headers === 'unknown') inspect.push(key);
+    else if (headers === 'different') actions.push({ kind: 'retag', key, local, remote });
+    else keep += 1;
+  }
+  const deleteRefusal = deleteDecision(input, extras);
+  if (!deleteRefusal) for (const remote of extras) actions.push({ kind: 'delete', key: remote.key, remote });
+  actions.sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
+  return { actions, keep, inspect, extras, deleteRefusal, remoteCount: input.remote.length };
+}

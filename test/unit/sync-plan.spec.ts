@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import { headersHash, matchObjects, type DesiredObject, type RecordedObject, type RemoteObject } from '../../lib/plan/match';
+import { planTotals } from '../../lib/plan/plan-cost';
+import { DEFAULT_DELETE_LIMITS, planSync, type SyncPlanInput } from '../../lib/plan/sync-plan';
+
+const local = (key: string, md5 = `md5-of-${key}`, extra: Partial<DesiredObject> = {}): DesiredObject => ({
+  key, md5, sha256: `sha-of-${key}`, size: 100, contentType: 'image/jpeg', cacheControl: 'public, max-age=60', ...extra,
+});
+const remote = (key: string, etag = `md5-of-${key}`, size = 100): RemoteObject => ({ key, etag, size });
+const record = (o: DesiredObject, etag = o.md5): RecordedObject => ({ etag, sha256: o.sha256, headersHash: headersHash(o) });
+
+function input(desired: DesiredObject[], listed: RemoteObject[], extra: Partial<SyncPlanInput> = {}): SyncPlanInput {
+  const records = new Map(desired.map((o) => [o.key, record(o)]));
+  return { desired, remote: listed, records, delete: false, limits: DEFAULT_DELETE_LIMITS, ...extra };
+}
+
+describe('sync matcher', () => {
+  it('pairs local and remote objects by NFC key, in binary key order like an S3 listing', async () => {
+    const matches = matchObjects([local('b.jpg'), local('Bjo\u0308rk.jpg')], [remote('Björk.jpg'), remote('a.jpg')]);
+    expect(matches.map((m) => [m.key, Boolean(m.local), Boolean(m.remote)])).to.deep.equal([
+      ['Björk.jpg', true, true], ['a.jpg', false, true], ['b.jpg', true, false],
+    ]);
+  });
+});
+
+describe('planSync', () => {
+  it('keeps objects whose ETag equals the local MD5 and whose recorded headers match', async () => {
+    const objects = [local('a.jpg'), local('b.jpg')];
+    const plan = planSync(input(objects, objects.map((o) => remote(o.key))));
+    expect(plan.actions).to.deep.equal([]);
+    expect(plan.keep).to.equal(2);
+    expect(plan.inspect).to.deep.equal([]);
+  });
+
+  it('creates missing objects and updates ones whose ETag or size differs', async () => {
+    const plan = planSync(input([local('new.jpg'), local('changed.jpg'), local('resized.jpg')],
+      [remote('changed.jpg', 'other-md5'), remote('resized.jpg', 'md5-of-resized.jpg', 99)]));
+    expect(plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([
+      ['create', 'new.jpg'], ['update', 'changed.jpg'], ['update', 'resized.jpg'],
+    ]);
+  });
+
+  it('retags (copy, no upload) when only the headers changed', async () => {
+    const before = local('a.jpg');
+    const after = local('a.jpg', before.md5, { cacheControl: 'public, max-age=31536000, immutable' });
+    const plan = planSync({ ...input([after], [remote('a.jpg')]), records: new Map([['a.jpg', record(before)]]) });
+    expect(plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([['retag', 'a.jpg']]);
+  });
+
+  it('asks to inspect objects with no current record, and multipart objects it cannot judge', async () => {
+    const a = local('a.jpg');
+    const b = local('b.jpg');
+    const records = new Map([['a.jpg', record(a, 'stale-etag')]]);
+    const plan = planSync({ ...input([a, b], [remote('a.jpg'), remote('b.jpg', 'abc-3')]), records });
+    expect(plan.inspect).to.deep.equal(['a.jpg', 'b.jpg']);
+    expect(plan.actions).to.deep.equal([]);
+  });
+
+  it('judges a multipart object by its recorded SHA-256', async () => {
+    const a = local('a.jpg');
+    const same = planSync({ ...input([a], [remote('a.jpg', 'abc-3')]), records: new Map([['a.jpg', record(a, 'abc-3')]]) });
+    expect(same.keep).to.equal(1);
+    const changed = { ...record(a, 'abc-3'), sha256: 'something-else' };
+    const differs = planSync({ ...input([a], [remote('a.jpg', 'abc-3')]), records: new Map([['a.jpg', changed]]) });
+    expect(differs.actions.map((x) => x.kind)).to.deep.equal(['update']);
+  });
+
+  it('keeps extras without --delete and says so', async () => {
+    const plan = planSync(input([local('a.jpg')], [remote('a.jpg'), remote('orphan.jpg')]));
+    expect(plan.actions).to.deep.equal([]);
+    expect(plan.extras.map((o) => o.key)).to.deep.equal(['orphan.jpg']);
+    expect(plan.deleteRefusal).to.match(/--delete/);
+  });
+
+  it('deletes extras with --delete, after every write', async () => {
+    const objects = Array.from({ length: 20 }, (_, i) => local(`k${i}.jpg`));
+    const plan = planSync(input([...objects, local('new.jpg')], [remote('orphan.jpg'), ...objects.map((o) => remote(o.key))], { delete: true }));
+    expect(plan.actions.map((a) => a.kind)).to.deep.equal(['create', 'delete']);
+    expect(plan.deleteRefusal).to.equal(undefined);
+  });
+
+  it('refuses every delete when over the count or percentage limit', async () => {
+    const objects = Array.from({ length: 10 }, (_, i) => local(`k${i}.jpg`));
+    const listed = [...objects.map((o) => remote(o.key)), remote('x1.jpg'), remote('x2.jpg')];
+    const byPercent = planSync(input(objects, listed, { delete: true, limits: { count: 1000, percent: 10 } }));
+    expect(byPercent.actions).to.deep.equal([]);
+    expect(byPercent.deleteRefusal).to.match(/max-delete/);
+    const byCount = planSync(input(objects, listed, { delete: true, limits: { count: 1, percent: 100 } }));
+    expect(byCount.actions).to.deep.equal([]);
+    const allowed = planSync(input(objects, listed, { delete: true, limits: { count: 2, percent: 20 } }));
+    expect(allowed.actions.map((a) => a.key)).to.deep.equal(['x1.jpg', 'x2.jpg']);
+  });
+
+  it('refuses deletes outright when the manifest is empty or they would remove most of the bucket', async () => {
+    const limits = { count: 1e9, percent: 100 };
+    const empty = planSync(input([], [remote('a.jpg')], { delete: true, limits }));
+    expect(empty.actions).to.deep.equal([]);
+    expect(empty.deleteRefusal).to.match(/manifest is empty/);
+    const most = planSync(input([local('a.jpg')], [remote('a.jpg'), remote('b.jpg'), remote('c.jpg')], { delete: true, limits }));
+    expect(most.actions).to.deep.equal([]);
+    expect(most.deleteRefusal).to.match(/most of the bucket/);
+  });
+
+  it('counts requests by R2 class and prices them', async () => {
+    const plan = planSync(input([local('new.jpg'), local('changed.jpg')], [remote('changed.jpg', 'x')]));
+    const totals = planTotals(plan, { listPages: 1, heads: 0, gets: 1 });
+    expect(totals.requests).to.deep.equal({ classA: 3, classB: 1, free: 0 });
+    expect(totals.uploadBytes).to.equal(200);
+    expect(totals.estimatedCostUsd).to.be.closeTo(3 * 4.5e-6 + 0.36e-6, 1e-12);
+  });
+});
