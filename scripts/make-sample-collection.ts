@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const dir = join(out, item.type, item.slug);
     await mkdir(dir, { recursive: true });
     // Album covers are square like Discogs' cover art; artist images keep a landscape frame.
-    const size = item.type === 'album' ? { width: 1200, height: 1200 } : { width: 1000, height: 750 };
+    const size = item.type === 'album' ? { width: 1200, height: 1200 } : { width: 1200, height: 900 };
     const position = item.crop === 'attention' ? sharp.strategy.attention : 'centre';
     await sharp(join(photos, item.photo)).autoOrient()
       .resize({ ...size, fit: 'cover', position })

@@ -113,8 +113,10 @@ export function responsive(options: ResponsiveOptions = {}) {
       inFlight += 1;
       void processFile(this, file).finally(() => {
         inFlight -= 1;
-        resumeIntake?.();
+        // Clear before calling: the callback may synchronously hand us the next file, which can park a new one.
+        const resume = resumeIntake;
         resumeIntake = null;
+        resume?.();
         if (inFlight === 0) finish?.();
       });
       if (inFlight < limit) callback();
