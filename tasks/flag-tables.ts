@@ -19,10 +19,23 @@ export const FLAG_TABLES = {
     'keep-going': { kind: 'boolean', description: 'exit 0 even if some sources failed (they are still listed)' },
     json: { kind: 'boolean', description: 'print the summary as JSON on stdout (add --silent to hide gulp\'s own lines)' },
   },
+  sync: {
+    env: { kind: 'choice', values: ['development', 'staging', 'production'], default: 'development', description: 'target environment; development uses the embedded local bucket unless S3_ENDPOINT is set' },
+    dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'the built folder to publish (with its images.json)' },
+    'dry-run': { kind: 'boolean', description: 'print the plan (counts, bytes, requests by R2 class, cost) and change nothing' },
+    delete: { kind: 'boolean', description: 'delete objects in the bucket that the build no longer has (after all uploads, only if none failed)' },
+    'max-delete': { kind: 'string', arg: 'n|n%', default: '1000,10%', description: 'most objects one run may delete: a count, a percentage of the bucket, or both (comma)' },
+    concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16; halves on 429/503)' },
+    ...scope,
+    filter: { kind: 'regex', description: 'only object keys (e.g. album/slug/slug-medium.jpg) matching this regular expression' },
+    size: { kind: 'choice', values: ['hi-res', 'medium', 'small', 'avatar'], description: 'only one size' },
+    'changed-files': { kind: 'string', arg: 'file', description: 'only the albums/artists named in this list of paths (from `git diff --name-only`)' },
+    json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+  },
 } as const satisfies Record<string, FlagTable>;
 
 /** What composite tasks run, so their parts' flags are accepted. */
-export const COMPOSITES: Record<string, readonly string[]> = { default: ['build'] };
+export const COMPOSITES: Record<string, readonly string[]> = { default: ['build', 'sync'] };
 
 export type TaskName = keyof typeof FLAG_TABLES;
 

@@ -1,0 +1,89 @@
+/**
+ * Environments: development (embedded local bucket unless S3_ENDPOINT is set), staging and production
+ * (real settings required, never a silent fallback). Values come from the environment or `.env`; errors
+ * name the variable, never a secret's value.
+ */
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError } from '../errors';
+import { r2Endpoint, type StoreConfig } from '../storage/s3-client';
+
+export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+export const CACHE_CONTROL: Record<EnvironmentName, string> = {
+  production: 'public, max-age=31536000, immutable',
+  staging: 'public, max-age=86400',
+  development: 'public, max-age=300',
+};
+
+export const DEFAULT_BUCKET = 'russ-fm-assets';
+
+export interface Environment {
+  readonly name: EnvironmentName;
+  /** undefined: use the embedded local bucket. */
+  readonly store?: StoreConfig;
+  readonly bucket: string;
+  /** Public base URL of objects (`${publicBase}/${key}`), when known. */
+  readonly publicBase?: string;
+  readonly cacheControl: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Loads `.env` from the working directory into process.env, without overriding what is already set. */
+export function loadDotenvFile(path = '.env'): void {
+  loadDotenv({ path, quiet: true });
+}
+
+function required(env: Env, name: string, why: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is not set (${why})`, 'set it in the environment or in .env (see .env.example)');
+  return value;
+}
+
+function checkUrl(name: string, value: string): string {
+  let url: URL;
+  try { url = new URL(value); } catch { throw new ConfigError(`${name} is not a URL`, 'use e.g. https://assets.russ.fm or http://127.0.0.1:7480'); }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must start with https:// or http://`);
+  return value.replace(/\/+$/, '');
+}
+
+function remoteStore(env: Env, why: string): StoreConfig {
+  const endpointSetting = env.S3_ENDPOINT?.trim();
+  let endpoint: string;
+  if (endpointSetting) endpoint = checkUrl('S3_ENDPOINT', endpointSetting);
+  else {
+    const account = required(env, 'R2_ACCOUNT_ID', `${why}; or set S3_ENDPOINT for another S3 store`);
+    if (!/^[0-9a-f]{32}$/i.test(account)) {
+      throw new ConfigError('R2_ACCOUNT_ID is malformed: it should be the 32 hex characters of your Cloudflare account id');
+    }
+    endpoint = r2Endpoint(account);
+  }
+  const bucket = required(env, 'R2_BUCKET_NAME', why);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError(`R2_BUCKET_NAME "${bucket}" is not a valid bucket name (3–63 lower-case letters, digits, dots, dashes)`);
+  }
+  const accessKeyId = required(env, 'R2_ACCESS_KEY_ID', why);
+  const secretAccessKey = required(env, 'R2_SECRET_ACCESS_KEY', why);
+  if (/\s/.test(accessKeyId)) throw new ConfigError('R2_ACCESS_KEY_ID contains white space (a copy-paste slip?)');
+  if (/\s/.test(secretAccessKey)) throw new ConfigError('R2_SECRET_ACCESS_KEY contains white space (a copy-paste slip?)');
+  return {
+    provider: endpointSetting ? 's3' : 'r2', endpoint, bucket, region: env.S3_REGION?.trim() || 'us-east-1',
+    accessKeyId, secretAccessKey,
+  };
+}
+
+/** Resolves and validates an environment; throws ConfigError on the first missing or malformed setting. */
+export function resolveEnvironment(name: EnvironmentName, env: Env = process.env): Environment {
+  const publicDomain = env.R2_PUBLIC_DOMAIN?.trim() ? checkUrl('R2_PUBLIC_DOMAIN', env.R2_PUBLIC_DOMAIN.trim()) : undefined;
+  if (name === 'development' && !env.S3_ENDPOINT?.trim()) {
+    return { name, bucket: env.R2_BUCKET_NAME?.trim() || DEFAULT_BUCKET, cacheControl: CACHE_CONTROL[name] };
+  }
+  const store = remoteStore(env, `needed for --env ${name}`);
+  return { name, store, bucket: store.bucket, publicBase: publicDomain, cacheControl: CACHE_CONTROL[name] };
+}
+
+/** Every secret value in the environment, so reports can be scrubbed of them whatever happens. */
+export function secretValues(env: Env = process.env): string[] {
+  return ['R2_SECRET_ACCESS_KEY', 'R2_ACCESS_KEY_ID'].map((n) => env[n]?.trim() ?? '').filter((v) => v.length >= 4);
+}

@@ -1,0 +1,103 @@
+/**
+ * The one executor: applies a sync plan to a store. Writes run with adaptive, bounded concurrency;
+ * every failure is collected with its key; past the failure threshold no new work is started;
+ * deletes run last, and only when every write succeeded. Single-part PUTs are atomic, so an
+ * interrupted run leaves no partial objects, and a rerun's plan converges.
+ */
+import { messageOf } from '../errors';
+import type { SyncAction, SyncPlan } from '../plan/sync-plan';
+import { headersHash, type DesiredObject } from '../plan/match';
+import type { ObjectStore } from '../storage/object-store';
+import { digestsOf } from '../util/hash';
+import { AdaptiveLimiter } from './adaptive-limiter';
+
+export interface ApplyOptions {
+  readonly concurrency: number;
+  /** The bytes of a local object (from dist/). */
+  readonly readBody: (object: DesiredObject) => Promise<Buffer>;
+  /** Stop starting new writes once more than this share of them failed (the seed's 5 % alert). */
+  readonly failureThreshold?: number;
+  readonly limiter?: AdaptiveLimiter;
+  readonly onDone?: (action: SyncAction, bytes: number) => void;
+}
+
+export interface ActionFailure { readonly key: string; readonly action: SyncAction['kind']; readonly reason: string }
+
+export interface ApplyResult {
+  readonly completed: Record<SyncAction['kind'], number>;
+  readonly written: { key: string; etag: string; local: DesiredObject }[];
+  readonly deleted: string[];
+  readonly failures: ActionFailure[];
+  readonly bytesUploaded: number;
+  /** Why the run stopped early or skipped its deletes. */
+  readonly stopped?: string;
+}
+
+/** The metadata every object we write carries: its SHA-256 and the hash of its intended headers. */
+export function objectMetadata(local: DesiredObject): Record<string, string> {
+  return { sha256: local.sha256, 'headers-hash': headersHash(local) };
+}
+
+async function write(store: ObjectStore, action: SyncAction, options: ApplyOptions): Promise<{ etag: string; bytes: number }> {
+  if (action.kind === 'delete') throw new Error('deletes are not writes');
+  const { local } = action;
+  const headers = { contentType: local.contentType, cacheControl: local.cacheControl, metadata: objectMetadata(local) };
+  if (action.kind === 'retag') return { ...(await store.copy({ key: action.key, sourceKey: action.key, ...headers })), bytes: 0 };
+  const body = await options.readBody(local);
+  const { md5 } = digestsOf(body);
+  if (md5 !== local.md5 || body.length !== local.size) {
+    throw new Error(`dist file differs from the manifest (MD5 ${md5}, ${body.length} bytes): run \`gulp build\` again`);
+  }
+  return { ...(await store.put({ key: action.key, body, md5, ...headers })), bytes: body.length };
+}
+
+export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: ApplyOptions): Promise<ApplyResult> {
+  const completed = { create: 0, update: 0, retag: 0, delete: 0 };
+  const failures: ActionFailure[] = [];
+  const written: ApplyResult['written'] = [];
+  const writes = plan.actions.filter((a) => a.kind !== 'delete');
+  const deletes = plan.actions.filter((a) => a.kind === 'delete');
+  const threshold = options.failureThreshold ?? 0.05;
+  const limiter = options.limiter ?? new AdaptiveLimiter(options.concurrency);
+  let bytesUploaded = 0;
+  let next = 0;
+  let attempted = 0;
+  let stopped: string | undefined;
+
+  const overThreshold = () => attempted >= 20 && failures.length / attempted > threshold;
+  async function worker(index: number): Promise<void> {
+    for (;;) {
+      await limiter.admit(index);
+      if (stopped || next >= writes.length) return;
+      const action = writes[next++] as Exclude<SyncAction, { kind: 'delete' }>;
+      attempted += 1;
+      try {
+        const { etag, bytes } = await write(store, action, options);
+        completed[action.kind] += 1;
+        bytesUploaded += bytes;
+        written.push({ key: action.key, etag, local: action.local });
+        limiter.succeeded();
+        options.onDone?.(action, bytes);
+      } catch (error) {
+        failures.push({ key: action.key, action: action.kind, reason: messageOf(error) });
+        if (overThreshold()) {
+          stopped = `stopped: ${failures.length} of ${attempted} writes failed (over ${threshold * 100} %); no new work was started`;
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, (_, i) => worker(i)));
+
+  const deleted: string[] = [];
+  if (deletes.length > 0) {
+    if (failures.length > 0 || stopped) {
+      stopped ??= `deletes skipped: ${failures.length} write(s) failed`;
+    } else {
+      const result = await store.deleteMany(deletes.map((d) => d.key));
+      deleted.push(...result.deleted);
+      completed.delete = result.deleted.length;
+      for (const f of result.failed) failures.push({ key: f.key, action: 'delete', reason: f.reason });
+    }
+  }
+  return { completed, written, deleted, failures, bytesUploaded, stopped };
+}

@@ -1,0 +1,55 @@
+/**
+ * Which object keys a sync (or verify) run covers: --type, --size, --filter and --changed-files narrow
+ * both the build's side and the bucket's side, so a filtered run never deletes outside its scope.
+ */
+import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { ConfigError } from '../errors';
+
+export interface ObjectScope {
+  readonly type?: 'album' | 'artist';
+  readonly size?: string;
+  readonly filter?: RegExp;
+  /** `<type>/<slug>` folders affected by a change list. */
+  readonly slugs?: ReadonlySet<string>;
+}
+
+/** Keys under these prefixes belong to the tool itself (state, releases, archive): never synced or deleted. */
+export const RESERVED_PREFIXES = ['_state/', '_releases/', '_archive/'];
+
+export function isReserved(key: string): boolean {
+  return RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix));
+}
+
+/** The size name in a key such as `album/x/x-medium.jpg`, given the known size names. */
+export function sizeOfKey(key: string, sizes: readonly string[]): string | undefined {
+  const stem = posix.basename(key, posix.extname(key));
+  return sizes.filter((s) => stem.endsWith(`-${s}`)).sort((a, b) => b.length - a.length)[0];
+}
+
+export function keyInScope(key: string, scope: ObjectScope, sizes: readonly string[]): boolean {
+  if (isReserved(key)) return false;
+  if (scope.type && !key.startsWith(`${scope.type}/`)) return false;
+  if (scope.size && sizeOfKey(key, sizes) !== scope.size) return false;
+  if (scope.filter && !scope.filter.test(key)) return false;
+  if (scope.slugs && !scope.slugs.has(key.split('/').slice(0, 2).join('/'))) return false;
+  return true;
+}
+
+/**
+ * Maps a `git diff --name-only` list (paths under public/ or dist/, or bare keys) to the `<type>/<slug>`
+ * folders they touch. Lines that are not album or artist images are ignored.
+ */
+export async function slugsFromChangeList(path: string): Promise<Set<string>> {
+  let text: string;
+  try { text = await readFile(path, 'utf8'); } catch (error) {
+    throw new ConfigError(`cannot read --changed-files ${path}: ${(error as Error).message}`);
+  }
+  const slugs = new Set<string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const parts = raw.trim().normalize('NFC').split('/').filter(Boolean);
+    const at = parts.findIndex((p) => p === 'album' || p === 'artist');
+    if (at >= 0 && parts.length >= at + 3) slugs.add(`${parts[at]}/${parts[at + 1]}`);
+  }
+  return slugs;
+}

@@ -1,0 +1,44 @@
+/** Opens the store an environment names: the embedded local bucket in development, else S3/R2. */
+import { resolve } from 'node:path';
+import type { Environment } from '../config/environment';
+import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
+import { startLocalBucket } from '../storage/local-bucket';
+import type { ObjectStore } from '../storage/object-store';
+import { createS3Client, type StoreConfig } from '../storage/s3-client';
+import { S3Store } from '../storage/s3-store';
+
+export const LOCAL_BUCKET_DIR = '.local-bucket';
+/** Fixed so the printed public URLs stay the same between runs; 0 (any free port) if it is taken. */
+export const LOCAL_BUCKET_PORT = 4568;
+
+export interface OpenStore {
+  readonly store: ObjectStore;
+  readonly config: StoreConfig;
+  readonly publicBase?: string;
+  /** Set for the embedded bucket: where its data lives. */
+  readonly localDirectory?: string;
+  close(): Promise<void>;
+}
+
+export async function openStore(env: Environment, options: { limiter?: AdaptiveLimiter; maxAttempts?: number } = {}): Promise<OpenStore> {
+  let config = env.store;
+  let closeServer = async () => undefined as void;
+  let publicBase = env.publicBase;
+  let localDirectory: string | undefined;
+  if (!config) {
+    localDirectory = resolve(LOCAL_BUCKET_DIR);
+    const local = await startLocalBucket({ directory: localDirectory, bucket: env.bucket, port: LOCAL_BUCKET_PORT })
+      .catch(() => startLocalBucket({ directory: localDirectory as string, bucket: env.bucket, port: 0 }));
+    config = local.store;
+    publicBase = local.publicBase;
+    closeServer = local.close;
+  }
+  const client = createS3Client(config, {
+    maxAttempts: options.maxAttempts,
+    onRetry: (type) => { if (type === 'THROTTLING' || type === 'TRANSIENT') options.limiter?.throttled(); },
+  });
+  return {
+    store: new S3Store(client, config), config, publicBase, localDirectory,
+    close: async () => { client.destroy(); await closeServer(); },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The bucket's own record of what the last sync wrote: per key its ETag, SHA-256 and header hash.
+ * One GET replaces a HEAD per object; a record is trusted only while the object's ETag is unchanged.
+ */
+import type { RecordedObject } from '../plan/match';
+import type { ObjectStore } from '../storage/object-store';
+import { digestsOf } from '../util/hash';
+
+export const STATE_KEY = '_state/sync-state.json';
+
+export interface SyncState {
+  readonly schema: 1;
+  readonly updatedAt: string;
+  readonly objects: Readonly<Record<string, RecordedObject>>;
+}
+
+export async function readSyncState(store: ObjectStore): Promise<Map<string, RecordedObject>> {
+  let body: Buffer;
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.get(STATE_KEY)) chunks.push(chunk as Buffer);
+    body = Buffer.concat(chunks);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NoSuchKey') return new Map();
+    throw error;
+  }
+  try {
+    const state = JSON.parse(body.toString('utf8')) as SyncState;
+    return new Map(Object.entries(state.objects ?? {}));
+  } catch {
+    return new Map(); // unreadable: every object gets a HEAD instead; nothing is decided on a guess
+  }
+}
+
+export async function writeSyncState(store: ObjectStore, records: ReadonlyMap<string, RecordedObject>): Promise<void> {
+  const objects = Object.fromEntries([...records].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const body = Buffer.from(JSON.stringify({ schema: 1, updatedAt: new Date().toISOString(), objects }));
+  await store.put({
+    key: STATE_KEY, body, md5: digestsOf(body).md5, contentType: 'application/json',
+    cacheControl: 'no-store', metadata: {},
+  });
+}

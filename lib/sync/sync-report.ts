@@ -1,0 +1,72 @@
+/** What `gulp sync` prints and records: the plan, the outcome, a JSON report, a GitHub step summary. */
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../manifest/io';
+import { formatBytes } from '../util/progress';
+import type { SyncOutcome } from './run-sync';
+
+export interface SyncReport {
+  readonly environment: string;
+  readonly bucket: string;
+  readonly dryRun: boolean;
+  readonly plan: SyncOutcome['totals'];
+  readonly deleteRefusal?: string;
+  readonly completed?: Record<string, number>;
+  readonly bytesUploaded: number;
+  readonly failures: { key: string; action: string; reason: string }[];
+  readonly stopped?: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+}
+
+export function syncReport(outcome: SyncOutcome, context: { environment: string; bucket: string; dryRun: boolean }): SyncReport {
+  const failures = outcome.result?.failures ?? [];
+  return {
+    ...context, plan: outcome.totals, deleteRefusal: outcome.plan.deleteRefusal, completed: outcome.result?.completed,
+    bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped,
+    seconds: Number(outcome.seconds.toFixed(3)), ok: failures.length === 0 && !outcome.result?.stopped,
+  };
+}
+
+export function formatPlan(outcome: SyncOutcome, limit = 20): string {
+  const t = outcome.totals;
+  const lines = [
+    `plan: ${t.creates} create, ${t.updates} update, ${t.retags} retag (copy, headers only), ${t.deletes} delete, ${t.keep} unchanged`,
+    `  upload ${formatBytes(t.uploadBytes)}; requests: ${t.requests.classA} class A, ${t.requests.classB} class B, `
+      + `${t.requests.free} free; estimated cost $${t.estimatedCostUsd.toFixed(6)}`,
+  ];
+  if (outcome.plan.deleteRefusal) lines.push(`  deletes: ${outcome.plan.deleteRefusal}`);
+  for (const action of outcome.plan.actions.slice(0, limit)) lines.push(`  ${action.kind.padEnd(6)} ${action.key}`);
+  if (outcome.plan.actions.length > limit) lines.push(`  … and ${outcome.plan.actions.length - limit} more (full list with --json)`);
+  return lines.join('\n');
+}
+
+export function formatOutcome(report: SyncReport): string {
+  const c = report.completed ?? {};
+  const lines = [`sync: ${c.create ?? 0} created, ${c.update ?? 0} updated, ${c.retag ?? 0} retagged, ${c.delete ?? 0} deleted; `
+    + `${formatBytes(report.bytesUploaded)} uploaded in ${report.seconds.toFixed(2)} s; ${report.failures.length} failed`];
+  if (report.stopped) lines.push(`  ${report.stopped}`);
+  for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
+  return lines.join('\n');
+}
+
+/** Replaces any secret value that slipped into a string with `***`. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+export async function writeSyncReport(report: SyncReport, dir: string, secrets: readonly string[]): Promise<string> {
+  const path = join(dir, `sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeJsonAtomic(path, JSON.parse(scrub(JSON.stringify(report), secrets)));
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile) {
+    const c = report.completed ?? {};
+    await appendFile(summaryFile, scrub([
+      `### Image sync (${report.environment}${report.dryRun ? ', dry run' : ''}) ${report.ok ? '✅' : '❌'}`,
+      '', '| created | updated | retagged | deleted | unchanged | failed | uploaded | est. cost |', '|---|---|---|---|---|---|---|---|',
+      `| ${c.create ?? 0} | ${c.update ?? 0} | ${c.retag ?? 0} | ${c.delete ?? 0} | ${report.plan.keep} | ${report.failures.length} `
+        + `| ${formatBytes(report.bytesUploaded)} | $${report.plan.estimatedCostUsd.toFixed(6)} |`, '',
+    ].join('\n'), secrets));
+  }
+  return path;
+}

@@ -1,0 +1,157 @@
+import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { slugsFromChangeList } from '../../lib/sync/object-scope';
+import { STATE_KEY } from '../../lib/sync/state-record';
+import { CACHE, SyncHarness } from '../support/sync-harness';
+
+const V1 = {
+  'album/abba/abba-medium.jpg': 'abba medium v1',
+  'album/abba/abba-small.jpg': 'abba small v1',
+  'album/bjork/bjork-medium.jpg': 'bjork medium v1',
+  'artist/cher/cher-small.jpg': 'cher small v1',
+};
+
+describe('gulp sync against s3rver over HTTP', () => {
+  let h: SyncHarness;
+  beforeEach(async () => { h = await SyncHarness.start(); });
+  afterEach(async () => { await h.close(); });
+
+  it('uploads every object on the first sync, with headers, metadata and ETag = MD5', async () => {
+    await h.writeDist(V1);
+    const outcome = await h.sync();
+    expect(outcome.result?.failures).to.deep.equal([]);
+    expect(await h.contents()).to.deep.equal(V1);
+    const head = await h.head('album/abba/abba-medium.jpg');
+    expect(head).to.include({ contentType: 'image/jpeg', cacheControl: CACHE });
+    expect(head?.metadata.sha256).to.match(/^[0-9a-f]{64}$/);
+    expect(head?.metadata['headers-hash']).to.be.a('string').and.not.equal('');
+  });
+
+  it('a no-change sync costs one listing page and one GET of the state record, and uploads nothing', async () => {
+    await h.writeDist(V1);
+    await h.sync();
+    h.proxy.reset();
+    const outcome = await h.sync();
+    expect(outcome.plan.actions).to.deep.equal([]);
+    expect(h.proxy.counts).to.deep.include({ list: 1, get: 1, put: 0, head: 0, copy: 0 });
+    expect(h.proxy.total).to.be.at.most(Math.ceil(4 / 1000) + 2);
+  });
+
+  it('uploads exactly the one file whose bytes changed', async () => {
+    await h.writeDist(V1);
+    await h.sync();
+    h.proxy.reset();
+    await h.writeDist({ ...V1, 'album/abba/abba-small.jpg': 'abba small v2!' });
+    const outcome = await h.sync();
+    expect(outcome.plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([['update', 'album/abba/abba-small.jpg']]);
+    expect(h.proxy.counts.put).to.equal(2); // the object, then the state record
+    expect((await h.contents())['album/abba/abba-small.jpg']).to.equal('abba small v2!');
+  });
+
+  it('turns a Cache-Control change into a server-side copy, not an upload', async () => {
+    await h.writeDist(V1);
+    await h.sync();
+    h.proxy.reset();
+    const outcome = await h.sync({ cacheControl: 'public, max-age=31536000, immutable' });
+    expect(outcome.plan.actions.every((a) => a.kind === 'retag')).to.equal(true);
+    expect(h.proxy.counts.copy).to.equal(4);
+    expect(h.proxy.counts.put).to.equal(1); // only the state record
+    expect((await h.head('artist/cher/cher-small.jpg'))?.cacheControl).to.equal('public, max-age=31536000, immutable');
+    expect(await h.contents()).to.deep.equal(V1);
+    h.proxy.reset();
+    await h.sync({ cacheControl: 'public, max-age=31536000, immutable' });
+    expect(h.proxy.counts.copy).to.equal(0);
+  });
+
+  it('keeps orphans without --delete, and deletes them after the uploads with it', async () => {
+    await h.writeDist(V1);
+    await h.sync();
+    const { 'album/bjork/bjork-medium.jpg': _gone, ...rest } = V1;
+    await h.writeDist({ ...rest, 'album/abba/abba-avatar.jpg': 'new' });
+    const kept = await h.sync();
+    expect(kept.plan.deleteRefusal).to.match(/--delete/);
+    expect(Object.keys(await h.contents())).to.include('album/bjork/bjork-medium.jpg');
+    const deleted = await h.sync({ delete: true, limits: { count: 10, percent: 50 } });
+    expect(deleted.result?.deleted).to.deep.equal(['album/bjork/bjork-medium.jpg']);
+    expect(await h.contents()).to.deep.equal({ ...rest, 'album/abba/abba-avatar.jpg': 'new' });
+  });
+
+  it('refuses deletes over --max-delete and when the manifest is empty, deleting nothing', async () => {
+    await h.writeDist(V1);
+    await h.sync();
+    await h.writeDist({ 'album/abba/abba-medium.jpg': V1['album/abba/abba-medium.jpg'], 'album/abba/abba-small.jpg': V1['album/abba/abba-small.jpg'], 'album/bjork/bjork-medium.jpg': V1['album/bjork/bjork-medium.jpg'] });
+    const capped = await h.sync({ delete: true, limits: { count: 1000, percent: 10 } });
+    expect(capped.plan.deleteRefusal).to.match(/max-delete/);
+    await h.writeDist({});
+    const empty = await h.sync({ delete: true, limits: { count: 1e9, percent: 100 } });
+    expect(empty.plan.deleteRefusal).to.match(/manifest is empty/);
+    expect(await h.contents()).to.deep.equal(V1);
+  });
+
+  it('a dry run reports the plan and changes nothing; its real twin applies that same plan', async () => {
+    await h.writeDist(V1);
+    const dry = await h.sync({ dryRun: true });
+    expect(dry.totals.creates).to.equal(4);
+    expect(dry.result).to.equal(undefined);
+    expect(h.proxy.counts.put + h.proxy.counts.copy + h.proxy.counts.delete).to.equal(0);
+    expect(await h.contents()).to.deep.equal({});
+    const real = await h.sync();
+    expect(real.plan.actions.map((a) => a.key)).to.deep.equal(dry.plan.actions.map((a) => a.key));
+    expect(await h.contents()).to.deep.equal(V1);
+  });
+
+  it('filters narrow both sides: --type, --size, --filter and --changed-files never touch other keys', async () => {
+    await h.writeDist(V1);
+    await h.sync({ scope: { type: 'artist' } });
+    expect(Object.keys(await h.contents())).to.deep.equal(['artist/cher/cher-small.jpg']);
+    await h.sync({ scope: { size: 'medium' } });
+    expect(Object.keys(await h.contents()).sort()).to.deep.equal(['album/abba/abba-medium.jpg', 'album/bjork/bjork-medium.jpg', 'artist/cher/cher-small.jpg']);
+    await h.sync({ scope: { filter: /abba/ }, delete: true, limits: { count: 10, percent: 100 } });
+    expect(Object.keys(await h.contents())).to.have.length(4);
+    await h.writeDist({ ...V1, 'album/bjork/bjork-medium.jpg': 'bjork v2', 'album/abba/abba-small.jpg': 'abba v2' });
+    const list = join(h.dist, 'changed.txt');
+    await writeFile(list, 'public/album/bjork/bjork-hi-res.jpg\nREADME.md\n');
+    const scoped = await h.sync({ scope: { slugs: await slugsFromChangeList(list) }, delete: true, limits: { count: 10, percent: 100 } });
+    expect(scoped.plan.actions.map((a) => a.key)).to.deep.equal(['album/bjork/bjork-medium.jpg']);
+    expect((await h.contents())['album/abba/abba-small.jpg']).to.equal('abba small v1');
+  });
+
+  it('retries 500, 503, 429 and dropped connections, and ends in the correct state', async () => {
+    await h.writeDist(V1);
+    h.proxy.faults.push(
+      { op: 'put', key: /abba-medium/, action: 503, times: 2 },
+      { op: 'put', key: /abba-small/, action: 429, times: 1 },
+      { op: 'put', key: /bjork/, action: 'drop', times: 2 },
+      { op: 'put', key: /cher/, action: 500, times: 1 },
+      { op: 'list', action: 503, times: 1 },
+    );
+    const outcome = await h.sync();
+    expect(outcome.result?.failures).to.deep.equal([]);
+    expect(h.proxy.faults.every((f) => f.times === 0)).to.equal(true);
+    expect(await h.contents()).to.deep.equal(V1);
+  });
+
+  it('collects a persistent failure with its key, skips deletes, and a rerun converges', async () => {
+    await h.writeDist({ ...V1, 'album/zz/zz-small.jpg': 'orphan-to-be' });
+    await h.sync();
+    await h.writeDist({ ...V1, 'album/abba/abba-small.jpg': 'abba v2' });
+    h.proxy.faults.push({ op: 'put', key: /abba-small/, action: 500, times: 100 });
+    const failed = await h.sync({ delete: true, limits: { count: 10, percent: 100 } });
+    expect(failed.result?.failures.map((f) => f.key)).to.deep.equal(['album/abba/abba-small.jpg']);
+    expect(failed.result?.stopped).to.match(/deletes skipped/);
+    expect(Object.keys(await h.contents())).to.include('album/zz/zz-small.jpg');
+    h.proxy.faults.length = 0;
+    const rerun = await h.sync({ delete: true, limits: { count: 10, percent: 100 } });
+    expect(rerun.result?.failures).to.deep.equal([]);
+    expect(await h.contents()).to.deep.equal({ ...V1, 'album/abba/abba-small.jpg': 'abba v2' });
+  });
+
+  it('never lists or deletes its own state record as an orphan', async () => {
+    await h.writeDist(V1);
+    await h.sync();
+    const outcome = await h.sync({ delete: true, limits: { count: 10, percent: 100 } });
+    expect(outcome.plan.extras).to.deep.equal([]);
+    expect(await h.head(STATE_KEY)).to.not.equal(null);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * A dist/ folder with a manifest, a real s3rver behind a counting/fault-injecting proxy, and the sync
+ * library pointed at it. Assertions read the bucket directly, not through the proxy.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { AdaptiveLimiter } from '../../lib/execute/adaptive-limiter';
+import { writeManifest } from '../../lib/manifest/io';
+import { MANIFEST_SCHEMA, type ManifestSource } from '../../lib/manifest/types';
+import { DEFAULT_DELETE_LIMITS } from '../../lib/plan/sync-plan';
+import type { LocalBucket } from '../../lib/storage/local-bucket';
+import type { ObjectHead, ObjectStore } from '../../lib/storage/object-store';
+import { createS3Client } from '../../lib/storage/s3-client';
+import { S3Store } from '../../lib/storage/s3-store';
+import { runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
+import { digestsOf } from '../../lib/util/hash';
+import { FaultProxy } from '../servers/fault-proxy';
+import { startTestS3rver } from '../servers/s3rver';
+
+export const CACHE = 'public, max-age=60';
+
+export class SyncHarness {
+  dist = '';
+  server!: LocalBucket;
+  proxy!: FaultProxy;
+  store!: ObjectStore;
+  direct!: ObjectStore;
+  private destroyers: (() => void)[] = [];
+
+  static async start(): Promise<SyncHarness> {
+    const h = new SyncHarness();
+    h.dist = await mkdtemp(join(tmpdir(), 'sync-dist-'));
+    h.server = await startTestS3rver('images');
+    h.proxy = new FaultProxy(h.server.store.endpoint);
+    const endpoint = await h.proxy.start();
+    const viaProxy = { ...h.server.store, endpoint };
+    const client = createS3Client(viaProxy, { maxAttempts: 5, backoffBase: 5 });
+    const directClient = createS3Client(h.server.store, { maxAttempts: 2 });
+    h.destroyers.push(() => client.destroy(), () => directClient.destroy());
+    h.store = new S3Store(client, viaProxy);
+    h.direct = new S3Store(directClient, h.server.store);
+    return h;
+  }
+
+  /** Writes these outputs (key → bytes) into dist with a matching images.json; replaces what was there. */
+  async writeDist(files: Record<string, string | Buffer>): Promise<void> {
+    await rm(this.dist, { recursive: true, force: true });
+    const sources: Record<string, ManifestSource> = {};
+    for (const [key, content] of Object.entries(files)) {
+      const body = Buffer.from(content);
+      await mkdir(dirname(join(this.dist, key)), { recursive: true });
+      await writeFile(join(this.dist, key), body);
+      const [type, slug] = key.split('/') as [string, string];
+      const size = posix.basename(key, posix.extname(key)).slice(slug.length + 1);
+      const rel = `${type}/${slug}/${slug}-hi-res.jpg`;
+      const entry = sources[rel] ?? { type: type as 'album', slug, bytes: 1, sha256: 'src', width: 1000, height: 1000, variants: [] };
+      sources[rel] = { ...entry, variants: [...entry.variants, {
+        size, format: 'jpeg', key, width: 10, height: 10, bytes: body.length, contentType: 'image/jpeg', ...digestsOf(body), cacheKey: 'k',
+      }] };
+    }
+    await writeManifest(join(this.dist, 'images.json'), { schema: MANIFEST_SCHEMA, encoder: 'test', updatedAt: '', sources });
+  }
+
+  sync(options: Partial<SyncOptions> = {}): Promise<SyncOutcome> {
+    return runSync(this.store, {
+      dist: this.dist, cacheControl: CACHE, scope: {}, delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false,
+      concurrency: 4, quiet: true, limiter: new AdaptiveLimiter(4), ...options,
+    });
+  }
+
+  /** Bucket contents (key → bytes as text), read directly from the server. Reserved prefixes excluded. */
+  async contents(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for await (const page of this.direct.list()) {
+      for (const o of page) {
+        if (o.key.startsWith('_')) continue;
+        const chunks: Buffer[] = [];
+        for await (const c of await this.direct.get(o.key)) chunks.push(c as Buffer);
+        out[o.key] = Buffer.concat(chunks).toString();
+      }
+    }
+    return out;
+  }
+
+  head(key: string): Promise<ObjectHead | null> {
+    return this.direct.head(key);
+  }
+
+  async close(): Promise<void> {
+    for (const destroy of this.destroyers) destroy();
+    await this.proxy.close();
+    await this.server.close();
+    await rm(this.dist, { recursive: true, force: true });
+  }
+}
