@@ -2,7 +2,7 @@
  * A small HTTP proxy in front of a real S3 server on 127.0.0.1: counts every request by operation and
  * can answer chosen requests with 500/503/429 or drop their connection, to test retries and back-off.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Operation = 'list' | 'head' | 'get' | 'put' | 'copy' | 'delete' | 'other';
@@ -31,6 +31,8 @@ export function operationOf(req: IncomingMessage): Operation {
 export class FaultProxy {
   readonly counts: Record<Operation, number> = { list: 0, head: 0, get: 0, put: 0, copy: 0, delete: 0, other: 0 };
   readonly faults: Fault[] = [];
+  /** Milliseconds to hold every request before forwarding it (slow store). */
+  delayMs = 0;
   private server?: Server;
   endpoint = '';
 
@@ -61,18 +63,24 @@ export class FaultProxy {
         res.end(`<?xml version="1.0"?><Error><Code>${code}</Code><Message>injected</Message></Error>`);
         return;
       }
-      const upstream = httpRequest({
-        host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers,
-      }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
+      setTimeout(() => this.forward(req, res, target), this.delayMs);
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.endpoint;
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, target: URL): void {
+    const upstream = httpRequest({
+      host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers,
+    }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    // A client that dies mid-request resets the server's connection too, as on a real network.
+    req.on('close', () => { if (!req.complete) upstream.destroy(); });
+    req.pipe(upstream);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { SyncHarness } from '../support/sync-harness';
+
+const ROOT = join(__dirname, '..', '..');
+const GULP = join(ROOT, 'node_modules', '.bin', 'gulp');
+const SECRET = 'very-secret-value-0123456789';
+const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true' };
+
+/** Runs gulp without blocking this process: the S3 server under test lives in it. */
+function gulp(args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(GULP, args, { cwd: ROOT, env: { ...BASE_ENV, ...env }, timeout: 60_000 });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+describe('gulp sync from the command line', () => {
+  it('refuses production with missing settings, naming the variable and never printing the secret', async () => {
+    const run = await gulp(['sync', '--env', 'production'], { R2_ACCESS_KEY_ID: 'AKIDEXAMPLE', R2_SECRET_ACCESS_KEY: SECRET, R2_ACCOUNT_ID: '0123456789abcdef0123456789abcdef' });
+    expect(run.status).to.not.equal(0);
+    expect(run.output).to.match(/R2_BUCKET_NAME is not set/);
+    expect(run.output).to.not.include(SECRET);
+  });
+
+  it('refuses a malformed account id and never falls back to the local bucket, even in CI', async () => {
+    const run = await gulp(['sync', '--env', 'staging'], { R2_ACCESS_KEY_ID: 'AKIDEXAMPLE', R2_SECRET_ACCESS_KEY: SECRET, R2_ACCOUNT_ID: 'not-an-id', R2_BUCKET_NAME: 'russ-fm-assets' });
+    expect(run.status).to.not.equal(0);
+    expect(run.output).to.match(/R2_ACCOUNT_ID is malformed/);
+    expect(run.output).to.not.match(/embedded local bucket/);
+    expect(run.output).to.not.include(SECRET);
+  });
+
+  describe('against a real server', () => {
+    let h: SyncHarness;
+    beforeEach(async () => { h = await SyncHarness.start(); });
+    afterEach(async () => { await h.close(); });
+    const envFor = (endpoint: string, key = 'S3RVER') => ({ S3_ENDPOINT: endpoint, R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: key, R2_SECRET_ACCESS_KEY: SECRET });
+
+    it('rejected credentials give a clear error and a non-zero exit, without the secret', async () => {
+      await h.writeDist({ 'album/a/a-small.jpg': 'a' });
+      const run = await gulp(['sync', '--env', 'production', '--dest', h.dist], envFor(h.server.store.endpoint, 'WRONGKEY'));
+      expect(run.status).to.not.equal(0);
+      expect(run.output).to.match(/403|InvalidAccessKeyId|Forbidden/);
+      expect(run.output).to.not.include(SECRET);
+    });
+
+    it('a sync killed with SIGKILL mid-upload leaves no partial object, and a rerun converges', async function () {
+      this.timeout(60_000);
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 40; i += 1) files[`album/s${i}/s${i}-small.jpg`] = `cover ${i} `.repeat(2000 + i);
+      await h.writeDist(files);
+      h.proxy.delayMs = 40;
+      const child = spawn(GULP, ['sync', '--dest', h.dist, '--concurrency', '2'], { cwd: ROOT, env: { ...BASE_ENV, ...envFor(h.proxy.endpoint) }, stdio: 'ignore' });
+      while (h.proxy.counts.put < 8) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('exit', resolve));
+      const partial = await h.contents();
+      expect(Object.keys(partial).length).to.be.within(1, 39);
+      for (const [key, body] of Object.entries(partial)) expect(body, key).to.equal(files[key]);
+      h.proxy.delayMs = 0;
+      const rerun = await h.sync();
+      expect(rerun.result?.failures).to.deep.equal([]);
+      expect(rerun.totals.creates).to.equal(40 - Object.keys(partial).length);
+      expect(await h.contents()).to.deep.equal(files);
+      for (const key of Object.keys(files)) {
+        expect((await h.head(key))?.etag).to.equal(createHash('md5').update(files[key] as string).digest('hex'));
+      }
+    });
+  });
+});
