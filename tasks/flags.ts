@@ -17,9 +17,11 @@ export type FlagTable = Readonly<Record<string, FlagSpec>>;
 export type FlagValue = string | boolean | number | RegExp | string[] | undefined;
 
 // gulp-cli's own flags: tolerated, never ours (lib/shared/options/cli-options.js in gulp-cli).
-const GULP_CLI_VALUED = new Set(['gulpfile', 'cwd', 'preload', 'tasks-depth', 'depth', 'log-level', 'f', 'L']);
+const GULP_CLI_VALUED = new Set(['gulpfile', 'cwd', 'preload', 'tasks-depth', 'depth', 'f']);
 const GULP_CLI_SWITCHES = new Set(['help', 'version', 'tasks', 'tasks-simple', 'tasks-json', 'compact-tasks',
-  'sort-tasks', 'color', 'no-color', 'silent', 'continue', 'series', 'h', 'v', 'T', 'S']);
+  'sort-tasks', 'color', 'no-color', 'silent', 'continue', 'series', 'log-level', 'h', 'v', 'T', 'S']);
+/** gulp-cli's -L is a counter: -L, -LL, -LLL. */
+const isGulpCliFlag = (name: string) => GULP_CLI_VALUED.has(name) || GULP_CLI_SWITCHES.has(name) || /^L+$/.test(name);
 
 interface RawArgs { flags: Map<string, string | true>; positionals: string[] }
 
@@ -88,7 +90,7 @@ export function parseFlags(
   const invoked = (positionals.length > 0 ? positionals : ['default']).flatMap((t) => [t, ...(expand[t] ?? [])]);
   const allowed = new Set(invoked.flatMap((t) => Object.keys(tables[t] ?? {})));
   for (const name of flags.keys()) {
-    if (GULP_CLI_VALUED.has(name) || GULP_CLI_SWITCHES.has(name) || allowed.has(name)) continue;
+    if (isGulpCliFlag(name) || allowed.has(name)) continue;
     const takes = Object.keys(own).map((n) => `--${n}`).join(' ');
     throw new UsageError(`unknown flag --${name} for \`gulp ${task}\``, `${task} takes: ${takes}; see \`gulp --tasks\``);
   }

@@ -92,7 +92,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   }
   const previous = await readManifest(manifestPath(dist));
   const index = await SourceIndex.load(join(options.cacheDir, 'source-index.json'));
-  const scan = await scanSources(root, options.scope, index);
+  const scan = await scanSources(root, options.scope, index, options.config.sourceSuffix);
   const present = options.noCache ? new Set<string>() : await presentOutputs(dist, previous, new Set(scan.candidates.map((c) => c.rel)));
   const plan = planBuild({
     candidates: scan.candidates, previous, inScope: (rel) => inScope(options.scope, rel), config: options.config,

@@ -13,7 +13,7 @@ import { digestsOf } from '../util/hash';
 import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from './config';
 import { describeDecodeError, ENCODER_VERSION, probe, renderVariants, type SourceInfo } from './sharp-adapter';
 import { plannerFromSharpResponsive, type SharpResponsiveOptions, type VariantPlanner } from './sharp-responsive-options';
-import { parseSourcePath } from './source-path';
+import { parseSourcePath, toKey } from './source-path';
 import { variantCacheKey, variantsFor } from './variants';
 import type { ManifestVariant } from '../manifest/types';
 
@@ -66,7 +66,11 @@ async function contentsOf(file: Vinyl): Promise<Buffer> {
       hint: 'read sources with `src(glob, { encoding: false })` (streaming mode is not supported)',
     });
   }
-  return readFile(file.path);
+  try {
+    return await readFile(file.path);
+  } catch (error) {
+    throw new SourceError(toKey(file.relative), `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+  }
 }
 
 export function responsive(options: ResponsiveOptions = {}) {
@@ -110,6 +114,7 @@ export function responsive(options: ResponsiveOptions = {}) {
 
   return through2.obj(
     function transform(file: PlannedVinyl, _encoding, callback) {
+      if (file.isDirectory()) { callback(); return; } // a **/* glob matches folders too
       inFlight += 1;
       void processFile(this, file).finally(() => {
         inFlight -= 1;

@@ -9,7 +9,7 @@ import { SourceError, messageOf } from '../errors';
 import type { SourceCandidate } from '../plan/build-plan';
 import { sha256OfFile } from '../util/hash';
 import { mapPool } from '../util/pool';
-import { isSourceImage, toKey } from './source-path';
+import { isSourceImage, parseSourcePath, toKey } from './source-path';
 import type { SourceIndex } from './source-index';
 
 export type CollectionType = 'album' | 'artist';
@@ -41,10 +41,17 @@ async function listFiles(root: string, scope: Scope): Promise<Vinyl[]> {
   return files;
 }
 
-export async function scanSources(root: string, scope: Scope, index: SourceIndex): Promise<ScanResult> {
+/**
+ * Lists, filters and identifies the sources. Files are taken in path order, so when two collide (same
+ * key once normalised, or same output names, like x-hi-res.jpg and x-hi-res.png) the first one wins
+ * every time and the second is reported.
+ */
+export async function scanSources(root: string, scope: Scope, index: SourceIndex, sourceSuffix: string): Promise<ScanResult> {
   const failures: SourceError[] = [];
   const byKey = new Map<string, Vinyl>();
-  for (const file of await listFiles(root, scope)) {
+  const byOutput = new Map<string, string>();
+  const files = (await listFiles(root, scope)).sort((a, b) => (a.relative < b.relative ? -1 : 1));
+  for (const file of files) {
     const rel = toKey(file.relative);
     if (!isSourceImage(rel) || !inScope(scope, rel)) continue;
     const twin = byKey.get(rel);
@@ -53,6 +60,15 @@ export async function scanSources(root: string, scope: Scope, index: SourceIndex
         { hint: 'rename one of them: the bucket would store both under one key' }));
       continue;
     }
+    const { dir, base } = parseSourcePath(rel, sourceSuffix);
+    const output = `${dir}/${base}`;
+    const owner = byOutput.get(output);
+    if (owner) {
+      failures.push(new SourceError(rel, `would write the same output files (${output}-*) as ${owner}`,
+        { hint: 'keep one source per album or artist image: remove or rename the other file' }));
+      continue;
+    }
+    byOutput.set(output, rel);
     byKey.set(rel, file);
   }
   let hashed = 0;

@@ -36,7 +36,8 @@ interface RawImage {
 
 /** Reads only the header: format and the dimensions after EXIF orientation. */
 export async function probe(input: Buffer): Promise<SourceInfo> {
-  const meta = await sharp(input).metadata();
+  // Header only: our maxPixels check (with the real dimensions in its message) does the refusing.
+  const meta = await sharp(input, { limitInputPixels: false }).metadata();
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!width || !height) throw new Error('no image dimensions in the file header');
@@ -73,7 +74,7 @@ function encode(raw: RawImage, v: VariantSpec): Promise<{ data: Buffer; info: Ou
   let pipeline = fromRaw(raw);
   switch (v.encoder.format) {
     case 'jpeg':
-      pipeline = pipeline.flatten({ background: v.background }).jpeg(v.encoder.options);
+      pipeline = pipeline.flatten({ background: v.background ?? '#ffffff' }).jpeg(v.encoder.options);
       break;
     case 'webp':
       pipeline = pipeline.webp(v.encoder.options);

@@ -25,7 +25,8 @@ export interface VariantSpec {
   readonly height: number;
   readonly fit: Fit;
   readonly encoder: EncoderOptions;
-  readonly background: string;
+  /** JPEG only: the colour alpha is flattened onto (other formats keep alpha, so it is not in their recipe). */
+  readonly background?: string;
 }
 
 /** Output size of `source` for a size spec, or null when producing it would upscale. */
@@ -69,7 +70,7 @@ export function variantsFor(source: SourcePath, dims: Dimensions, config: ImageC
         height: out.height,
         fit: size.fit,
         encoder: encoderFor(format, size, config),
-        background: config.background,
+        background: format === 'jpeg' ? config.background : undefined,
       });
     }
   }

@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ConfigError } from '../../lib/errors';
+import { listFiles, readManifestOf, runBuild } from '../helpers/build';
+import { photoJpeg } from '../helpers/fixtures';
+import { PHOTO, albumSource, artistSource } from '../helpers/paths';
+import { useWorkspace, writeAt } from '../helpers/tmp';
+
+const hex = (algorithm: string, data: Buffer) => createHash(algorithm).update(data).digest('hex');
+
+describe('gulp build: the image manifest (dist/images.json)', () => {
+  const ws = useWorkspace('manifest');
+
+  beforeEach(async () => {
+    await writeAt(ws.current.src, albumSource('kind-of-blue'), await photoJpeg(1000, 900, PHOTO.landscape));
+    await writeAt(ws.current.src, artistSource('miles'), await photoJpeg(450, 600, PHOTO.bee));
+    const summary = await runBuild(ws.current, { config: { formats: ['jpeg', 'webp'] } });
+    expect(summary).to.include({ built: 2, failed: 0 });
+  });
+
+  it('describes each source: type, slug, bytes, sha256 and oriented size', async () => {
+    const manifest = await readManifestOf(ws.current);
+    expect(Object.keys(manifest.sources)).to.deep.equal([albumSource('kind-of-blue'), artistSource('miles')]);
+    for (const [rel, expected] of [
+      [albumSource('kind-of-blue'), { type: 'album', slug: 'kind-of-blue', width: 1000, height: 900 }],
+      [artistSource('miles'), { type: 'artist', slug: 'miles', width: 450, height: 600 }],
+    ] as const) {
+      const source = await readFile(join(ws.current.src, rel));
+      expect(manifest.sources[rel], rel).to.include({ ...expected, bytes: source.length, sha256: hex('sha256', source) });
+    }
+  });
+
+  it('lists every variant with key, size, bytes, content type, md5 and sha256 matching the file on disk', async () => {
+    const manifest = await readManifestOf(ws.current);
+    const variants = Object.values(manifest.sources).flatMap((s) => s.variants);
+    expect(variants.map((v) => v.key).sort()).to.deep.equal(await listFiles(ws.current.dest));
+    for (const v of variants) {
+      const data = await readFile(join(ws.current.dest, v.key));
+      const meta = await sharp(data).metadata();
+      expect(v, v.key).to.include({
+        bytes: data.length, md5: hex('md5', data), sha256: hex('sha256', data), width: meta.width, height: meta.height,
+        contentType: meta.format === 'webp' ? 'image/webp' : 'image/jpeg',
+      });
+      expect(v.cacheKey, v.key).to.be.a('string').and.not.empty;
+    }
+  });
+
+  it('names the sizes a 450×600 source can give without upscaling', async () => {
+    const miles = (await readManifestOf(ws.current)).sources[artistSource('miles')];
+    const jpegs = miles?.variants.filter((v) => v.format === 'jpeg').map((v) => [v.size, v.width, v.height]);
+    expect(jpegs).to.have.deep.members([['hi-res', 450, 600], ['small', 400, 400], ['avatar', 128, 128]]);
+  });
+
+  it('records the schema and the encoder that produced the files', async () => {
+    const manifest = await readManifestOf(ws.current);
+    expect(manifest.schema).to.equal(1);
+    expect(manifest.encoder).to.match(/^sharp \S+ libvips \S+$/);
+    expect(Number.isNaN(Date.parse(manifest.updatedAt))).to.equal(false);
+  });
+
+  it('refuses a manifest that is not JSON, with a hint to rebuild', async () => {
+    await writeFile(join(ws.current.dest, 'images.json'), '{"schema": 1, "sources": {');
+    let error: unknown;
+    await runBuild(ws.current).catch((e: unknown) => { error = e; });
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).hint).to.contain('--no-cache');
+  });
+
+  it('leaves no temp file beside the manifest', async () => {
+    expect(await listFiles(ws.current.dest, true)).to.include('images.json');
+    expect((await listFiles(ws.current.dest, true)).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from '../../lib/images/config';
+import { parseSourcePath } from '../../lib/images/source-path';
+import { variantCacheKey, variantsFor } from '../../lib/images/variants';
+import type { ImageManifest, ManifestSource } from '../../lib/manifest/types';
+import { planBuild, staleKeys, type BuildPlanInput, type SourceCandidate } from '../../lib/plan/build-plan';
+import { albumSource, artistSource } from '../helpers/paths';
+
+const ENCODER = 'sharp 0 libvips 0';
+const sha = (c: string) => c.repeat(64);
+
+function candidate(rel: string, hash: string): SourceCandidate {
+  return { rel, path: `/src/${rel}`, bytes: 1000, sha256: hash };
+}
+
+/** The manifest entry a previous build under `config` would have written for a 1400×1400 source. */
+function entry(rel: string, hash: string, config: ImageConfig = DEFAULT_IMAGE_CONFIG): ManifestSource {
+  const source = parseSourcePath(rel, config.sourceSuffix);
+  const variants = variantsFor(source, { width: 1400, height: 1400 }, config).map((v) => ({
+    size: v.size, format: v.format, key: v.key, width: v.width, height: v.height, bytes: 100 + v.width,
+    contentType: v.contentType, md5: 'm', sha256: 's', cacheKey: variantCacheKey(hash, v, ENCODER),
+  }));
+  return { type: source.type, slug: source.slug, bytes: 1000, sha256: hash, width: 1400, height: 1400, variants };
+}
+
+function manifest(sources: Record<string, ManifestSource>): ImageManifest {
+  return { schema: 1, encoder: ENCODER, updatedAt: '2024-01-01T00:00:00Z', sources };
+}
+
+const A = albumSource('a');
+const B = albumSource('b');
+const R = artistSource('r');
+
+function input(overrides: Partial<BuildPlanInput>): BuildPlanInput {
+  return {
+    candidates: [], previous: null, inScope: () => true, config: DEFAULT_IMAGE_CONFIG,
+    encoderVersion: ENCODER, noCache: false, present: () => true, ...overrides,
+  };
+}
+
+describe('planBuild', () => {
+  it('builds every source fully when there is no previous manifest', async () => {
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1')), candidate(B, sha('2'))] }));
+    expect(plan.build.map((t) => t.candidate.rel)).to.deep.equal([A, B]);
+    expect(plan.build.every((t) => t.onlyKeys === undefined && t.reuse.length === 0)).to.equal(true);
+    expect(plan.cached).to.deep.equal({});
+  });
+
+  it('caches a source whose hash, recipes and outputs are unchanged', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous }));
+    expect(plan.build).to.deep.equal([]);
+    expect(plan.cached[A]).to.deep.equal(previous.sources[A]);
+  });
+
+  it('rebuilds a source whose bytes changed, every variant', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('9'))], previous }));
+    expect(plan.build).to.have.length(1);
+    expect(plan.build[0]?.onlyKeys).to.equal(undefined);
+    expect(plan.build[0]?.reuse).to.deep.equal([]);
+  });
+
+  it('rebuilds only the variant whose output file is missing and reuses the rest', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const missing = 'album/a/a-small.jpg';
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, present: (key) => key !== missing }));
+    expect([...(plan.build[0]?.onlyKeys ?? [])]).to.deep.equal([missing]);
+    expect(plan.build[0]?.reuse.map((v) => v.key)).to.have.members(['album/a/a-hi-res.jpg', 'album/a/a-medium.jpg', 'album/a/a-avatar.jpg']);
+  });
+
+  it('rebuilds only the new variants when a format is added', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const config = { ...DEFAULT_IMAGE_CONFIG, formats: ['jpeg', 'webp'] } as ImageConfig;
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, config }));
+    expect([...(plan.build[0]?.onlyKeys ?? [])].sort()).to.deep.equal(
+      ['album/a/a-avatar.webp', 'album/a/a-hi-res.webp', 'album/a/a-medium.webp', 'album/a/a-small.webp']);
+    expect(plan.build[0]?.reuse).to.have.length(4);
+  });
+
+  it('rebuilds only the size whose recipe changed', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const sizes = DEFAULT_IMAGE_CONFIG.sizes.map((s) => (s.name === 'small' ? { ...s, width: 300, height: 300 } : s));
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, config: { ...DEFAULT_IMAGE_CONFIG, sizes } }));
+    expect([...(plan.build[0]?.onlyKeys ?? [])]).to.deep.equal(['album/a/a-small.jpg']);
+  });
+
+  it('caches a source with fewer variants when a format is dropped (nothing to render)', async () => {
+    const config = { ...DEFAULT_IMAGE_CONFIG, formats: ['jpeg', 'webp'] } as ImageConfig;
+    const previous = manifest({ [A]: entry(A, sha('1'), config) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous }));
+    expect(plan.build).to.deep.equal([]);
+    expect(plan.cached[A]?.variants.map((v) => v.format)).to.deep.equal(['jpeg', 'jpeg', 'jpeg', 'jpeg']);
+  });
+
+  it('renders everything with noCache, even unchanged sources', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, noCache: true }));
+    expect(plan.build.map((t) => t.onlyKeys)).to.deep.equal([undefined]);
+    expect(plan.cached).to.deep.equal({});
+  });
+
+  it('lists a vanished in-scope source as removed', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')), [B]: entry(B, sha('2')) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous }));
+    expect(plan.removedSources).to.deep.equal([B]);
+    expect(plan.carried).to.deep.equal({});
+  });
+
+  it('carries entries outside the scope untouched instead of removing them', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')), [R]: entry(R, sha('3')) });
+    const plan = planBuild(input({ candidates: [candidate(R, sha('3'))], previous, inScope: (rel) => rel.startsWith('artist/') }));
+    expect(plan.removedSources).to.deep.equal([]);
+    expect(plan.carried[A]).to.deep.equal(previous.sources[A]);
+    expect(Object.keys(plan.cached)).to.deep.equal([R]);
+  });
+});
+
+describe('staleKeys', () => {
+  it('is empty without a previous manifest', async () => {
+    expect(staleKeys(null, { [A]: entry(A, sha('1')) })).to.deep.equal([]);
+  });
+
+  it('lists, sorted, the keys the new sources no longer have', async () => {
+    const before = manifest({ [A]: entry(A, sha('1')), [B]: entry(B, sha('2')) });
+    expect(staleKeys(before, { [A]: entry(A, sha('1')) })).to.deep.equal([
+      'album/b/b-avatar.jpg', 'album/b/b-hi-res.jpg', 'album/b/b-medium.jpg', 'album/b/b-small.jpg',
+    ]);
+  });
+
+  it('never lists a key that moved to another source', async () => {
+    const before = manifest({ [A]: entry(A, sha('1')) });
+    const moved = { ...entry(A, sha('1')), sha256: sha('7') };
+    expect(staleKeys(before, { 'album/a/a-hi-res.png': moved })).to.deep.equal([]);
+  });
+});
