@@ -154,4 +154,18 @@ describe('gulp sync against s3rver over HTTP', () => {
     expect(outcome.plan.extras).to.deep.equal([]);
     expect(await h.head(STATE_KEY)).to.not.equal(null);
   });
+
+  it('stops starting new uploads once more than 5 % of them fail, and reports each failure', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 60; i += 1) files[`album/a${String(i).padStart(2, '0')}/a${String(i).padStart(2, '0')}-small.jpg`] = `cover ${i}`;
+    await h.writeDist(files);
+    h.proxy.faults.push({ op: 'put', key: /a[0-5]\d\/.*[05]-small/, action: 500, times: 1000 });
+    const outcome = await h.sync({ concurrency: 1, limiter: undefined });
+    expect(outcome.result?.stopped).to.match(/over 5 %/);
+    const failures = outcome.result?.failures ?? [];
+    expect(failures.length).to.be.greaterThan(0);
+    for (const f of failures) expect(f.key).to.match(/[05]-small\.jpg$/);
+    const attempted = (outcome.result?.written.length ?? 0) + failures.length;
+    expect(attempted).to.be.lessThan(60);
+  });
 });
