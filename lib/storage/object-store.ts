@@ -50,7 +50,10 @@ export interface ObjectStore {
   list(options?: { prefix?: string; pageSize?: number }): AsyncIterable<ListedObject[]>;
   /** null when the object does not exist. */
   head(key: string): Promise<ObjectHead | null>;
-  /** A single-part PUT; resolves with the ETag after checking it equals `md5`. */
+  /**
+   * Stores the object. Up to the store's multipart threshold: one PUT, with the ETag checked against
+   * `md5`. Above it: a multipart upload, whose ETag is not an MD5 (`metadata.sha256` identifies it).
+   */
   put(request: PutRequest): Promise<{ etag: string }>;
   /** Server-side copy with replaced headers and metadata (no bytes leave the store). */
   copy(request: CopyRequest): Promise<{ etag: string }>;

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { AssetsError } from '../errors';
 import type { CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, PutRequest } from './object-store';
 import { encodeCopySource, type StoreConfig } from './s3-client';
+import { multipartPut } from './s3-multipart';
 
 /** A failed store request, naming the operation and key; `status` is the HTTP status when there was one. */
 export class StoreError extends AssetsError {
@@ -33,11 +34,24 @@ function hintFor(status: number | undefined, code: string | undefined): string |
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '').toLowerCase();
 
+export interface S3StoreOptions {
+  /** Bodies larger than this go up as multipart uploads (their ETag is then not an MD5). */
+  readonly multipartThreshold?: number;
+  readonly partSize?: number;
+}
+
+/** Images are far below this: they all go up as single PUTs, so their listing ETag is their MD5. */
+export const MULTIPART_THRESHOLD = 256 * 1024 * 1024;
+
 export class S3Store implements ObjectStore {
   readonly description: string;
+  private readonly multipartThreshold: number;
+  private readonly partSize: number;
 
-  constructor(private readonly client: S3Client, private readonly config: StoreConfig) {
+  constructor(private readonly client: S3Client, private readonly config: StoreConfig, options: S3StoreOptions = {}) {
     this.description = `bucket "${config.bucket}" at ${config.endpoint}`;
+    this.multipartThreshold = options.multipartThreshold ?? MULTIPART_THRESHOLD;
+    this.partSize = options.partSize ?? 64 * 1024 * 1024;
   }
 
   async *list(options: { prefix?: string; pageSize?: number } = {}): AsyncIterable<ListedObject[]> {
@@ -68,6 +82,11 @@ export class S3Store implements ObjectStore {
   }
 
   async put(request: PutRequest): Promise<{ etag: string }> {
+    if (request.body.length > this.multipartThreshold) {
+      const etag = await multipartPut(this.client, this.config.bucket, request, this.partSize)
+        .catch((error: unknown) => { throw new StoreError('multipart put', request.key, error); });
+      return { etag };
+    }
     const out = await this.client.send(new PutObjectCommand({
       Bucket: this.config.bucket, Key: request.key, Body: request.body, ContentLength: request.body.length,
       ContentMD5: Buffer.from(request.md5, 'hex').toString('base64'), ContentType: request.contentType,

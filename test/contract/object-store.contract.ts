@@ -6,7 +6,12 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import type { ObjectStore } from '../../lib/storage/object-store';
 
-export interface StoreFixture { store: ObjectStore; close(): Promise<void> }
+export interface StoreFixture {
+  store: ObjectStore;
+  /** The same bucket with multipart above `threshold` bytes, in parts of `partSize`. */
+  multipart(threshold: number, partSize: number): ObjectStore;
+  close(): Promise<void>;
+}
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const headers = { contentType: 'image/jpeg', cacheControl: 'public, max-age=60', metadata: { sha256: 'abc', 'headers-hash': 'h1' } };
@@ -89,6 +94,17 @@ export function objectStoreContract(name: string, open: () => Promise<StoreFixtu
       let code: unknown;
       await fixture.store.get('nope.jpg').catch((e: { code?: string }) => { code = e.code; });
       expect(code).to.equal('NoSuchKey');
+    });
+
+    it('stores a body above the multipart threshold whole, with its headers and sha256 metadata', async () => {
+      const body = Buffer.alloc(11 * 1024 * 1024);
+      for (let i = 0; i < body.length; i += 4096) body[i] = i % 251;
+      const store = fixture.multipart(6 * 1024 * 1024, 5 * 1024 * 1024);
+      await store.put({ key: 'big/multi.jpg', body, md5: md5(body), ...headers });
+      const head = await fixture.store.head('big/multi.jpg');
+      expect(head).to.include({ size: body.length, contentType: 'image/jpeg' });
+      expect(head?.metadata.sha256).to.equal('abc');
+      expect((await readAll(fixture.store, 'big/multi.jpg')).equals(body)).to.equal(true);
     });
   });
 }

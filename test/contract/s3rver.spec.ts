@@ -6,5 +6,9 @@ import { objectStoreContract } from './object-store.contract';
 objectStoreContract('s3rver (in-process, HTTP on 127.0.0.1)', async () => {
   const server = await startTestS3rver();
   const client = createS3Client(server.store, { maxAttempts: 2 });
-  return { store: new S3Store(client, server.store), close: async () => { client.destroy(); await server.close(); } };
+  return {
+    store: new S3Store(client, server.store),
+    multipart: (multipartThreshold, partSize) => new S3Store(client, server.store, { multipartThreshold, partSize }),
+    close: async () => { client.destroy(); await server.close(); },
+  };
 });
