@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SyncHarness } from '../support/sync-harness';
 
@@ -48,6 +49,23 @@ describe('gulp sync from the command line', () => {
       expect(run.status).to.not.equal(0);
       expect(run.output).to.match(/403|InvalidAccessKeyId|Forbidden/);
       expect(run.output).to.not.include(SECRET);
+    });
+
+    it('--json prints the report, writes it to reports/ and appends a GitHub step summary, all without the secret', async () => {
+      await h.writeDist({ 'album/a/a-small.jpg': 'a', 'album/b/b-small.jpg': 'b' });
+      const summary = join(h.dist, 'step-summary.md');
+      const run = await gulp(['sync', '--dest', h.dist, '--json'], { ...envFor(h.server.store.endpoint), GITHUB_STEP_SUMMARY: summary });
+      expect(run.status, run.output).to.equal(0);
+      const line = run.output.split('\n').find((l) => l.startsWith('{'));
+      const report = JSON.parse(line ?? '{}') as { ok: boolean; completed: { create: number }; report: string; plan: { requests: { classA: number } } };
+      expect(report.ok).to.equal(true);
+      expect(report.completed.create).to.equal(2);
+      expect(report.plan.requests.classA).to.equal(3); // one list page + two PUTs
+      const saved = await readFile(join(ROOT, report.report), 'utf8');
+      await rm(join(ROOT, report.report));
+      expect(JSON.parse(saved)).to.deep.include({ ok: true, environment: 'development' });
+      expect(await readFile(summary, 'utf8')).to.match(/### Image sync \(development\)[\s\S]*\| 2 \| 0 \| 0 \| 0 \|/);
+      expect(run.output + saved).to.not.include(SECRET);
     });
 
     it('a sync killed with SIGKILL mid-upload leaves no partial object, and a rerun converges', async function () {
