@@ -4,6 +4,7 @@
  * outputs and write the manifest. Per-source failures are collected; the run always finishes.
  */
 import { dest } from 'gulp';
+import { statSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +14,6 @@ import { ConfigError, SourceError } from '../errors';
 import { manifestPath, readManifest, writeManifest } from '../manifest/io';
 import { MANIFEST_SCHEMA, type ImageManifest, type ManifestSource } from '../manifest/types';
 import { planBuild, staleKeys, type BuildTask } from '../plan/build-plan';
-import { stableHash } from '../util/hash';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
 import type { ImageConfig } from './config';
@@ -55,16 +55,15 @@ export interface BuildSummary {
   failures: { file: string; reason: string }[];
 }
 
-async function presentOutputs(dist: string, previous: ImageManifest | null, rels: ReadonlySet<string>): Promise<Set<string>> {
-  const checks: { key: string; bytes: number }[] = [];
-  for (const [rel, source] of Object.entries(previous?.sources ?? {})) {
-    if (rels.has(rel)) for (const v of source.variants) checks.push({ key: v.key, bytes: v.bytes });
-  }
+/** Outputs of the previous build still in dist with their recorded size. Sync stats: 20,000 promises cost more. */
+function presentOutputs(dist: string, previous: ImageManifest | null, rels: ReadonlySet<string>): Set<string> {
   const present = new Set<string>();
-  await mapPool(checks, 32, async ({ key, bytes }) => {
-    const size = await stat(join(dist, key)).then((s) => s.size, () => -1);
-    if (size === bytes) present.add(`${key}\0${bytes}`);
-  });
+  for (const [rel, source] of Object.entries(previous?.sources ?? {})) {
+    if (!rels.has(rel)) continue;
+    for (const v of source.variants) {
+      if (statSync(join(dist, v.key), { throwIfNoEntry: false })?.size === v.bytes) present.add(`${v.key}\0${v.bytes}`);
+    }
+  }
   return present;
 }
 
@@ -92,8 +91,9 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   }
   const previous = await readManifest(manifestPath(dist));
   const index = await SourceIndex.load(join(options.cacheDir, 'source-index.json'));
-  const scan = await scanSources(root, options.scope, index, options.config.sourceSuffix);
-  const present = options.noCache ? new Set<string>() : await presentOutputs(dist, previous, new Set(scan.candidates.map((c) => c.rel)));
+  const needsHash = (rel: string) => !options.noCache && previous?.sources[rel] !== undefined;
+  const scan = await scanSources(root, options.scope, index, options.config.sourceSuffix, needsHash);
+  const present = options.noCache ? new Set<string>() : presentOutputs(dist, previous, new Set(scan.candidates.map((c) => c.rel)));
   const plan = planBuild({
     candidates: scan.candidates, previous, inScope: (rel) => inScope(options.scope, rel), config: options.config,
     encoderVersion: ENCODER_VERSION, noCache: options.noCache, present: (key, bytes) => present.has(`${key}\0${bytes}`),
@@ -106,13 +106,17 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   let bytesIn = 0;
   let bytesOut = 0;
   let outputsWritten = 0;
+  let hashedWhileRendering = 0;
   await pipeline(
     Readable.from(plan.build.map((t) => toVinyl(t, root)), { objectMode: true }),
     responsive({
       config: options.config,
       concurrency: options.concurrency,
       onSource: (result) => {
-        next[result.rel] = entryOf(result, tasks.get(result.rel), options.config);
+        const task = tasks.get(result.rel);
+        next[result.rel] = entryOf(result, task, options.config);
+        if (task?.candidate.sha256 === undefined) hashedWhileRendering += 1;
+        if (task?.candidate.stat) index.remember(result.rel, task.candidate.stat, result.sha256);
         bytesIn += result.bytes;
         outputsWritten += result.variants.length;
         bytesOut += result.variants.reduce((sum, v) => sum + v.bytes, 0);
@@ -134,7 +138,11 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   }
   const stale = staleKeys(previous, next);
   await mapPool(stale, 16, (key) => unlink(join(dist, key)).catch(() => undefined));
-  if (!previous || previous.encoder !== ENCODER_VERSION || stableHash(previous.sources) !== stableHash(next)) {
+  // The plan hands back the previous entry object itself for every untouched source, so identity tells.
+  const unchanged = previous !== null && previous.encoder === ENCODER_VERSION && plan.build.length === 0
+    && stale.length === 0 && Object.keys(next).length === Object.keys(previous.sources).length
+    && Object.entries(next).every(([rel, entry]) => previous.sources[rel] === entry);
+  if (!unchanged) {
     await writeManifest(manifestPath(dist), {
       schema: MANIFEST_SCHEMA, encoder: ENCODER_VERSION, updatedAt: new Date().toISOString(), sources: next,
     });
@@ -153,7 +161,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     outputsRemoved: stale.length,
     bytesIn,
     bytesOut,
-    hashed: scan.hashed,
+    hashed: scan.hashed + hashedWhileRendering,
     seconds,
     sourcesPerSecond: (scan.candidates.length + scan.failures.length) / Math.max(seconds, 1e-6),
     manifest: manifestPath(dist),

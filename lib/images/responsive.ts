@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import through2 from 'through2';
 import Vinyl from 'vinyl';
 import { SourceError } from '../errors';
-import { digestsOf } from '../util/hash';
+import { digestsOf, sha256Of } from '../util/hash';
 import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from './config';
 import { describeDecodeError, ENCODER_VERSION, probe, renderVariants, type SourceInfo } from './sharp-adapter';
 import { plannerFromSharpResponsive, type SharpResponsiveOptions, type VariantPlanner } from './sharp-responsive-options';
@@ -93,7 +93,7 @@ export function responsive(options: ResponsiveOptions = {}) {
       const only = file[ONLY_KEYS];
       const wanted = plan(source, info).filter((v) => !only || only.has(v.key));
       const rendered = await renderVariants(input, info, wanted, config.maxPixels);
-      const sha256 = file.sha256 ?? digestsOf(input).sha256;
+      const sha256 = file.sha256 ?? sha256Of(input);
       const variants = rendered.map(({ variant, data, width, height }): ManifestVariant => {
         stream.push(new Vinyl({ cwd: file.cwd, base: file.base, path: join(file.base, variant.key), contents: data }));
         return {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { stableHash } from '../util/hash';
 import {
@@ -83,5 +84,15 @@ export function variantsFor(source: SourcePath, dims: Dimensions, config: ImageC
  */
 export function variantCacheKey(sourceSha256: string, variant: VariantSpec, encoderVersion: string): string {
   const { key: _key, contentType: _type, ...recipe } = variant;
-  return stableHash({ source: sourceSha256, recipe, encoderVersion });
+  // Recipes repeat across thousands of sources: hash each distinct one once (the memo key may depend on
+  // property order; the hash itself does not).
+  const memoKey = `${encoderVersion}\0${JSON.stringify(recipe)}`;
+  let recipeHash = recipeHashes.get(memoKey);
+  if (recipeHash === undefined) {
+    recipeHash = stableHash({ recipe, encoderVersion });
+    recipeHashes.set(memoKey, recipeHash);
+  }
+  return createHash('sha256').update(`${sourceSha256}:${recipeHash}`).digest('hex').slice(0, 16);
 }
+
+const recipeHashes = new Map<string, string>();

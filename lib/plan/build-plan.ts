@@ -13,7 +13,9 @@ export interface SourceCandidate {
   /** Absolute path on disk. */
   readonly path: string;
   readonly bytes: number;
-  readonly sha256: string;
+  /** Unknown for a source with no previous entry: the renderer hashes the bytes it reads. */
+  readonly sha256?: string;
+  readonly stat?: import('node:fs').Stats;
 }
 
 export interface BuildTask {
@@ -55,7 +57,7 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
   for (const candidate of input.candidates) {
     seen.add(candidate.rel);
     const before = previous[candidate.rel];
-    if (!before || before.sha256 !== candidate.sha256 || input.noCache) {
+    if (!before || candidate.sha256 === undefined || before.sha256 !== candidate.sha256 || input.noCache) {
       build.push({ candidate, reuse: [] });
       continue;
     }
@@ -66,7 +68,7 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
     for (const variant of variantsFor(source, before, input.config)) {
       const old = oldByKey.get(variant.key);
       const valid = old !== undefined
-        && old.cacheKey === variantCacheKey(candidate.sha256, variant, input.encoderVersion)
+        && old.cacheKey === variantCacheKey(before.sha256, variant, input.encoderVersion)
         && input.present(old.key, old.bytes);
       if (valid) reuse.push(old);
       else missing.add(variant.key);

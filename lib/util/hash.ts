@@ -11,6 +11,10 @@ export function digestsOf(data: Uint8Array): Digests {
   };
 }
 
+export function sha256Of(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 /** SHA-256 of a file, streamed so large files never sit in memory. */
 export async function sha256OfFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
