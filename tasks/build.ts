@@ -2,9 +2,14 @@ import { RunFailedError } from '../lib/errors';
 import { DEFAULT_IMAGE_CONFIG, validateImageConfig, type OutputFormat } from '../lib/images/config';
 import type { CollectionType } from '../lib/images/scan-sources';
 import { flagHelp, flagsFor } from './flag-tables';
+import { outsideDomain } from './outside-domain';
 
 /** `gulp build`: responsive images from public/ into dist/, cached by content. */
-export async function build(): Promise<void> {
+export function build(): Promise<void> {
+  return outsideDomain(runBuild);
+}
+
+async function runBuild(): Promise<void> {
   const flags = flagsFor('build');
   // Loaded here, not at the top: `gulp --tasks` and other tasks should not pay for sharp.
   const { buildImages } = require('../lib/images/build') as typeof import('../lib/images/build');

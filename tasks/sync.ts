@@ -2,6 +2,7 @@ import { loadDotenvFile, resolveEnvironment, secretValues, type EnvironmentName 
 import { RunFailedError, UsageError } from '../lib/errors';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
 import { flagHelp, flagsFor } from './flag-tables';
+import { outsideDomain } from './outside-domain';
 
 function parseMaxDelete(value: string): DeleteLimits {
   const limits = { count: Number.POSITIVE_INFINITY, percent: 100 };
@@ -15,7 +16,11 @@ function parseMaxDelete(value: string): DeleteLimits {
 }
 
 /** `gulp sync`: diff-sync dist/ to the bucket by content. */
-export async function sync(): Promise<void> {
+export function sync(): Promise<void> {
+  return outsideDomain(runSync);
+}
+
+async function runSync(): Promise<void> {
   const flags = flagsFor('sync');
   const limits = parseMaxDelete(flags['max-delete'] as string);
   loadDotenvFile();

@@ -8,7 +8,7 @@ import { messageOf } from '../errors';
 import type { SyncAction, SyncPlan } from '../plan/sync-plan';
 import { headersHash, type DesiredObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
-import { digestsOf } from '../util/hash';
+import { md5Of } from '../util/hash';
 import { AdaptiveLimiter } from './adaptive-limiter';
 
 export interface ApplyOptions {
@@ -44,7 +44,7 @@ async function write(store: ObjectStore, action: SyncAction, options: ApplyOptio
   const headers = { contentType: local.contentType, cacheControl: local.cacheControl, metadata: objectMetadata(local) };
   if (action.kind === 'retag') return { ...(await store.copy({ key: action.key, sourceKey: action.key, ...headers })), bytes: 0 };
   const body = await options.readBody(local);
-  const { md5 } = digestsOf(body);
+  const md5 = md5Of(body);
   if (md5 !== local.md5 || body.length !== local.size) {
     throw new Error(`dist file differs from the manifest (MD5 ${md5}, ${body.length} bytes): run \`gulp build\` again`);
   }

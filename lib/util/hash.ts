@@ -11,6 +11,10 @@ export function digestsOf(data: Uint8Array): Digests {
   };
 }
 
+export function md5Of(data: Uint8Array): string {
+  return createHash('md5').update(data).digest('hex');
+}
+
 export function sha256Of(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
