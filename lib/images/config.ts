@@ -37,10 +37,13 @@ export interface ImageConfig {
 /** russ.fm's defaults. */
 export const DEFAULT_IMAGE_CONFIG: ImageConfig = Object.freeze<ImageConfig>({
   sizes: [
-    { name: 'hi-res', width: 2000, height: 2000, fit: 'inside' },
-    { name: 'medium', width: 800, height: 800, fit: 'cover' },
-    { name: 'small', width: 400, height: 400, fit: 'cover', jpeg: { mozjpeg: true } },
-    { name: 'avatar', width: 128, height: 128, fit: 'cover', jpeg: { mozjpeg: true } },
+    // mozjpeg where it pays (bench/README.md): at equal PSNR it saves 17 % at hi-res and 12 % at medium
+    // for the least CPU per KB saved; at small and avatar 8–10 % for the most. Renders are cached, so the
+    // CPU is spent once per source, the bytes saved on every view.
+    { name: 'hi-res', width: 2000, height: 2000, fit: 'inside', jpeg: { mozjpeg: true } },
+    { name: 'medium', width: 800, height: 800, fit: 'cover', jpeg: { mozjpeg: true } },
+    { name: 'small', width: 400, height: 400, fit: 'cover' },
+    { name: 'avatar', width: 128, height: 128, fit: 'cover' },
   ],
   formats: ['jpeg'],
   jpeg: { quality: 85, progressive: true, mozjpeg: false },

@@ -67,8 +67,8 @@ describe('variantsFor', async () => {
 
   it('applies per-size JPEG overrides on top of the global JPEG options', async () => {
     const list = variantsFor(source, { width: 1400, height: 1400 }, DEFAULT_IMAGE_CONFIG);
-    expect(variant(list, 'small').encoder.options).to.include({ quality: 85, progressive: true, mozjpeg: true });
-    expect(variant(list, 'medium').encoder.options).to.include({ quality: 85, progressive: true, mozjpeg: false });
+    expect(variant(list, 'medium').encoder.options).to.include({ quality: 85, progressive: true, mozjpeg: true });
+    expect(variant(list, 'small').encoder.options).to.include({ quality: 85, progressive: true, mozjpeg: false });
   });
 });
 
