@@ -1,0 +1,82 @@
+/**
+ * The two hand-written comparison strategies. Both read sources from `<src>/album/<slug>/<slug>-hi-res.jpg`
+ * and write `<dest>/album/<slug>/<slug>-<size>.jpg`, like our build.
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Sharp } from 'sharp';
+import type { ImageConfig, JpegOptions } from '../lib/images/config';
+import { mapPool } from '../lib/util/pool';
+
+export interface LoopResult { sources: number; outputs: number; bytesOut: number }
+
+export async function listCovers(src: string): Promise<{ slug: string; path: string }[]> {
+  const slugs = (await readdir(join(src, 'album'))).sort();
+  return slugs.map((slug) => ({ slug, path: join(src, 'album', slug, `${slug}-hi-res.jpg`) }));
+}
+
+interface Raw { data: Buffer; width: number; height: number; channels: 1 | 2 | 3 | 4 }
+
+async function toRaw(pipeline: Sharp): Promise<Raw> {
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+const fromRaw = (raw: Raw): Sharp => sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+
+/**
+ * (c) The ceiling: `pool` sources in flight; each is decoded ONCE (shrink-on-load to the largest size) to raw
+ * pixels, every smaller size is resized from the smallest raw already made, and each is encoded with the
+ * same sizes and JPEG settings as `config`. No probe, hashing, manifest, vinyl or gulp.dest.
+ */
+export async function ceiling(src: string, dest: string, config: ImageConfig, pool: number): Promise<LoopResult> {
+  sharp.cache(false); // as our adapter does
+  const sizes = [...config.sizes].sort((a, b) => b.width * b.height - a.width * a.height);
+  const [largest] = sizes;
+  if (!largest) throw new Error('config has no sizes');
+  const covers = await listCovers(src);
+  let outputs = 0;
+  let bytesOut = 0;
+  await mapPool(covers, pool, async ({ slug, path }) => {
+    const input = await readFile(path);
+    const frame = await toRaw(sharp(input).rotate()
+      .resize(largest.width, largest.height, { fit: largest.fit, withoutEnlargement: true }).toColourspace('srgb'));
+    const derived: Raw[] = [frame];
+    const encodes: Promise<{ name: string; data: Buffer }>[] = [];
+    for (const size of sizes) {
+      const parent = derived[derived.length - 1] as Raw;
+      if (size !== largest && size.fit === 'cover' && (size.width > frame.width || size.height > frame.height)) continue; // never upscale
+      const raw = size === largest || (parent.width === size.width && parent.height === size.height)
+        ? parent
+        : await toRaw(fromRaw(parent).resize(size.width, size.height, { fit: size.fit, withoutEnlargement: true }));
+      if (raw !== parent) derived.push(raw);
+      const jpeg: JpegOptions = { ...config.jpeg, ...size.jpeg };
+      encodes.push(fromRaw(raw).jpeg(jpeg).toBuffer().then((data) => ({ name: size.name, data })));
+    }
+    const done = await Promise.all(encodes);
+    await mkdir(join(dest, 'album', slug), { recursive: true });
+    await Promise.all(done.map(({ name, data }) => writeFile(join(dest, 'album', slug, `${slug}-${name}.jpg`), data)));
+    outputs += done.length;
+    bytesOut += done.reduce((sum, d) => sum + d.data.length, 0);
+  });
+  return { sources: covers.length, outputs, bytesOut };
+}
+
+/** (d) What russ.fm runs today: one source at a time, three independent pipelines, each awaited in turn. */
+export async function sequential(src: string, dest: string): Promise<LoopResult> {
+  const covers = await listCovers(src);
+  let outputs = 0;
+  let bytesOut = 0;
+  for (const { slug, path } of covers) {
+    const buf = await readFile(path);
+    await mkdir(join(dest, 'album', slug), { recursive: true });
+    for (const [name, w] of [['medium', 800], ['small', 400], ['avatar', 128]] as const) {
+      const data = await sharp(buf).rotate().resize(w, w, { fit: 'cover', withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer();
+      await writeFile(join(dest, 'album', slug, `${slug}-${name}.jpg`), data);
+      outputs += 1;
+      bytesOut += data.length;
+    }
+  }
+  return { sources: covers.length, outputs, bytesOut };
+}
