@@ -2,9 +2,10 @@
 import { series } from 'gulp';
 import { build } from './tasks/build';
 import { sync } from './tasks/sync';
+import { verify } from './tasks/verify';
 
-const pipelineTask = series(build, sync);
-pipelineTask.description = 'The whole pipeline on the embedded local bucket (or --env): build, then sync';
+const pipelineTask = series(build, sync, verify);
+pipelineTask.description = 'The whole pipeline on the embedded local bucket (or --env): build, sync, then verify';
 
-export { build, sync };
+export { build, sync, verify };
 export default pipelineTask;

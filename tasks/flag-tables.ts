@@ -7,6 +7,20 @@ const scope = {
   type: { kind: 'choice', values: ['album', 'artist'], description: 'only album covers or only artist images' },
 } as const satisfies FlagTable;
 
+const bucket = {
+  env: { kind: 'choice', values: ['development', 'staging', 'production'], default: 'development', description: 'target environment; development uses the embedded local bucket unless S3_ENDPOINT is set' },
+} as const satisfies FlagTable;
+
+const deletes = {
+  'max-delete': { kind: 'string', arg: 'n|n%', default: '1000,10%', description: 'most objects one run may delete: a count, a percentage of the bucket, or both (comma)' },
+} as const satisfies FlagTable;
+
+const objectScope = {
+  ...scope,
+  filter: { kind: 'regex', description: 'only object keys (e.g. album/slug/slug-medium.jpg) matching this regular expression' },
+  size: { kind: 'choice', values: ['hi-res', 'medium', 'small', 'avatar'], description: 'only one size' },
+} as const satisfies FlagTable;
+
 export const FLAG_TABLES = {
   build: {
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'source folder (album/<slug>/<slug>-hi-res.jpg, artist/…)' },
@@ -20,22 +34,35 @@ export const FLAG_TABLES = {
     json: { kind: 'boolean', description: 'print the summary as JSON on stdout (add --silent to hide gulp\'s own lines)' },
   },
   sync: {
-    env: { kind: 'choice', values: ['development', 'staging', 'production'], default: 'development', description: 'target environment; development uses the embedded local bucket unless S3_ENDPOINT is set' },
+    ...bucket,
     dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'the built folder to publish (with its images.json)' },
     'dry-run': { kind: 'boolean', description: 'print the plan (counts, bytes, requests by R2 class, cost) and change nothing' },
     delete: { kind: 'boolean', description: 'delete objects in the bucket that the build no longer has (after all uploads, only if none failed)' },
-    'max-delete': { kind: 'string', arg: 'n|n%', default: '1000,10%', description: 'most objects one run may delete: a count, a percentage of the bucket, or both (comma)' },
+    ...deletes,
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16; halves on 429/503)' },
-    ...scope,
-    filter: { kind: 'regex', description: 'only object keys (e.g. album/slug/slug-medium.jpg) matching this regular expression' },
-    size: { kind: 'choice', values: ['hi-res', 'medium', 'small', 'avatar'], description: 'only one size' },
+    ...objectScope,
     'changed-files': { kind: 'string', arg: 'file', description: 'only the albums/artists named in this list of paths (from `git diff --name-only`)' },
+    json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+  },
+  verify: {
+    ...bucket,
+    dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'the built folder to check against (its images.json); --repair uploads from it' },
+    manifest: { kind: 'string', arg: 'file', description: 'check against this image manifest instead of <dest>/images.json (no local build needed)' },
+    deep: { kind: 'boolean', description: 'also read objects back and compare their SHA-256 (catches what an ETag cannot)' },
+    public: { kind: 'boolean', description: 'also fetch objects through the public URL (R2_PUBLIC_DOMAIN; the embedded bucket\'s URL in development)' },
+    sample: { kind: 'percent', description: '--deep/--public read only this share: a slice that rotates daily (all of it in ⌈100/p⌉ days) plus a random fifth of p' },
+    repair: { kind: 'boolean', description: 'fix what was found (upload missing/corrupt from dist/, copy to fix headers), then verify again' },
+    delete: { kind: 'boolean', description: 'with --repair: also delete extra objects (same delete cap as sync)' },
+    ...deletes,
+    'dry-run': { kind: 'boolean', description: 'with --repair: print the repair plan and change nothing' },
+    concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight for HEADs, reads and repairs (default 16)' },
+    ...objectScope,
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
   },
 } as const satisfies Record<string, FlagTable>;
 
 /** What composite tasks run, so their parts' flags are accepted. */
-export const COMPOSITES: Record<string, readonly string[]> = { default: ['build', 'sync'] };
+export const COMPOSITES: Record<string, readonly string[]> = { default: ['build', 'sync', 'verify'] };
 
 export type TaskName = keyof typeof FLAG_TABLES;
 

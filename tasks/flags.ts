@@ -8,6 +8,7 @@ export type FlagKind =
   | { kind: 'string' }
   | { kind: 'boolean' }
   | { kind: 'count'; min: number; max: number }
+  | { kind: 'percent' }
   | { kind: 'regex' }
   | { kind: 'choice'; values: readonly string[] }
   | { kind: 'list'; values: readonly string[] };
@@ -58,6 +59,11 @@ function convert(name: string, spec: FlagSpec, raw: string | true): FlagValue {
       }
       return n;
     }
+    case 'percent': {
+      const n = Number(String(raw).replace(/%$/, ''));
+      if (!Number.isFinite(n) || n <= 0 || n > 100) throw new UsageError(`--${name} must be a percentage above 0 and at most 100 (got "${raw}")`);
+      return n;
+    }
     case 'regex':
       try { return new RegExp(raw, 'u'); } catch (error) {
         throw new UsageError(`--${name} "${raw}" is not a valid regular expression: ${(error as Error).message}`);
@@ -106,7 +112,7 @@ export function parseFlags(
 export function describeFlags(table: FlagTable): Record<string, string> {
   return Object.fromEntries(Object.entries(table).map(([name, spec]) => {
     const placeholder: Record<FlagSpec['kind'], string> = {
-      boolean: '', string: ` <${spec.arg ?? 'value'}>`, count: ' <n>', regex: ' <regex>',
+      boolean: '', string: ` <${spec.arg ?? 'value'}>`, count: ' <n>', percent: ' <percent>', regex: ' <regex>',
       choice: 'values' in spec ? ` <${spec.values.join('|')}>` : '',
       list: 'values' in spec ? ` <${spec.values.join(',')}>` : '',
     };

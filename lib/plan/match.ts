@@ -83,3 +83,14 @@ export function compareHeaders(local: DesiredObject, remote: RemoteObject, recor
   if (!record) return 'unknown';
   return record.headersHash === headersHash(local) ? 'same' : 'different';
 }
+
+/**
+ * What a HEAD proves about an object: its stored SHA-256 metadata, and the hash of the headers it is
+ * actually served with (not the metadata's claim, which a copy behind our back may have kept).
+ */
+export function recordFromHead(head: { etag: string; contentType?: string; cacheControl?: string; metadata: Readonly<Record<string, string>> }): RecordedObject {
+  return {
+    etag: head.etag, sha256: head.metadata.sha256 ?? '',
+    headersHash: headersHash({ contentType: head.contentType ?? '', cacheControl: head.cacheControl ?? '' }),
+  };
+}

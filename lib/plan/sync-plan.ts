@@ -44,18 +44,28 @@ export interface SyncPlan {
   readonly remoteCount: number;
 }
 
-const ORDER: Record<SyncAction['kind'], number> = { create: 0, update: 1, retag: 2, delete: 3 };
+export const ACTION_ORDER: Record<SyncAction['kind'], number> = { create: 0, update: 1, retag: 2, delete: 3 };
 
-function deleteDecision(input: SyncPlanInput, extras: readonly RemoteObject[]): string | undefined {
+export interface DeleteGuardInput {
+  readonly delete: boolean;
+  readonly limits: DeleteLimits;
+  /** Objects the build wants in scope: none means the manifest is missing or empty. */
+  readonly desiredCount: number;
+  /** Objects in the bucket in scope. */
+  readonly remoteCount: number;
+}
+
+/** Why these extras may not be deleted (undefined: they may). Shared by sync, verify --repair and restore. */
+export function deleteRefusal(input: DeleteGuardInput, extras: readonly { key: string }[]): string | undefined {
   if (extras.length === 0) return undefined;
   const n = extras.length;
   if (!input.delete) return `${n} object(s) in the bucket are not in the build: kept (pass --delete to remove them)`;
-  if (input.desired.length === 0) {
+  if (input.desiredCount === 0) {
     return `refused to delete ${n} object(s): the local manifest is empty (run \`gulp build\` first)`;
   }
-  const percent = (n / Math.max(1, input.remote.length)) * 100;
+  const percent = (n / Math.max(1, input.remoteCount)) * 100;
   if (percent > MOST_OF_THE_BUCKET) {
-    return `refused to delete ${n} of ${input.remote.length} objects (${percent.toFixed(0)} %): that is most of the bucket `
+    return `refused to delete ${n} of ${input.remoteCount} objects (${percent.toFixed(0)} %): that is most of the bucket `
       + '— check that dist/ is complete; narrow the scope with --type/--filter to delete in steps';
   }
   if (n > input.limits.count || percent > input.limits.percent) {
@@ -83,8 +93,8 @@ export function planSync(input: SyncPlanInput): SyncPlan {
     else if (headers === 'different') actions.push({ kind: 'retag', key, local, remote });
     else keep += 1;
   }
-  const deleteRefusal = deleteDecision(input, extras);
-  if (!deleteRefusal) for (const remote of extras) actions.push({ kind: 'delete', key: remote.key, remote });
-  actions.sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
-  return { actions, keep, inspect, extras, deleteRefusal, remoteCount: input.remote.length };
+  const refusal = deleteRefusal({ ...input, desiredCount: input.desired.length, remoteCount: input.remote.length }, extras);
+  if (!refusal) for (const remote of extras) actions.push({ kind: 'delete', key: remote.key, remote });
+  actions.sort((a, b) => ACTION_ORDER[a.kind] - ACTION_ORDER[b.kind]);
+  return { actions, keep, inspect, extras, deleteRefusal: refusal, remoteCount: input.remote.length };
 }

@@ -37,6 +37,8 @@ export interface LocalBucket {
   readonly store: StoreConfig;
   /** Base of the public URLs: `${publicBase}/${key}`. */
   readonly publicBase: string;
+  /** Where s3rver keeps the bucket's files. */
+  readonly directory: string;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
       accessKeyId: LOCAL_ACCESS_KEY, secretAccessKey: LOCAL_ACCESS_KEY,
     },
     publicBase: `${endpoint}/${options.bucket}`,
+    directory: options.directory,
     close: () => server.close(),
   };
 }

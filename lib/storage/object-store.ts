@@ -59,6 +59,6 @@ export interface ObjectStore {
   copy(request: CopyRequest): Promise<{ etag: string }>;
   /** Deletes in batches of ≤ 1000; per-key failures are returned, not thrown. */
   deleteMany(keys: readonly string[]): Promise<DeleteResult>;
-  /** The object's bytes as a stream; rejects with StoreError code NoSuchKey when absent. */
-  get(key: string): Promise<Readable>;
+  /** The object's bytes as a stream, with the headers it is served with; rejects with StoreError code NoSuchKey when absent. */
+  get(key: string): Promise<{ body: Readable; head: ObjectHead }>;
 }

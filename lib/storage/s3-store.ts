@@ -1,7 +1,7 @@
 /** ObjectStore over the S3 API (R2, AWS S3, Ceph radosgw, MinIO, s3rver). */
 import {
   CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, type S3Client,
+  PutObjectCommand, type GetObjectCommandOutput, type HeadObjectCommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { AssetsError } from '../errors';
@@ -33,6 +33,14 @@ function hintFor(status: number | undefined, code: string | undefined): string |
 }
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '').toLowerCase();
+
+/** The headers HEAD and GET answer with, as an ObjectHead. */
+function headOf(key: string, out: HeadObjectCommandOutput | GetObjectCommandOutput): ObjectHead {
+  return {
+    key, size: out.ContentLength ?? 0, etag: unquote(out.ETag), lastModified: out.LastModified ?? new Date(0),
+    contentType: out.ContentType, cacheControl: out.CacheControl, metadata: out.Metadata ?? {},
+  };
+}
 
 export interface S3StoreOptions {
   /** Bodies larger than this go up as multipart uploads (their ETag is then not an MD5). */
@@ -70,11 +78,7 @@ export class S3Store implements ObjectStore {
 
   async head(key: string): Promise<ObjectHead | null> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }));
-      return {
-        key, size: out.ContentLength ?? 0, etag: unquote(out.ETag), lastModified: out.LastModified ?? new Date(0),
-        contentType: out.ContentType, cacheControl: out.CacheControl, metadata: out.Metadata ?? {},
-      };
+      return headOf(key, await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key })));
     } catch (error) {
       if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
       throw new StoreError('head', key, error);
@@ -132,9 +136,9 @@ export class S3Store implements ObjectStore {
     return result;
   }
 
-  async get(key: string): Promise<Readable> {
+  async get(key: string): Promise<{ body: Readable; head: ObjectHead }> {
     const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }))
       .catch((error: unknown) => { throw new StoreError('get', key, error); });
-    return out.Body as Readable;
+    return { body: out.Body as Readable, head: headOf(key, out) };
   }
 }

@@ -4,19 +4,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, messageOf } from '../errors';
 import { applyPlan, type ApplyResult } from '../execute/apply-plan';
 import { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { manifestPath, readManifest } from '../manifest/io';
 import type { ImageManifest } from '../manifest/types';
-import { headersHash, type DesiredObject, type RecordedObject, type RemoteObject } from '../plan/match';
+import { recordFromHead, type DesiredObject, type RecordedObject } from '../plan/match';
 import { planTotals, type PlanTotals } from '../plan/plan-cost';
 import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
-import type { ObjectStore } from '../storage/object-store';
+import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
 import { keyInScope, type ObjectScope } from './object-scope';
-import { readSyncState, writeSyncState } from './state-record';
+import { readSyncState, recordResult, STATE_KEY, writeSyncState } from './state-record';
 
 export interface SyncOptions {
   readonly dist: string;
@@ -48,28 +48,55 @@ export function sizeNames(manifest: ImageManifest): string[] {
   return [...new Set(Object.values(manifest.sources).flatMap((s) => s.variants.map((v) => v.size)))];
 }
 
-export async function listRemote(store: ObjectStore, inScope: (key: string) => boolean): Promise<{ objects: RemoteObject[]; pages: number }> {
-  const objects: RemoteObject[] = [];
+export interface RemoteListing {
+  readonly objects: ListedObject[];
+  readonly pages: number;
+  /** The state record's own listing entry: its LastModified is when the last sync finished writing. */
+  readonly stateRecord?: ListedObject;
+}
+
+export async function listRemote(store: ObjectStore, inScope: (key: string) => boolean): Promise<RemoteListing> {
+  const objects: ListedObject[] = [];
   let pages = 0;
+  let stateRecord: ListedObject | undefined;
   for await (const page of store.list()) {
     pages += 1;
-    for (const o of page) if (inScope(o.key)) objects.push(o);
+    for (const o of page) {
+      if (inScope(o.key)) objects.push(o);
+      else if (o.key === STATE_KEY) stateRecord = o;
+    }
   }
-  return { objects, pages };
+  return { objects, pages, stateRecord };
 }
 
 /** HEADs the keys the plan could not judge and records what their metadata says. */
-async function inspect(store: ObjectStore, keys: readonly string[], records: Map<string, RecordedObject>): Promise<void> {
+export async function inspect(store: ObjectStore, keys: readonly string[], records: Map<string, RecordedObject>): Promise<void> {
   await mapPool(keys, 16, async (key) => {
     const head = await store.head(key);
     if (!head) return;
-    records.set(key, { etag: head.etag, sha256: head.metadata.sha256 ?? '', headersHash: head.metadata['headers-hash'] ?? '' });
+    records.set(key, recordFromHead(head));
   });
 }
 
-export async function requireManifest(dist: string): Promise<ImageManifest> {
-  const manifest = await readManifest(manifestPath(resolve(dist)));
-  if (!manifest) throw new ConfigError(`no image manifest at ${manifestPath(resolve(dist))}`, 'run `gulp build` first');
+/**
+ * Reads a built object's bytes from dist/. Synchronous on purpose: images are small, and async reads
+ * measured ~1 ms of main-thread time each (open, fstat, read, close) against ~0.05 ms synchronously.
+ */
+export function distReader(dist: string): (object: DesiredObject) => Promise<Buffer> {
+  const root = resolve(dist);
+  return async (object) => {
+    try {
+      return readFileSync(join(root, object.key));
+    } catch (error) {
+      throw new ConfigError(`cannot read ${join(root, object.key)}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`,
+        'run `gulp build` to rebuild dist/');
+    }
+  };
+}
+
+export async function requireManifest(dist: string, file = manifestPath(resolve(dist))): Promise<ImageManifest> {
+  const manifest = await readManifest(file);
+  if (!manifest) throw new ConfigError(`no image manifest at ${file}`, 'run `gulp build` first, or name one with --manifest');
   return manifest;
 }
 
@@ -92,20 +119,13 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
   const progress = createProgress({ label: 'sync', total: writes, unit: 'obj', silent: options.quiet });
-  const dist = resolve(options.dist);
   const result = await applyPlan(plan, store, {
     concurrency: options.concurrency,
     limiter: options.limiter,
-    // Synchronous on purpose: images are small, and async reads measured ~1 ms of main-thread time each
-    // (open, fstat, read, close round trips) against ~0.05 ms for a synchronous read.
-    readBody: async (object) => readFileSync(join(dist, object.key)),
+    readBody: distReader(options.dist),
     onDone: (_action, bytes) => progress.tick(1, bytes),
   });
   progress.done();
-  for (const w of result.written) {
-    records.set(w.key, { etag: w.etag || w.local.md5, sha256: w.local.sha256, headersHash: headersHash(w.local) });
-  }
-  for (const key of result.deleted) records.delete(key);
-  if (result.written.length > 0 || result.deleted.length > 0 || heads > 0) await writeSyncState(store, records);
+  if (recordResult(records, result) || heads > 0) await writeSyncState(store, records);
   return { plan, totals, result, seconds: (performance.now() - started) / 1000 };
 }

@@ -2,7 +2,8 @@
  * The bucket's own record of what the last sync wrote: per key its ETag, SHA-256 and header hash.
  * One GET replaces a HEAD per object; a record is trusted only while the object's ETag is unchanged.
  */
-import type { RecordedObject } from '../plan/match';
+import type { ApplyResult } from '../execute/apply-plan';
+import { headersHash, type RecordedObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
 import { digestsOf } from '../util/hash';
 
@@ -18,7 +19,7 @@ export async function readSyncState(store: ObjectStore): Promise<Map<string, Rec
   let body: Buffer;
   try {
     const chunks: Buffer[] = [];
-    for await (const chunk of await store.get(STATE_KEY)) chunks.push(chunk as Buffer);
+    for await (const chunk of (await store.get(STATE_KEY)).body) chunks.push(chunk as Buffer);
     body = Buffer.concat(chunks);
   } catch (error) {
     if ((error as { code?: string }).code === 'NoSuchKey') return new Map();
@@ -39,4 +40,13 @@ export async function writeSyncState(store: ObjectStore, records: ReadonlyMap<st
     key: STATE_KEY, body, md5: digestsOf(body).md5, contentType: 'application/json',
     cacheControl: 'no-store', metadata: {},
   });
+}
+
+/** Lays what a run wrote and deleted over the records; true when anything changed. */
+export function recordResult(records: Map<string, RecordedObject>, result: Pick<ApplyResult, 'written' | 'deleted'>): boolean {
+  for (const w of result.written) {
+    records.set(w.key, { etag: w.etag || w.local.md5, sha256: w.local.sha256, headersHash: headersHash(w.local) });
+  }
+  for (const key of result.deleted) records.delete(key);
+  return result.written.length > 0 || result.deleted.length > 0;
 }

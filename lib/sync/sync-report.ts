@@ -1,7 +1,5 @@
 /** What `gulp sync` prints and records: the plan, the outcome, a JSON report, a GitHub step summary. */
-import { appendFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeJsonAtomic } from '../manifest/io';
+import { writeRunReport } from '../util/run-report';
 import { formatBytes } from '../util/progress';
 import type { SyncOutcome } from './run-sync';
 
@@ -50,23 +48,12 @@ export function formatOutcome(report: SyncReport): string {
   return lines.join('\n');
 }
 
-/** Replaces any secret value that slipped into a string with `***`. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
-}
-
 export async function writeSyncReport(report: SyncReport, dir: string, secrets: readonly string[]): Promise<string> {
-  const path = join(dir, `sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeJsonAtomic(path, JSON.parse(scrub(JSON.stringify(report), secrets)));
-  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-  if (summaryFile) {
-    const c = report.completed ?? {};
-    await appendFile(summaryFile, scrub([
-      `### Image sync (${report.environment}${report.dryRun ? ', dry run' : ''}) ${report.ok ? '✅' : '❌'}`,
-      '', '| created | updated | retagged | deleted | unchanged | failed | uploaded | est. cost |', '|---|---|---|---|---|---|---|---|',
-      `| ${c.create ?? 0} | ${c.update ?? 0} | ${c.retag ?? 0} | ${c.delete ?? 0} | ${report.plan.keep} | ${report.failures.length} `
-        + `| ${formatBytes(report.bytesUploaded)} | $${report.plan.estimatedCostUsd.toFixed(6)} |`, '',
-    ].join('\n'), secrets));
-  }
-  return path;
+  const c = report.completed ?? {};
+  return writeRunReport('sync', report, { dir, secrets, stepSummary: [
+    `### Image sync (${report.environment}${report.dryRun ? ', dry run' : ''}) ${report.ok ? '✅' : '❌'}`,
+    '', '| created | updated | retagged | deleted | unchanged | failed | uploaded | est. cost |', '|---|---|---|---|---|---|---|---|',
+    `| ${c.create ?? 0} | ${c.update ?? 0} | ${c.retag ?? 0} | ${c.delete ?? 0} | ${report.plan.keep} | ${report.failures.length} `
+      + `| ${formatBytes(report.bytesUploaded)} | $${report.plan.estimatedCostUsd.toFixed(6)} |`, '',
+  ].join('\n') });
 }

@@ -24,7 +24,7 @@ async function listAll(store: ObjectStore, options?: { prefix?: string; pageSize
 
 async function readAll(store: ObjectStore, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
+  for await (const chunk of (await store.get(key)).body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 

@@ -2,7 +2,7 @@
  * A dist/ folder with a manifest, a real s3rver behind a counting/fault-injecting proxy, and the sync
  * library pointed at it. Assertions read the bucket directly, not through the proxy.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { AdaptiveLimiter } from '../../lib/execute/adaptive-limiter';
@@ -13,7 +13,9 @@ import type { LocalBucket } from '../../lib/storage/local-bucket';
 import type { ObjectHead, ObjectStore } from '../../lib/storage/object-store';
 import { createS3Client } from '../../lib/storage/s3-client';
 import { S3Store } from '../../lib/storage/s3-store';
-import { runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
+import { requireManifest, runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
+import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/verify/repair-bucket';
+import { runVerify, type VerifyOptions, type VerifyOutcome } from '../../lib/verify/run-verify';
 import { digestsOf } from '../../lib/util/hash';
 import { FaultProxy } from '../servers/fault-proxy';
 import { startTestS3rver } from '../servers/s3rver';
@@ -62,6 +64,27 @@ export class SyncHarness {
     await writeManifest(join(this.dist, 'images.json'), { schema: MANIFEST_SCHEMA, encoder: 'test', updatedAt: '', sources });
   }
 
+  async verify(options: Partial<VerifyOptions> = {}): Promise<VerifyOutcome> {
+    const manifest = await requireManifest(this.dist);
+    return runVerify(this.store, { manifest, cacheControl: CACHE, scope: {}, deep: false, concurrency: 4, quiet: true, ...options });
+  }
+
+  repair(verified: VerifyOutcome, options: Partial<RepairOptions> = {}): Promise<RepairOutcome> {
+    return repairBucket(this.store, verified, {
+      dist: this.dist, delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false, concurrency: 4, quiet: true, ...options,
+    });
+  }
+
+  /** Bit rot: changes bytes of the object's file on the server's disk, keeping its size, mtime and stored MD5. */
+  async rotOnDisk(key: string): Promise<void> {
+    const file = join(this.server.directory, 'images', ...key.split('/').slice(0, -1), `${posix.basename(key)}._S3rver_object`);
+    const before = await stat(file);
+    const bytes = await readFile(file);
+    bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+    await writeFile(file, bytes);
+    await utimes(file, before.atime, before.mtime);
+  }
+
   sync(options: Partial<SyncOptions> = {}): Promise<SyncOutcome> {
     return runSync(this.store, {
       dist: this.dist, cacheControl: CACHE, scope: {}, delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false,
@@ -76,7 +99,7 @@ export class SyncHarness {
       for (const o of page) {
         if (o.key.startsWith('_')) continue;
         const chunks: Buffer[] = [];
-        for await (const c of await this.direct.get(o.key)) chunks.push(c as Buffer);
+        for await (const c of (await this.direct.get(o.key)).body) chunks.push(c as Buffer);
         out[o.key] = Buffer.concat(chunks).toString();
       }
     }

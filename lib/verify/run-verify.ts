@@ -1,0 +1,126 @@
+/**
+ * `gulp verify` as a library call: the listing against the manifest (fast), then optionally every
+ * (or a sample of) object read back through SHA-256 (deep) and fetched through the public URL.
+ * The fast path costs the listing, one GET of the state record, and a HEAD only for objects the
+ * listing cannot judge (multipart, unrecorded, or changed since the last sync).
+ */
+import { AssetsError, messageOf } from '../errors';
+import type { ImageManifest } from '../manifest/types';
+import type { DesiredObject, RecordedObject } from '../plan/match';
+import { dayNumber, sampleKeys } from '../plan/sample';
+import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
+import type { ObjectStore } from '../storage/object-store';
+import { keyInScope, type ObjectScope } from '../sync/object-scope';
+import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
+import { readSyncState } from '../sync/state-record';
+import { createProgress } from '../util/progress';
+import { deepCheck, type ReadProblem } from './deep-check';
+import { publicCheck, type PublicProblem } from './public-check';
+
+export interface VerifyOptions {
+  readonly manifest: ImageManifest;
+  readonly cacheControl: string;
+  readonly scope: ObjectScope;
+  /** Read objects back and hash them. */
+  readonly deep: boolean;
+  /** Fetch objects through this public base URL. */
+  readonly publicBase?: string;
+  /** Percentage of objects the deep and public checks read (default: all). */
+  readonly sample?: number;
+  readonly concurrency: number;
+  readonly quiet?: boolean;
+  /** For a reproducible sample: the day number and the random source. */
+  readonly day?: number;
+  readonly random?: () => number;
+}
+
+export interface VerifyOutcome {
+  /** Missing, corrupt (by listing, HEAD or read-back), stale headers, extra. */
+  readonly findings: readonly Finding[];
+  readonly unreadable: readonly ReadProblem[];
+  readonly publicProblems: readonly PublicProblem[];
+  readonly desiredCount: number;
+  readonly remoteCount: number;
+  readonly matching: number;
+  readonly checked: { readonly deep: number; readonly deepBytes: number; readonly public: number };
+  readonly requests: { readonly list: number; readonly head: number; readonly get: number; readonly publicGet: number };
+  /** Records as this run found them (state record + HEADs), for a repair to build on. */
+  readonly records: Map<string, RecordedObject>;
+  readonly seconds: number;
+}
+
+export function isClean(outcome: VerifyOutcome): boolean {
+  return outcome.findings.length === 0 && outcome.unreadable.length === 0 && outcome.publicProblems.length === 0;
+}
+
+/** The bucket could not be read at all: never reported as "0 problems". */
+export class UnreachableError extends AssetsError {
+  constructor(where: string, error: unknown) {
+    super('E_UNREACHABLE', `cannot read ${where}: ${messageOf(error)}; nothing was verified`,
+      { hint: (error as { hint?: string }).hint ?? 'check S3_ENDPOINT / R2_ACCOUNT_ID, the credentials and the network', cause: error });
+  }
+}
+
+async function readBucket(store: ObjectStore, inScope: (key: string) => boolean): Promise<[RemoteListing, Map<string, RecordedObject>]> {
+  try {
+    return await Promise.all([listRemote(store, inScope), readSyncState(store)]);
+  } catch (error) {
+    throw new UnreachableError(store.description, error);
+  }
+}
+
+function pick(objects: readonly DesiredObject[], options: VerifyOptions): DesiredObject[] {
+  if (options.sample === undefined) return [...objects];
+  return sampleKeys(objects, options.sample, { day: options.day ?? dayNumber(), random: options.random });
+}
+
+export async function runVerify(store: ObjectStore, options: VerifyOptions): Promise<VerifyOutcome> {
+  const started = performance.now();
+  const sizes = sizeNames(options.manifest);
+  const inScope = (key: string) => keyInScope(key, options.scope, sizes);
+  const desired = desiredObjects(options.manifest, options.cacheControl).filter((o) => inScope(o.key));
+  const [listing, records] = await readBucket(store, inScope);
+  const headed = new Set<string>();
+  const input = { desired, remote: listing.objects as RemoteWithTime[], records, headed, recordedAt: listing.stateRecord?.lastModified };
+  let drift = findDrift(input);
+  if (drift.inspect.length > 0) {
+    await inspect(store, drift.inspect, records);
+    for (const key of drift.inspect) headed.add(key);
+    drift = findDrift(input);
+  }
+  const findings = [...drift.findings];
+  let matching = drift.matching.length;
+  let unreadable: ReadProblem[] = [];
+  let deepChecked = { objects: 0, bytes: 0 };
+  if (options.deep) {
+    const targets = pick(drift.matching, options);
+    const progress = createProgress({ label: 'verify --deep', total: targets.length, unit: 'obj', silent: options.quiet });
+    const deep = await deepCheck(store, targets, { concurrency: options.concurrency, onDone: (bytes) => progress.tick(1, bytes) });
+    progress.done();
+    const remoteByKey = new Map(listing.objects.map((o) => [o.key.normalize('NFC'), o]));
+    for (const p of deep.problems) {
+      const remote = remoteByKey.get(p.key) as RemoteWithTime;
+      if (p.kind === 'different') findings.push({ kind: 'corrupt', key: p.key, local: p.local, remote, reason: p.reason });
+      if (p.kind === 'headers') findings.push({ kind: 'stale-headers', key: p.key, local: p.local, remote, reason: p.reason });
+    }
+    unreadable = deep.problems.filter((d) => d.kind === 'unreadable');
+    matching -= deep.problems.length;
+    deepChecked = deep;
+  }
+  let publicProblems: PublicProblem[] = [];
+  let publicChecked = 0;
+  if (options.publicBase) {
+    const targets = pick(desired, options);
+    const progress = createProgress({ label: 'verify --public', total: targets.length, unit: 'obj', silent: options.quiet });
+    publicProblems = await publicCheck(options.publicBase, targets, { concurrency: options.concurrency, onDone: () => progress.tick(1) });
+    progress.done();
+    publicChecked = targets.length;
+  }
+  findings.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching,
+    checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
+    requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },
+    records, seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,116 @@
+/** What `gulp verify` prints and records: counts per class, the first problems by key, what to run next. */
+import { formatBytes } from '../util/progress';
+import { writeRunReport } from '../util/run-report';
+import type { RepairOutcome } from './repair-bucket';
+import { isClean, type VerifyOutcome } from './run-verify';
+
+export const PROBLEM_KINDS = [
+  'missing', 'corrupt', 'stale-headers', 'extra', 'unreadable', 'public-missing', 'public-stale', 'public-wrong',
+] as const;
+export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+
+export interface Problem { readonly key: string; readonly kind: ProblemKind; readonly reason: string; readonly url?: string }
+
+export interface VerifyReport {
+  readonly environment: string;
+  readonly bucket: string;
+  readonly mode: { readonly deep: boolean; readonly public: boolean; readonly sample?: number };
+  readonly objects: { readonly build: number; readonly bucket: number; readonly matching: number };
+  readonly counts: Record<ProblemKind, number>;
+  readonly problems: readonly Problem[];
+  readonly checked: VerifyOutcome['checked'];
+  readonly requests: VerifyOutcome['requests'];
+  readonly seconds: number;
+  readonly ok: boolean;
+  readonly repair?: {
+    readonly dryRun: boolean;
+    readonly plan: RepairOutcome['totals'];
+    readonly deleteRefusal?: string;
+    readonly completed?: Record<string, number>;
+    readonly failures: readonly { key: string; action: string; reason: string }[];
+    readonly stopped?: string;
+  };
+  /** The verify that ran after the repair. */
+  readonly after?: Omit<VerifyReport, 'after' | 'repair' | 'environment' | 'bucket' | 'mode'>;
+}
+
+export function problemsOf(outcome: VerifyOutcome): Problem[] {
+  return [
+    ...outcome.findings.map((f) => ({ key: f.key, kind: f.kind, reason: f.reason })),
+    ...outcome.unreadable.map((u) => ({ key: u.key, kind: 'unreadable' as const, reason: u.reason })),
+    ...outcome.publicProblems.map((p) => ({ key: p.key, kind: p.kind, reason: p.reason, url: p.url })),
+  ];
+}
+
+function summarise(outcome: VerifyOutcome): NonNullable<VerifyReport['after']> {
+  const problems = problemsOf(outcome);
+  const counts = Object.fromEntries(PROBLEM_KINDS.map((k) => [k, problems.filter((p) => p.kind === k).length])) as Record<ProblemKind, number>;
+  return {
+    objects: { build: outcome.desiredCount, bucket: outcome.remoteCount, matching: outcome.matching }, counts, problems,
+    checked: outcome.checked, requests: outcome.requests, seconds: Number(outcome.seconds.toFixed(3)), ok: isClean(outcome),
+  };
+}
+
+export function verifyReport(
+  outcome: VerifyOutcome, context: { environment: string; bucket: string; mode: VerifyReport['mode'] },
+  repair?: { outcome: RepairOutcome; dryRun: boolean; after?: VerifyOutcome },
+): VerifyReport {
+  const base = { ...context, ...summarise(outcome) };
+  if (!repair) return base;
+  const r = repair.outcome;
+  const failures = r.result?.failures ?? [];
+  const after = repair.after ? summarise(repair.after) : undefined;
+  return {
+    ...base,
+    ok: after ? after.ok && failures.length === 0 : base.ok,
+    repair: { dryRun: repair.dryRun, plan: r.totals, deleteRefusal: r.plan.deleteRefusal, completed: r.result?.completed, failures, stopped: r.result?.stopped },
+    after,
+  };
+}
+
+function countsLine(report: Pick<VerifyReport, 'objects' | 'counts'>): string {
+  const c = report.counts;
+  const extra = [c.unreadable && `${c.unreadable} unreadable`, c['public-missing'] && `${c['public-missing']} missing publicly`,
+    c['public-stale'] && `${c['public-stale']} stale in the CDN cache`, c['public-wrong'] && `${c['public-wrong']} served wrong`].filter(Boolean);
+  return `${report.objects.build} objects in the build, ${report.objects.bucket} in the bucket, ${report.objects.matching} verified: `
+    + `${c.missing} missing, ${c.corrupt} corrupt, ${c['stale-headers']} stale headers, ${c.extra} extra${extra.length ? `, ${extra.join(', ')}` : ''}`;
+}
+
+function nextStep(report: VerifyReport): string | undefined {
+  const c = report.counts;
+  if (report.ok) return undefined;
+  if (c['public-stale'] > 0 && c.missing + c.corrupt + c['stale-headers'] === 0) return 'purge the stale URLs above from the CDN cache';
+  const extras = c.extra > 0 ? ' (add --delete to remove the extras)' : '';
+  return `run \`gulp verify --repair${report.mode.deep ? ' --deep' : ''}\` to re-upload missing and corrupt objects from dist/ and fix headers${extras}`;
+}
+
+export function formatVerify(report: VerifyReport, limit = 20): string {
+  const modes = ['listing', report.mode.deep && 'read back', report.mode.public && 'public URLs'].filter(Boolean).join(' + ');
+  const sample = report.mode.sample !== undefined ? ` (sample ${report.mode.sample} %)` : '';
+  const lines = [`verify (${modes}${sample}): ${countsLine(report)}`];
+  if (report.checked.deep > 0) lines.push(`  read back ${report.checked.deep} objects, ${formatBytes(report.checked.deepBytes)}`);
+  for (const p of report.problems.slice(0, limit)) lines.push(`  ${p.kind.padEnd(14)} ${p.key}: ${p.reason}`);
+  if (report.problems.length > limit) lines.push(`  … and ${report.problems.length - limit} more (all in the report)`);
+  const r = report.repair;
+  if (r) {
+    const t = r.plan;
+    lines.push(`repair${r.dryRun ? ' plan (dry run, nothing changed)' : ''}: ${t.creates} upload missing, ${t.updates} re-upload corrupt, `
+      + `${t.retags} fix headers (copy), ${t.deletes} delete; ${formatBytes(t.uploadBytes)}`);
+    if (r.deleteRefusal) lines.push(`  deletes: ${r.deleteRefusal}`);
+    if (r.stopped) lines.push(`  ${r.stopped}`);
+    for (const f of r.failures.slice(0, limit)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
+  }
+  if (report.after) lines.push(`verify after repair: ${report.after.ok ? 'clean' : 'NOT clean'}: ${countsLine(report.after)}`);
+  const next = nextStep(report.after ? { ...report, ...report.after } : report);
+  if (next && !r?.dryRun) lines.push(`next: ${next}`);
+  return lines.join('\n');
+}
+
+export function writeVerifyReport(report: VerifyReport, dir: string, secrets: readonly string[]): Promise<string> {
+  const c = (report.after ?? report).counts;
+  return writeRunReport('verify', report, { dir, secrets, stepSummary: [
+    `### Image verify (${report.environment}${report.repair ? ', repair' : ''}) ${report.ok ? '✅' : '❌'}`, '',
+    `| ${PROBLEM_KINDS.join(' | ')} |`, `|${PROBLEM_KINDS.map(() => '---').join('|')}|`,
+    `| ${PROBLEM_KINDS.map((k) => c[k]).join(' | ')} |`, '',
+  ].join('\n') });
+}

@@ -1,0 +1,54 @@
+/**
+ * What every task that talks to a bucket does around its own work: read the environment, open the
+ * store (the embedded local bucket in development), say where it is, close it, print the report.
+ */
+import { loadDotenvFile, resolveEnvironment, secretValues, type Environment, type EnvironmentName } from '../lib/config/environment';
+import { UsageError } from '../lib/errors';
+import type { AdaptiveLimiter } from '../lib/execute/adaptive-limiter';
+import type { DeleteLimits } from '../lib/plan/sync-plan';
+import type { OpenStore } from '../lib/sync/open-store';
+import type { FlagValue } from './flags';
+
+export interface BucketSession {
+  readonly env: Environment;
+  readonly opened: OpenStore;
+  readonly limiter: AdaptiveLimiter;
+  readonly concurrency: number;
+}
+
+export function parseMaxDelete(value: string): DeleteLimits {
+  const limits = { count: Number.POSITIVE_INFINITY, percent: 100 };
+  for (const part of value.split(',').map((p) => p.trim())) {
+    const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(part);
+    if (!match) throw new UsageError(`--max-delete "${value}": use a count (500), a percentage (5%), or both (500,5%)`);
+    if (match[2]) limits.percent = Number(match[1]);
+    else limits.count = Number(match[1]);
+  }
+  return limits;
+}
+
+export async function withBucket<T>(flags: Record<string, FlagValue>, work: (session: BucketSession) => Promise<T>): Promise<T> {
+  loadDotenvFile();
+  const env = resolveEnvironment(flags.env as EnvironmentName);
+  // Loaded here, not at the top: `gulp build` and `gulp --tasks` never pay for the S3 SDK.
+  const { AdaptiveLimiter } = require('../lib/execute/adaptive-limiter') as typeof import('../lib/execute/adaptive-limiter');
+  const { openStore } = require('../lib/sync/open-store') as typeof import('../lib/sync/open-store');
+  const concurrency = (flags.concurrency as number | undefined) ?? 16;
+  const limiter = new AdaptiveLimiter(concurrency);
+  const opened = await openStore(env, { limiter });
+  try {
+    if (opened.localDirectory && !flags.json) {
+      process.stdout.write(`embedded local bucket "${env.bucket}" (data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>\n`);
+    }
+    return await work({ env, opened, limiter, concurrency });
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The report as JSON on stdout (--json, secrets scrubbed) or the human text and where the report went. */
+export function printReport(flags: Record<string, FlagValue>, report: object, path: string, human: string): void {
+  const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
+  if (flags.json) process.stdout.write(`${scrub(JSON.stringify({ ...report, report: path }), secretValues())}\n`);
+  else process.stdout.write(`${human}\nreport: ${path}\n`);
+}

@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { secretValues } from '../lib/config/environment';
+import { RunFailedError, UsageError } from '../lib/errors';
+import { parseMaxDelete, printReport, withBucket } from './bucket-session';
+import { flagHelp, flagsFor } from './flag-tables';
+import { outsideDomain } from './outside-domain';
+
+/** `gulp verify`: prove the bucket holds what the build made, by checksums; repair what is not. */
+export function verify(): Promise<void> {
+  return outsideDomain(runVerifyTask);
+}
+
+async function runVerifyTask(): Promise<void> {
+  const flags = flagsFor('verify');
+  const limits = parseMaxDelete(flags['max-delete'] as string);
+  const repairing = flags.repair === true;
+  if (flags['dry-run'] && !repairing) {
+    // `gulp --dry-run` runs build, a dry-run sync, then this: the bucket was not changed, so there is nothing new to prove.
+    process.stdout.write('verify skipped: --dry-run without --repair (run `gulp verify` to check the bucket)\n');
+    return;
+  }
+  await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
+    const { requireManifest } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
+    const { runVerify, isClean } = require('../lib/verify/run-verify') as typeof import('../lib/verify/run-verify');
+    const { repairBucket } = require('../lib/verify/repair-bucket') as typeof import('../lib/verify/repair-bucket');
+    const report = require('../lib/verify/verify-report') as typeof import('../lib/verify/verify-report');
+    const dist = flags.dest as string;
+    const manifest = await requireManifest(dist, flags.manifest ? resolve(flags.manifest as string) : undefined);
+    if (flags.public && !opened.publicBase) throw new UsageError('--public needs R2_PUBLIC_DOMAIN (the public base URL of the bucket)');
+    const options = {
+      manifest, cacheControl: env.cacheControl, deep: flags.deep === true, publicBase: flags.public ? opened.publicBase : undefined,
+      sample: flags.sample as number | undefined, concurrency, quiet: flags.json === true,
+      scope: { type: flags.type as 'album' | 'artist' | undefined, size: flags.size as string | undefined, filter: flags.filter as RegExp | undefined },
+    };
+    const outcome = await runVerify(opened.store, options);
+    let repair;
+    if (repairing) {
+      const dryRun = flags['dry-run'] === true;
+      const repaired = await repairBucket(opened.store, outcome, {
+        dist, delete: flags.delete === true, limits, dryRun, concurrency, limiter, quiet: flags.json === true,
+      });
+      const after = dryRun || isClean(outcome) ? undefined : await runVerify(opened.store, options);
+      repair = { outcome: repaired, dryRun, after };
+    }
+    const mode = { deep: options.deep, public: options.publicBase !== undefined, sample: options.sample };
+    const result = report.verifyReport(outcome, { environment: env.name, bucket: env.bucket, mode }, repair);
+    const path = await report.writeVerifyReport(result, 'reports', secretValues());
+    printReport(flags, result, path, report.formatVerify(result));
+    if (!result.ok && !repair?.dryRun) {
+      const left = result.after ?? result;
+      const total = report.problemsOf(repair?.after ?? outcome).length;
+      throw new RunFailedError(`the bucket does not match the build: ${total} problem(s)${result.after ? ' left after the repair' : ''} (${
+        Object.entries(left.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'repair failures'})`,
+      `details in ${path}`);
+    }
+  });
+}
+verify.description = 'Prove the bucket matches the build by checksums (listing ETags; --deep reads back); find missing, corrupt, stale and extra objects; --repair fixes them';
+verify.flags = flagHelp('verify');
