@@ -52,9 +52,9 @@ function contentReason(local: DesiredObject, remote: RemoteObject, recorded: Rec
   return `sha256 metadata ${recorded.sha256.slice(0, 12)}… is not the build's ${local.sha256.slice(0, 12)}…`;
 }
 
-function needsHead(remote: RemoteWithTime, input: VerifyInput, recorded: RecordedObject | undefined): boolean {
+/** Whether the served headers need a HEAD: nothing current is recorded, or the object changed since the record. */
+function headersNeedHead(remote: RemoteWithTime, input: VerifyInput, recorded: RecordedObject | undefined): boolean {
   if (input.headed.has(remote.key)) return false;
-  if (isMultipartEtag(remote.etag)) return true; // its stored sha256 is the only proof of its bytes
   if (!currentRecord(remote, recorded)) return true;
   return input.recordedAt !== undefined && remote.lastModified.getTime() > input.recordedAt.getTime();
 }
@@ -70,11 +70,15 @@ export function findDrift(input: VerifyInput): Drift {
     if (!local || !remote) continue;
     const timed = remoteByKey.get(key) as RemoteWithTime;
     const recorded = input.records.get(key);
-    if (local.size === remote.size && needsHead(timed, input, recorded)) { inspect.push(key); continue; }
-    if (compareContent(local, remote, recorded) !== 'same') {
+    const headed = input.headed.has(key);
+    // A multipart ETag proves nothing about the bytes: its stored sha256, read by a HEAD, is the only proof.
+    if (local.size === remote.size && isMultipartEtag(remote.etag) && !headed) { inspect.push(key); continue; }
+    const content = compareContent(local, remote, headed ? recorded : currentRecord(remote, recorded));
+    if (content !== 'same') {
       findings.push({ kind: 'corrupt', key, local, remote, reason: contentReason(local, remote, currentRecord(remote, recorded)) });
       continue;
     }
+    if (headersNeedHead(timed, input, recorded)) { inspect.push(key); continue; }
     const headers = compareHeaders(local, remote, recorded);
     if (headers === 'same') { matching.push(local); continue; }
     findings.push({

@@ -1,5 +1,5 @@
 /** Running the real `gulp` CLI from the repository root, as a user would. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { GULP_BIN, REPO_ROOT } from './paths';
 
 export interface CliResult { code: number; stdout: string; stderr: string }
@@ -11,5 +11,22 @@ export function runGulp(args: readonly string[], timeoutMs = 30_000): Promise<Cl
         if (error && typeof error.code !== 'number') reject(error); // spawn failure or timeout, not an exit code
         else resolve({ code: error ? (error.code as unknown as number) : 0, stdout, stderr });
       });
+  });
+}
+
+/** A clean environment for the CLI: no developer settings leak in. CI is set, as on the CI machine. */
+export const CLEAN_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true' };
+
+/**
+ * Runs gulp without blocking this process (an S3 server under test may live in it), with only
+ * CLEAN_ENV and `env`. Output is stdout and stderr interleaved.
+ */
+export function spawnGulp(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(GULP_BIN, [...args], { cwd: REPO_ROOT, env: { ...CLEAN_ENV, ...env }, timeout: timeoutMs });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.on('close', (status) => resolve({ status, output }));
   });
 }

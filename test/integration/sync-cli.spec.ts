@@ -3,23 +3,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CLEAN_ENV, spawnGulp } from '../helpers/cli';
 import { SyncHarness } from '../support/sync-harness';
 
 const ROOT = join(__dirname, '..', '..');
 const GULP = join(ROOT, 'node_modules', '.bin', 'gulp');
 const SECRET = 'very-secret-value-0123456789';
-const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true' };
 
-/** Runs gulp without blocking this process: the S3 server under test lives in it. */
-function gulp(args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(GULP, args, { cwd: ROOT, env: { ...BASE_ENV, ...env }, timeout: 60_000 });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-    child.on('close', (status) => resolve({ status, output }));
-  });
-}
+const gulp = spawnGulp;
 
 describe('gulp sync from the command line', () => {
   it('refuses production with missing settings, naming the variable and never printing the secret', async () => {
@@ -74,7 +65,7 @@ describe('gulp sync from the command line', () => {
       for (let i = 0; i < 40; i += 1) files[`album/s${i}/s${i}-small.jpg`] = `cover ${i} `.repeat(2000 + i);
       await h.writeDist(files);
       h.proxy.delayMs = 40;
-      const child = spawn(GULP, ['sync', '--dest', h.dist, '--concurrency', '2'], { cwd: ROOT, env: { ...BASE_ENV, ...envFor(h.proxy.endpoint) }, stdio: 'ignore' });
+      const child = spawn(GULP, ['sync', '--dest', h.dist, '--concurrency', '2'], { cwd: ROOT, env: { ...CLEAN_ENV, ...envFor(h.proxy.endpoint) }, stdio: 'ignore' });
       while (h.proxy.counts.put < 8) await new Promise((resolve) => setTimeout(resolve, 20));
       child.kill('SIGKILL');
       await new Promise((resolve) => child.on('exit', resolve));
