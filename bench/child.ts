@@ -76,8 +76,9 @@ async function run(strategy: string, o: ChildOptions): Promise<Record<string, un
     }
     case 'sequential': {
       const { sequential } = load.strategies();
-      const { value, measured } = await measure(() => sequential(src, o.dest!));
-      return { ...measured, ...value, decodes: value.sources * 3, concurrency: 1 };
+      const config = o.recipe === 'default' ? DEFAULT_IMAGE_CONFIG : undefined;
+      const { value, measured } = await measure(() => sequential(src, o.dest!, config));
+      return { ...measured, ...value, decodes: value.outputs, concurrency: 1 };
     }
     case 'formats': {
       const { formatsTable } = load.formats();

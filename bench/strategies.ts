@@ -63,16 +63,25 @@ export async function ceiling(src: string, dest: string, config: ImageConfig, po
   return { sources: covers.length, outputs, bytesOut };
 }
 
-/** (d) What russ.fm runs today: one source at a time, three independent pipelines, each awaited in turn. */
-export async function sequential(src: string, dest: string): Promise<LoopResult> {
+/**
+ * (d) What russ.fm runs today: one source at a time, one independent pipeline per output (each decodes
+ * the source again), each awaited in turn. Without `config`: russ.fm's own three sizes at q85 baseline.
+ * With it: the same loop making our recipe's outputs (every size, its JPEG settings), for equal work.
+ */
+export async function sequential(src: string, dest: string, config?: ImageConfig): Promise<LoopResult> {
   const covers = await listCovers(src);
+  const plan = config
+    ? config.sizes.map((s) => ({ name: s.name, width: s.width, height: s.height, fit: s.fit, jpeg: { ...config.jpeg, ...s.jpeg } as JpegOptions }))
+    : ([['medium', 800], ['small', 400], ['avatar', 128]] as const).map(([name, w]) => ({ name, width: w, height: w, fit: 'cover' as const, jpeg: { quality: 85 } }));
   let outputs = 0;
   let bytesOut = 0;
   for (const { slug, path } of covers) {
     const buf = await readFile(path);
     await mkdir(join(dest, 'album', slug), { recursive: true });
-    for (const [name, w] of [['medium', 800], ['small', 400], ['avatar', 128]] as const) {
-      const data = await sharp(buf).rotate().resize(w, w, { fit: 'cover', withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer();
+    for (const { name, width, height, fit, jpeg } of plan) {
+      let pipeline = sharp(buf).rotate().resize(width, height, { fit, withoutEnlargement: true });
+      if (config) pipeline = pipeline.toColourspace('srgb');
+      const data = await pipeline.jpeg(jpeg).toBuffer();
       await writeFile(join(dest, 'album', slug, `${slug}-${name}.jpg`), data);
       outputs += 1;
       bytesOut += data.length;

@@ -7,12 +7,12 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FaultProxy } from '../test/servers/fault-proxy';
+import { makeDist, median, ROOT, startS3rverProcess } from './bench-bucket';
 
-const ROOT = join(__dirname, '..');
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
@@ -23,24 +23,6 @@ const PORT = 4590 + Math.floor(Math.random() * 300);
 const ENDPOINT = `http://127.0.0.1:${PORT}`;
 const ROUNDS = arg('rounds', 3);
 const BUCKETS = ['ours', 'warmup', ...Array.from({ length: ROUNDS }, (_, r) => [0, 1, 2, 3].map((t) => `r${r}-t${t}`)).flat()];
-
-export async function makeDist(dir: string): Promise<number> {
-  const sources: Record<string, unknown> = {};
-  let bytes = 0;
-  for (let i = 0; i < COUNT; i += 1) {
-    const slug = `album-${String(i).padStart(5, '0')}`;
-    const key = `album/${slug}/${slug}-medium.jpg`;
-    const body = randomBytes(20_000 + ((i * 7919) % 100_000)); // 20–120 KB, like the site's covers
-    bytes += body.length;
-    await mkdir(dirname(join(dir, key)), { recursive: true });
-    await writeFile(join(dir, key), body);
-    sources[`album/${slug}/${slug}-hi-res.jpg`] = { type: 'album', slug, bytes: 1, sha256: 'x', width: 1, height: 1, variants: [{
-      size: 'medium', format: 'jpeg', key, width: 800, height: 800, bytes: body.length, contentType: 'image/jpeg',
-      md5: createHash('md5').update(body).digest('hex'), sha256: createHash('sha256').update(body).digest('hex'), cacheKey: 'x' }] };
-  }
-  await writeFile(join(dir, 'images.json'), JSON.stringify({ schema: 1, encoder: 'bench', updatedAt: '', sources }));
-  return bytes;
-}
 
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv): number {
   const started = performance.now();
@@ -54,10 +36,8 @@ const has = (path: string) => existsSync(path);
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'sync-bench-'));
   const dist = join(work, 'dist');
-  const bytes = await makeDist(dist);
-  const server = spawn(process.execPath, ['--openssl-legacy-provider', join(ROOT, 'node_modules/s3rver/bin/s3rver.js'),
-    '-d', join(work, 's3'), '-a', '127.0.0.1', '-p', String(PORT), '--silent', ...BUCKETS.flatMap((b) => ['--configure-bucket', b])], { stdio: 'ignore' });
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const bytes = await makeDist(dist, COUNT);
+  const server = await startS3rverProcess(join(work, 's3'), PORT, BUCKETS);
   const ours = { S3_ENDPOINT: ENDPOINT, R2_ACCESS_KEY_ID: 'S3RVER', R2_SECRET_ACCESS_KEY: 'S3RVER' };
   const gulp = join(ROOT, 'node_modules/.bin/gulp');
   const syncArgs = ['sync', '--dest', dist, '--silent', '--json'];
@@ -83,7 +63,6 @@ async function main(): Promise<void> {
     tools.push({ name: 'aws-cli 2.9 s3 sync (10 in flight)', run: (b) => [timed('/usr/bin/aws', aws(b), awsEnv), timed('/usr/bin/aws', aws(b), awsEnv)] });
   }
   const results = new Map<string, [number, number][]>(tools.map((t) => [t.name, []]));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   const rows: string[][] = [];
   try {
     // Warm the server's JIT first, so the first tool measured is not penalised.

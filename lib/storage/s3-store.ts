@@ -1,12 +1,13 @@
 /** ObjectStore over the S3 API (R2, AWS S3, Ceph radosgw, MinIO, s3rver). */
 import {
-  CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, type GetObjectCommandOutput, type HeadObjectCommandOutput, type S3Client,
+  CopyObjectCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command,
+  PutObjectCommand, type HeadObjectCommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { AssetsError } from '../errors';
 import type { CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, PutRequest } from './object-store';
 import { encodeCopySource, type StoreConfig } from './s3-client';
+import { createObjectReader, type ObjectReader } from './s3-fetch-reader';
 import { multipartPut } from './s3-multipart';
 
 /** A failed store request, naming the operation and key; `status` is the HTTP status when there was one. */
@@ -34,8 +35,8 @@ function hintFor(status: number | undefined, code: string | undefined): string |
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '').toLowerCase();
 
-/** The headers HEAD and GET answer with, as an ObjectHead. */
-function headOf(key: string, out: HeadObjectCommandOutput | GetObjectCommandOutput): ObjectHead {
+/** The headers a HEAD answers with, as an ObjectHead. */
+function headOf(key: string, out: HeadObjectCommandOutput): ObjectHead {
   return {
     key, size: out.ContentLength ?? 0, etag: unquote(out.ETag), lastModified: out.LastModified ?? new Date(0),
     contentType: out.ContentType, cacheControl: out.CacheControl, metadata: out.Metadata ?? {},
@@ -46,6 +47,8 @@ export interface S3StoreOptions {
   /** Bodies larger than this go up as multipart uploads (their ETag is then not an MD5). */
   readonly multipartThreshold?: number;
   readonly partSize?: number;
+  /** How GETs are made: the lean signed reader (default: createObjectReader with default retries). */
+  readonly reader?: ObjectReader;
 }
 
 /** Images are far below this: they all go up as single PUTs, so their listing ETag is their MD5. */
@@ -55,11 +58,13 @@ export class S3Store implements ObjectStore {
   readonly description: string;
   private readonly multipartThreshold: number;
   private readonly partSize: number;
+  private readonly reader: ObjectReader;
 
   constructor(private readonly client: S3Client, private readonly config: StoreConfig, options: S3StoreOptions = {}) {
     this.description = `bucket "${config.bucket}" at ${config.endpoint}`;
     this.multipartThreshold = options.multipartThreshold ?? MULTIPART_THRESHOLD;
     this.partSize = options.partSize ?? 64 * 1024 * 1024;
+    this.reader = options.reader ?? createObjectReader(config);
   }
 
   async *list(options: { prefix?: string; pageSize?: number } = {}): AsyncIterable<ListedObject[]> {
@@ -137,8 +142,7 @@ export class S3Store implements ObjectStore {
   }
 
   async get(key: string): Promise<{ body: Readable; head: ObjectHead }> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }))
-      .catch((error: unknown) => { throw new StoreError('get', key, error); });
-    return { body: out.Body as Readable, head: headOf(key, out) };
+    return this.reader(key).catch((error: unknown) => { throw new StoreError('get', key, error); });
   }
+
 }

@@ -5,6 +5,7 @@ import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { startLocalBucket } from '../storage/local-bucket';
 import type { ObjectStore } from '../storage/object-store';
 import { createS3Client, type StoreConfig } from '../storage/s3-client';
+import { createObjectReader } from '../storage/s3-fetch-reader';
 import { S3Store } from '../storage/s3-store';
 
 export const LOCAL_BUCKET_DIR = '.local-bucket';
@@ -33,12 +34,13 @@ export async function openStore(env: Environment, options: { limiter?: AdaptiveL
     publicBase = local.publicBase;
     closeServer = local.close;
   }
-  const client = createS3Client(config, {
+  const clientOptions = {
     maxAttempts: options.maxAttempts,
-    onRetry: (type) => { if (type === 'THROTTLING' || type === 'TRANSIENT') options.limiter?.throttled(); },
-  });
+    onRetry: (type: string) => { if (type === 'THROTTLING' || type === 'TRANSIENT') options.limiter?.throttled(); },
+  };
+  const client = createS3Client(config, clientOptions);
   return {
-    store: new S3Store(client, config), config, publicBase, localDirectory,
+    store: new S3Store(client, config, { reader: createObjectReader(config, clientOptions) }), config, publicBase, localDirectory,
     close: async () => { client.destroy(); await closeServer(); },
   };
 }

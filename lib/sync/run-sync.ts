@@ -55,16 +55,21 @@ export interface RemoteListing {
   readonly stateRecord?: ListedObject;
 }
 
-export async function listRemote(store: ObjectStore, inScope: (key: string) => boolean): Promise<RemoteListing> {
+/** The bucket's objects in scope; `onPage` sees each page's in-scope objects as it arrives. */
+export async function listRemote(
+  store: ObjectStore, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
+): Promise<RemoteListing> {
   const objects: ListedObject[] = [];
   let pages = 0;
   let stateRecord: ListedObject | undefined;
   for await (const page of store.list()) {
     pages += 1;
+    const start = objects.length;
     for (const o of page) {
       if (inScope(o.key)) objects.push(o);
       else if (o.key === STATE_KEY) stateRecord = o;
     }
+    onPage?.(objects.slice(start));
   }
   return { objects, pages, stateRecord };
 }

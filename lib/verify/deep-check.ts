@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { messageOf } from '../errors';
 import { headersHash, recordFromHead, type DesiredObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
-import { mapPool } from '../util/pool';
+import type { WorkQueue } from '../util/work-queue';
 
 export interface ReadProblem {
   readonly key: string;
@@ -39,12 +39,15 @@ export function describeDifference(local: DesiredObject, read: { sha256: string;
   return undefined;
 }
 
+/** Reads what `queue` holds (it may still be filling, e.g. page by page from a listing) until it is closed. */
 export async function deepCheck(
-  store: ObjectStore, objects: readonly DesiredObject[], options: { concurrency: number; onDone?: (bytes: number) => void },
+  store: ObjectStore, queue: WorkQueue<DesiredObject>, options: { concurrency: number; onDone?: (bytes: number) => void },
 ): Promise<DeepResult> {
   const problems: ReadProblem[] = [];
   let bytes = 0;
-  await mapPool(objects, options.concurrency, async (local) => {
+  let objects = 0;
+  await queue.run(options.concurrency, async (local) => {
+    objects += 1;
     try {
       const { body, head } = await store.get(local.key);
       const read = await hashStream(body);
@@ -60,5 +63,5 @@ export async function deepCheck(
       problems.push({ key: local.key, local, kind: 'unreadable', reason: messageOf(error) });
     }
   });
-  return { problems, objects: objects.length, bytes };
+  return { problems, objects, bytes };
 }

@@ -9,12 +9,13 @@ import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject, RecordedObject } from '../plan/match';
 import { dayNumber, sampleKeys } from '../plan/sample';
 import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
-import type { ObjectStore } from '../storage/object-store';
+import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { keyInScope, type ObjectScope } from '../sync/object-scope';
 import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
 import { readSyncState } from '../sync/state-record';
 import { createProgress } from '../util/progress';
-import { deepCheck, type ReadProblem } from './deep-check';
+import { WorkQueue } from '../util/work-queue';
+import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
 import { publicCheck, type PublicProblem } from './public-check';
 
 export interface VerifyOptions {
@@ -61,9 +62,11 @@ export class UnreachableError extends AssetsError {
   }
 }
 
-async function readBucket(store: ObjectStore, inScope: (key: string) => boolean): Promise<[RemoteListing, Map<string, RecordedObject>]> {
+async function readBucket(
+  store: ObjectStore, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
+): Promise<[RemoteListing, Map<string, RecordedObject>]> {
   try {
-    return await Promise.all([listRemote(store, inScope), readSyncState(store)]);
+    return await Promise.all([listRemote(store, inScope, onPage), readSyncState(store)]);
   } catch (error) {
     throw new UnreachableError(store.description, error);
   }
@@ -74,12 +77,66 @@ function pick(objects: readonly DesiredObject[], options: VerifyOptions): Desire
   return sampleKeys(objects, options.sample, { day: options.day ?? dayNumber(), random: options.random });
 }
 
+/**
+ * Deep reads start while the listing is still arriving: each listed object the build has (same size)
+ * and the sample includes is queued at once, so reading overlaps listing. What the listing alone
+ * already finds wrong is reported from the listing; reads only add what it cannot see.
+ */
+function startDeep(store: ObjectStore, desired: readonly DesiredObject[], options: VerifyOptions) {
+  const selected = new Map(pick(desired, options).map((o) => [o.key.normalize('NFC'), o]));
+  const queue = new WorkQueue<DesiredObject>();
+  const progress = createProgress({ label: 'verify --deep', total: selected.size, unit: 'obj', silent: options.quiet });
+  const running = deepCheck(store, queue, { concurrency: options.concurrency, onDone: (bytes) => progress.tick(1, bytes) });
+  const onPage = (objects: readonly ListedObject[]) => {
+    for (const remote of objects) {
+      const local = selected.get(remote.key.normalize('NFC'));
+      if (local && local.size === remote.size) queue.push(local);
+    }
+  };
+  const finish = async () => {
+    queue.close();
+    const result = await running;
+    progress.done();
+    return result;
+  };
+  return { onPage, finish };
+}
+
+/**
+ * Lays deep reads over the listing's judgement: bytes that differ make an object corrupt whatever the
+ * listing said. Returns how many objects the listing judged matching that the reads did not confirm.
+ */
+function mergeDeep(findings: Finding[], matching: readonly DesiredObject[], deep: DeepResult, remote: readonly ListedObject[]): number {
+  const remoteByKey = new Map(remote.map((o) => [o.key.normalize('NFC'), o]));
+  const matchingKeys = new Set(matching.map((o) => o.key));
+  let unconfirmed = 0;
+  for (const p of deep.problems) {
+    const existing = findings.findIndex((f) => f.key === p.key);
+    if (existing < 0) {
+      if (!matchingKeys.has(p.key)) continue;
+      unconfirmed += 1;
+    } else if (p.kind !== 'different' || findings[existing]?.kind === 'corrupt') {
+      continue; // the listing already said as much
+    } else {
+      findings.splice(existing, 1); // stale headers, and the bytes differ too: corrupt
+    }
+    if (p.kind === 'unreadable') continue;
+    const listed = remoteByKey.get(p.key) as RemoteWithTime;
+    findings.push({ kind: p.kind === 'different' ? 'corrupt' : 'stale-headers', key: p.key, local: p.local, remote: listed, reason: p.reason });
+  }
+  return unconfirmed;
+}
+
 export async function runVerify(store: ObjectStore, options: VerifyOptions): Promise<VerifyOutcome> {
   const started = performance.now();
   const sizes = sizeNames(options.manifest);
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
   const desired = desiredObjects(options.manifest, options.cacheControl).filter((o) => inScope(o.key));
-  const [listing, records] = await readBucket(store, inScope);
+  const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
+  const [listing, records] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
+    await deepRun?.finish();
+    throw error;
+  });
   const headed = new Set<string>();
   const input = { desired, remote: listing.objects as RemoteWithTime[], records, headed, recordedAt: listing.stateRecord?.lastModified };
   let drift = findDrift(input);
@@ -92,19 +149,10 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   let matching = drift.matching.length;
   let unreadable: ReadProblem[] = [];
   let deepChecked = { objects: 0, bytes: 0 };
-  if (options.deep) {
-    const targets = pick(drift.matching, options);
-    const progress = createProgress({ label: 'verify --deep', total: targets.length, unit: 'obj', silent: options.quiet });
-    const deep = await deepCheck(store, targets, { concurrency: options.concurrency, onDone: (bytes) => progress.tick(1, bytes) });
-    progress.done();
-    const remoteByKey = new Map(listing.objects.map((o) => [o.key.normalize('NFC'), o]));
-    for (const p of deep.problems) {
-      const remote = remoteByKey.get(p.key) as RemoteWithTime;
-      if (p.kind === 'different') findings.push({ kind: 'corrupt', key: p.key, local: p.local, remote, reason: p.reason });
-      if (p.kind === 'headers') findings.push({ kind: 'stale-headers', key: p.key, local: p.local, remote, reason: p.reason });
-    }
+  if (deepRun) {
+    const deep = await deepRun.finish();
+    matching -= mergeDeep(findings, drift.matching, deep, listing.objects);
     unreadable = deep.problems.filter((d) => d.kind === 'unreadable');
-    matching -= deep.problems.length;
     deepChecked = deep;
   }
   let publicProblems: PublicProblem[] = [];

@@ -96,6 +96,18 @@ export function objectStoreContract(name: string, open: () => Promise<StoreFixtu
       expect(code).to.equal('NoSuchKey');
     });
 
+    it('answers a get with the headers the object is served with, for keys with + & % spaces and non-ASCII', async () => {
+      const key = 'album/sigur rós & co+1 100%/sigur rós & co+1 100%-small.jpg';
+      const body = Buffer.from('a cover');
+      await fixture.store.put({ key, body, md5: md5(body), ...headers });
+      const { body: stream, head } = await fixture.store.get(key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).toString()).to.equal('a cover');
+      expect(head).to.deep.include({ key, size: body.length, etag: md5(body), contentType: 'image/jpeg', cacheControl: 'public, max-age=60' });
+      expect(head.metadata).to.deep.include({ sha256: 'abc', 'headers-hash': 'h1' });
+    });
+
     it('stores a body above the multipart threshold whole, with its headers and sha256 metadata', async () => {
       const body = Buffer.alloc(11 * 1024 * 1024);
       for (let i = 0; i < body.length; i += 4096) body[i] = i % 251;

@@ -97,6 +97,22 @@ describe('gulp verify against s3rver over HTTP', () => {
     expect(deep.findings[0]?.reason).to.match(/Content-Type "text\/plain"/);
   });
 
+  it('deep reads retry 500, 503, 429 and dropped connections, and a read that keeps failing is named', async () => {
+    h.proxy.faults.push(
+      { op: 'get', key: /abba-medium/, action: 503, times: 2 },
+      { op: 'get', key: /abba-small/, action: 429, times: 1 },
+      { op: 'get', key: /bjork-medium/, action: 'drop', times: 1 },
+      { op: 'get', key: /bjork-small/, action: 500, times: 1 },
+      { op: 'get', key: /cher-small/, action: 500, times: 100 },
+    );
+    const deep = await h.verify({ deep: true });
+    expect(deep.unreadable.map((u) => u.key)).to.deep.equal(['artist/cher/cher-small.jpg']);
+    expect(deep.unreadable[0]?.reason).to.match(/get artist\/cher\/cher-small\.jpg failed: .*HTTP 500/);
+    expect(found(deep)).to.deep.equal([]);
+    expect(isClean(deep)).to.equal(false);
+    expect(deep.matching).to.equal(4);
+  });
+
   it('deep mode with --sample reads only the day\'s slice plus the random share', async () => {
     const deep = await h.verify({ deep: true, sample: 20, day: 3, random: () => 1 });
     const full = await h.verify({ deep: true });

@@ -12,6 +12,7 @@ import { DEFAULT_DELETE_LIMITS } from '../../lib/plan/sync-plan';
 import type { LocalBucket } from '../../lib/storage/local-bucket';
 import type { ObjectHead, ObjectStore } from '../../lib/storage/object-store';
 import { createS3Client } from '../../lib/storage/s3-client';
+import { createObjectReader } from '../../lib/storage/s3-fetch-reader';
 import { S3Store } from '../../lib/storage/s3-store';
 import { requireManifest, runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
 import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/verify/repair-bucket';
@@ -40,7 +41,7 @@ export class SyncHarness {
     const client = createS3Client(viaProxy, { maxAttempts: 5, backoffBase: 5 });
     const directClient = createS3Client(h.server.store, { maxAttempts: 2 });
     h.destroyers.push(() => client.destroy(), () => directClient.destroy());
-    h.store = new S3Store(client, viaProxy);
+    h.store = new S3Store(client, viaProxy, { reader: createObjectReader(viaProxy, { maxAttempts: 5, backoffBase: 5 }) });
     h.direct = new S3Store(directClient, h.server.store);
     return h;
   }
