@@ -2,7 +2,6 @@
  * The narrow storage interface every task talks to. Implementations: S3Store (any S3 API: R2, AWS,
  * Ceph, s3rver). Contracts are checked by one conformance suite against every real server we support.
  */
-import type { Readable } from 'node:stream';
 
 /** An object as a bucket listing shows it. */
 export interface ListedObject {
@@ -59,6 +58,6 @@ export interface ObjectStore {
   copy(request: CopyRequest): Promise<{ etag: string }>;
   /** Deletes in batches of ≤ 1000; per-key failures are returned, not thrown. */
   deleteMany(keys: readonly string[]): Promise<DeleteResult>;
-  /** The object's bytes as a stream, with the headers it is served with; rejects with StoreError code NoSuchKey when absent. */
-  get(key: string): Promise<{ body: Readable; head: ObjectHead }>;
+  /** The object's bytes as a stream (consume it, or the connection stays busy), with the headers it is served with; rejects with StoreError code NoSuchKey when absent. */
+  get(key: string): Promise<{ body: AsyncIterable<Uint8Array>; head: ObjectHead }>;
 }

@@ -6,8 +6,6 @@
  */
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ObjectHead } from './object-store';
 import { jitteredRetryStrategy, type ClientOptions, type StoreConfig } from './s3-client';
 
@@ -27,7 +25,7 @@ class NodeSha256 {
 /** What a failed GET looks like to StoreError: the SDK's error shape. */
 export interface ReadFailure { name: string; message: string; code?: string; $metadata: { httpStatusCode?: number } }
 
-export type ObjectReader = (key: string) => Promise<{ body: Readable; head: ObjectHead }>;
+export type ObjectReader = (key: string) => Promise<{ body: AsyncIterable<Uint8Array>; head: ObjectHead }>;
 
 const unquote = (etag: string | null): string => (etag ?? '').replace(/"/g, '').toLowerCase();
 
@@ -77,7 +75,8 @@ export function createObjectReader(store: StoreConfig, options: ClientOptions = 
         error = { name: 'NetworkError', message: String((caught as Error).cause ?? caught), code: ((caught as Error).cause as { code?: string })?.code, $metadata: {} };
       }
       if (response?.ok && response.body) {
-        return { body: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), head: headFrom(key, response.headers) };
+        // The web stream as it is: wrapping it in a node Readable costs CPU per chunk (bench/README.md).
+        return { body: response.body as unknown as AsyncIterable<Uint8Array>, head: headFrom(key, response.headers) };
       }
       if (response) error = await failure(response);
       const type = response ? retryType(response.status) : 'TRANSIENT';

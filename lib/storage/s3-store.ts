@@ -3,7 +3,6 @@ import {
   CopyObjectCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command,
   PutObjectCommand, type HeadObjectCommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
 import { AssetsError } from '../errors';
 import type { CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, PutRequest } from './object-store';
 import { encodeCopySource, type StoreConfig } from './s3-client';
@@ -141,7 +140,7 @@ export class S3Store implements ObjectStore {
     return result;
   }
 
-  async get(key: string): Promise<{ body: Readable; head: ObjectHead }> {
+  async get(key: string): Promise<{ body: AsyncIterable<Uint8Array>; head: ObjectHead }> {
     return this.reader(key).catch((error: unknown) => { throw new StoreError('get', key, error); });
   }
 

@@ -18,8 +18,8 @@ export interface SyncState {
 export async function readSyncState(store: ObjectStore): Promise<Map<string, RecordedObject>> {
   let body: Buffer;
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of (await store.get(STATE_KEY)).body) chunks.push(chunk as Buffer);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of (await store.get(STATE_KEY)).body) chunks.push(chunk);
     body = Buffer.concat(chunks);
   } catch (error) {
     if ((error as { code?: string }).code === 'NoSuchKey') return new Map();

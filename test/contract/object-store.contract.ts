@@ -23,8 +23,8 @@ async function listAll(store: ObjectStore, options?: { prefix?: string; pageSize
 }
 
 async function readAll(store: ObjectStore, key: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of (await store.get(key)).body) chunks.push(chunk as Buffer);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of (await store.get(key)).body) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
@@ -101,8 +101,8 @@ export function objectStoreContract(name: string, open: () => Promise<StoreFixtu
       const body = Buffer.from('a cover');
       await fixture.store.put({ key, body, md5: md5(body), ...headers });
       const { body: stream, head } = await fixture.store.get(key);
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of stream) chunks.push(chunk);
       expect(Buffer.concat(chunks).toString()).to.equal('a cover');
       expect(head).to.deep.include({ key, size: body.length, etag: md5(body), contentType: 'image/jpeg', cacheControl: 'public, max-age=60' });
       expect(head.metadata).to.deep.include({ sha256: 'abc', 'headers-hash': 'h1' });

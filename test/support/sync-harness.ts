@@ -1,6 +1,6 @@
 /**
- * A dist/ folder with a manifest, a real s3rver behind a counting/fault-injecting proxy, and the sync
- * library pointed at it. Assertions read the bucket directly, not through the proxy.
+ * A dist/ folder with a manifest, a real server (s3rver in-process, or Ceph radosgw) behind a counting,
+ * fault-injecting proxy, and the libraries pointed at it. Assertions read the bucket directly.
  */
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { MANIFEST_SCHEMA, type ManifestSource } from '../../lib/manifest/types';
 import { DEFAULT_DELETE_LIMITS } from '../../lib/plan/sync-plan';
 import type { LocalBucket } from '../../lib/storage/local-bucket';
 import type { ObjectHead, ObjectStore } from '../../lib/storage/object-store';
-import { createS3Client } from '../../lib/storage/s3-client';
+import { createS3Client, type StoreConfig } from '../../lib/storage/s3-client';
 import { createObjectReader } from '../../lib/storage/s3-fetch-reader';
 import { S3Store } from '../../lib/storage/s3-store';
 import { requireManifest, runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
@@ -19,6 +19,7 @@ import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/
 import { runVerify, type VerifyOptions, type VerifyOutcome } from '../../lib/verify/run-verify';
 import { digestsOf } from '../../lib/util/hash';
 import { FaultProxy } from '../servers/fault-proxy';
+import { freshCephBucket } from '../servers/ceph';
 import { startTestS3rver } from '../servers/s3rver';
 
 export const CACHE = 'public, max-age=60';
@@ -31,19 +32,33 @@ export class SyncHarness {
   direct!: ObjectStore;
   private destroyers: (() => void)[] = [];
 
-  static async start(): Promise<SyncHarness> {
+  private client!: ReturnType<typeof createS3Client>;
+  private viaProxy!: StoreConfig;
+
+  static async start(server: 's3rver' | 'ceph' = 's3rver'): Promise<SyncHarness> {
     const h = new SyncHarness();
     h.dist = await mkdtemp(join(tmpdir(), 'sync-dist-'));
-    h.server = await startTestS3rver('images');
+    if (server === 'ceph') {
+      const store = await freshCephBucket();
+      h.server = { store, publicBase: `${store.endpoint}/${store.bucket}`, directory: '', close: async () => undefined };
+    } else {
+      h.server = await startTestS3rver('images');
+    }
     h.proxy = new FaultProxy(h.server.store.endpoint);
     const endpoint = await h.proxy.start();
-    const viaProxy = { ...h.server.store, endpoint };
-    const client = createS3Client(viaProxy, { maxAttempts: 5, backoffBase: 5 });
+    const retries = { maxAttempts: 5, backoffBase: 5 };
+    h.viaProxy = { ...h.server.store, endpoint };
+    h.client = createS3Client(h.viaProxy, retries);
     const directClient = createS3Client(h.server.store, { maxAttempts: 2 });
-    h.destroyers.push(() => client.destroy(), () => directClient.destroy());
-    h.store = new S3Store(client, viaProxy, { reader: createObjectReader(viaProxy, { maxAttempts: 5, backoffBase: 5 }) });
+    h.destroyers.push(() => h.client.destroy(), () => directClient.destroy());
+    h.store = new S3Store(h.client, h.viaProxy, { reader: createObjectReader(h.viaProxy, retries) });
     h.direct = new S3Store(directClient, h.server.store);
     return h;
+  }
+
+  /** The same bucket through the proxy, uploading bodies above `threshold` bytes as multipart. */
+  multipart(threshold: number, partSize = 5 * 1024 * 1024): ObjectStore {
+    return new S3Store(this.client, this.viaProxy, { multipartThreshold: threshold, partSize });
   }
 
   /** Writes these outputs (key → bytes) into dist with a matching images.json; replaces what was there. */
@@ -78,6 +93,7 @@ export class SyncHarness {
 
   /** Bit rot: changes bytes of the object's file on the server's disk, keeping its size, mtime and stored MD5. */
   async rotOnDisk(key: string): Promise<void> {
+    if (!this.server.directory) throw new Error('rotOnDisk needs s3rver (its files are on this disk)');
     const file = join(this.server.directory, 'images', ...key.split('/').slice(0, -1), `${posix.basename(key)}._S3rver_object`);
     const before = await stat(file);
     const bytes = await readFile(file);
@@ -99,8 +115,8 @@ export class SyncHarness {
     for await (const page of this.direct.list()) {
       for (const o of page) {
         if (o.key.startsWith('_')) continue;
-        const chunks: Buffer[] = [];
-        for await (const c of (await this.direct.get(o.key)).body) chunks.push(c as Buffer);
+        const chunks: Uint8Array[] = [];
+        for await (const c of (await this.direct.get(o.key)).body) chunks.push(c);
         out[o.key] = Buffer.concat(chunks).toString();
       }
     }

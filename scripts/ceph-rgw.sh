@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# A single-node Ceph with radosgw on 127.0.0.1:7480 for the storage tests: one mon, one memstore OSD
+# (data in RAM), SigV4-checking S3 with one test user. Debian 12 packages: ceph-mon ceph-osd radosgw ceph-common.
+#   scripts/ceph-rgw.sh install   apt-get install the packages (root)
+#   scripts/ceph-rgw.sh start     start mon, osd and rgw, create the user, wait until S3 answers
+#   scripts/ceph-rgw.sh stop      stop the three daemons and remove the data
+#   scripts/ceph-rgw.sh status    exit 0 when S3 answers
+# Tests find it through CEPH_S3_ENDPOINT (default http://127.0.0.1:7480), key TESTKEY / TESTSECRET.
+set -euo pipefail
+D=${CEPH_DIR:-/tmp/russfm-ceph}
+PORT=${CEPH_RGW_PORT:-7480}
+ENDPOINT="http://127.0.0.1:${PORT}"
+
+answers() { curl -s -o /dev/null -m 2 "$ENDPOINT/"; }
+
+install() {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl >/dev/null
+}
+
+start() {
+  if answers; then echo "ceph-rgw: already answering at $ENDPOINT"; return 0; fi
+  rm -rf "$D" && mkdir -p "$D/mon" "$D/osd" "$D/run" "$D/log"
+  local fsid; fsid=$(uuidgen)
+  cat > "$D/ceph.conf" <<CONF
+[global]
+fsid = $fsid
+mon host = v1:127.0.0.1:6789
+auth cluster required = none
+auth service required = none
+auth client required = none
+osd pool default size = 1
+osd pool default min size = 1
+mon allow pool size one = true
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd pool default pg autoscale mode = off
+osd objectstore = memstore
+memstore device bytes = 2147483648
+osd crush chooseleaf type = 0
+ms bind msgr2 = false
+mon data = $D/mon/\$cluster-\$id
+osd data = $D/osd/\$cluster-\$id
+run dir = $D/run
+log file = $D/log/\$name.log
+admin socket = $D/run/\$name.asok
+pid file = $D/run/\$name.pid
+[client.rgw.local]
+rgw frontends = beast endpoint=127.0.0.1:$PORT
+CONF
+  monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:6789]" "$D/monmap" >/dev/null
+  ceph-mon -c "$D/ceph.conf" --mkfs -i a --monmap "$D/monmap"
+  ceph-mon -c "$D/ceph.conf" -i a
+  local id; id=$(ceph -c "$D/ceph.conf" osd create)
+  mkdir -p "$D/osd/ceph-$id"
+  ceph-osd -c "$D/ceph.conf" -i "$id" --mkfs 2>/dev/null
+  ceph-osd -c "$D/ceph.conf" -i "$id" 2>>"$D/log/start.log"
+  radosgw -c "$D/ceph.conf" -n client.rgw.local 2>>"$D/log/start.log"
+  for _ in $(seq 1 120); do answers && break; sleep 0.5; done
+  answers || { echo "ceph-rgw: radosgw did not answer at $ENDPOINT; logs in $D/log" >&2; exit 1; }
+  radosgw-admin -c "$D/ceph.conf" -n client.rgw.local user create --uid=test --display-name=test \
+    --access-key=TESTKEY --secret=TESTSECRET >/dev/null 2>>"$D/log/start.log"
+  echo "ceph-rgw: S3 at $ENDPOINT (TESTKEY / TESTSECRET), data in $D"
+}
+
+stop() {
+  for pid in "$D"/run/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
+  for _ in $(seq 1 40); do answers || break; sleep 0.25; done
+  rm -rf "$D"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  status) answers ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac
