@@ -50,24 +50,34 @@ pid file = $D/run/\$name.pid
 rgw frontends = beast endpoint=127.0.0.1:$PORT
 CONF
   monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:6789]" "$D/monmap" >/dev/null
-  ceph-mon -c "$D/ceph.conf" --mkfs -i a --monmap "$D/monmap"
-  ceph-mon -c "$D/ceph.conf" -i a
-  local id; id=$(ceph -c "$D/ceph.conf" osd create)
+  ceph-mon -c "$D/ceph.conf" --mkfs -i a --monmap "$D/monmap" || fail "ceph-mon --mkfs failed"
+  ceph-mon -c "$D/ceph.conf" -i a || fail "ceph-mon did not start (is port 6789 taken?)"
+  local id; id=$(timeout 60 ceph -c "$D/ceph.conf" osd create) || fail "the monitor did not answer"
   mkdir -p "$D/osd/ceph-$id"
   ceph-osd -c "$D/ceph.conf" -i "$id" --mkfs 2>/dev/null
   ceph-osd -c "$D/ceph.conf" -i "$id" 2>>"$D/log/start.log"
   radosgw -c "$D/ceph.conf" -n client.rgw.local 2>>"$D/log/start.log"
   for _ in $(seq 1 120); do answers && break; sleep 0.5; done
-  answers || { echo "ceph-rgw: radosgw did not answer at $ENDPOINT; logs in $D/log" >&2; exit 1; }
+  answers || fail "radosgw did not answer at $ENDPOINT within 60 s"
   radosgw-admin -c "$D/ceph.conf" -n client.rgw.local user create --uid=test --display-name=test \
     --access-key=TESTKEY --secret=TESTSECRET >/dev/null 2>>"$D/log/start.log"
   echo "ceph-rgw: S3 at $ENDPOINT (TESTKEY / TESTSECRET), data in $D"
 }
 
 stop() {
-  for pid in "$D"/run/*.pid; do [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true; done
-  for _ in $(seq 1 40); do answers || break; sleep 0.25; done
+  local pids=()
+  for file in "$D"/run/*.pid; do [ -f "$file" ] && pids+=("$(cat "$file")"); done
+  [ ${#pids[@]} -gt 0 ] || { rm -rf "$D"; return 0; }
+  kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "${pids[@]}" 2>/dev/null || break; sleep 0.25; done
+  kill -9 "${pids[@]}" 2>/dev/null || true # still there after 10 s
   rm -rf "$D"
+}
+
+fail() {
+  echo "ceph-rgw: $1; the last log lines:" >&2
+  tail -n 20 "$D"/log/*.log >&2 2>/dev/null || true
+  exit 1
 }
 
 case "${1:-}" in
