@@ -1,25 +1,43 @@
 /**
- * A lean signed GET for reading many objects back (verify --deep, restore --pull): SigV4 from the SDK's
- * own signer over Node's fetch. Through the full SDK client a GET costs ~0.8 ms of CPU for middleware
- * and stream wrapping; this path costs ~0.4 ms (bench/README.md), which on a 2-core runner is read
- * throughput. Same store quirks as the client (region `auto` on R2, path style) and the same retries.
+ * A lean signed GET for reading many objects back (verify --deep, restore --pull): SigV4 over Node's
+ * fetch, computed synchronously for the one request shape we send (GET, no query, host + date +
+ * payload-hash headers). Through the full SDK client a GET cost twice the CPU of a plain fetch
+ * (middleware, stream wrapping); on a 2-core runner that is read throughput (bench/README.md). Same
+ * store quirks as the client (region `auto` on R2, path style) and the same retry strategy.
  */
-import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { ObjectHead } from './object-store';
 import { jitteredRetryStrategy, type ClientOptions, type StoreConfig } from './s3-client';
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+/** RFC 3986 encoding of one path segment, as SigV4 canonicalises it (encodeURIComponent leaves !'()* alone). */
+export function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+
+/** AWS Signature Version 4 headers for `GET <path>` (path already encoded, no query string). */
+export function signGet(store: StoreConfig, host: string, path: string, now: Date, cache: Map<string, Buffer>): Record<string, string> {
+  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const day = amzDate.slice(0, 8);
+  const region = store.provider === 'r2' ? 'auto' : store.region;
+  const scope = `${day}/${region}/s3/aws4_request`;
+  let key = cache.get(scope);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${store.secretAccessKey}`, day), region), 's3'), 'aws4_request');
+    cache.clear();
+    cache.set(scope, key);
   }
-  update(data: SourceData): void { this.hash.update(bytes(data)); }
-  async digest(): Promise<Uint8Array> { return new Uint8Array(this.hash.digest()); }
+  const signed = 'host;x-amz-content-sha256;x-amz-date';
+  const canonical = `GET\n${path}\n\nhost:${host}\nx-amz-content-sha256:${EMPTY_SHA256}\nx-amz-date:${amzDate}\n\n${signed}\n${EMPTY_SHA256}`;
+  const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
+  const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  return {
+    'x-amz-content-sha256': EMPTY_SHA256, 'x-amz-date': amzDate,
+    authorization: `AWS4-HMAC-SHA256 Credential=${store.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`,
+  };
 }
 
 /** What a failed GET looks like to StoreError: the SDK's error shape. */
@@ -51,31 +69,24 @@ const retryType = (status: number) => (status === 429 || status === 503 ? 'THROT
 
 export function createObjectReader(store: StoreConfig, options: ClientOptions = {}): ObjectReader {
   const base = new URL(store.endpoint);
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey },
-    region: store.provider === 'r2' ? 'auto' : store.region, service: 's3', sha256: NodeSha256, uriEscapePath: false,
-  });
+  const keys = new Map<string, Buffer>();
   const retry = jitteredRetryStrategy(options);
   const prefix = base.pathname.replace(/\/+$/, '');
   return async (key) => {
-    const path = `${prefix}/${encodeURIComponent(store.bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const path = `${prefix}/${encodeSegment(store.bucket)}/${key.split('/').map(encodeSegment).join('/')}`;
+    const url = `${base.origin}${path}`;
     let token = await retry.acquireInitialRetryToken('s3');
     for (;;) {
-      const signed = await signer.sign({
-        method: 'GET', protocol: base.protocol, hostname: base.hostname, port: base.port ? Number(base.port) : undefined,
-        path, query: {}, headers: { host: base.host },
-      });
       let response: Response | undefined;
       let error: unknown;
       try {
-        response = await fetch(new URL(path, base), {
-          headers: signed.headers as Record<string, string>, signal: AbortSignal.timeout(options.requestTimeout ?? 60_000),
+        response = await fetch(url, {
+          headers: signGet(store, base.host, path, new Date(), keys), signal: AbortSignal.timeout(options.requestTimeout ?? 60_000),
         });
       } catch (caught) {
         error = { name: 'NetworkError', message: String((caught as Error).cause ?? caught), code: ((caught as Error).cause as { code?: string })?.code, $metadata: {} };
       }
       if (response?.ok && response.body) {
-        // The web stream as it is: wrapping it in a node Readable costs CPU per chunk (bench/README.md).
         return { body: response.body as unknown as AsyncIterable<Uint8Array>, head: headFrom(key, response.headers) };
       }
       if (response) error = await failure(response);
