@@ -38,11 +38,19 @@ export function objectMetadata(local: DesiredObject): Record<string, string> {
   return { sha256: local.sha256, 'headers-hash': headersHash(local) };
 }
 
-async function write(store: ObjectStore, action: SyncAction, options: ApplyOptions): Promise<{ etag: string; bytes: number }> {
-  if (action.kind === 'delete') throw new Error('deletes are not writes');
+/** Headers of an archived copy: not served (the archive is private); restores set the release's headers. */
+function archiveHeaders(sourceKey: string) {
+  return { contentType: 'application/octet-stream', cacheControl: 'private, no-store', metadata: { 'archived-from': encodeURIComponent(sourceKey) } };
+}
+
+type WriteAction = Exclude<SyncAction, { kind: 'delete' }>;
+
+async function write(store: ObjectStore, action: WriteAction, options: ApplyOptions): Promise<{ etag: string; bytes: number }> {
+  if (action.kind === 'archive') return { ...(await store.copy({ key: action.key, sourceKey: action.sourceKey, ...archiveHeaders(action.sourceKey) })), bytes: 0 };
   const { local } = action;
   const headers = { contentType: local.contentType, cacheControl: local.cacheControl, metadata: objectMetadata(local) };
   if (action.kind === 'retag') return { ...(await store.copy({ key: action.key, sourceKey: action.key, ...headers })), bytes: 0 };
+  if (action.kind === 'restore') return { ...(await store.copy({ key: action.key, sourceKey: action.sourceKey, ...headers })), bytes: 0 };
   const body = await options.readBody(local);
   const md5 = md5Of(body);
   if (md5 !== local.md5 || body.length !== local.size) {
@@ -52,41 +60,50 @@ async function write(store: ObjectStore, action: SyncAction, options: ApplyOptio
 }
 
 export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: ApplyOptions): Promise<ApplyResult> {
-  const completed = { create: 0, update: 0, retag: 0, delete: 0 };
+  const completed: Record<SyncAction['kind'], number> = { archive: 0, create: 0, update: 0, restore: 0, retag: 0, delete: 0 };
   const failures: ActionFailure[] = [];
   const written: ApplyResult['written'] = [];
-  const writes = plan.actions.filter((a) => a.kind !== 'delete');
+  const archives = plan.actions.filter((a): a is Extract<SyncAction, { kind: 'archive' }> => a.kind === 'archive');
+  const writes = plan.actions.filter((a): a is Exclude<WriteAction, { kind: 'archive' }> => a.kind !== 'delete' && a.kind !== 'archive');
   const deletes = plan.actions.filter((a) => a.kind === 'delete');
   const threshold = options.failureThreshold ?? 0.05;
   const limiter = options.limiter ?? new AdaptiveLimiter(options.concurrency);
   let bytesUploaded = 0;
-  let next = 0;
   let attempted = 0;
   let stopped: string | undefined;
 
   const overThreshold = () => attempted >= 20 && failures.length / attempted > threshold;
-  async function worker(index: number): Promise<void> {
-    for (;;) {
-      await limiter.admit(index);
-      if (stopped || next >= writes.length) return;
-      const action = writes[next++] as Exclude<SyncAction, { kind: 'delete' }>;
-      attempted += 1;
-      try {
-        const { etag, bytes } = await write(store, action, options);
-        completed[action.kind] += 1;
-        bytesUploaded += bytes;
-        written.push({ key: action.key, etag, local: action.local });
-        limiter.succeeded();
-        options.onDone?.(action, bytes);
-      } catch (error) {
-        failures.push({ key: action.key, action: action.kind, reason: messageOf(error) });
-        if (overThreshold()) {
-          stopped = `stopped: ${failures.length} of ${attempted} writes failed (over ${threshold * 100} %); no new work was started`;
+  /** Runs one phase's actions with bounded, adaptive concurrency. */
+  async function phase(actions: readonly WriteAction[]): Promise<void> {
+    let next = 0;
+    async function worker(index: number): Promise<void> {
+      for (;;) {
+        await limiter.admit(index);
+        if (stopped || next >= actions.length) return;
+        const action = actions[next++] as WriteAction;
+        attempted += 1;
+        try {
+          const { etag, bytes } = await write(store, action, options);
+          completed[action.kind] += 1;
+          bytesUploaded += bytes;
+          if (action.kind !== 'archive') written.push({ key: action.key, etag, local: action.local });
+          limiter.succeeded();
+          options.onDone?.(action, bytes);
+        } catch (error) {
+          failures.push({ key: action.key, action: action.kind, reason: messageOf(error) });
+          if (overThreshold()) {
+            stopped = `stopped: ${failures.length} of ${attempted} writes failed (over ${threshold * 100} %); no new work was started`;
+          }
         }
       }
     }
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, (_, i) => worker(i)));
   }
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, (_, i) => worker(i)));
+
+  // Preserve first: nothing is overwritten or deleted unless its bytes are safe in the archive.
+  await phase(archives);
+  if (failures.length > 0) stopped ??= `nothing overwritten or deleted: ${failures.length} archive cop${failures.length === 1 ? 'y' : 'ies'} failed`;
+  await phase(writes);
 
   const deleted: string[] = [];
   if (deletes.length > 0) {

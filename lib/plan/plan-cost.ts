@@ -16,6 +16,10 @@ export interface PlanTotals {
   creates: number;
   updates: number;
   retags: number;
+  /** Server-side copies that preserve what is overwritten or deleted. */
+  archives: number;
+  /** Server-side copies from the archive. */
+  restores: number;
   deletes: number;
   keep: number;
   extras: number;
@@ -35,15 +39,17 @@ export function planTotals(plan: SyncPlan, spent: { listPages: number; heads: nu
   const creates = count('create');
   const updates = count('update');
   const retags = count('retag');
+  const archives = count('archive');
+  const restores = count('restore');
   const deletes = count('delete');
   const uploadBytes = plan.actions.reduce((sum, a) => sum + (a.kind === 'create' || a.kind === 'update' ? a.local.size : 0), 0);
   const requests: RequestCount = {
-    classA: spent.listPages + creates + updates + retags,
+    classA: spent.listPages + creates + updates + retags + archives + restores,
     classB: spent.heads + spent.gets,
     free: Math.ceil(deletes / 1000),
   };
   return {
-    creates, updates, retags, deletes, keep: plan.keep, extras: plan.extras.length, uploadBytes, requests,
+    creates, updates, retags, archives, restores, deletes, keep: plan.keep, extras: plan.extras.length, uploadBytes, requests,
     estimatedCostUsd: costOf(requests),
   };
 }

@@ -10,7 +10,11 @@ export type SyncAction =
   | { readonly kind: 'create'; readonly key: string; readonly local: DesiredObject }
   | { readonly kind: 'update'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject }
   | { readonly kind: 'retag'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject }
-  | { readonly kind: 'delete'; readonly key: string; readonly remote: RemoteObject };
+  | { readonly kind: 'delete'; readonly key: string; readonly remote: RemoteObject }
+  /** Preserve the object at `sourceKey` (about to be overwritten or deleted) by a server-side copy to `key`. */
+  | { readonly kind: 'archive'; readonly key: string; readonly sourceKey: string }
+  /** Put back preserved bytes: a server-side copy from the archive (`sourceKey`) with `local`'s headers. */
+  | { readonly kind: 'restore'; readonly key: string; readonly sourceKey: string; readonly local: DesiredObject };
 
 export interface DeleteLimits {
   /** Most objects one run may delete. */
@@ -44,7 +48,7 @@ export interface SyncPlan {
   readonly remoteCount: number;
 }
 
-export const ACTION_ORDER: Record<SyncAction['kind'], number> = { create: 0, update: 1, retag: 2, delete: 3 };
+export const ACTION_ORDER: Record<SyncAction['kind'], number> = { archive: 0, create: 1, update: 2, restore: 3, retag: 4, delete: 5 };
 
 export interface DeleteGuardInput {
   readonly delete: boolean;

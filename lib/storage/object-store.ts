@@ -30,6 +30,12 @@ export interface PutRequest extends ObjectHeaders {
   readonly body: Buffer;
   /** Hex MD5 of body: sent as Content-MD5 (the store rejects a corrupted body) and checked against the ETag. */
   readonly md5: string;
+  /**
+   * Conditional write (single PUTs only): replace only the object with this ETag, or (`*`) write only if
+   * the key does not exist. A store that enforces it answers 412, thrown as StoreError status 412.
+   */
+  readonly ifMatch?: string;
+  readonly ifNoneMatch?: '*';
 }
 
 export interface CopyRequest extends ObjectHeaders {
@@ -45,8 +51,11 @@ export interface DeleteResult {
 export interface ObjectStore {
   /** Where the bucket is, for messages: never contains a secret. */
   readonly description: string;
-  /** Every object under `prefix`, page by page (≤ `pageSize`, default 1000, per page), in key order. */
-  list(options?: { prefix?: string; pageSize?: number }): AsyncIterable<ListedObject[]>;
+  /**
+   * Every object under `prefix` (and after `startAfter`, exclusive), page by page (≤ `pageSize`, default
+   * 1000, per page), in key order (UTF-8 bytes).
+   */
+  list(options?: { prefix?: string; startAfter?: string; pageSize?: number }): AsyncIterable<ListedObject[]>;
   /** null when the object does not exist. */
   head(key: string): Promise<ObjectHead | null>;
   /**

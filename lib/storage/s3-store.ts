@@ -66,12 +66,13 @@ export class S3Store implements ObjectStore {
     this.reader = options.reader ?? createObjectReader(config);
   }
 
-  async *list(options: { prefix?: string; pageSize?: number } = {}): AsyncIterable<ListedObject[]> {
+  async *list(options: { prefix?: string; startAfter?: string; pageSize?: number } = {}): AsyncIterable<ListedObject[]> {
     const prefix = options.prefix ?? '';
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({
         Bucket: this.config.bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: options.pageSize,
+        StartAfter: token ? undefined : options.startAfter,
       })).catch((error: unknown) => { throw new StoreError('list', prefix || undefined, error); });
       yield (page.Contents ?? []).map((o) => ({
         key: o.Key ?? '', size: o.Size ?? 0, etag: unquote(o.ETag), lastModified: o.LastModified ?? new Date(0),
@@ -99,6 +100,7 @@ export class S3Store implements ObjectStore {
       Bucket: this.config.bucket, Key: request.key, Body: request.body, ContentLength: request.body.length,
       ContentMD5: Buffer.from(request.md5, 'hex').toString('base64'), ContentType: request.contentType,
       CacheControl: request.cacheControl, Metadata: { ...request.metadata },
+      IfMatch: request.ifMatch === undefined ? undefined : `"${request.ifMatch}"`, IfNoneMatch: request.ifNoneMatch,
     })).catch((error: unknown) => { throw new StoreError('put', request.key, error); });
     const etag = unquote(out.ETag);
     if (etag !== request.md5) {

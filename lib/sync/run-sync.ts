@@ -16,7 +16,7 @@ import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
 import { keyInScope, type ObjectScope } from './object-scope';
-import { readSyncState, recordResult, STATE_KEY, writeSyncState } from './state-record';
+import { readSyncState, recordResult, writeSyncState } from './state-record';
 
 export interface SyncOptions {
   readonly dist: string;
@@ -51,27 +51,34 @@ export function sizeNames(manifest: ImageManifest): string[] {
 export interface RemoteListing {
   readonly objects: ListedObject[];
   readonly pages: number;
-  /** The state record's own listing entry: its LastModified is when the last sync finished writing. */
-  readonly stateRecord?: ListedObject;
 }
 
-/** The bucket's objects in scope; `onPage` sees each page's in-scope objects as it arrives. */
+/** After every key of the tool's own (`_archive/`, `_releases/`, `_state/`: they sort before `album/`). */
+const AFTER_RESERVED = '_\u{10FFFF}';
+
+/**
+ * The bucket's objects in scope; `onPage` sees each page's in-scope objects as it arrives. Once a page
+ * ends inside the `_` range, the listing jumps past it, so however large the archive and the release
+ * history grow, a sync or verify lists only the images (at most one extra request).
+ */
 export async function listRemote(
   store: ObjectStore, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
 ): Promise<RemoteListing> {
   const objects: ListedObject[] = [];
   let pages = 0;
-  let stateRecord: ListedObject | undefined;
-  for await (const page of store.list()) {
+  const take = (page: readonly ListedObject[]) => {
     pages += 1;
     const start = objects.length;
-    for (const o of page) {
-      if (inScope(o.key)) objects.push(o);
-      else if (o.key === STATE_KEY) stateRecord = o;
-    }
+    for (const o of page) if (inScope(o.key)) objects.push(o);
     onPage?.(objects.slice(start));
+  };
+  let jump = false;
+  for await (const page of store.list()) {
+    take(page);
+    if (page[page.length - 1]?.key.startsWith('_')) { jump = true; break; }
   }
-  return { objects, pages, stateRecord };
+  if (jump) for await (const page of store.list({ startAfter: AFTER_RESERVED })) take(page);
+  return { objects, pages };
 }
 
 /** HEADs the keys the plan could not judge and records what their metadata says. */
@@ -111,7 +118,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const sizes = sizeNames(manifest);
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
   const desired = desiredObjects(manifest, options.cacheControl).filter((o) => inScope(o.key));
-  const [{ objects: remote, pages }, records] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
+  const [{ objects: remote, pages }, { records }] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
   const planInput = { desired, remote, records, delete: options.delete, limits: options.limits };
   let plan = planSync(planInput);
   const heads = plan.inspect.length;

@@ -15,21 +15,30 @@ export interface SyncState {
   readonly objects: Readonly<Record<string, RecordedObject>>;
 }
 
-export async function readSyncState(store: ObjectStore): Promise<Map<string, RecordedObject>> {
+export interface RecordsRead {
+  readonly records: Map<string, RecordedObject>;
+  /** When the last sync wrote the record (the store's clock): an object modified later was changed behind its back. */
+  readonly recordedAt?: Date;
+}
+
+export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
   let body: Buffer;
+  let recordedAt: Date;
   try {
+    const { body: stream, head } = await store.get(STATE_KEY);
     const chunks: Uint8Array[] = [];
-    for await (const chunk of (await store.get(STATE_KEY)).body) chunks.push(chunk);
+    for await (const chunk of stream) chunks.push(chunk);
     body = Buffer.concat(chunks);
+    recordedAt = head.lastModified;
   } catch (error) {
-    if ((error as { code?: string }).code === 'NoSuchKey') return new Map();
+    if ((error as { code?: string }).code === 'NoSuchKey') return { records: new Map() };
     throw error;
   }
   try {
     const state = JSON.parse(body.toString('utf8')) as SyncState;
-    return new Map(Object.entries(state.objects ?? {}));
+    return { records: new Map(Object.entries(state.objects ?? {})), recordedAt };
   } catch {
-    return new Map(); // unreadable: every object gets a HEAD instead; nothing is decided on a guess
+    return { records: new Map() }; // unreadable: every object gets a HEAD instead; nothing is decided on a guess
   }
 }
 

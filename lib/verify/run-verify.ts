@@ -12,7 +12,7 @@ import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-pla
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { keyInScope, type ObjectScope } from '../sync/object-scope';
 import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
-import { readSyncState } from '../sync/state-record';
+import { readSyncState, type RecordsRead } from '../sync/state-record';
 import { createProgress } from '../util/progress';
 import { WorkQueue } from '../util/work-queue';
 import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
@@ -64,7 +64,7 @@ export class UnreachableError extends AssetsError {
 
 async function readBucket(
   store: ObjectStore, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
-): Promise<[RemoteListing, Map<string, RecordedObject>]> {
+): Promise<[RemoteListing, RecordsRead]> {
   try {
     return await Promise.all([listRemote(store, inScope, onPage), readSyncState(store)]);
   } catch (error) {
@@ -133,12 +133,12 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
   const desired = desiredObjects(options.manifest, options.cacheControl).filter((o) => inScope(o.key));
   const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
-  const [listing, records] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
+  const [listing, { records, recordedAt }] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
     await deepRun?.finish();
     throw error;
   });
   const headed = new Set<string>();
-  const input = { desired, remote: listing.objects as RemoteWithTime[], records, headed, recordedAt: listing.stateRecord?.lastModified };
+  const input = { desired, remote: listing.objects as RemoteWithTime[], records, headed, recordedAt };
   let drift = findDrift(input);
   if (drift.inspect.length > 0) {
     await inspect(store, drift.inspect, records);

@@ -16,7 +16,7 @@ export interface StoreFixture {
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const headers = { contentType: 'image/jpeg', cacheControl: 'public, max-age=60', metadata: { sha256: 'abc', 'headers-hash': 'h1' } };
 
-async function listAll(store: ObjectStore, options?: { prefix?: string; pageSize?: number }) {
+async function listAll(store: ObjectStore, options?: { prefix?: string; startAfter?: string; pageSize?: number }) {
   const pages = [];
   for await (const page of store.list(options)) pages.push(page);
   return { pages, objects: pages.flat() };
@@ -57,6 +57,14 @@ export function objectStoreContract(name: string, open: () => Promise<StoreFixtu
       let failed: unknown;
       await fixture.store.put({ key: 'bad.jpg', body, md5: wrong, ...headers }).catch((e: unknown) => { failed = e; });
       expect(String(failed)).to.match(/bad\.jpg/);
+    });
+
+    it('lists after a key (startAfter), skipping everything up to it', async () => {
+      for (const key of ['_archive/x', '_state/s.json', 'album/a/a.jpg', 'artist/b/b.jpg']) {
+        await fixture.store.put({ key, body: Buffer.from(key), md5: md5(Buffer.from(key)), ...headers });
+      }
+      const after = await listAll(fixture.store, { startAfter: '_\u{10FFFF}' });
+      expect(after.objects.map((o) => o.key)).to.deep.equal(['album/a/a.jpg', 'artist/b/b.jpg']);
     });
 
     it('pages a listing and returns every key once, in order', async () => {

@@ -1,0 +1,90 @@
+/**
+ * Release records: R2 has no object versioning, so every successful sync writes what the bucket then
+ * held (key → md5, sha256, size, headers) under `_releases/`, and a pointer names the latest. Together
+ * with the content-addressed archive (`_archive/`), any recorded state can be restored by server-side
+ * copies alone. Pure functions here; reading and writing them is in release-store.ts.
+ */
+import type { DesiredObject } from '../plan/match';
+import { stableHash } from '../util/hash';
+
+export const RELEASES_PREFIX = '_releases/';
+export const LATEST_KEY = `${RELEASES_PREFIX}latest.json`;
+export const ARCHIVE_PREFIX = '_archive/';
+export const RELEASE_SCHEMA = 1;
+
+export interface ReleaseObject {
+  readonly md5: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly cacheControl: string;
+}
+
+export interface ReleaseChanges {
+  readonly created: readonly string[];
+  readonly updated: readonly string[];
+  readonly retagged: readonly string[];
+  readonly deleted: readonly string[];
+}
+
+export interface Release {
+  readonly schema: number;
+  readonly id: string;
+  readonly createdAt: string;
+  readonly parent?: string;
+  readonly commit?: string;
+  readonly environment: string;
+  /** What made it: a sync, or a restore (which names the release it restored). */
+  readonly reason: 'sync' | 'restore';
+  readonly restoredFrom?: string;
+  readonly objects: Readonly<Record<string, ReleaseObject>>;
+  readonly changes: ReleaseChanges;
+}
+
+/** The small object that names the latest release; replaced only by a conditional PUT. */
+export interface LatestPointer {
+  readonly id: string;
+  readonly createdAt: string;
+}
+
+export const releaseKey = (id: string): string => `${RELEASES_PREFIX}${id}.json`;
+
+/** `20261128T123456Z-<8 hex of the object list>`: sorts by time, and says whether two states differ. */
+export function newReleaseId(at: Date, objects: Readonly<Record<string, ReleaseObject>>): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${stamp}-${stableHash(objects, 8)}`;
+}
+
+/** Where a content's preserved copy lives: by SHA-256 when known, else by the single-part ETag (its MD5). */
+export function archiveKeys(content: { sha256?: string; md5?: string }): string[] {
+  return [content.sha256 && `${ARCHIVE_PREFIX}${content.sha256}`, content.md5 && `${ARCHIVE_PREFIX}md5-${content.md5}`]
+    .filter((k): k is string => Boolean(k));
+}
+
+export function releaseObject(o: DesiredObject): ReleaseObject {
+  return { md5: o.md5, sha256: o.sha256, size: o.size, contentType: o.contentType, cacheControl: o.cacheControl };
+}
+
+export function desiredFromRelease(key: string, o: ReleaseObject): DesiredObject {
+  return { key, ...o };
+}
+
+/**
+ * The objects of the release a sync publishes: the previous release's objects outside this run's scope,
+ * the build's objects inside it, minus what the run deleted. Extras a sync kept (no --delete) are not
+ * part of any release.
+ */
+export function composeObjects(
+  previous: Readonly<Record<string, ReleaseObject>> | undefined, desired: readonly DesiredObject[],
+  inScope: (key: string) => boolean,
+): Record<string, ReleaseObject> {
+  const objects: Record<string, ReleaseObject> = {};
+  for (const [key, o] of Object.entries(previous ?? {})) if (!inScope(key)) objects[key] = o;
+  for (const o of desired) objects[o.key] = releaseObject(o);
+  return Object.fromEntries(Object.entries(objects).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The commit being published, when CI or git says so. */
+export function currentCommit(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.GITHUB_SHA ?? env.CI_COMMIT_SHA ?? env.GIT_COMMIT ?? undefined;
+}
