@@ -20,7 +20,7 @@ async function runSyncTask(): Promise<void> {
     const dryRun = flags['dry-run'] === true;
     const outcome = await runSync(opened.store, {
       dist: flags.dest as string, cacheControl: env.cacheControl, delete: flags.delete === true, limits,
-      dryRun, concurrency, limiter, quiet: flags.json === true,
+      dryRun, concurrency, limiter, quiet: flags.json === true, environment: env.name,
       scope: { type: flags.type as 'album' | 'artist' | undefined, size: flags.size as string | undefined, filter: flags.filter as RegExp | undefined, slugs: changed },
     });
     const result = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });

@@ -25,7 +25,7 @@ export interface ActionFailure { readonly key: string; readonly action: SyncActi
 
 export interface ApplyResult {
   readonly completed: Record<SyncAction['kind'], number>;
-  readonly written: { key: string; etag: string; local: DesiredObject }[];
+  readonly written: { key: string; etag: string; local: DesiredObject; kind: SyncAction['kind'] }[];
   readonly deleted: string[];
   readonly failures: ActionFailure[];
   readonly bytesUploaded: number;
@@ -86,7 +86,7 @@ export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: App
           const { etag, bytes } = await write(store, action, options);
           completed[action.kind] += 1;
           bytesUploaded += bytes;
-          if (action.kind !== 'archive') written.push({ key: action.key, etag, local: action.local });
+          if (action.kind !== 'archive') written.push({ key: action.key, etag, local: action.local, kind: action.kind });
           limiter.succeeded();
           options.onDone?.(action, bytes);
         } catch (error) {

@@ -56,7 +56,9 @@ function contentReason(local: DesiredObject, remote: RemoteObject, recorded: Rec
 function headersNeedHead(remote: RemoteWithTime, input: VerifyInput, recorded: RecordedObject | undefined): boolean {
   if (input.headed.has(remote.key)) return false;
   if (!currentRecord(remote, recorded)) return true;
-  return input.recordedAt !== undefined && remote.lastModified.getTime() > input.recordedAt.getTime();
+  // Whole seconds: a GET's Last-Modified header has no milliseconds, while some listings do.
+  const second = (at: Date) => Math.floor(at.getTime() / 1000);
+  return input.recordedAt !== undefined && second(remote.lastModified) > second(input.recordedAt);
 }
 
 export function findDrift(input: VerifyInput): Drift {

@@ -16,6 +16,10 @@ import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
 import { keyInScope, type ObjectScope } from './object-scope';
+import { archiveNeeds, withArchives } from '../plan/archive-plan';
+import { existingArchives, publishSyncRelease } from '../releases/publish';
+import type { Release } from '../releases/release';
+import { readLatest } from '../releases/release-store';
 import { readSyncState, recordResult, writeSyncState } from './state-record';
 
 export interface SyncOptions {
@@ -28,12 +32,16 @@ export interface SyncOptions {
   readonly concurrency: number;
   readonly quiet?: boolean;
   readonly limiter?: AdaptiveLimiter;
+  /** Named in the release record. */
+  readonly environment?: string;
 }
 
 export interface SyncOutcome {
   readonly plan: SyncPlan;
   readonly totals: PlanTotals;
   readonly result?: ApplyResult;
+  /** The release this sync published (none when nothing changed). */
+  readonly release?: Release;
   readonly seconds: number;
 }
 
@@ -118,7 +126,9 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const sizes = sizeNames(manifest);
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
   const desired = desiredObjects(manifest, options.cacheControl).filter((o) => inScope(o.key));
-  const [{ objects: remote, pages }, { records }] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
+  const [{ objects: remote, pages }, { records }, latest] = await Promise.all([
+    listRemote(store, inScope), readSyncState(store), readLatest(store),
+  ]);
   const planInput = { desired, remote, records, delete: options.delete, limits: options.limits };
   let plan = planSync(planInput);
   const heads = plan.inspect.length;
@@ -126,7 +136,10 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
     await inspect(store, plan.inspect, records);
     plan = planSync(planInput);
   }
-  const totals = planTotals(plan, { listPages: pages, heads, gets: 1 });
+  // What the plan overwrites or deletes is first preserved in the archive, so any release can be restored.
+  const needs = archiveNeeds(plan, records);
+  plan = withArchives(plan, needs, await existingArchives(store, [...needs.copies.keys()]));
+  const totals = planTotals(plan, { listPages: pages, heads: heads + needs.copies.size, gets: 2 });
   if (options.dryRun) return { plan, totals, seconds: (performance.now() - started) / 1000 };
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
@@ -139,5 +152,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   });
   progress.done();
   if (recordResult(records, result) || heads > 0) await writeSyncState(store, records);
-  return { plan, totals, result, seconds: (performance.now() - started) / 1000 };
+  const ok = result.failures.length === 0 && !result.stopped;
+  const release = ok ? await publishSyncRelease(store, { latest, desired, inScope, result, environment: options.environment ?? 'development' }) : undefined;
+  return { plan, totals, result, release, seconds: (performance.now() - started) / 1000 };
 }

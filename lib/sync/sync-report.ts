@@ -13,6 +13,8 @@ export interface SyncReport {
   readonly bytesUploaded: number;
   readonly failures: { key: string; action: string; reason: string }[];
   readonly stopped?: string;
+  /** The release this sync published, if it changed anything. */
+  readonly release?: string;
   readonly seconds: number;
   readonly ok: boolean;
 }
@@ -21,7 +23,7 @@ export function syncReport(outcome: SyncOutcome, context: { environment: string;
   const failures = outcome.result?.failures ?? [];
   return {
     ...context, plan: outcome.totals, deleteRefusal: outcome.plan.deleteRefusal, completed: outcome.result?.completed,
-    bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped,
+    bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped, release: outcome.release?.id,
     seconds: Number(outcome.seconds.toFixed(3)), ok: failures.length === 0 && !outcome.result?.stopped,
   };
 }
@@ -29,7 +31,8 @@ export function syncReport(outcome: SyncOutcome, context: { environment: string;
 export function formatPlan(outcome: SyncOutcome, limit = 20): string {
   const t = outcome.totals;
   const lines = [
-    `plan: ${t.creates} create, ${t.updates} update, ${t.retags} retag (copy, headers only), ${t.deletes} delete, ${t.keep} unchanged`,
+    `plan: ${t.creates} create, ${t.updates} update, ${t.retags} retag (copy, headers only), ${t.deletes} delete, ${t.keep} unchanged`
+      + (t.archives ? `; ${t.archives} archive cop${t.archives === 1 ? 'y' : 'ies'} first (what is overwritten or deleted is kept)` : ''),
     `  upload ${formatBytes(t.uploadBytes)}; requests: ${t.requests.classA} class A, ${t.requests.classB} class B, `
       + `${t.requests.free} free; estimated cost $${t.estimatedCostUsd.toFixed(6)}`,
   ];
@@ -44,6 +47,7 @@ export function formatOutcome(report: SyncReport): string {
   const lines = [`sync: ${c.create ?? 0} created, ${c.update ?? 0} updated, ${c.retag ?? 0} retagged, ${c.delete ?? 0} deleted; `
     + `${formatBytes(report.bytesUploaded)} uploaded in ${report.seconds.toFixed(2)} s; ${report.failures.length} failed`];
   if (report.stopped) lines.push(`  ${report.stopped}`);
+  if (report.release) lines.push(`  release ${report.release} recorded (\`gulp releases\`; roll back with \`gulp restore --release <id>\`)`);
   for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
   return lines.join('\n');
 }

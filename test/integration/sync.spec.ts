@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,13 +29,14 @@ describe('gulp sync against s3rver over HTTP', () => {
     expect(head?.metadata['headers-hash']).to.be.a('string').and.not.equal('');
   });
 
-  it('a no-change sync costs one listing page and one GET of the state record, and uploads nothing', async () => {
+  it('a no-change sync costs one listing page and two GETs (state record, release pointer), and writes nothing', async () => {
     await h.writeDist(V1);
     await h.sync();
     h.proxy.reset();
     const outcome = await h.sync();
     expect(outcome.plan.actions).to.deep.equal([]);
-    expect(h.proxy.counts).to.deep.include({ list: 1, get: 1, put: 0, head: 0, copy: 0 });
+    expect(outcome.release).to.equal(undefined);
+    expect(h.proxy.counts).to.deep.include({ list: 1, get: 2, put: 0, head: 0, copy: 0 });
     expect(h.proxy.total).to.be.at.most(Math.ceil(4 / 1000) + 2);
   });
 
@@ -44,9 +46,17 @@ describe('gulp sync against s3rver over HTTP', () => {
     h.proxy.reset();
     await h.writeDist({ ...V1, 'album/abba/abba-small.jpg': 'abba small v2!' });
     const outcome = await h.sync();
-    expect(outcome.plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([['update', 'album/abba/abba-small.jpg']]);
-    expect(h.proxy.counts.put).to.equal(2); // the object, then the state record
+    const archived = `_archive/${createHash('sha256').update('abba small v1').digest('hex')}`;
+    expect(outcome.plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([['archive', archived], ['update', 'album/abba/abba-small.jpg']]);
+    // The old bytes are preserved by a server-side copy before the overwrite; then the object, the state
+    // record, the release record and the release pointer.
+    expect(h.proxy.counts).to.deep.include({ copy: 1, put: 4 });
     expect((await h.contents())['album/abba/abba-small.jpg']).to.equal('abba small v2!');
+    expect(await h.text(archived)).to.equal('abba small v1');
+    h.proxy.reset();
+    await h.writeDist({ ...V1, 'album/abba/abba-small.jpg': 'abba small v1' });
+    await h.sync(); // back to v1: v2 is archived; v1 was already, so no second copy of it
+    expect(h.proxy.counts.copy).to.equal(1);
   });
 
   it('turns a Cache-Control change into a server-side copy, not an upload', async () => {
@@ -55,8 +65,8 @@ describe('gulp sync against s3rver over HTTP', () => {
     h.proxy.reset();
     const outcome = await h.sync({ cacheControl: 'public, max-age=31536000, immutable' });
     expect(outcome.plan.actions.every((a) => a.kind === 'retag')).to.equal(true);
-    expect(h.proxy.counts.copy).to.equal(4);
-    expect(h.proxy.counts.put).to.equal(1); // only the state record
+    expect(h.proxy.counts.copy).to.equal(4); // header-only: the bytes stay, so nothing is archived
+    expect(h.proxy.counts.put).to.equal(3); // the state record, the release record, the release pointer
     expect((await h.head('artist/cher/cher-small.jpg'))?.cacheControl).to.equal('public, max-age=31536000, immutable');
     expect(await h.contents()).to.deep.equal(V1);
     h.proxy.reset();
@@ -113,7 +123,7 @@ describe('gulp sync against s3rver over HTTP', () => {
     const list = join(h.dist, 'changed.txt');
     await writeFile(list, 'public/album/bjork/bjork-hi-res.jpg\nREADME.md\n');
     const scoped = await h.sync({ scope: { slugs: await slugsFromChangeList(list) }, delete: true, limits: { count: 10, percent: 100 } });
-    expect(scoped.plan.actions.map((a) => a.key)).to.deep.equal(['album/bjork/bjork-medium.jpg']);
+    expect(scoped.plan.actions.filter((a) => a.kind !== 'archive').map((a) => a.key)).to.deep.equal(['album/bjork/bjork-medium.jpg']);
     expect((await h.contents())['album/abba/abba-small.jpg']).to.equal('abba small v1');
   });
 

@@ -115,12 +115,17 @@ export class SyncHarness {
     for await (const page of this.direct.list()) {
       for (const o of page) {
         if (o.key.startsWith('_')) continue;
-        const chunks: Uint8Array[] = [];
-        for await (const c of (await this.direct.get(o.key)).body) chunks.push(c);
-        out[o.key] = Buffer.concat(chunks).toString();
+        out[o.key] = await this.text(o.key);
       }
     }
     return out;
+  }
+
+  /** One object's bytes as text, read directly from the server. */
+  async text(key: string): Promise<string> {
+    const chunks: Uint8Array[] = [];
+    for await (const c of (await this.direct.get(key)).body) chunks.push(c);
+    return Buffer.concat(chunks).toString();
   }
 
   head(key: string): Promise<ObjectHead | null> {

@@ -1,0 +1,77 @@
+/**
+ * Reading and publishing release records in the bucket. A release is written under its own key first,
+ * then the latest pointer is replaced with a conditional PUT on the ETag read when the run started, so
+ * of two concurrent publishers exactly one wins (on stores that enforce conditional writes: R2, S3,
+ * Ceph; s3rver ignores them). The loser's record stays in `_releases/` (nothing is lost), unpointed.
+ */
+import { AssetsError } from '../errors';
+import type { ObjectStore } from '../storage/object-store';
+import { digestsOf } from '../util/hash';
+import { mapPool } from '../util/pool';
+import { LATEST_KEY, RELEASES_PREFIX, releaseKey, type LatestPointer, type Release } from './release';
+
+export interface LatestRead {
+  readonly pointer?: LatestPointer;
+  /** The pointer's ETag when read: the condition for replacing it. */
+  readonly etag?: string;
+}
+
+export class ReleaseConflictError extends AssetsError {
+  constructor(mine: string) {
+    super('E_RELEASE_CONFLICT', `another run published a release while this one ran, so release ${mine} was not made the latest`,
+      { hint: `its record stays at ${releaseKey(mine)}; run \`gulp verify\`, then \`gulp sync\` again to publish the bucket's state` });
+  }
+}
+
+async function readJson<T>(store: ObjectStore, key: string): Promise<{ value: T; etag: string } | undefined> {
+  try {
+    const { body, head } = await store.get(key);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T, etag: head.etag };
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+export async function readLatest(store: ObjectStore): Promise<LatestRead> {
+  const read = await readJson<LatestPointer>(store, LATEST_KEY);
+  return read ? { pointer: read.value, etag: read.etag } : {};
+}
+
+export async function readRelease(store: ObjectStore, id: string): Promise<Release> {
+  const read = await readJson<Release>(store, releaseKey(id));
+  if (!read) throw new AssetsError('E_NO_RELEASE', `release ${id} is not in the bucket`, { hint: '`gulp releases` lists the recorded releases' });
+  return read.value;
+}
+
+/** Every release id in the bucket, newest first (ids start with their UTC time). */
+export async function releaseIds(store: ObjectStore): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const page of store.list({ prefix: RELEASES_PREFIX })) {
+    for (const o of page) if (o.key !== LATEST_KEY && o.key.endsWith('.json')) ids.push(o.key.slice(RELEASES_PREFIX.length, -5));
+  }
+  return ids.sort().reverse();
+}
+
+export async function readReleases(store: ObjectStore, ids: readonly string[]): Promise<Release[]> {
+  return mapPool(ids, 8, (id) => readRelease(store, id));
+}
+
+async function putJson(store: ObjectStore, key: string, value: unknown, condition: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<void> {
+  const body = Buffer.from(JSON.stringify(value));
+  await store.put({ key, body, md5: digestsOf(body).md5, contentType: 'application/json', cacheControl: 'no-store', metadata: {}, ...condition });
+}
+
+/** Writes the release record, then moves the latest pointer to it if nobody else moved it since `latest` was read. */
+export async function publishRelease(store: ObjectStore, release: Release, latest: LatestRead): Promise<void> {
+  await putJson(store, releaseKey(release.id), release, { ifNoneMatch: '*' });
+  const pointer: LatestPointer = { id: release.id, createdAt: release.createdAt };
+  try {
+    await putJson(store, LATEST_KEY, pointer, latest.etag ? { ifMatch: latest.etag } : { ifNoneMatch: '*' });
+  } catch (error) {
+    if ((error as { status?: number }).status === 412) throw new ReleaseConflictError(release.id);
+    throw error;
+  }
+}
