@@ -59,6 +59,20 @@ export const FLAG_TABLES = {
     ...objectScope,
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
   },
+  releases: {
+    ...bucket,
+    limit: { kind: 'count', min: 1, max: 10_000, default: '20', description: 'how many of the newest releases to show' },
+    json: { kind: 'boolean', description: 'print the list as JSON on stdout' },
+  },
+  restore: {
+    ...bucket,
+    release: { kind: 'string', arg: 'id|previous|latest', description: 'the release to roll the bucket back (or forward) to; `previous` = the latest release\'s parent' },
+    'dry-run': { kind: 'boolean', description: 'print the plan (copies, deletes, requests) and change nothing' },
+    yes: { kind: 'boolean', description: 'apply without asking (needed when not on a terminal)' },
+    ...deletes,
+    concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16)' },
+    json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+  },
 } as const satisfies Record<string, FlagTable>;
 
 /** What composite tasks run, so their parts' flags are accepted. */

@@ -16,8 +16,9 @@ export interface ArchiveNeeds {
 export function archiveNeeds(plan: SyncPlan, records: ReadonlyMap<string, RecordedObject>): ArchiveNeeds {
   const copies = new Map<string, string>();
   for (const action of plan.actions) {
-    if (action.kind !== 'update' && action.kind !== 'delete') continue;
+    if (action.kind !== 'update' && action.kind !== 'delete' && action.kind !== 'restore') continue;
     const { remote } = action;
+    if (!remote) continue; // restoring a key that is gone: nothing to preserve
     const record = currentRecord(remote, records.get(action.key));
     const multipart = isMultipartEtag(remote.etag);
     const [archiveKey = `${ARCHIVE_PREFIX}etag-${remote.etag}`] = archiveKeys({ sha256: record?.sha256 || undefined, md5: multipart ? undefined : remote.etag });

@@ -22,21 +22,32 @@ export interface SyncReleaseInput {
   readonly now?: Date;
 }
 
+/** The record of a run that changed the bucket: what it now holds and what the run changed. */
+export function releaseOf(input: {
+  readonly objects: Release['objects']; readonly parent?: string; readonly environment: string;
+  readonly reason: Release['reason']; readonly restoredFrom?: string; readonly result: ApplyResult; readonly now?: Date;
+}): Release {
+  const now = input.now ?? new Date();
+  const kinds = new Map(input.result.written.map((w) => [w.key, w.kind]));
+  const keysOf = (...wanted: string[]) => [...kinds].filter(([, k]) => wanted.includes(k)).map(([key]) => key);
+  return {
+    schema: RELEASE_SCHEMA, id: newReleaseId(now, input.objects), createdAt: now.toISOString(), parent: input.parent,
+    commit: currentCommit(), environment: input.environment, reason: input.reason, restoredFrom: input.restoredFrom,
+    objects: input.objects,
+    changes: { created: keysOf('create'), updated: keysOf('update', 'restore'), retagged: keysOf('retag'), deleted: [...input.result.deleted] },
+  };
+}
+
 /** Publishes the release a successful sync made; returns it (undefined when nothing changed and one exists). */
 export async function publishSyncRelease(store: ObjectStore, input: SyncReleaseInput): Promise<Release | undefined> {
   const { result, latest } = input;
   const changed = result.written.length > 0 || result.deleted.length > 0;
   if (!changed && latest.pointer) return undefined;
   const previous = latest.pointer ? await readRelease(store, latest.pointer.id) : undefined;
-  const objects = composeObjects(previous?.objects, input.desired, input.inScope);
-  const now = input.now ?? new Date();
-  const kinds = new Map(result.written.map((w) => [w.key, w.kind]));
-  const keysOf = (kind: string) => [...kinds].filter(([, k]) => k === kind).map(([key]) => key);
-  const release: Release = {
-    schema: RELEASE_SCHEMA, id: newReleaseId(now, objects), createdAt: now.toISOString(), parent: previous?.id,
-    commit: currentCommit(), environment: input.environment, reason: 'sync', objects,
-    changes: { created: keysOf('create'), updated: keysOf('update'), retagged: keysOf('retag'), deleted: [...result.deleted] },
-  };
+  const release = releaseOf({
+    objects: composeObjects(previous?.objects, input.desired, input.inScope), parent: previous?.id,
+    environment: input.environment, reason: 'sync', result, now: input.now,
+  });
   await publishRelease(store, release, latest);
   return release;
 }

@@ -49,9 +49,9 @@ export interface LatestPointer {
 
 export const releaseKey = (id: string): string => `${RELEASES_PREFIX}${id}.json`;
 
-/** `20261128T123456Z-<8 hex of the object list>`: sorts by time, and says whether two states differ. */
+/** `20261128T123456.789Z-<8 hex of the object list>`: sorts by time, and says whether two states differ. */
 export function newReleaseId(at: Date, objects: Readonly<Record<string, ReleaseObject>>): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = at.toISOString().replace(/[-:]/g, '');
   return `${stamp}-${stableHash(objects, 8)}`;
 }
 

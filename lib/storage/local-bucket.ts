@@ -3,7 +3,7 @@
  * a git-ignored folder, so the pipeline runs on a fresh clone with no credentials. Also used by tests.
  */
 import crypto from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type S3rverType from 's3rver';
 import type { StoreConfig } from './s3-client';
 
@@ -19,6 +19,25 @@ function installDesShim(): void {
   const mutable = crypto as unknown as { createCipheriv: CipherFactory; createDecipheriv: CipherFactory };
   mutable.createCipheriv = wrap(crypto.createCipheriv.bind(crypto) as unknown as CipherFactory);
   mutable.createDecipheriv = wrap(crypto.createDecipheriv.bind(crypto) as unknown as CipherFactory);
+}
+
+// s3rver's CopyObject with replaced metadata onto another key copies the bytes but not their stored MD5,
+// so the destination keeps listing the ETag of whatever it held before (real stores compute it). Dropping
+// the destination's MD5 file first makes s3rver recompute it from the copied bytes.
+let copyFixInstalled = false;
+function installCopyEtagFix(): void {
+  if (copyFixInstalled) return;
+  copyFixInstalled = true;
+  type Store = { getResourcePath(bucket: string, key: string, resource: string): string };
+  type CopyObject = (this: Store, srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacement?: unknown) => Promise<unknown>;
+  const FilesystemStore = require('s3rver/lib/stores/filesystem') as { prototype: { copyObject: CopyObject } };
+  const original = FilesystemStore.prototype.copyObject;
+  FilesystemStore.prototype.copyObject = async function copyObject(srcBucket, srcKey, destBucket, destKey, replacement) {
+    if (replacement && (srcBucket !== destBucket || srcKey !== destKey)) {
+      await rm(this.getResourcePath(destBucket, destKey, 'object.md5'), { force: true });
+    }
+    return original.call(this, srcBucket, srcKey, destBucket, destKey, replacement);
+  };
 }
 
 /** s3rver's fixed credentials (it does not check signatures). Not a secret. */
@@ -44,6 +63,7 @@ export interface LocalBucket {
 
 export async function startLocalBucket(options: LocalBucketOptions): Promise<LocalBucket> {
   installDesShim();
+  installCopyEtagFix();
   await mkdir(options.directory, { recursive: true });
   // Loaded only here: s3rver and its dependencies take ~0.2 s to load, wasted on a remote sync.
   const S3rver = require('s3rver') as typeof S3rverType;

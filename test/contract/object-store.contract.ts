@@ -87,6 +87,16 @@ export function objectStoreContract(name: string, open: () => Promise<StoreFixtu
       }
     });
 
+    it('lists a copy onto an existing key with the copied bytes\' MD5 as its ETag', async () => {
+      const [a, b] = [Buffer.from('archived bytes'), Buffer.from('current bytes!')];
+      await fixture.store.put({ key: '_archive/a', body: a, md5: md5(a), ...headers });
+      await fixture.store.put({ key: 'album/x/x.jpg', body: b, md5: md5(b), ...headers });
+      await fixture.store.copy({ key: 'album/x/x.jpg', sourceKey: '_archive/a', ...headers });
+      const listed = (await listAll(fixture.store)).objects.find((o) => o.key === 'album/x/x.jpg');
+      expect(listed).to.include({ etag: md5(a), size: a.length });
+      expect((await readAll(fixture.store, 'album/x/x.jpg')).toString()).to.equal('archived bytes');
+    });
+
     it('deletes many keys in one call and treats an absent key as deleted', async () => {
       for (const key of ['d/1.jpg', 'd/2.jpg', 'd/3.jpg']) await fixture.store.put({ key, body: Buffer.from(key), md5: md5(Buffer.from(key)), ...headers });
       const result = await fixture.store.deleteMany(['d/1.jpg', 'd/2.jpg', 'd/never.jpg']);

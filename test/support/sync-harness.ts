@@ -15,6 +15,7 @@ import { createS3Client, type StoreConfig } from '../../lib/storage/s3-client';
 import { createObjectReader } from '../../lib/storage/s3-fetch-reader';
 import { S3Store } from '../../lib/storage/s3-store';
 import { requireManifest, runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
+import { runRollback, type RollbackOptions, type RollbackOutcome } from '../../lib/restore/run-rollback';
 import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/verify/repair-bucket';
 import { runVerify, type VerifyOptions, type VerifyOutcome } from '../../lib/verify/run-verify';
 import { digestsOf } from '../../lib/util/hash';
@@ -88,6 +89,12 @@ export class SyncHarness {
   repair(verified: VerifyOutcome, options: Partial<RepairOptions> = {}): Promise<RepairOutcome> {
     return repairBucket(this.store, verified, {
       dist: this.dist, delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false, concurrency: 4, quiet: true, ...options,
+    });
+  }
+
+  rollback(release: string, options: Partial<RollbackOptions> = {}): Promise<RollbackOutcome> {
+    return runRollback(this.store, {
+      release, environment: 'test', limits: { count: 100, percent: 100 }, dryRun: false, concurrency: 4, quiet: true, ...options,
     });
   }
 

@@ -1,0 +1,57 @@
+/**
+ * Pure: the plan that turns the bucket back into a recorded release. Objects whose content differs
+ * (or that are gone) are copied back from the archive with the release's headers; objects whose
+ * headers alone differ are re-headered in place; objects the release did not have are deleted under
+ * the delete guard. Whatever would be overwritten or deleted is archived first (see archive-plan.ts),
+ * so the rollback itself can be rolled back.
+ */
+import { archiveKeys, desiredFromRelease, type Release } from '../releases/release';
+import { compareContent, compareHeaders, matchObjects, type RecordedObject, type RemoteObject } from './match';
+import { ACTION_ORDER, deleteRefusal, type DeleteLimits, type SyncAction, type SyncPlan } from './sync-plan';
+
+export interface RollbackInput {
+  readonly target: Release;
+  /** The bucket's objects (the tool's own prefixes excluded). */
+  readonly remote: readonly RemoteObject[];
+  readonly records: ReadonlyMap<string, RecordedObject>;
+  /** Archive keys that exist. */
+  readonly archived: ReadonlySet<string>;
+  readonly limits: DeleteLimits;
+}
+
+export interface RollbackPlan extends SyncPlan {
+  /** Objects the release needs whose bytes are neither in the bucket nor in the archive. */
+  readonly unrecoverable: readonly { key: string; reason: string }[];
+}
+
+export function planRollback(input: RollbackInput): RollbackPlan {
+  const actions: SyncAction[] = [];
+  const extras: RemoteObject[] = [];
+  const inspect: string[] = [];
+  const unrecoverable: { key: string; reason: string }[] = [];
+  let keep = 0;
+  const desired = Object.entries(input.target.objects).map(([key, o]) => desiredFromRelease(key, o));
+  for (const { key, local, remote } of matchObjects(desired, input.remote)) {
+    if (!local) { if (remote) extras.push(remote); continue; }
+    const recorded = input.records.get(key);
+    const content = remote ? compareContent(local, remote, recorded) : 'different';
+    if (content === 'unknown') { inspect.push(key); continue; }
+    if (content === 'same' && remote) {
+      const headers = compareHeaders(local, remote, recorded);
+      if (headers === 'unknown') inspect.push(key);
+      else if (headers === 'different') actions.push({ kind: 'retag', key, local, remote });
+      else keep += 1;
+      continue;
+    }
+    const source = archiveKeys(local).find((k) => input.archived.has(k));
+    if (!source) {
+      unrecoverable.push({ key, reason: `no archived copy of its bytes (sha256 ${local.sha256.slice(0, 12)}…)` });
+      continue;
+    }
+    actions.push({ kind: 'restore', key, sourceKey: source, local, remote });
+  }
+  const refusal = deleteRefusal({ delete: true, limits: input.limits, desiredCount: desired.length, remoteCount: input.remote.length }, extras);
+  if (!refusal) for (const remote of extras) actions.push({ kind: 'delete', key: remote.key, remote });
+  actions.sort((a, b) => ACTION_ORDER[a.kind] - ACTION_ORDER[b.kind]);
+  return { actions, keep, inspect, extras, deleteRefusal: refusal, remoteCount: input.remote.length, unrecoverable };
+}

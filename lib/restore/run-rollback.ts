@@ -1,0 +1,104 @@
+/**
+ * `gulp restore --release <id|previous>` as a library call: read the release, list the bucket and the
+ * archive, plan the rollback (pure), show it, then apply it with the one executor: archive copies first,
+ * copies back from the archive, re-headers, deletes last. The rollback is recorded as a new release, so
+ * it can itself be undone; rerunning after a crash plans only what is still different.
+ */
+import { AssetsError } from '../errors';
+import { applyPlan, type ApplyResult } from '../execute/apply-plan';
+import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
+import { archiveNeeds, withArchives } from '../plan/archive-plan';
+import { planTotals, type PlanTotals } from '../plan/plan-cost';
+import { planRollback, type RollbackPlan } from '../plan/rollback-plan';
+import type { DeleteLimits } from '../plan/sync-plan';
+import { releaseOf } from '../releases/publish';
+import { ARCHIVE_PREFIX, type Release } from '../releases/release';
+import { publishRelease, readLatest, readRelease, type LatestRead } from '../releases/release-store';
+import type { ObjectStore } from '../storage/object-store';
+import { isReserved } from '../sync/object-scope';
+import { inspect, listRemote } from '../sync/run-sync';
+import { readSyncState, recordResult, writeSyncState } from '../sync/state-record';
+import { createProgress } from '../util/progress';
+import { publicUrl } from '../verify/public-check';
+
+export interface RollbackOptions {
+  /** A release id, `latest`, or `previous` (the latest release's parent). */
+  readonly release: string;
+  readonly environment: string;
+  readonly limits: DeleteLimits;
+  readonly dryRun: boolean;
+  readonly concurrency: number;
+  readonly limiter?: AdaptiveLimiter;
+  readonly quiet?: boolean;
+  /** Base of the public URLs, for the list of URLs to purge from a CDN. */
+  readonly publicBase?: string;
+}
+
+export interface RollbackOutcome {
+  readonly target: Release;
+  readonly plan: RollbackPlan;
+  readonly totals: PlanTotals;
+  readonly result?: ApplyResult;
+  /** The release that records the rollback. */
+  readonly release?: Release;
+  /** Public URLs whose content or headers changed (or will): purge them from the CDN. */
+  readonly changedUrls: readonly string[];
+  readonly seconds: number;
+}
+
+export async function resolveRelease(store: ObjectStore, which: string): Promise<{ target: Release; latest: LatestRead }> {
+  const latest = await readLatest(store);
+  if (!latest.pointer) {
+    throw new AssetsError('E_NO_RELEASE', 'the bucket has no releases yet', { hint: 'every successful `gulp sync` records one' });
+  }
+  if (which === 'latest') return { target: await readRelease(store, latest.pointer.id), latest };
+  if (which !== 'previous') return { target: await readRelease(store, which), latest };
+  const current = await readRelease(store, latest.pointer.id);
+  if (!current.parent) throw new AssetsError('E_NO_RELEASE', `release ${current.id} is the first one: there is no previous release`);
+  return { target: await readRelease(store, current.parent), latest };
+}
+
+async function archivedKeys(store: ObjectStore): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for await (const page of store.list({ prefix: ARCHIVE_PREFIX })) for (const o of page) keys.add(o.key);
+  return keys;
+}
+
+export async function runRollback(store: ObjectStore, options: RollbackOptions): Promise<RollbackOutcome> {
+  const started = performance.now();
+  const { target, latest } = await resolveRelease(store, options.release);
+  const inScope = (key: string) => !isReserved(key);
+  const [{ objects: remote, pages }, { records }, archived] = await Promise.all([
+    listRemote(store, inScope), readSyncState(store), archivedKeys(store),
+  ]);
+  const input = { target, remote, records, archived, limits: options.limits };
+  let planned = planRollback(input);
+  const heads = planned.inspect.length;
+  if (heads > 0) {
+    await inspect(store, planned.inspect, records);
+    planned = planRollback(input);
+  }
+  const plan: RollbackPlan = { ...withArchives(planned, archiveNeeds(planned, records), archived), unrecoverable: planned.unrecoverable };
+  const totals = planTotals(plan, { listPages: pages, heads, gets: 3 });
+  const changedUrls = plan.actions.filter((a) => a.kind !== 'archive')
+    .map((a) => (options.publicBase ? publicUrl(options.publicBase, a.key) : a.key));
+  const outcome = { target, plan, totals, changedUrls };
+  if (options.dryRun || plan.unrecoverable.length > 0) return { ...outcome, seconds: (performance.now() - started) / 1000 };
+
+  const progress = createProgress({ label: 'restore', total: plan.actions.length, unit: 'obj', silent: options.quiet });
+  const result = await applyPlan(plan, store, {
+    concurrency: options.concurrency, limiter: options.limiter, onDone: () => progress.tick(1),
+    readBody: async (object) => { throw new Error(`a rollback uploads nothing (asked for ${object.key})`); },
+  });
+  progress.done();
+  if (recordResult(records, result) || heads > 0) await writeSyncState(store, records);
+  let release: Release | undefined;
+  if (result.failures.length === 0 && !result.stopped && !plan.deleteRefusal) {
+    release = releaseOf({
+      objects: target.objects, parent: latest.pointer?.id, environment: options.environment, reason: 'restore',
+      restoredFrom: target.id, result,
+    });
+    await publishRelease(store, release, latest);
+  }
+  return { ...outcome, result, release, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,23 @@
+import { flagHelp, flagsFor } from './flag-tables';
+import { withBucket } from './bucket-session';
+import { outsideDomain } from './outside-domain';
+
+/** `gulp releases`: the recorded releases, newest first. */
+export function releases(): Promise<void> {
+  return outsideDomain(runReleasesTask);
+}
+
+async function runReleasesTask(): Promise<void> {
+  const flags = flagsFor('releases');
+  await withBucket(flags, async ({ opened }) => {
+    const store = require('../lib/releases/release-store') as typeof import('../lib/releases/release-store');
+    const { formatReleases, summarizeRelease } = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
+    const [ids, latest] = await Promise.all([store.releaseIds(opened.store), store.readLatest(opened.store)]);
+    const shown = await store.readReleases(opened.store, ids.slice(0, flags.limit as number));
+    const rows = shown.map((r) => ({ ...summarizeRelease(r), latest: r.id === latest.pointer?.id }));
+    if (flags.json) process.stdout.write(`${JSON.stringify({ total: ids.length, latest: latest.pointer?.id, releases: rows })}\n`);
+    else process.stdout.write(`${formatReleases(rows, ids.length)}\n`);
+  });
+}
+releases.description = 'List the releases recorded in the bucket, newest first: id, time, objects, bytes, what changed';
+releases.flags = flagHelp('releases');

@@ -1,0 +1,53 @@
+import { secretValues } from '../lib/config/environment';
+import { RunFailedError, UsageError } from '../lib/errors';
+import { parseMaxDelete, printReport, withBucket } from './bucket-session';
+import { flagHelp, flagsFor } from './flag-tables';
+import { outsideDomain } from './outside-domain';
+
+/** `gulp restore --release <id|previous>`: roll the bucket back (or forward) to a recorded release. */
+export function restore(): Promise<void> {
+  return outsideDomain(runRestoreTask);
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = require('node:readline/promises') as typeof import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try { return /^y(es)?$/i.test((await rl.question(question)).trim()); } finally { rl.close(); }
+}
+
+async function runRestoreTask(): Promise<void> {
+  const flags = flagsFor('restore');
+  const limits = parseMaxDelete(flags['max-delete'] as string);
+  if (!flags.release) {
+    throw new UsageError('gulp restore needs --release <id|previous|latest>',
+      'the full rebuild-and-restore (no --release) is not built yet: run `gulp build --no-cache`, then `gulp verify --repair`');
+  }
+  await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
+    const { runRollback } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
+    const report = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
+    const common = {
+      release: flags.release as string, environment: env.name, limits, concurrency, limiter, quiet: flags.json === true,
+      publicBase: opened.publicBase,
+    };
+    let outcome = await runRollback(opened.store, { ...common, dryRun: true });
+    const apply = flags['dry-run'] !== true && outcome.plan.actions.length > 0 && outcome.plan.unrecoverable.length === 0;
+    if (apply) {
+      if (!flags.json) process.stdout.write(`${report.formatRollbackPlan(outcome)}\n`);
+      if (flags.yes !== true) {
+        if (!process.stdin.isTTY) throw new UsageError('not applying the restore without --yes (not an interactive terminal)', 'review the plan above, then rerun with --yes');
+        if (!(await confirm(`apply this restore to ${env.name}? [y/N] `))) throw new UsageError('restore not applied');
+      }
+      outcome = await runRollback(opened.store, { ...common, dryRun: false });
+    }
+    const result = report.restoreReport(outcome, { environment: env.name, bucket: env.bucket, dryRun: !apply });
+    const path = await report.writeRestoreReport(result, 'reports', secretValues());
+    printReport(flags, result, path, report.formatRestoreOutcome(outcome, result));
+    if (!result.ok) {
+      throw new RunFailedError(`restore of ${env.name} to ${outcome.target.id} is incomplete`,
+        outcome.plan.unrecoverable.length > 0 ? 'the objects named above cannot be restored from the archive: rebuild them with `gulp build --no-cache` and `gulp verify --repair`'
+          : 'fix what the failures name and run the same restore again: it continues where it stopped');
+    }
+  });
+}
+restore.description = 'Roll the bucket back (or forward) to a recorded release by server-side copies from the archive; shows the plan first';
+restore.flags = flagHelp('restore');
