@@ -30,7 +30,8 @@ async function runRestoreTask(): Promise<void> {
       publicBase: opened.publicBase,
     };
     let outcome = await runRollback(opened.store, { ...common, dryRun: true });
-    const apply = flags['dry-run'] !== true && outcome.plan.actions.length > 0 && outcome.plan.unrecoverable.length === 0;
+    const blocked = outcome.plan.unrecoverable.length > 0 || outcome.plan.deleteRefusal !== undefined;
+    const apply = flags['dry-run'] !== true && outcome.plan.actions.length > 0 && !blocked;
     if (apply) {
       if (!flags.json) process.stdout.write(`${report.formatRollbackPlan(outcome)}\n`);
       if (flags.yes !== true) {
@@ -45,7 +46,8 @@ async function runRestoreTask(): Promise<void> {
     if (!result.ok) {
       throw new RunFailedError(`restore of ${env.name} to ${outcome.target.id} is incomplete`,
         outcome.plan.unrecoverable.length > 0 ? 'the objects named above cannot be restored from the archive: rebuild them with `gulp build --no-cache` and `gulp verify --repair`'
-          : 'fix what the failures name and run the same restore again: it continues where it stopped');
+          : outcome.plan.deleteRefusal ? 'nothing was changed: raise --max-delete if those deletes are intended'
+            : 'fix what the failures name and run the same restore again: it continues where it stopped');
     }
   });
 }

@@ -78,9 +78,8 @@ export function restoreReport(outcome: RollbackOutcome, context: { environment: 
 
 export function formatRestoreOutcome(outcome: RollbackOutcome, report: RestoreReport): string {
   if (!outcome.result) {
-    const nothing = outcome.plan.actions.length === 0 && report.ok;
-    return nothing ? `the bucket already matches release ${outcome.target.id}: nothing to do`
-      : `${formatRollbackPlan(outcome)}\ndry run: nothing was changed`;
+    if (outcome.plan.actions.length === 0 && report.ok) return `the bucket already matches release ${outcome.target.id}: nothing to do`;
+    return `${formatRollbackPlan(outcome)}\n${report.dryRun && report.ok ? 'dry run: ' : ''}nothing was changed`;
   }
   const c = report.completed ?? {};
   const lines = [`restore: ${c.restore ?? 0} copied back, ${c.retag ?? 0} re-headered, ${c.delete ?? 0} deleted, ${c.archive ?? 0} archived; `
@@ -88,7 +87,11 @@ export function formatRestoreOutcome(outcome: RollbackOutcome, report: RestoreRe
   if (report.stopped) lines.push(`  ${report.stopped}`);
   for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
   if (report.release) lines.push(`recorded as release ${report.release} (undo with \`gulp restore --release previous\`)`);
-  if (report.changedUrls.length > 0) lines.push('changed URLs (purge them from the CDN):', ...report.changedUrls.map((u) => `  ${u}`));
+  if (report.changedUrls.length > 0) {
+    const urls = report.changedUrls[0]?.startsWith('http');
+    lines.push(urls ? 'changed URLs (purge them from the CDN):' : 'changed keys (set R2_PUBLIC_DOMAIN to get their URLs to purge):',
+      ...report.changedUrls.map((u) => `  ${u}`));
+  }
   return lines.join('\n');
 }
 

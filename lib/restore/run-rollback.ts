@@ -83,7 +83,8 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   const changedUrls = plan.actions.filter((a) => a.kind !== 'archive')
     .map((a) => (options.publicBase ? publicUrl(options.publicBase, a.key) : a.key));
   const outcome = { target, plan, totals, changedUrls };
-  if (options.dryRun || plan.unrecoverable.length > 0) return { ...outcome, seconds: (performance.now() - started) / 1000 };
+  // A partial rollback is not the release: refuse to start one that could not finish.
+  if (options.dryRun || plan.unrecoverable.length > 0 || plan.deleteRefusal) return { ...outcome, seconds: (performance.now() - started) / 1000 };
 
   const progress = createProgress({ label: 'restore', total: plan.actions.length, unit: 'obj', silent: options.quiet });
   const result = await applyPlan(plan, store, {
@@ -93,7 +94,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   progress.done();
   if (recordResult(records, result) || heads > 0) await writeSyncState(store, records);
   let release: Release | undefined;
-  if (result.failures.length === 0 && !result.stopped && !plan.deleteRefusal) {
+  if (result.failures.length === 0 && !result.stopped) {
     release = releaseOf({
       objects: target.objects, parent: latest.pointer?.id, environment: options.environment, reason: 'restore',
       restoredFrom: target.id, result,

@@ -100,7 +100,7 @@ export class S3Store implements ObjectStore {
       Bucket: this.config.bucket, Key: request.key, Body: request.body, ContentLength: request.body.length,
       ContentMD5: Buffer.from(request.md5, 'hex').toString('base64'), ContentType: request.contentType,
       CacheControl: request.cacheControl, Metadata: { ...request.metadata },
-      IfMatch: request.ifMatch === undefined ? undefined : `"${request.ifMatch}"`, IfNoneMatch: request.ifNoneMatch,
+      IfMatch: request.ifMatch, IfNoneMatch: request.ifNoneMatch,
     })).catch((error: unknown) => { throw new StoreError('put', request.key, error); });
     const etag = unquote(out.ETag);
     if (etag !== request.md5) {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { readLatest, releaseIds } from '../../lib/releases/release-store';
 import { requireCeph } from '../servers/ceph';
 import { CACHE, SyncHarness } from '../support/sync-harness';
 
@@ -43,5 +44,27 @@ describe('sync and verify against Ceph radosgw (multipart `-N` ETags, SigV4)', f
     const repaired = await h.repair(fast);
     expect(repaired.result?.failures).to.deep.equal([]);
     expect((await h.verify({ deep: true })).findings).to.deep.equal([]);
+  });
+});
+
+describe('releases on Ceph radosgw (conditional writes enforced)', function () {
+  let h: SyncHarness;
+  before(async function () { await requireCeph(this); });
+  beforeEach(async () => {
+    h = await SyncHarness.start('ceph');
+    await h.writeDist({ 'album/a/a-small.jpg': 'a v1' });
+    await h.sync();
+  });
+  afterEach(async () => { await h?.close(); });
+
+  it('of two concurrent syncs one publishes the release, the other fails cleanly, and no release record is lost', async () => {
+    await h.writeDist({ 'album/a/a-small.jpg': 'a v2', 'album/b/b-small.jpg': 'b v2' });
+    const runs = await Promise.allSettled([h.sync(), h.sync()]);
+    const failed = runs.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(failed, JSON.stringify(runs.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')))).to.have.length(1);
+    expect((failed[0]?.reason as { code?: string }).code).to.equal('E_RELEASE_CONFLICT');
+    const won = runs.find((r): r is PromiseFulfilledResult<Awaited<ReturnType<SyncHarness['sync']>>> => r.status === 'fulfilled');
+    expect((await readLatest(h.direct)).pointer?.id).to.equal(won?.value.release?.id);
+    expect(await releaseIds(h.direct)).to.have.length(3); // the first sync's, the winner's, and the loser's (kept, unpointed)
   });
 });
