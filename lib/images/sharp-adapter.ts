@@ -117,6 +117,14 @@ export async function renderVariants(
 }
 
 /** A one-line reason for a sharp/libvips failure, in the user's terms. */
+/** A JPEG without its EOI marker or a PNG without its IEND chunk: the file was cut off. */
+function isCutOff(input: Buffer): boolean {
+  const jpeg = input[0] === 0xff && input[1] === 0xd8;
+  if (jpeg) return input.lastIndexOf(Buffer.from([0xff, 0xd9])) < input.length - 16;
+  const png = input.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  return png && !input.subarray(-12).includes(Buffer.from('IEND'));
+}
+
 export function describeDecodeError(error: unknown, input: Buffer, maxPixels: number): string {
   const message = error instanceof Error ? error.message : String(error);
   if (input.length === 0 || /Buffer is empty/i.test(message)) return 'empty file (0 bytes)';
@@ -131,5 +139,7 @@ export function describeDecodeError(error: unknown, input: Buffer, maxPixels: nu
   if (/premature end|truncated|corrupt/i.test(message)) {
     return `truncated or corrupt image data (${message.split('\n')[0]})`;
   }
+  // libvips sometimes loses a worker thread's message ("Unknown error"): the bytes still tell a cut-off file.
+  if (isCutOff(input)) return `truncated or corrupt image data (the file ends before its end marker; ${message.split('\n')[0]})`;
   return `cannot decode: ${message.split('\n')[0]}`;
 }

@@ -80,6 +80,10 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
     },
     publicBase: `${endpoint}/${options.bucket}`,
     directory: options.directory,
-    close: () => server.close(),
+    close: async () => {
+      // Idle keep-alive sockets (clients' pools) would hold close() open until they time out.
+      (server as unknown as { httpServer?: import('node:http').Server }).httpServer?.closeIdleConnections();
+      await server.close();
+    },
   };
 }
