@@ -54,9 +54,9 @@ CONF
   ceph-mon -c "$D/ceph.conf" -i a || fail "ceph-mon did not start (is port 6789 taken?)"
   local id; id=$(timeout 60 ceph -c "$D/ceph.conf" osd create) || fail "the monitor did not answer"
   mkdir -p "$D/osd/ceph-$id"
-  ceph-osd -c "$D/ceph.conf" -i "$id" --mkfs 2>/dev/null
-  ceph-osd -c "$D/ceph.conf" -i "$id" 2>>"$D/log/start.log"
-  radosgw -c "$D/ceph.conf" -n client.rgw.local 2>>"$D/log/start.log"
+  ceph-osd -c "$D/ceph.conf" -i "$id" --mkfs 2>>"$D/log/start.log" || fail "ceph-osd --mkfs failed"
+  ceph-osd -c "$D/ceph.conf" -i "$id" 2>>"$D/log/start.log" || fail "ceph-osd did not start"
+  radosgw -c "$D/ceph.conf" -n client.rgw.local 2>>"$D/log/start.log" || fail "radosgw did not start"
   for _ in $(seq 1 120); do answers && break; sleep 0.5; done
   answers || fail "radosgw did not answer at $ENDPOINT within 60 s"
   radosgw-admin -c "$D/ceph.conf" -n client.rgw.local user create --uid=test --display-name=test \
@@ -67,6 +67,8 @@ CONF
 stop() {
   local pids=()
   for file in "$D"/run/*.pid; do [ -f "$file" ] && pids+=("$(cat "$file")"); done
+  # Daemons whose pid file is gone (a start that failed half-way) are found by their config path.
+  while read -r pid; do pids+=("$pid"); done < <(pgrep -f -- "-c $D/ceph.conf" || true)
   [ ${#pids[@]} -gt 0 ] || { rm -rf "$D"; return 0; }
   kill "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 1 40); do kill -0 "${pids[@]}" 2>/dev/null || break; sleep 0.25; done
