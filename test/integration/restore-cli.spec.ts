@@ -4,7 +4,6 @@ import { SyncHarness } from '../support/sync-harness';
 
 const V1 = { 'album/a/a-small.jpg': 'a v1', 'album/b/b-small.jpg': 'b v1' };
 const V2 = { 'album/a/a-small.jpg': 'a v2', 'album/c/c-small.jpg': 'c v2' };
-const all = { delete: true, limits: { count: 100, percent: 100 } };
 
 describe('gulp releases and gulp restore from the command line', () => {
   let h: SyncHarness;
@@ -13,10 +12,7 @@ describe('gulp releases and gulp restore from the command line', () => {
   const env = () => ({ S3_ENDPOINT: h.server.store.endpoint, R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: 'S3RVER', R2_SECRET_ACCESS_KEY: 'not-a-secret' });
   beforeEach(async () => {
     h = await SyncHarness.start();
-    await h.writeDist(V1);
-    v1 = (await h.sync(all)).release?.id ?? '';
-    await h.writeDist(V2);
-    v2 = (await h.sync(all)).release?.id ?? '';
+    [v1 = '', v2 = ''] = await h.publish(V1, V2);
   });
   afterEach(async () => { await h.close(); });
 

@@ -23,10 +23,7 @@ describe('release records and rollback (gulp restore --release) against s3rver',
   let v2 = '';
   beforeEach(async () => {
     h = await SyncHarness.start();
-    await h.writeDist(V1);
-    v1 = (await h.sync(all)).release?.id ?? '';
-    await h.writeDist(V2);
-    v2 = (await h.sync(all)).release?.id ?? '';
+    [v1 = '', v2 = ''] = await h.publish(V1, V2);
   });
   afterEach(async () => { await h.close(); });
 

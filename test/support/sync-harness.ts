@@ -92,6 +92,16 @@ export class SyncHarness {
     });
   }
 
+  /** Syncs each state in turn (with deletes, no cap) and returns the ids of the releases they recorded. */
+  async publish(...states: Record<string, string>[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const files of states) {
+      await this.writeDist(files);
+      ids.push((await this.sync({ delete: true, limits: { count: 100, percent: 100 } })).release?.id ?? '');
+    }
+    return ids;
+  }
+
   rollback(release: string, options: Partial<RollbackOptions> = {}): Promise<RollbackOutcome> {
     return runRollback(this.store, {
       release, environment: 'test', limits: { count: 100, percent: 100 }, dryRun: false, concurrency: 4, quiet: true, ...options,
