@@ -66,7 +66,12 @@ export const FLAG_TABLES = {
   },
   restore: {
     ...bucket,
-    release: { kind: 'string', arg: 'id|previous|latest', description: 'the release to roll the bucket back (or forward) to; `previous` = the latest release\'s parent' },
+    release: { kind: 'string', arg: 'id|previous|latest', description: 'the release to roll the bucket back (or forward) to; `previous` = the latest release\'s parent. Without it: rebuild dist/ from the sources and repair the bucket to match' },
+    src: { kind: 'string', arg: 'dir', default: 'public', description: 'without --release: the sources to rebuild from' },
+    dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'without --release: where the rebuild goes (its images.json is what the bucket must match)' },
+    'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'without --release: the build\'s source index' },
+    force: { kind: 'boolean', description: 'without --release: re-upload every object, not only missing, corrupt and stale ones' },
+    delete: { kind: 'boolean', description: 'without --release: also delete objects the rebuild does not have (under --max-delete)' },
     'dry-run': { kind: 'boolean', description: 'print the plan (copies, deletes, requests) and change nothing' },
     yes: { kind: 'boolean', description: 'apply without asking (needed when not on a terminal)' },
     ...deletes,

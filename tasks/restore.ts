@@ -1,6 +1,9 @@
 import { secretValues } from '../lib/config/environment';
 import { RunFailedError, UsageError } from '../lib/errors';
+import { DEFAULT_IMAGE_CONFIG } from '../lib/images/config';
+import type { DeleteLimits } from '../lib/plan/sync-plan';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
+import type { FlagValue } from './flags';
 import { flagHelp, flagsFor } from './flag-tables';
 import { outsideDomain } from './outside-domain';
 
@@ -18,10 +21,7 @@ async function confirm(question: string): Promise<boolean> {
 async function runRestoreTask(): Promise<void> {
   const flags = flagsFor('restore');
   const limits = parseMaxDelete(flags['max-delete'] as string);
-  if (!flags.release) {
-    throw new UsageError('gulp restore needs --release <id|previous|latest>',
-      'the full rebuild-and-restore (no --release) is not built yet: run `gulp build --no-cache`, then `gulp verify --repair`');
-  }
+  if (!flags.release) return fullRestore(flags, limits);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runRollback } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
     const report = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
@@ -51,5 +51,33 @@ async function runRestoreTask(): Promise<void> {
     }
   });
 }
-restore.description = 'Roll the bucket back (or forward) to a recorded release by server-side copies from the archive; shows the plan first';
+/** No release named: rebuild dist/ from the sources (cache ignored), repair the bucket to match, verify. */
+async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimits): Promise<void> {
+  await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
+    const { runFullRestore } = require('../lib/restore/run-full-restore') as typeof import('../lib/restore/run-full-restore');
+    const { defaultConcurrency } = require('../lib/images/responsive') as typeof import('../lib/images/responsive');
+    const { formatBuildSummary } = require('../lib/images/build-summary') as typeof import('../lib/images/build-summary');
+    const report = require('../lib/verify/verify-report') as typeof import('../lib/verify/verify-report');
+    const dryRun = flags['dry-run'] === true;
+    const quiet = flags.json === true;
+    const outcome = await runFullRestore(opened.store, {
+      build: {
+        src: flags.src as string, dest: flags.dest as string, cacheDir: flags['cache-dir'] as string, config: DEFAULT_IMAGE_CONFIG,
+        concurrency: defaultConcurrency(), scope: {}, quiet,
+      },
+      verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet },
+      repair: { delete: flags.delete === true, limits, dryRun, concurrency, limiter, quiet },
+      force: flags.force === true,
+    });
+    const result = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },
+      { outcome: outcome.repair, dryRun, after: outcome.after });
+    const path = await report.writeVerifyReport(result, 'reports', secretValues());
+    printReport(flags, { build: outcome.build, ...result }, path, `${formatBuildSummary(outcome.build)}\n${report.formatVerify(result)}`);
+    if (!dryRun && !(outcome.after && report.problemsOf(outcome.after).length === 0 && (outcome.repair.result?.failures.length ?? 0) === 0)) {
+      throw new RunFailedError(`the bucket of ${env.name} does not match the rebuild yet`, `details in ${path}; run \`gulp restore\` again to continue`);
+    }
+  });
+}
+
+restore.description = 'Roll the bucket back (or forward) to a recorded release by server-side copies (plan first); without --release, rebuild from the sources and repair the bucket';
 restore.flags = flagHelp('restore');

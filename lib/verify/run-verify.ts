@@ -43,6 +43,8 @@ export interface VerifyOutcome {
   readonly desiredCount: number;
   readonly remoteCount: number;
   readonly matching: number;
+  /** The objects judged to match (before any deep read). */
+  readonly matched: readonly DesiredObject[];
   readonly checked: { readonly deep: number; readonly deepBytes: number; readonly public: number };
   readonly requests: { readonly list: number; readonly head: number; readonly get: number; readonly publicGet: number };
   /** Records as this run found them (state record + HEADs), for a repair to build on. */
@@ -166,7 +168,7 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   }
   findings.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {
-    findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching,
+    findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },
     records, seconds: (performance.now() - started) / 1000,

@@ -46,10 +46,4 @@ describe('gulp releases and gulp restore from the command line', () => {
     expect(applied.output).to.match(/recorded as release/);
   });
 
-  it('without --release says what it cannot do yet and what to run instead', async () => {
-    const run = await spawnGulp(['restore'], env());
-    expect(run.status).to.not.equal(0);
-    expect(run.output).to.match(/needs --release/);
-    expect(run.output).to.match(/gulp build --no-cache.*gulp verify --repair/);
-  });
 });

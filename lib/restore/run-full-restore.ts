@@ -1,0 +1,44 @@
+/**
+ * `gulp restore` with no release: the seed's "data loss: rebuild from source". A clean build of dist/
+ * from the sources (cache ignored), the bucket repaired to match it by the one executor (missing,
+ * corrupt and stale objects sent; nothing unchanged re-sent, unless --force), then a verify that must
+ * come back clean.
+ */
+import { RunFailedError } from '../errors';
+import { buildImages, type BuildOptions, type BuildSummary } from '../images/build';
+import type { Finding } from '../plan/verify-plan';
+import type { ObjectStore } from '../storage/object-store';
+import { requireManifest } from '../sync/run-sync';
+import { repairBucket, type RepairOptions, type RepairOutcome } from '../verify/repair-bucket';
+import { runVerify, type VerifyOptions, type VerifyOutcome } from '../verify/run-verify';
+
+export interface FullRestoreOptions {
+  readonly build: Omit<BuildOptions, 'noCache'>;
+  readonly verify: Omit<VerifyOptions, 'manifest'>;
+  readonly repair: Omit<RepairOptions, 'dist'>;
+  /** Re-upload every object, matching or not. */
+  readonly force: boolean;
+}
+
+export interface FullRestoreOutcome {
+  readonly build: BuildSummary;
+  readonly before: VerifyOutcome;
+  readonly repair: RepairOutcome;
+  readonly after?: VerifyOutcome;
+}
+
+export async function runFullRestore(store: ObjectStore, options: FullRestoreOptions): Promise<FullRestoreOutcome> {
+  const build = await buildImages({ ...options.build, noCache: true });
+  if (build.failed > 0) {
+    throw new RunFailedError(`the rebuild failed for ${build.failed} of ${build.sources} sources; the bucket was not touched`,
+      'fix or remove the sources named above and run `gulp restore` again');
+  }
+  const manifest = await requireManifest(options.build.dest);
+  const before = await runVerify(store, { ...options.verify, manifest });
+  const forced: Finding[] = options.force
+    ? before.matched.map((local) => ({ kind: 'missing', key: local.key, local, reason: 're-uploaded (--force)' }))
+    : [];
+  const repair = await repairBucket(store, { ...before, findings: [...before.findings, ...forced] }, { ...options.repair, dist: options.build.dest });
+  const after = options.repair.dryRun ? undefined : await runVerify(store, { ...options.verify, manifest });
+  return { build, before, repair, after };
+}
