@@ -92,7 +92,6 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
     readBody: async (object) => { throw new Error(`a rollback uploads nothing (asked for ${object.key})`); },
   });
   progress.done();
-  if (recordResult(records, result) || heads > 0) await writeSyncState(store, records);
   let release: Release | undefined;
   if (result.failures.length === 0 && !result.stopped) {
     release = releaseOf({
@@ -101,5 +100,6 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
     });
     await publishRelease(store, release, latest);
   }
+  if (recordResult(records, result) || heads > 0 || release) await writeSyncState(store, records, release?.id ?? latest.pointer?.id);
   return { ...outcome, result, release, seconds: (performance.now() - started) / 1000 };
 }

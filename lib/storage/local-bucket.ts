@@ -81,8 +81,8 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
     publicBase: `${endpoint}/${options.bucket}`,
     directory: options.directory,
     close: async () => {
-      // Idle keep-alive sockets (clients' pools) would hold close() open until they time out.
-      (server as unknown as { httpServer?: import('node:http').Server }).httpServer?.closeIdleConnections();
+      // Open sockets (clients' keep-alive pools, requests of a killed client) would hold close() open.
+      (server as unknown as { httpServer?: import('node:http').Server }).httpServer?.closeAllConnections();
       await server.close();
     },
   };

@@ -126,9 +126,8 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const sizes = sizeNames(manifest);
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
   const desired = desiredObjects(manifest, options.cacheControl).filter((o) => inScope(o.key));
-  const [{ objects: remote, pages }, { records }, latest] = await Promise.all([
-    listRemote(store, inScope), readSyncState(store), readLatest(store),
-  ]);
+  const [{ objects: remote, pages }, state] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
+  const { records } = state;
   const planInput = { desired, remote, records, delete: options.delete, limits: options.limits };
   let plan = planSync(planInput);
   const heads = plan.inspect.length;
@@ -139,8 +138,12 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   // What the plan overwrites or deletes is first preserved in the archive, so any release can be restored.
   const needs = archiveNeeds(plan, records);
   plan = withArchives(plan, needs, await existingArchives(store, [...needs.copies.keys()]));
-  const totals = planTotals(plan, { listPages: pages, heads: heads + needs.copies.size, gets: 2 });
+  // The release pointer is read (before any write, for the conditional update) only when a release will
+  // be published: so a no-change sync costs the listing and one GET.
+  const publishes = plan.actions.length > 0 || !state.release;
+  const totals = planTotals(plan, { listPages: pages, heads: heads + needs.copies.size, gets: publishes ? 2 : 1 });
   if (options.dryRun) return { plan, totals, seconds: (performance.now() - started) / 1000 };
+  const latest = publishes ? await readLatest(store) : undefined;
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
   const progress = createProgress({ label: 'sync', total: writes, unit: 'obj', silent: options.quiet });
@@ -151,8 +154,15 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
     onDone: (_action, bytes) => progress.tick(1, bytes),
   });
   progress.done();
-  if (recordResult(records, result) || heads > 0) await writeSyncState(store, records);
   const ok = result.failures.length === 0 && !result.stopped;
-  const release = ok ? await publishSyncRelease(store, { latest, desired, inScope, result, environment: options.environment ?? 'development' }) : undefined;
+  let release: Release | undefined;
+  let conflict: unknown;
+  if (ok && latest) {
+    release = await publishSyncRelease(store, { latest, desired, inScope, result, environment: options.environment ?? 'development' })
+      .catch((error: unknown) => { conflict = error; return undefined; });
+  }
+  const releaseId = release?.id ?? (conflict ? state.release : latest?.pointer?.id ?? state.release);
+  if (recordResult(records, result) || heads > 0 || releaseId !== state.release) await writeSyncState(store, records, releaseId);
+  if (conflict) throw conflict;
   return { plan, totals, result, release, seconds: (performance.now() - started) / 1000 };
 }

@@ -12,6 +12,8 @@ export const STATE_KEY = '_state/sync-state.json';
 export interface SyncState {
   readonly schema: 1;
   readonly updatedAt: string;
+  /** The latest release this bucket's writer knows of: lets a no-change sync skip reading the pointer. */
+  readonly release?: string;
   readonly objects: Readonly<Record<string, RecordedObject>>;
 }
 
@@ -19,6 +21,7 @@ export interface RecordsRead {
   readonly records: Map<string, RecordedObject>;
   /** When the last sync wrote the record (the store's clock): an object modified later was changed behind its back. */
   readonly recordedAt?: Date;
+  readonly release?: string;
 }
 
 export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
@@ -36,15 +39,15 @@ export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
   }
   try {
     const state = JSON.parse(body.toString('utf8')) as SyncState;
-    return { records: new Map(Object.entries(state.objects ?? {})), recordedAt };
+    return { records: new Map(Object.entries(state.objects ?? {})), recordedAt, release: state.release };
   } catch {
     return { records: new Map() }; // unreadable: every object gets a HEAD instead; nothing is decided on a guess
   }
 }
 
-export async function writeSyncState(store: ObjectStore, records: ReadonlyMap<string, RecordedObject>): Promise<void> {
+export async function writeSyncState(store: ObjectStore, records: ReadonlyMap<string, RecordedObject>, release?: string): Promise<void> {
   const objects = Object.fromEntries([...records].sort(([a], [b]) => (a < b ? -1 : 1)));
-  const body = Buffer.from(JSON.stringify({ schema: 1, updatedAt: new Date().toISOString(), objects }));
+  const body = Buffer.from(JSON.stringify({ schema: 1, updatedAt: new Date().toISOString(), release, objects }));
   await store.put({
     key: STATE_KEY, body, md5: digestsOf(body).md5, contentType: 'application/json',
     cacheControl: 'no-store', metadata: {},
