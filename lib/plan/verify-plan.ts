@@ -14,9 +14,6 @@ export type Finding =
   | { readonly kind: 'stale-headers'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject; readonly reason: string }
   | { readonly kind: 'extra'; readonly key: string; readonly remote: RemoteObject; readonly reason: string };
 
-export type FindingKind = Finding['kind'];
-export const FINDING_KINDS: readonly FindingKind[] = ['missing', 'corrupt', 'stale-headers', 'extra'];
-
 export interface RemoteWithTime extends RemoteObject {
   readonly lastModified: Date;
 }
@@ -90,10 +87,4 @@ export function findDrift(input: VerifyInput): Drift {
     });
   }
   return { findings, inspect, matching };
-}
-
-export function countFindings(findings: readonly Finding[]): Record<FindingKind, number> {
-  const counts = Object.fromEntries(FINDING_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>;
-  for (const f of findings) counts[f.kind] += 1;
-  return counts;
 }

@@ -5,8 +5,8 @@
  * Ceph; s3rver ignores them). The loser's record stays in `_releases/` (nothing is lost), unpointed.
  */
 import { AssetsError } from '../errors';
+import { putJsonObject, readObjectText } from '../storage/json-object';
 import type { ObjectStore } from '../storage/object-store';
-import { digestsOf } from '../util/hash';
 import { mapPool } from '../util/pool';
 import { LATEST_KEY, RELEASES_PREFIX, releaseKey, type LatestPointer, type Release } from './release';
 
@@ -24,15 +24,8 @@ export class ReleaseConflictError extends AssetsError {
 }
 
 async function readJson<T>(store: ObjectStore, key: string): Promise<{ value: T; etag: string } | undefined> {
-  try {
-    const { body, head } = await store.get(key);
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of body) chunks.push(chunk);
-    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T, etag: head.etag };
-  } catch (error) {
-    if ((error as { code?: string }).code === 'NoSuchKey') return undefined;
-    throw error;
-  }
+  const read = await readObjectText(store, key);
+  return read && { value: JSON.parse(read.text) as T, etag: read.head.etag };
 }
 
 export async function readLatest(store: ObjectStore): Promise<LatestRead> {
@@ -59,17 +52,12 @@ export async function readReleases(store: ObjectStore, ids: readonly string[]): 
   return mapPool(ids, 8, (id) => readRelease(store, id));
 }
 
-async function putJson(store: ObjectStore, key: string, value: unknown, condition: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<void> {
-  const body = Buffer.from(JSON.stringify(value));
-  await store.put({ key, body, md5: digestsOf(body).md5, contentType: 'application/json', cacheControl: 'no-store', metadata: {}, ...condition });
-}
-
 /** Writes the release record, then moves the latest pointer to it if nobody else moved it since `latest` was read. */
 export async function publishRelease(store: ObjectStore, release: Release, latest: LatestRead): Promise<void> {
-  await putJson(store, releaseKey(release.id), release, { ifNoneMatch: '*' });
+  await putJsonObject(store, releaseKey(release.id), release, { ifNoneMatch: '*' });
   const pointer: LatestPointer = { id: release.id, createdAt: release.createdAt };
   try {
-    await putJson(store, LATEST_KEY, pointer, latest.etag ? { ifMatch: latest.etag } : { ifNoneMatch: '*' });
+    await putJsonObject(store, LATEST_KEY, pointer, latest.etag ? { ifMatch: latest.etag } : { ifNoneMatch: '*' });
   } catch (error) {
     if ((error as { status?: number }).status === 412) throw new ReleaseConflictError(release.id);
     throw error;

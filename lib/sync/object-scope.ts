@@ -5,6 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { ConfigError } from '../errors';
+import { ARCHIVE_PREFIX, RELEASES_PREFIX } from '../releases/release';
+import { STATE_PREFIX } from './state-record';
 
 export interface ObjectScope {
   readonly type?: 'album' | 'artist';
@@ -15,7 +17,7 @@ export interface ObjectScope {
 }
 
 /** Keys under these prefixes belong to the tool itself (state, releases, archive): never synced or deleted. */
-export const RESERVED_PREFIXES = ['_state/', '_releases/', '_archive/'];
+export const RESERVED_PREFIXES = [STATE_PREFIX, RELEASES_PREFIX, ARCHIVE_PREFIX];
 
 export function isReserved(key: string): boolean {
   return RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix));

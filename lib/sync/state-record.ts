@@ -5,9 +5,10 @@
 import type { ApplyResult } from '../execute/apply-plan';
 import { headersHash, type RecordedObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
-import { digestsOf } from '../util/hash';
+import { putJsonObject, readObjectText } from '../storage/json-object';
 
-export const STATE_KEY = '_state/sync-state.json';
+export const STATE_PREFIX = '_state/';
+export const STATE_KEY = `${STATE_PREFIX}sync-state.json`;
 
 export interface SyncState {
   readonly schema: 1;
@@ -25,21 +26,11 @@ export interface RecordsRead {
 }
 
 export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
-  let body: Buffer;
-  let recordedAt: Date;
+  const read = await readObjectText(store, STATE_KEY);
+  if (!read) return { records: new Map() };
   try {
-    const { body: stream, head } = await store.get(STATE_KEY);
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of stream) chunks.push(chunk);
-    body = Buffer.concat(chunks);
-    recordedAt = head.lastModified;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'NoSuchKey') return { records: new Map() };
-    throw error;
-  }
-  try {
-    const state = JSON.parse(body.toString('utf8')) as SyncState;
-    return { records: new Map(Object.entries(state.objects ?? {})), recordedAt, release: state.release };
+    const state = JSON.parse(read.text) as SyncState;
+    return { records: new Map(Object.entries(state.objects ?? {})), recordedAt: read.head.lastModified, release: state.release };
   } catch {
     return { records: new Map() }; // unreadable: every object gets a HEAD instead; nothing is decided on a guess
   }
@@ -47,11 +38,7 @@ export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
 
 export async function writeSyncState(store: ObjectStore, records: ReadonlyMap<string, RecordedObject>, release?: string): Promise<void> {
   const objects = Object.fromEntries([...records].sort(([a], [b]) => (a < b ? -1 : 1)));
-  const body = Buffer.from(JSON.stringify({ schema: 1, updatedAt: new Date().toISOString(), release, objects }));
-  await store.put({
-    key: STATE_KEY, body, md5: digestsOf(body).md5, contentType: 'application/json',
-    cacheControl: 'no-store', metadata: {},
-  });
+  await putJsonObject(store, STATE_KEY, { schema: 1, updatedAt: new Date().toISOString(), release, objects });
 }
 
 /** Lays what a run wrote and deleted over the records; true when anything changed. */

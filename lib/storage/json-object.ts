@@ -1,0 +1,24 @@
+/** Small JSON objects the tool keeps in the bucket (its state record, release records and pointer). */
+import { digestsOf } from '../util/hash';
+import type { ObjectHead, ObjectStore } from './object-store';
+
+/** The object's text and served headers; undefined when it does not exist. */
+export async function readObjectText(store: ObjectStore, key: string): Promise<{ text: string; head: ObjectHead } | undefined> {
+  try {
+    const { body, head } = await store.get(key);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return { text: Buffer.concat(chunks).toString('utf8'), head };
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+/** Writes a JSON object (never cached), optionally on a condition (see PutRequest). */
+export async function putJsonObject(
+  store: ObjectStore, key: string, value: unknown, condition: { ifMatch?: string; ifNoneMatch?: '*' } = {},
+): Promise<void> {
+  const body = Buffer.from(JSON.stringify(value));
+  await store.put({ key, body, md5: digestsOf(body).md5, contentType: 'application/json', cacheControl: 'no-store', metadata: {}, ...condition });
+}
