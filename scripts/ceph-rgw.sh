@@ -9,14 +9,30 @@
 set -euo pipefail
 D=${CEPH_DIR:-/tmp/russfm-ceph}
 PORT=${CEPH_RGW_PORT:-7480}
+MON_PORT=${CEPH_MON_PORT:-6789}
 ENDPOINT="http://127.0.0.1:${PORT}"
 
-answers() { curl -s -o /dev/null -m 2 "$ENDPOINT/"; }
+answers() {
+  if command -v curl >/dev/null; then curl -s -o /dev/null -m 2 "$ENDPOINT/"
+  else timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null; fi
+}
 
 install() {
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl >/dev/null
+  local pkgs=(ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl procps)
+  local out; out=$(mktemp)
+  # A third-party source that cannot be reached makes `apt-get update` fail although Debian's own lists
+  # arrived; the install below is the real test, so update errors are only reported.
+  apt-get update -qq -o DPkg::Lock::Timeout=300 >"$out" 2>&1 || { echo "ceph-rgw: apt-get update reported errors:" >&2; tail -n 15 "$out" >&2; }
+  for attempt in 1 2 3; do
+    if apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${pkgs[@]}" >"$out" 2>&1; then
+      rm -f "$out"; return 0
+    fi
+    echo "ceph-rgw: apt-get install failed (attempt $attempt of 3):" >&2; tail -n 20 "$out" >&2
+    dpkg --configure -a >/dev/null 2>&1 || true
+    sleep $((attempt * 5))
+  done
+  rm -f "$out"; return 1
 }
 
 start() {
@@ -26,7 +42,7 @@ start() {
   cat > "$D/ceph.conf" <<CONF
 [global]
 fsid = $fsid
-mon host = v1:127.0.0.1:6789
+mon host = v1:127.0.0.1:$MON_PORT
 auth cluster required = none
 auth service required = none
 auth client required = none
@@ -49,9 +65,9 @@ pid file = $D/run/\$name.pid
 [client.rgw.local]
 rgw frontends = beast endpoint=127.0.0.1:$PORT
 CONF
-  monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:6789]" "$D/monmap" >/dev/null
+  monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$MON_PORT]" "$D/monmap" >/dev/null
   ceph-mon -c "$D/ceph.conf" --mkfs -i a --monmap "$D/monmap" || fail "ceph-mon --mkfs failed"
-  ceph-mon -c "$D/ceph.conf" -i a || fail "ceph-mon did not start (is port 6789 taken?)"
+  ceph-mon -c "$D/ceph.conf" -i a || fail "ceph-mon did not start (is port $MON_PORT taken?)"
   local id; id=$(timeout 60 ceph -c "$D/ceph.conf" osd create) || fail "the monitor did not answer"
   mkdir -p "$D/osd/ceph-$id"
   ceph-osd -c "$D/ceph.conf" -i "$id" --mkfs 2>>"$D/log/start.log" || fail "ceph-osd --mkfs failed"

@@ -1,0 +1,120 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageManifest } from '../../lib/manifest/types';
+import { runPull, type PullOptions } from '../../lib/restore/run-pull';
+import { listFiles, readManifestOf, runBuild } from '../helpers/build';
+import { spawnGulp } from '../helpers/cli';
+import { TRIO } from '../helpers/fixtures';
+import { makeTmpDir, removeTmp, useWorkspace, writeAt } from '../helpers/tmp';
+import { SyncHarness } from '../support/sync-harness';
+
+const V1 = {
+  'album/abba/abba-medium.jpg': 'abba medium v1',
+  'album/abba/abba-small.jpg': 'abba small v1',
+  'album/bjork/bjork-medium.jpg': 'bjork medium v1',
+};
+const V2 = {
+  'album/abba/abba-medium.jpg': 'abba medium v2', // changed
+  'album/abba/abba-small.jpg': 'abba small v1',
+  'album/dido/dido-small.jpg': 'dido small v2', // added; bjork deleted
+};
+
+async function folderContents(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const rel of await listFiles(root)) out[rel] = await readFile(join(root, rel), 'utf8');
+  return out;
+}
+
+describe('gulp restore --pull: a release downloaded into a folder, checked by SHA-256', () => {
+  let h: SyncHarness;
+  let dest = '';
+  let v1 = '';
+  const pull = (options: Partial<PullOptions> = {}) => runPull(h.store, { release: 'latest', dest, concurrency: 4, quiet: true, ...options });
+  beforeEach(async () => {
+    h = await SyncHarness.start();
+    [v1 = ''] = await h.publish(V1, V2);
+    dest = await makeTmpDir('pull');
+  });
+  afterEach(async () => {
+    await h.close();
+    await removeTmp(dest);
+  });
+
+  it('pulls the latest release and its image manifest; an older one comes back from the archive', async () => {
+    const latest = await pull();
+    expect(latest).to.deep.include({ pulled: 3, kept: 0, failures: [] });
+    expect(await folderContents(dest)).to.deep.equal(V2);
+    const manifest = JSON.parse(await readFile(join(dest, 'images.json'), 'utf8')) as ImageManifest;
+    expect(Object.values(manifest.sources).flatMap((s) => s.variants.map((v) => v.key)).sort()).to.deep.equal(Object.keys(V2).sort());
+
+    const older = await makeTmpDir('pull-v1');
+    try {
+      const outcome = await pull({ release: v1, dest: older });
+      expect(outcome.failures).to.deep.equal([]);
+      expect(await folderContents(older)).to.deep.equal(V1); // abba-medium v1 and bjork from the archive
+      expect(outcome.manifest).to.deep.include({ status: 'written', sources: 2, dropped: [] });
+    } finally {
+      await removeTmp(older);
+    }
+  });
+
+  it('a rerun keeps every file already there with the right hash and downloads nothing', async () => {
+    await pull();
+    h.proxy.reset();
+    const again = await pull();
+    expect(again).to.deep.include({ pulled: 0, kept: 3, failures: [] });
+    expect(h.proxy.counts.get).to.equal(3); // the pointer, the release record, the manifest: no image
+  });
+
+  it('names an object whose bytes are nowhere, writes no file for it, pulls the rest and leaves its source out of images.json', async () => {
+    await h.rotOnDisk('album/dido/dido-small.jpg'); // created in v2: no archived copy exists
+    const outcome = await pull();
+    expect(outcome.failures).to.have.length(1);
+    expect(outcome.failures[0]).to.deep.include({ key: 'album/dido/dido-small.jpg' });
+    expect(outcome.failures[0]?.reason).to.match(/no copy with SHA-256 [0-9a-f]{12}… in the bucket or its archive/);
+    expect(await listFiles(dest, true)).to.deep.equal(['album/abba/abba-medium.jpg', 'album/abba/abba-small.jpg', 'images.json']);
+    expect(outcome.manifest).to.deep.include({ status: 'written', sources: 1, dropped: ['album/dido/dido-hi-res.jpg'] });
+  });
+
+  it('from the command line: exits non-zero naming the object, and 0 once it can pull everything', async () => {
+    const env = { S3_ENDPOINT: h.server.store.endpoint, R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: 'S3RVER', R2_SECRET_ACCESS_KEY: 'not-a-secret' };
+    await h.rotOnDisk('album/dido/dido-small.jpg');
+    const failed = await spawnGulp(['restore', '--pull', '--dest', dest], env);
+    expect(failed.status, failed.output).to.not.equal(0);
+    expect(failed.output).to.match(/album\/dido\/dido-small\.jpg: no copy with SHA-256/);
+    expect(failed.output).to.match(/run the same command again/);
+    const older = await spawnGulp(['restore', '--pull', '--release', v1, '--dest', dest], env);
+    expect(older.status, older.output).to.equal(0);
+    expect(older.output).to.match(/pulled release .*: 2 downloaded .*, 1 already there, 0 failed/);
+  });
+});
+
+describe('gulp restore --pull after losing dist/: the next build re-encodes nothing', () => {
+  const ws = useWorkspace('pull-build');
+  let h: SyncHarness;
+  beforeEach(async () => { h = await SyncHarness.start(); });
+  afterEach(async () => { await h.close(); });
+
+  it('gives back byte-identical images and a manifest the build cache accepts', async () => {
+    for (const source of Object.values(TRIO)) await writeAt(ws.current.src, source.rel, await source.make());
+    expect(await runBuild(ws.current)).to.include({ built: 3, failed: 0 });
+    const built = await listFiles(ws.current.dest);
+    const bytes = await Promise.all(built.map((rel) => readFile(join(ws.current.dest, rel))));
+    h.dist = ws.current.dest;
+    expect((await h.sync()).release).to.not.equal(undefined);
+
+    await rm(ws.current.dest, { recursive: true });
+    await rm(ws.current.cache, { recursive: true, force: true });
+    const outcome = await runPull(h.store, { release: 'latest', dest: ws.current.dest, concurrency: 4, quiet: true });
+    expect(outcome).to.deep.include({ pulled: built.length, failures: [] });
+    expect(existsSync(join(ws.current.dest, 'images.json'))).to.equal(true);
+
+    const rebuilt = await runBuild(ws.current);
+    expect(rebuilt).to.include({ sources: 3, built: 0, cached: 3, outputsWritten: 0, bytesIn: 0 });
+    expect(await listFiles(ws.current.dest)).to.deep.equal(built);
+    for (const [i, rel] of built.entries()) expect((await readFile(join(ws.current.dest, rel))).equals(bytes[i] as Buffer), rel).to.equal(true);
+    expect(Object.keys((await readManifestOf(ws.current)).sources)).to.have.length(3);
+  });
+});
