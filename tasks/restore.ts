@@ -21,6 +21,7 @@ async function confirm(question: string): Promise<boolean> {
 async function runRestoreTask(): Promise<void> {
   const flags = flagsFor('restore');
   const limits = parseMaxDelete(flags['max-delete'] as string);
+  if (flags.pull) return pull(flags);
   if (!flags.release) return fullRestore(flags, limits);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runRollback } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
@@ -76,6 +77,21 @@ async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimit
     if (!dryRun && !(outcome.after && report.problemsOf(outcome.after).length === 0 && (outcome.repair.result?.failures.length ?? 0) === 0)) {
       throw new RunFailedError(`the bucket of ${env.name} does not match the rebuild yet`, `details in ${path}; run \`gulp restore\` again to continue`);
     }
+  });
+}
+
+/** `--pull`: download a release into --dest, each file checked by SHA-256, plus its image manifest. */
+async function pull(flags: Record<string, FlagValue>): Promise<void> {
+  await withBucket(flags, async ({ env, concurrency, opened }) => {
+    const { runPull } = require('../lib/restore/run-pull') as typeof import('../lib/restore/run-pull');
+    const report = require('../lib/restore/pull-report') as typeof import('../lib/restore/pull-report');
+    const outcome = await runPull(opened.store, {
+      release: (flags.release as string | undefined) ?? 'latest', dest: flags.dest as string, concurrency, quiet: flags.json === true,
+    });
+    const result = report.pullReport(outcome, { environment: env.name, bucket: env.bucket });
+    const path = await report.writePullReport(result, 'reports', secretValues());
+    printReport(flags, result, path, report.formatPull(result));
+    if (!result.ok) throw new RunFailedError(`pull of release ${outcome.release.id} is incomplete`, 'run the same command again: files already pulled are kept');
   });
 }
 

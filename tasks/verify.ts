@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { secretValues } from '../lib/config/environment';
 import { RunFailedError, UsageError } from '../lib/errors';
+import type { ObjectStore } from '../lib/storage/object-store';
+import type { VerifyOptions } from '../lib/verify/run-verify';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
+import type { FlagValue } from './flags';
 import { flagHelp, flagsFor } from './flag-tables';
 import { outsideDomain } from './outside-domain';
 
@@ -20,15 +23,14 @@ async function runVerifyTask(): Promise<void> {
     return;
   }
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
-    const { requireManifest } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
     const { runVerify, isClean } = require('../lib/verify/run-verify') as typeof import('../lib/verify/run-verify');
     const { repairBucket } = require('../lib/verify/repair-bucket') as typeof import('../lib/verify/repair-bucket');
     const report = require('../lib/verify/verify-report') as typeof import('../lib/verify/verify-report');
     const dist = flags.dest as string;
-    const manifest = await requireManifest(dist, flags.manifest ? resolve(flags.manifest as string) : undefined);
     if (flags.public && !opened.publicBase) throw new UsageError('--public needs R2_PUBLIC_DOMAIN (the public base URL of the bucket)');
+    const expected = await expectedState(opened.store, flags, dist);
     const options = {
-      manifest, cacheControl: env.cacheControl, deep: flags.deep === true, publicBase: flags.public ? opened.publicBase : undefined,
+      ...expected, cacheControl: env.cacheControl, deep: flags.deep === true, publicBase: flags.public ? opened.publicBase : undefined,
       sample: flags.sample as number | undefined, concurrency, quiet: flags.json === true,
       scope: { type: flags.type as 'album' | 'artist' | undefined, size: flags.size as string | undefined, filter: flags.filter as RegExp | undefined },
     };
@@ -49,11 +51,22 @@ async function runVerifyTask(): Promise<void> {
     if (!result.ok && !repair?.dryRun) {
       const left = result.after ?? result;
       const total = report.problemsOf(repair?.after ?? outcome).length;
-      throw new RunFailedError(`the bucket does not match the build: ${total} problem(s)${result.after ? ' left after the repair' : ''} (${
+      throw new RunFailedError(`the bucket does not match ${expected.release ? `release ${expected.release.id}` : 'the build'}: ${total} problem(s)${result.after ? ' left after the repair' : ''} (${
         Object.entries(left.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'repair failures'})`,
       `details in ${path}`);
     }
   });
 }
+/** What the bucket must hold: a recorded release (--release), or the build's manifest. */
+async function expectedState(store: ObjectStore, flags: Record<string, FlagValue>, dist: string): Promise<Pick<VerifyOptions, 'manifest' | 'release'>> {
+  if (flags.release) {
+    if (flags.repair || flags.manifest) throw new UsageError('--release cannot be combined with --repair or --manifest', 'to make the bucket match a release, run `gulp restore --release <id>`');
+    const { resolveRelease } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
+    return { release: (await resolveRelease(store, flags.release as string)).target };
+  }
+  const { requireManifest } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
+  return { manifest: await requireManifest(dist, flags.manifest ? resolve(flags.manifest as string) : undefined) };
+}
+
 verify.description = 'Prove the bucket matches the build by checksums (listing ETags; --deep reads back); find missing, corrupt, stale and extra objects; --repair fixes them';
 verify.flags = flagHelp('verify');

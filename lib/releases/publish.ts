@@ -1,9 +1,11 @@
 /** After a successful run: the release record of what the bucket now holds, and the archive lookups before it. */
 import type { ApplyResult } from '../execute/apply-plan';
+import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
-import { composeObjects, currentCommit, newReleaseId, RELEASE_SCHEMA, type Release } from './release';
+import { composeObjects, currentCommit, newReleaseId, RELEASE_SCHEMA, type ManifestRef, type Release } from './release';
+import { storeReleaseManifest } from './release-manifest';
 import { publishRelease, readRelease, type LatestRead } from './release-store';
 
 /** Which of these archive keys already exist (a HEAD each: only keys about to be archived are asked). */
@@ -19,6 +21,8 @@ export interface SyncReleaseInput {
   readonly inScope: (key: string) => boolean;
   readonly result: ApplyResult;
   readonly environment: string;
+  /** The build's manifest: archived with the release, for `gulp restore --pull`. */
+  readonly manifest?: ImageManifest;
   readonly now?: Date;
 }
 
@@ -26,6 +30,7 @@ export interface SyncReleaseInput {
 export function releaseOf(input: {
   readonly objects: Release['objects']; readonly parent?: string; readonly environment: string;
   readonly reason: Release['reason']; readonly restoredFrom?: string; readonly result: ApplyResult; readonly now?: Date;
+  readonly manifest?: ManifestRef;
 }): Release {
   const now = input.now ?? new Date();
   const kinds = new Map(input.result.written.map((w) => [w.key, w.kind]));
@@ -35,6 +40,7 @@ export function releaseOf(input: {
     commit: currentCommit(), environment: input.environment, reason: input.reason, restoredFrom: input.restoredFrom,
     objects: input.objects,
     changes: { created: keysOf('create'), updated: keysOf('update', 'restore'), retagged: keysOf('retag'), deleted: [...input.result.deleted] },
+    manifest: input.manifest,
   };
 }
 
@@ -44,9 +50,10 @@ export async function publishSyncRelease(store: ObjectStore, input: SyncReleaseI
   const changed = result.written.length > 0 || result.deleted.length > 0;
   if (!changed && latest.pointer) return undefined;
   const previous = latest.pointer ? await readRelease(store, latest.pointer.id) : undefined;
+  const manifest = input.manifest && await storeReleaseManifest(store, input.manifest, previous?.manifest);
   const release = releaseOf({
     objects: composeObjects(previous?.objects, input.desired, input.inScope), parent: previous?.id,
-    environment: input.environment, reason: 'sync', result, now: input.now,
+    environment: input.environment, reason: 'sync', result, now: input.now, manifest,
   });
   await publishRelease(store, release, latest);
   return release;

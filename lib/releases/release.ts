@@ -20,6 +20,12 @@ export interface ReleaseObject {
   readonly cacheControl: string;
 }
 
+/** The image manifest (dist/images.json) a release was built from, archived by content. */
+export interface ManifestRef {
+  readonly sha256: string;
+  readonly size: number;
+}
+
 export interface ReleaseChanges {
   readonly created: readonly string[];
   readonly updated: readonly string[];
@@ -39,6 +45,8 @@ export interface Release {
   readonly restoredFrom?: string;
   readonly objects: Readonly<Record<string, ReleaseObject>>;
   readonly changes: ReleaseChanges;
+  /** Absent for releases made before manifests were archived, and by syncs given no manifest. */
+  readonly manifest?: ManifestRef;
 }
 
 /** The small object that names the latest release; replaced only by a conditional PUT. */

@@ -96,7 +96,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   if (result.failures.length === 0 && !result.stopped) {
     release = releaseOf({
       objects: target.objects, parent: latest.pointer?.id, environment: options.environment, reason: 'restore',
-      restoredFrom: target.id, result,
+      restoredFrom: target.id, result, manifest: target.manifest,
     });
     await publishRelease(store, release, latest);
   }

@@ -158,7 +158,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   let release: Release | undefined;
   let conflict: unknown;
   if (ok && latest) {
-    release = await publishSyncRelease(store, { latest, desired, inScope, result, environment: options.environment ?? 'development' })
+    release = await publishSyncRelease(store, { latest, desired, inScope, result, manifest, environment: options.environment ?? 'development' })
       .catch((error: unknown) => { conflict = error; return undefined; });
   }
   const releaseId = release?.id ?? (conflict ? state.release : latest?.pointer?.id ?? state.release);

@@ -5,10 +5,12 @@
  * listing cannot judge (multipart, unrecorded, or changed since the last sync).
  */
 import { AssetsError, messageOf } from '../errors';
+import { DEFAULT_IMAGE_CONFIG } from '../images/config';
 import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject, RecordedObject } from '../plan/match';
 import { dayNumber, sampleKeys } from '../plan/sample';
 import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
+import { desiredFromRelease, type Release } from '../releases/release';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { keyInScope, type ObjectScope } from '../sync/object-scope';
 import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
@@ -19,7 +21,10 @@ import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
 import { publicCheck, type PublicProblem } from './public-check';
 
 export interface VerifyOptions {
-  readonly manifest: ImageManifest;
+  /** What the bucket must hold: the build's manifest, served with `cacheControl`… */
+  readonly manifest?: ImageManifest;
+  /** …or a recorded release, with the headers it recorded. */
+  readonly release?: Release;
   readonly cacheControl: string;
   readonly scope: ObjectScope;
   /** Read objects back and hash them. */
@@ -129,11 +134,22 @@ function mergeDeep(findings: Finding[], matching: readonly DesiredObject[], deep
   return unconfirmed;
 }
 
+function expectedObjects(options: VerifyOptions): { all: DesiredObject[]; sizes: string[] } {
+  if (options.release) {
+    return {
+      all: Object.entries(options.release.objects).map(([key, o]) => desiredFromRelease(key, o)),
+      sizes: DEFAULT_IMAGE_CONFIG.sizes.map((s) => s.name),
+    };
+  }
+  if (!options.manifest) throw new Error('runVerify needs a manifest or a release to check against');
+  return { all: desiredObjects(options.manifest, options.cacheControl), sizes: sizeNames(options.manifest) };
+}
+
 export async function runVerify(store: ObjectStore, options: VerifyOptions): Promise<VerifyOutcome> {
   const started = performance.now();
-  const sizes = sizeNames(options.manifest);
+  const { all, sizes } = expectedObjects(options);
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
-  const desired = desiredObjects(options.manifest, options.cacheControl).filter((o) => inScope(o.key));
+  const desired = all.filter((o) => inScope(o.key));
   const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
   const [listing, { records, recordedAt }] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
     await deepRun?.finish();

@@ -48,9 +48,9 @@ describe('gulp sync against s3rver over HTTP', () => {
     const outcome = await h.sync();
     const archived = `_archive/${createHash('sha256').update('abba small v1').digest('hex')}`;
     expect(outcome.plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([['archive', archived], ['update', 'album/abba/abba-small.jpg']]);
-    // The old bytes are preserved by a server-side copy before the overwrite; then the object, the state
-    // record, the release record and the release pointer.
-    expect(h.proxy.counts).to.deep.include({ copy: 1, put: 4 });
+    // The old bytes are preserved by a server-side copy before the overwrite; then the object, the changed
+    // image manifest (archived by content), the state record, the release record and the release pointer.
+    expect(h.proxy.counts).to.deep.include({ copy: 1, put: 5 });
     expect((await h.contents())['album/abba/abba-small.jpg']).to.equal('abba small v2!');
     expect(await h.text(archived)).to.equal('abba small v1');
     h.proxy.reset();
