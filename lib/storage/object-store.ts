@@ -41,6 +41,8 @@ export interface PutRequest extends ObjectHeaders {
 export interface CopyRequest extends ObjectHeaders {
   readonly key: string;
   readonly sourceKey: string;
+  /** Copy from another bucket of the same account (R2_ARCHIVE_BUCKET); default: this bucket. */
+  readonly sourceBucket?: string;
 }
 
 export interface DeleteResult {

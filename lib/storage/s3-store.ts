@@ -113,7 +113,7 @@ export class S3Store implements ObjectStore {
   async copy(request: CopyRequest): Promise<{ etag: string }> {
     const out = await this.client.send(new CopyObjectCommand({
       Bucket: this.config.bucket, Key: request.key,
-      CopySource: encodeCopySource(this.config.provider, this.config.bucket, request.sourceKey),
+      CopySource: encodeCopySource(this.config.provider, request.sourceBucket ?? this.config.bucket, request.sourceKey),
       MetadataDirective: 'REPLACE', ContentType: request.contentType, CacheControl: request.cacheControl,
       Metadata: { ...request.metadata },
     })).catch((error: unknown) => { throw new StoreError('copy', `${request.sourceKey} → ${request.key}`, error); });
