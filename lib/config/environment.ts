@@ -23,6 +23,8 @@ export interface Environment {
   /** undefined: use the embedded local bucket. */
   readonly store?: StoreConfig;
   readonly bucket: string;
+  /** R2_ARCHIVE_BUCKET: a private bucket of the same account for the sync state, releases and archive. */
+  readonly archiveBucket?: string;
   /** Public base URL of objects (`${publicBase}/${key}`), when known. */
   readonly publicBase?: string;
   readonly cacheControl: string;
@@ -48,6 +50,21 @@ function checkUrl(name: string, value: string): string {
   return value.replace(/\/+$/, '');
 }
 
+function bucketName(name: string, value: string): string {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value)) {
+    throw new ConfigError(`${name} "${value}" is not a valid bucket name (3–63 lower-case letters, digits, dots, dashes)`);
+  }
+  return value;
+}
+
+/** R2_ARCHIVE_BUCKET, checked: a valid name, and not the images' own bucket. */
+function archiveBucketOf(env: Env, bucket: string): string | undefined {
+  const value = env.R2_ARCHIVE_BUCKET?.trim();
+  if (!value) return undefined;
+  if (value === bucket) throw new ConfigError(`R2_ARCHIVE_BUCKET is the same bucket as R2_BUCKET_NAME ("${bucket}")`, 'name a separate private bucket, or unset it to keep the records in the images\' bucket');
+  return bucketName('R2_ARCHIVE_BUCKET', value);
+}
+
 function remoteStore(env: Env, why: string): StoreConfig {
   const endpointSetting = env.S3_ENDPOINT?.trim();
   let endpoint: string;
@@ -59,10 +76,7 @@ function remoteStore(env: Env, why: string): StoreConfig {
     }
     endpoint = r2Endpoint(account);
   }
-  const bucket = required(env, 'R2_BUCKET_NAME', why);
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new ConfigError(`R2_BUCKET_NAME "${bucket}" is not a valid bucket name (3–63 lower-case letters, digits, dots, dashes)`);
-  }
+  const bucket = bucketName('R2_BUCKET_NAME', required(env, 'R2_BUCKET_NAME', why));
   const accessKeyId = required(env, 'R2_ACCESS_KEY_ID', why);
   const secretAccessKey = required(env, 'R2_SECRET_ACCESS_KEY', why);
   if (/\s/.test(accessKeyId)) throw new ConfigError('R2_ACCESS_KEY_ID contains white space (a copy-paste slip?)');
@@ -77,10 +91,13 @@ function remoteStore(env: Env, why: string): StoreConfig {
 export function resolveEnvironment(name: EnvironmentName, env: Env = process.env): Environment {
   const publicDomain = env.R2_PUBLIC_DOMAIN?.trim() ? checkUrl('R2_PUBLIC_DOMAIN', env.R2_PUBLIC_DOMAIN.trim()) : undefined;
   if (name === 'development' && !env.S3_ENDPOINT?.trim()) {
-    return { name, bucket: env.R2_BUCKET_NAME?.trim() || DEFAULT_BUCKET, cacheControl: CACHE_CONTROL[name] };
+    const bucket = env.R2_BUCKET_NAME?.trim() || DEFAULT_BUCKET;
+    return { name, bucket, archiveBucket: archiveBucketOf(env, bucket), cacheControl: CACHE_CONTROL[name] };
   }
   const store = remoteStore(env, `needed for --env ${name}`);
-  return { name, store, bucket: store.bucket, publicBase: publicDomain, cacheControl: CACHE_CONTROL[name] };
+  return {
+    name, store, bucket: store.bucket, archiveBucket: archiveBucketOf(env, store.bucket), publicBase: publicDomain, cacheControl: CACHE_CONTROL[name],
+  };
 }
 
 /** Every secret value in the environment, so reports can be scrubbed of them whatever happens. */

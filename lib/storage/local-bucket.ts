@@ -46,6 +46,8 @@ export const LOCAL_ACCESS_KEY = 'S3RVER';
 export interface LocalBucketOptions {
   readonly directory: string;
   readonly bucket: string;
+  /** More buckets to create beside it (R2_ARCHIVE_BUCKET). */
+  readonly otherBuckets?: readonly string[];
   /** 0 picks a free port. */
   readonly port?: number;
   /** Wipe the data when closed (tests). */
@@ -69,7 +71,8 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
   const S3rver = require('s3rver') as typeof S3rverType;
   const server = new S3rver({
     address: '127.0.0.1', port: options.port ?? 0, silent: true, directory: options.directory,
-    resetOnClose: options.ephemeral === true, configureBuckets: [{ name: options.bucket, configs: [] }],
+    resetOnClose: options.ephemeral === true,
+    configureBuckets: [options.bucket, ...(options.otherBuckets ?? [])].map((name) => ({ name, configs: [] })),
   });
   const { port } = (await server.run()) as unknown as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;

@@ -7,6 +7,8 @@ import type { ObjectStore } from '../storage/object-store';
 import { createS3Client, type StoreConfig } from '../storage/s3-client';
 import { createObjectReader } from '../storage/s3-fetch-reader';
 import { S3Store } from '../storage/s3-store';
+import { SplitStore } from '../storage/split-store';
+import { isReserved } from './object-scope';
 
 export const LOCAL_BUCKET_DIR = '.local-bucket';
 /** Fixed so the printed public URLs stay the same between runs; 0 (any free port) if it is taken. */
@@ -28,8 +30,9 @@ export async function openStore(env: Environment, options: { limiter?: AdaptiveL
   let localDirectory: string | undefined;
   if (!config) {
     localDirectory = resolve(LOCAL_BUCKET_DIR);
-    const local = await startLocalBucket({ directory: localDirectory, bucket: env.bucket, port: LOCAL_BUCKET_PORT })
-      .catch(() => startLocalBucket({ directory: localDirectory as string, bucket: env.bucket, port: 0 }));
+    const buckets = { bucket: env.bucket, otherBuckets: env.archiveBucket ? [env.archiveBucket] : [] };
+    const local = await startLocalBucket({ directory: localDirectory, ...buckets, port: LOCAL_BUCKET_PORT })
+      .catch(() => startLocalBucket({ directory: localDirectory as string, ...buckets, port: 0 }));
     config = local.store;
     publicBase = local.publicBase;
     closeServer = local.close;
@@ -39,8 +42,15 @@ export async function openStore(env: Environment, options: { limiter?: AdaptiveL
     onRetry: (type: string) => { if (type === 'THROTTLING' || type === 'TRANSIENT') options.limiter?.throttled(); },
   };
   const client = createS3Client(config, clientOptions);
+  const bucketStore = (bucketConfig: StoreConfig) => new S3Store(client, bucketConfig, { reader: createObjectReader(bucketConfig, clientOptions) });
+  const images = bucketStore(config);
+  let store: ObjectStore = images;
+  if (env.archiveBucket) {
+    const records = { ...config, bucket: env.archiveBucket };
+    store = new SplitStore({ store: images, bucket: config.bucket }, { store: bucketStore(records), bucket: records.bucket }, isReserved);
+  }
   return {
-    store: new S3Store(client, config, { reader: createObjectReader(config, clientOptions) }), config, publicBase, localDirectory,
+    store, config, publicBase, localDirectory,
     close: async () => { client.destroy(); await closeServer(); },
   };
 }
