@@ -10,64 +10,73 @@ import { runFullRestore } from '../../lib/restore/run-full-restore';
 import { isClean } from '../../lib/verify/run-verify';
 import { spawnGulp } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/paths';
-import { SyncHarness } from '../support/sync-harness';
+import { requireServer, SERVERS, SyncHarness } from '../support/sync-harness';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
-describe('gulp restore with no release: rebuild from the sources, repair the bucket, verify', function () {
-  this.timeout(120_000);
-  let h: SyncHarness;
-  let work = '';
-  const dest = () => join(work, 'dist');
-  const options = (force = false) => ({
-    build: { src: join(REPO_ROOT, 'public'), dest: dest(), cacheDir: join(work, 'cache'), config: DEFAULT_IMAGE_CONFIG, concurrency: 2, scope: {}, quiet: true },
-    verify: { cacheControl: CACHE_CONTROL.development, scope: {}, deep: false, concurrency: 4, quiet: true },
-    repair: { delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false, concurrency: 4, quiet: true },
-    force,
-  });
-  beforeEach(async () => {
-    h = await SyncHarness.start();
-    work = await mkdtemp(join(tmpdir(), 'full-restore-'));
-  });
-  afterEach(async () => {
-    await h.close();
-    await rm(work, { recursive: true, force: true });
-  });
+for (const server of SERVERS) {
+  describe(`gulp restore with no release: rebuild from the sources, repair the bucket, verify, against ${server}`, function () {
+    this.timeout(120_000);
+    let h: SyncHarness;
+    let work = '';
+    const dest = () => join(work, 'dist');
+    const options = (force = false) => ({
+      build: { src: join(REPO_ROOT, 'public'), dest: dest(), cacheDir: join(work, 'cache'), config: DEFAULT_IMAGE_CONFIG, concurrency: 2, scope: {}, quiet: true },
+      verify: { cacheControl: CACHE_CONTROL.development, scope: {}, deep: false, concurrency: 4, quiet: true },
+      repair: { delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false, concurrency: 4, quiet: true },
+      force,
+    });
+    before(async function () { await requireServer(this, server); });
+    beforeEach(async () => {
+      h = await SyncHarness.start(server);
+      work = await mkdtemp(join(tmpdir(), 'full-restore-'));
+    });
+    afterEach(async () => {
+      await h?.close();
+      await rm(work, { recursive: true, force: true });
+    });
 
-  it('after 10 % deleted and 5 % corrupted, finds every one, re-sends only those, and verifies clean', async () => {
-    const first = await runFullRestore(h.store, options()); // an empty bucket: everything is missing
-    expect(first.repair.result?.completed.create).to.equal(44);
-    expect(isClean(first.after as never)).to.equal(true);
-    const keys = Object.keys(await h.contents()).sort();
-    const deleted = keys.filter((_, i) => i % 10 === 0); // 5 of 44
-    const corrupted = keys.filter((_, i) => i % 20 === 5); // 3 of 44
-    await h.direct.deleteMany(deleted);
-    for (const key of corrupted) {
-      const junk = Buffer.from(`not the image ${key}`);
-      await h.direct.put({ key, body: junk, md5: md5(junk), contentType: 'image/jpeg', cacheControl: CACHE_CONTROL.development, metadata: {} });
-    }
-    h.proxy.reset();
-    const outcome = await runFullRestore(h.store, options());
-    expect(outcome.before.findings.map((f) => [f.kind, f.key]).sort()).to.deep.equal(
-      [...deleted.map((k) => ['missing', k]), ...corrupted.map((k) => ['corrupt', k])].sort());
-    expect(h.proxy.counts.put).to.equal(deleted.length + corrupted.length + 1); // + the state record
-    expect(isClean(outcome.after as never)).to.equal(true);
-    const body = await readFile(join(dest(), corrupted[0] as string));
-    expect((await h.head(corrupted[0] as string))?.etag).to.equal(md5(body));
+    it('after 10 % deleted and 5 % corrupted, finds every one, re-sends only those, and verifies clean', async () => {
+      const first = await runFullRestore(h.store, options()); // an empty bucket: everything is missing
+      expect(first.repair.result?.completed.create).to.equal(44);
+      expect(isClean(first.after as never)).to.equal(true);
+      const keys = Object.keys(await h.contents()).sort();
+      const deleted = keys.filter((_, i) => i % 10 === 0); // 5 of 44
+      const corrupted = keys.filter((_, i) => i % 20 === 5); // 3 of 44
+      await h.direct.deleteMany(deleted);
+      for (const key of corrupted) {
+        const junk = Buffer.from(`not the image ${key}`);
+        await h.direct.put({ key, body: junk, md5: md5(junk), contentType: 'image/jpeg', cacheControl: CACHE_CONTROL.development, metadata: {} });
+      }
+      h.proxy.reset();
+      const outcome = await runFullRestore(h.store, options());
+      expect(outcome.before.findings.map((f) => [f.kind, f.key]).sort()).to.deep.equal(
+        [...deleted.map((k) => ['missing', k]), ...corrupted.map((k) => ['corrupt', k])].sort());
+      expect(h.proxy.counts.put).to.equal(deleted.length + corrupted.length + 1); // + the state record
+      expect(isClean(outcome.after as never)).to.equal(true);
+      const body = await readFile(join(dest(), corrupted[0] as string));
+      expect((await h.head(corrupted[0] as string))?.etag).to.equal(md5(body));
 
-    h.proxy.reset();
-    const forced = await runFullRestore(h.store, options(true));
-    expect(forced.repair.result?.completed.create).to.equal(44);
-    expect(h.proxy.counts.put).to.equal(45);
-  });
+      h.proxy.reset();
+      const forced = await runFullRestore(h.store, options(true));
+      expect(forced.repair.result?.completed.create).to.equal(44);
+      expect(h.proxy.counts.put).to.equal(45);
+    });
 
-  it('from the command line: a wiped bucket is rebuilt and verifies clean', async () => {
-    const env = { S3_ENDPOINT: h.server.store.endpoint, R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: 'S3RVER', R2_SECRET_ACCESS_KEY: 'x' };
-    const run = await spawnGulp(['restore', '--src', join(REPO_ROOT, 'public'), '--dest', dest(), '--cache-dir', join(work, 'cache')], env, 120_000);
-    expect(run.status, run.output).to.equal(0);
-    expect(run.output).to.match(/build: 11 sources — 11 built/);
-    expect(run.output).to.match(/44 missing/);
-    expect(run.output).to.match(/verify after repair: clean/);
-    expect(Object.keys(await h.contents())).to.have.length(44);
+    it('from the command line: a wiped bucket (every key, the state record too) is rebuilt and verifies clean', async () => {
+      await runFullRestore(h.store, options());
+      const everything: string[] = [];
+      for await (const page of h.direct.list()) for (const o of page) everything.push(o.key);
+      expect(everything).to.include('_state/sync-state.json');
+      await h.direct.deleteMany(everything);
+      const run = await spawnGulp(['restore', '--src', join(REPO_ROOT, 'public'), '--dest', dest(), '--cache-dir', join(work, 'cache')], h.cliEnv(), 120_000);
+      expect(run.status, run.output).to.equal(0);
+      expect(run.output).to.match(/build: 11 sources — 11 built/);
+      expect(run.output).to.match(/44 missing/);
+      expect(run.output).to.match(/verify after repair: clean/);
+      const keys = Object.keys(await h.contents());
+      expect(keys).to.have.length(44);
+      for (const key of keys) expect((await h.head(key))?.etag, key).to.equal(md5(await readFile(join(dest(), key))));
+    });
   });
-});
+}

@@ -2,7 +2,7 @@
  * A small HTTP proxy in front of a real S3 server on 127.0.0.1: counts every request by operation and
  * can answer chosen requests with 500/503/429 or drop their connection, to test retries and back-off.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Operation = 'list' | 'head' | 'get' | 'put' | 'copy' | 'delete' | 'other';
@@ -15,6 +15,8 @@ export interface Fault {
   readonly action: number | 'drop';
   /** How many matching requests to hit; then the fault is spent. */
   times: number;
+  /** How many matching requests to let through first (a store that fails part-way through a run). */
+  skip?: number;
 }
 
 export function operationOf(req: IncomingMessage): Operation {
@@ -34,6 +36,8 @@ export class FaultProxy {
   /** Milliseconds to hold every request before forwarding it (slow store). */
   delayMs = 0;
   private server?: Server;
+  /** Requests forwarded and not finished: a client killed mid-request can leave one open on the server. */
+  private readonly upstreams = new Set<ClientRequest>();
   endpoint = '';
 
   constructor(private readonly target: string) {}
@@ -54,7 +58,9 @@ export class FaultProxy {
       this.counts[op] += 1;
       const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).split('/').slice(2).join('/');
       const fault = this.faults.find((f) => f.times > 0 && f.op === op && (!f.key || f.key.test(key)));
-      if (fault) {
+      if (fault && (fault.skip ?? 0) > 0) {
+        fault.skip = (fault.skip ?? 0) - 1;
+      } else if (fault) {
         fault.times -= 1;
         if (fault.action === 'drop') { req.socket.destroy(); return; }
         req.resume();
@@ -77,6 +83,8 @@ export class FaultProxy {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
+    this.upstreams.add(upstream);
+    upstream.on('close', () => this.upstreams.delete(upstream));
     upstream.on('error', () => res.destroy());
     // A client that dies mid-request resets the server's connection too, as on a real network.
     req.on('close', () => { if (!req.complete) upstream.destroy(); });
@@ -84,6 +92,7 @@ export class FaultProxy {
   }
 
   async close(): Promise<void> {
+    for (const upstream of this.upstreams) upstream.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }

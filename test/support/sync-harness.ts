@@ -20,10 +20,19 @@ import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/
 import { runVerify, type VerifyOptions, type VerifyOutcome } from '../../lib/verify/run-verify';
 import { digestsOf } from '../../lib/util/hash';
 import { FaultProxy } from '../servers/fault-proxy';
-import { freshCephBucket } from '../servers/ceph';
+import { freshCephBucket, requireCeph } from '../servers/ceph';
 import { startTestS3rver } from '../servers/s3rver';
 
 export const CACHE = 'public, max-age=60';
+
+/** The real servers every end-to-end drill runs against. */
+export const SERVERS = ['s3rver', 'ceph'] as const;
+export type ServerKind = (typeof SERVERS)[number];
+
+/** Call in a `before` hook of a suite run against `server`: Ceph skips locally when absent, fails in CI. */
+export async function requireServer(context: Mocha.Context, server: ServerKind): Promise<void> {
+  if (server === 'ceph') await requireCeph(context);
+}
 
 export class SyncHarness {
   dist = '';
@@ -36,7 +45,7 @@ export class SyncHarness {
   private client!: ReturnType<typeof createS3Client>;
   private viaProxy!: StoreConfig;
 
-  static async start(server: 's3rver' | 'ceph' = 's3rver'): Promise<SyncHarness> {
+  static async start(server: ServerKind = 's3rver'): Promise<SyncHarness> {
     const h = new SyncHarness();
     h.dist = await mkdtemp(join(tmpdir(), 'sync-dist-'));
     if (server === 'ceph') {
@@ -124,6 +133,15 @@ export class SyncHarness {
       dist: this.dist, cacheControl: CACHE, scope: {}, delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false,
       concurrency: 4, quiet: true, limiter: new AdaptiveLimiter(4), ...options,
     });
+  }
+
+  /** Settings for the gulp CLI to use this bucket, directly or (`proxy`) through the counting, fault-injecting proxy. */
+  cliEnv(through: 'server' | 'proxy' = 'server'): Record<string, string> {
+    const { endpoint, bucket, accessKeyId, secretAccessKey } = this.server.store;
+    return {
+      S3_ENDPOINT: through === 'proxy' ? this.proxy.endpoint : endpoint, R2_BUCKET_NAME: bucket,
+      R2_ACCESS_KEY_ID: accessKeyId, R2_SECRET_ACCESS_KEY: secretAccessKey,
+    };
   }
 
   /** Bucket contents (key → bytes as text), read directly from the server. Reserved prefixes excluded. */
