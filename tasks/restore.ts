@@ -32,7 +32,7 @@ async function runRestoreTask(): Promise<void> {
     };
     let outcome = await runRollback(opened.store, { ...common, dryRun: true });
     const blocked = outcome.plan.unrecoverable.length > 0 || outcome.plan.deleteRefusal !== undefined;
-    const apply = flags['dry-run'] !== true && outcome.plan.actions.length > 0 && !blocked;
+    const apply = flags['dry-run'] !== true && (outcome.plan.actions.length > 0 || outcome.unrecorded) && !blocked;
     if (apply) {
       if (!flags.json) process.stdout.write(`${report.formatRollbackPlan(outcome)}\n`);
       if (flags.yes !== true) {

@@ -63,6 +63,11 @@ export function newReleaseId(at: Date, objects: Readonly<Record<string, ReleaseO
   return `${stamp}-${stableHash(objects, 8)}`;
 }
 
+/** Whether two releases record the same objects (an id ends with a hash of its object list). */
+export function sameObjects(id: string, other: string): boolean {
+  return id.slice(id.lastIndexOf('-')) === other.slice(other.lastIndexOf('-'));
+}
+
 /** Where a content's preserved copy lives: by SHA-256 when known, else by the single-part ETag (its MD5). */
 export function archiveKeys(content: { sha256?: string; md5?: string }): string[] {
   return [content.sha256 && `${ARCHIVE_PREFIX}${content.sha256}`, content.md5 && `${ARCHIVE_PREFIX}md5-${content.md5}`]

@@ -12,7 +12,7 @@ import { planTotals, type PlanTotals } from '../plan/plan-cost';
 import { planRollback, type RollbackPlan } from '../plan/rollback-plan';
 import type { DeleteLimits } from '../plan/sync-plan';
 import { releaseOf } from '../releases/publish';
-import { ARCHIVE_PREFIX, type Release } from '../releases/release';
+import { ARCHIVE_PREFIX, sameObjects, type Release } from '../releases/release';
 import { publishRelease, readLatest, readRelease, type LatestRead } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
 import { isReserved } from '../sync/object-scope';
@@ -41,6 +41,11 @@ export interface RollbackOutcome {
   readonly result?: ApplyResult;
   /** The release that records the rollback. */
   readonly release?: Release;
+  /**
+   * The latest release does not record the target's objects: even with no action left (a run killed
+   * after its last copy), applying publishes the release that says the bucket is back at the target.
+   */
+  readonly unrecorded: boolean;
   /** Public URLs whose content or headers changed (or will): purge them from the CDN. */
   readonly changedUrls: readonly string[];
   readonly seconds: number;
@@ -82,9 +87,11 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   const totals = planTotals(plan, { listPages: pages, heads, gets: 3 });
   const changedUrls = plan.actions.filter((a) => a.kind !== 'archive')
     .map((a) => (options.publicBase ? publicUrl(options.publicBase, a.key) : a.key));
-  const outcome = { target, plan, totals, changedUrls };
+  const unrecorded = !latest.pointer || !sameObjects(latest.pointer.id, target.id);
+  const outcome = { target, plan, totals, changedUrls, unrecorded };
   // A partial rollback is not the release: refuse to start one that could not finish.
-  if (options.dryRun || plan.unrecoverable.length > 0 || plan.deleteRefusal) return { ...outcome, seconds: (performance.now() - started) / 1000 };
+  const idle = plan.actions.length === 0 && !unrecorded;
+  if (options.dryRun || idle || plan.unrecoverable.length > 0 || plan.deleteRefusal) return { ...outcome, seconds: (performance.now() - started) / 1000 };
 
   const progress = createProgress({ label: 'restore', total: plan.actions.length, unit: 'obj', silent: options.quiet });
   const result = await applyPlan(plan, store, {
