@@ -109,7 +109,9 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
     const budget = Math.ceil(COUNT / 1000) + 2;
     console.log(`\nno-change sync requests: ${JSON.stringify(noChange)} (target ≤ ⌈N/1000⌉ + 2 = ${budget}: ${noChange.total <= budget ? 'PASS' : 'FAIL'})`);
-    console.log(`${CHANGED} changed files: ${JSON.stringify(kChanged)} (target: ${CHANGED} PUTs + listing; the extra PUT is the state record)`);
+    console.log(`${CHANGED} changed files: ${JSON.stringify(kChanged)} (target: ${CHANGED} PUTs + listing; by design also, per overwritten `
+      + 'object, a HEAD (is its content archived?) and an archive copy; per changing sync, PUTs of the image manifest, the state record, '
+      + 'the release record and the pointer, and GETs of the pointer and the previous release)');
   } finally {
     server.kill();
     await rm(work, { recursive: true, force: true });
