@@ -52,3 +52,14 @@ export function printReport(flags: Record<string, FlagValue>, report: object, pa
   if (flags.json) process.stdout.write(`${scrub(JSON.stringify({ ...report, report: path }), secretValues())}\n`);
   else process.stdout.write(`${human}\nreport: ${path}\n`);
 }
+
+/** Before applying a shown plan: `--yes`, or a "y" typed at a terminal; off a terminal without --yes, refused. */
+export async function confirmApply(flags: Record<string, FlagValue>, what: string, environment: string): Promise<void> {
+  if (flags.yes === true) return;
+  if (!process.stdin.isTTY) throw new UsageError(`not applying the ${what} without --yes (not an interactive terminal)`, 'review the plan above, then rerun with --yes');
+  const { createInterface } = require('node:readline/promises') as typeof import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    if (!/^y(es)?$/i.test((await rl.question(`apply this ${what} to ${environment}? [y/N] `)).trim())) throw new UsageError(`${what} not applied`);
+  } finally { rl.close(); }
+}

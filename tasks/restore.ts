@@ -2,7 +2,7 @@ import { secretValues } from '../lib/config/environment';
 import { RunFailedError, UsageError } from '../lib/errors';
 import { DEFAULT_IMAGE_CONFIG } from '../lib/images/config';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
-import { parseMaxDelete, printReport, withBucket } from './bucket-session';
+import { confirmApply, parseMaxDelete, printReport, withBucket } from './bucket-session';
 import type { FlagValue } from './flags';
 import { flagHelp, flagsFor } from './flag-tables';
 import { outsideDomain } from './outside-domain';
@@ -10,12 +10,6 @@ import { outsideDomain } from './outside-domain';
 /** `gulp restore --release <id|previous>`: roll the bucket back (or forward) to a recorded release. */
 export function restore(): Promise<void> {
   return outsideDomain(runRestoreTask);
-}
-
-async function confirm(question: string): Promise<boolean> {
-  const { createInterface } = require('node:readline/promises') as typeof import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try { return /^y(es)?$/i.test((await rl.question(question)).trim()); } finally { rl.close(); }
 }
 
 async function runRestoreTask(): Promise<void> {
@@ -35,10 +29,7 @@ async function runRestoreTask(): Promise<void> {
     const apply = flags['dry-run'] !== true && (outcome.plan.actions.length > 0 || outcome.unrecorded) && !blocked;
     if (apply) {
       if (!flags.json) process.stdout.write(`${report.formatRollbackPlan(outcome)}\n`);
-      if (flags.yes !== true) {
-        if (!process.stdin.isTTY) throw new UsageError('not applying the restore without --yes (not an interactive terminal)', 'review the plan above, then rerun with --yes');
-        if (!(await confirm(`apply this restore to ${env.name}? [y/N] `))) throw new UsageError('restore not applied');
-      }
+      await confirmApply(flags, 'restore', env.name);
       outcome = await runRollback(opened.store, { ...common, dryRun: false });
     }
     const result = report.restoreReport(outcome, { environment: env.name, bucket: env.bucket, dryRun: !apply });

@@ -72,11 +72,15 @@ export function deleteRefusal(input: DeleteGuardInput, extras: readonly { key: s
     return `refused to delete ${n} of ${input.remoteCount} objects (${percent.toFixed(0)} %): that is most of the bucket `
       + '— check that dist/ is complete; narrow the scope with --type/--filter to delete in steps';
   }
-  if (n > input.limits.count || percent > input.limits.percent) {
-    return `refused to delete ${n} object(s) (${percent.toFixed(1)} % of the bucket): over --max-delete `
-      + `(${input.limits.count} objects, ${input.limits.percent} %); raise it if this is intended`;
-  }
-  return undefined;
+  return overLimits(n, input.remoteCount, input.limits, 'the bucket');
+}
+
+/** Why deleting n of `total` objects is over --max-delete (undefined: it is not). */
+export function overLimits(n: number, total: number, limits: DeleteLimits, of: string): string | undefined {
+  const percent = (n / Math.max(1, total)) * 100;
+  if (n <= limits.count && percent <= limits.percent) return undefined;
+  return `refused to delete ${n} object(s) (${percent.toFixed(1)} % of ${of}): over --max-delete `
+    + `(${limits.count} objects, ${limits.percent} %); raise it if this is intended`;
 }
 
 export function planSync(input: SyncPlanInput): SyncPlan {

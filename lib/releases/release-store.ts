@@ -6,7 +6,7 @@
  */
 import { AssetsError } from '../errors';
 import { putJsonObject, readObjectText } from '../storage/json-object';
-import type { ObjectStore } from '../storage/object-store';
+import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { LATEST_KEY, RELEASES_PREFIX, releaseKey, type LatestPointer, type Release } from './release';
 
@@ -39,13 +39,17 @@ export async function readRelease(store: ObjectStore, id: string): Promise<Relea
   return read.value;
 }
 
-/** Every release id in the bucket, newest first (ids start with their UTC time). */
-export async function releaseIds(store: ObjectStore): Promise<string[]> {
-  const ids: string[] = [];
+/** Every release record in the bucket (the pointer excluded), newest first (ids start with their UTC time). */
+export async function releaseRecords(store: ObjectStore): Promise<(ListedObject & { id: string })[]> {
+  const records: (ListedObject & { id: string })[] = [];
   for await (const page of store.list({ prefix: RELEASES_PREFIX })) {
-    for (const o of page) if (o.key !== LATEST_KEY && o.key.endsWith('.json')) ids.push(o.key.slice(RELEASES_PREFIX.length, -5));
+    for (const o of page) if (o.key !== LATEST_KEY && o.key.endsWith('.json')) records.push({ ...o, id: o.key.slice(RELEASES_PREFIX.length, -5) });
   }
-  return ids.sort().reverse();
+  return records.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+export async function releaseIds(store: ObjectStore): Promise<string[]> {
+  return (await releaseRecords(store)).map((r) => r.id);
 }
 
 export async function readReleases(store: ObjectStore, ids: readonly string[]): Promise<Release[]> {

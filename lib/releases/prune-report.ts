@@ -1,0 +1,57 @@
+/** What `gulp prune` prints and records. */
+import { formatBytes } from '../util/progress';
+import { writeRunReport } from '../util/run-report';
+import type { PruneOutcome } from './run-prune';
+
+export interface PruneReport {
+  readonly environment: string;
+  readonly bucket: string;
+  readonly dryRun: boolean;
+  readonly kept: readonly string[];
+  readonly dropped: readonly string[];
+  readonly archive: { readonly deletes: number; readonly referenced: number; readonly inGrace: number; readonly bytesFreed: number };
+  readonly deleteRefusal?: string;
+  readonly deleted: number;
+  readonly failures: readonly { key: string; reason: string }[];
+  readonly stopped?: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+}
+
+export function pruneReport(outcome: PruneOutcome, context: { environment: string; bucket: string; dryRun: boolean }): PruneReport {
+  const { plan, result } = outcome;
+  const failures = result?.failures ?? [];
+  return {
+    ...context, kept: plan.kept, dropped: plan.dropped,
+    archive: { deletes: plan.archiveDeletes.length, referenced: plan.referenced, inGrace: plan.inGrace.length, bytesFreed: plan.bytesFreed },
+    deleteRefusal: plan.deleteRefusal, deleted: result?.deleted.length ?? 0, failures, stopped: result?.stopped,
+    seconds: Number(outcome.seconds.toFixed(3)), ok: failures.length === 0 && !result?.stopped && !plan.deleteRefusal,
+  };
+}
+
+export function formatPrunePlan(r: PruneReport): string {
+  const lines = [
+    `prune: keep ${r.kept.length} release(s) (${r.kept.join(', ')}); delete ${r.dropped.length} older release record(s) and `
+      + `${r.archive.deletes} archived cop${r.archive.deletes === 1 ? 'y' : 'ies'} no kept release needs (${formatBytes(r.archive.bytesFreed)}); `
+      + `${r.archive.referenced} archived copies kept for the kept releases, ${r.archive.inGrace} kept as younger than the grace period`,
+  ];
+  if (r.deleteRefusal) lines.push(`  deletes: ${r.deleteRefusal}`);
+  return lines.join('\n');
+}
+
+export function formatPruneOutcome(r: PruneReport): string {
+  const lines = [formatPrunePlan(r)];
+  if (r.dryRun || r.deleteRefusal) lines.push(`${r.dryRun && r.ok ? 'dry run: ' : ''}nothing was deleted`);
+  else lines.push(`deleted ${r.deleted} object(s), ${r.failures.length} failed in ${r.seconds.toFixed(2)} s`);
+  if (r.stopped) lines.push(`  ${r.stopped}`);
+  for (const f of r.failures.slice(0, 50)) lines.push(`  ${f.key}: ${f.reason}`);
+  return lines.join('\n');
+}
+
+export function writePruneReport(report: PruneReport, dir: string, secrets: readonly string[]): Promise<string> {
+  return writeRunReport('prune', report, { dir, secrets, stepSummary: [
+    `### Archive prune (${report.environment}${report.dryRun ? ', dry run' : ''}) ${report.ok ? '✅' : '❌'}`, '',
+    '| releases kept | release records deleted | archived copies deleted | freed | failed |', '|---|---|---|---|---|',
+    `| ${report.kept.length} | ${report.dropped.length} | ${report.archive.deletes} | ${formatBytes(report.archive.bytesFreed)} | ${report.failures.length} |`, '',
+  ].join('\n') });
+}
