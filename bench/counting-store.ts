@@ -40,6 +40,18 @@ export class CountingStore implements ObjectStore {
     return this.inner.head(key);
   }
 
+  versioning() {
+    return this.inner.versioning();
+  }
+
+  listVersions(options?: { prefix?: string; pageSize?: number }) {
+    return this.inner.listVersions(options);
+  }
+
+  headVersion(key: string, versionId: string) {
+    return this.inner.headVersion(key, versionId);
+  }
+
   put(request: PutRequest) {
     if (isReserved(request.key)) this.counts.recordPuts[request.key] = (this.counts.recordPuts[request.key] ?? 0) + request.body.length;
     else this.counts.objectPutBytes += request.body.length;

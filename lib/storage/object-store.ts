@@ -14,6 +14,8 @@ export interface ListedObject {
 
 /** What a HEAD adds to a listing: headers and user metadata (keys lower-case, without `x-amz-meta-`). */
 export interface ObjectHead extends ListedObject {
+  /** On a bucket with versioning: the version this answer is. */
+  readonly versionId?: string;
   readonly contentType?: string;
   readonly cacheControl?: string;
   readonly metadata: Readonly<Record<string, string>>;
@@ -43,6 +45,28 @@ export interface CopyRequest extends ObjectHeaders {
   readonly sourceKey: string;
   /** Copy from another bucket of the same account (R2_ARCHIVE_BUCKET); default: this bucket. */
   readonly sourceBucket?: string;
+  /** Copy this version of the source (buckets with native versioning). */
+  readonly sourceVersionId?: string;
+}
+
+/** What a write answers: the new ETag, and the version id on a bucket with versioning (when the store says). */
+export interface WriteResult {
+  readonly etag: string;
+  readonly versionId?: string;
+}
+
+export type VersioningState = 'enabled' | 'suspended' | 'off';
+
+/** One entry of ListObjectVersions: a version of an object, or a delete marker. */
+export interface ObjectVersion {
+  readonly key: string;
+  readonly versionId: string;
+  readonly lastModified: Date;
+  readonly isLatest: boolean;
+  readonly deleteMarker: boolean;
+  /** Versions only (not markers). */
+  readonly etag?: string;
+  readonly size?: number;
 }
 
 export interface DeleteResult {
@@ -64,11 +88,17 @@ export interface ObjectStore {
    * Stores the object. Up to the store's multipart threshold: one PUT, with the ETag checked against
    * `md5`. Above it: a multipart upload, whose ETag is not an MD5 (`metadata.sha256` identifies it).
    */
-  put(request: PutRequest): Promise<{ etag: string }>;
+  put(request: PutRequest): Promise<WriteResult>;
   /** Server-side copy with replaced headers and metadata (no bytes leave the store). */
-  copy(request: CopyRequest): Promise<{ etag: string }>;
+  copy(request: CopyRequest): Promise<WriteResult>;
   /** Deletes in batches of ≤ 1000; per-key failures are returned, not thrown. */
   deleteMany(keys: readonly string[]): Promise<DeleteResult>;
+  /** Native versioning as the bucket reports it; 'off' where the store has none (R2, s3rver). */
+  versioning(): Promise<VersioningState>;
+  /** Every version and delete marker under `prefix`, page by page, in key order, newest first per key. */
+  listVersions(options?: { prefix?: string; pageSize?: number }): AsyncIterable<ObjectVersion[]>;
+  /** A version's headers (null when it does not exist). */
+  headVersion(key: string, versionId: string): Promise<ObjectHead | null>;
   /** The object's bytes as a stream (consume it, or the connection stays busy), with the headers it is served with; rejects with StoreError code NoSuchKey when absent. */
   get(key: string): Promise<{ body: AsyncIterable<Uint8Array>; head: ObjectHead }>;
 }

@@ -3,7 +3,7 @@
  * quirk. R2: region `auto`, path style, flexible checksums only WHEN_REQUIRED (R2 answered 501 to the
  * SDK's default CRC32 headers, aws-sdk-js-v3#6810; s3rver stores aws-chunked framing as object bytes).
  */
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
@@ -101,4 +101,9 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<vo
     const name = (error as { name?: string }).name;
     if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
   }
+}
+
+/** Turns native versioning on or off (suspended) for a bucket: tests and set-up; R2 has none. */
+export async function setBucketVersioning(client: S3Client, bucket: string, enabled: boolean): Promise<void> {
+  await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: enabled ? 'Enabled' : 'Suspended' } }));
 }

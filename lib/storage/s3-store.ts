@@ -1,10 +1,12 @@
 /** ObjectStore over the S3 API (R2, AWS S3, Ceph radosgw, MinIO, s3rver). */
 import {
-  CopyObjectCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, type HeadObjectCommandOutput, type S3Client,
+  CopyObjectCommand, DeleteObjectsCommand, GetBucketVersioningCommand, HeadObjectCommand, ListObjectsV2Command,
+  ListObjectVersionsCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
 import { AssetsError } from '../errors';
-import type { CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, PutRequest } from './object-store';
+import type {
+  CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, ObjectVersion, PutRequest, VersioningState, WriteResult,
+} from './object-store';
 import { encodeCopySource, type StoreConfig } from './s3-client';
 import { createObjectReader, type ObjectReader } from './s3-fetch-reader';
 import { multipartPut } from './s3-multipart';
@@ -38,7 +40,7 @@ const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g,
 function headOf(key: string, out: HeadObjectCommandOutput): ObjectHead {
   return {
     key, size: out.ContentLength ?? 0, etag: unquote(out.ETag), lastModified: out.LastModified ?? new Date(0),
-    contentType: out.ContentType, cacheControl: out.CacheControl, metadata: out.Metadata ?? {},
+    contentType: out.ContentType, cacheControl: out.CacheControl, metadata: out.Metadata ?? {}, versionId: out.VersionId,
   };
 }
 
@@ -81,16 +83,52 @@ export class S3Store implements ObjectStore {
     } while (token);
   }
 
-  async head(key: string): Promise<ObjectHead | null> {
+  head(key: string): Promise<ObjectHead | null> {
+    return this.headVersion(key);
+  }
+
+  async headVersion(key: string, versionId?: string): Promise<ObjectHead | null> {
     try {
-      return headOf(key, await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key })));
+      return headOf(key, await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key, VersionId: versionId })));
     } catch (error) {
       if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
-      throw new StoreError('head', key, error);
+      throw new StoreError('head', versionId ? `${key} (version ${versionId})` : key, error);
     }
   }
 
-  async put(request: PutRequest): Promise<{ etag: string }> {
+  /** R2 answers NotImplemented and s3rver a body without Status: both mean no versioning, so archive copies. */
+  async versioning(): Promise<VersioningState> {
+    const out = await this.client.send(new GetBucketVersioningCommand({ Bucket: this.config.bucket })).catch(() => undefined);
+    if (out?.Status === 'Enabled') return 'enabled';
+    return out?.Status === 'Suspended' ? 'suspended' : 'off';
+  }
+
+  async *listVersions(options: { prefix?: string; pageSize?: number } = {}): AsyncIterable<ObjectVersion[]> {
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectVersionsCommand({
+        Bucket: this.config.bucket, Prefix: options.prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker,
+        MaxKeys: options.pageSize,
+      })).catch((error: unknown) => { throw new StoreError('list versions', options.prefix || undefined, error); });
+      const versions: ObjectVersion[] = [
+        ...(page.Versions ?? []).map((v) => ({
+          key: v.Key ?? '', versionId: v.VersionId ?? 'null', lastModified: v.LastModified ?? new Date(0), isLatest: v.IsLatest === true,
+          deleteMarker: false, etag: unquote(v.ETag), size: v.Size ?? 0,
+        })),
+        ...(page.DeleteMarkers ?? []).map((m) => ({
+          key: m.Key ?? '', versionId: m.VersionId ?? 'null', lastModified: m.LastModified ?? new Date(0), isLatest: m.IsLatest === true, deleteMarker: true,
+        })),
+      ];
+      // Versions and markers come in two lists: put each key's entries back in newest-first order.
+      versions.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : b.lastModified.getTime() - a.lastModified.getTime()));
+      yield versions;
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+  }
+
+  async put(request: PutRequest): Promise<WriteResult> {
     if (request.body.length > this.multipartThreshold) {
       const etag = await multipartPut(this.client, this.config.bucket, request, this.partSize)
         .catch((error: unknown) => { throw new StoreError('multipart put', request.key, error); });
@@ -107,17 +145,18 @@ export class S3Store implements ObjectStore {
       throw new StoreError('put', request.key, new Error(`stored ETag ${etag} is not the MD5 ${request.md5} of the bytes sent`),
         'the object may be corrupt: run `gulp verify --repair`');
     }
-    return { etag };
+    return { etag, versionId: out.VersionId };
   }
 
-  async copy(request: CopyRequest): Promise<{ etag: string }> {
+  async copy(request: CopyRequest): Promise<WriteResult> {
+    const source = encodeCopySource(this.config.provider, request.sourceBucket ?? this.config.bucket, request.sourceKey);
     const out = await this.client.send(new CopyObjectCommand({
       Bucket: this.config.bucket, Key: request.key,
-      CopySource: encodeCopySource(this.config.provider, request.sourceBucket ?? this.config.bucket, request.sourceKey),
+      CopySource: request.sourceVersionId ? `${source}?versionId=${encodeURIComponent(request.sourceVersionId)}` : source,
       MetadataDirective: 'REPLACE', ContentType: request.contentType, CacheControl: request.cacheControl,
       Metadata: { ...request.metadata },
     })).catch((error: unknown) => { throw new StoreError('copy', `${request.sourceKey} → ${request.key}`, error); });
-    return { etag: unquote(out.CopyObjectResult?.ETag) };
+    return { etag: unquote(out.CopyObjectResult?.ETag), versionId: out.VersionId };
   }
 
   async deleteMany(keys: readonly string[]): Promise<DeleteResult> {

@@ -4,7 +4,9 @@
  * key, so sync, verify, restore and prune work unchanged; a copy between the two is a server-side
  * cross-bucket copy, so archiving and restoring still move no bytes through this machine.
  */
-import type { CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, PutRequest } from './object-store';
+import type {
+  CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, ObjectVersion, PutRequest, VersioningState, WriteResult,
+} from './object-store';
 
 export interface BucketStore {
   readonly store: ObjectStore;
@@ -24,20 +26,36 @@ export class SplitStore implements ObjectStore {
   }
 
   /** A prefix inside the records' namespace lists the records bucket; anything else lists the images. */
+  private listed(prefix: string | undefined): ObjectStore {
+    return (prefix !== undefined && prefix !== '' && this.isRecordKey(prefix) ? this.records : this.images).store;
+  }
+
   list(options: { prefix?: string; startAfter?: string; pageSize?: number } = {}): AsyncIterable<ListedObject[]> {
-    const inRecords = options.prefix !== undefined && options.prefix !== '' && this.isRecordKey(options.prefix);
-    return (inRecords ? this.records : this.images).store.list(options);
+    return this.listed(options.prefix).list(options);
+  }
+
+  /** The images' bucket decides: its versioning is what keeps overwritten images. */
+  versioning(): Promise<VersioningState> {
+    return this.images.store.versioning();
+  }
+
+  listVersions(options: { prefix?: string; pageSize?: number } = {}): AsyncIterable<ObjectVersion[]> {
+    return this.listed(options.prefix).listVersions(options);
+  }
+
+  headVersion(key: string, versionId: string): Promise<ObjectHead | null> {
+    return this.side(key).store.headVersion(key, versionId);
   }
 
   head(key: string): Promise<ObjectHead | null> {
     return this.side(key).store.head(key);
   }
 
-  put(request: PutRequest): Promise<{ etag: string }> {
+  put(request: PutRequest): Promise<WriteResult> {
     return this.side(request.key).store.put(request);
   }
 
-  copy(request: CopyRequest): Promise<{ etag: string }> {
+  copy(request: CopyRequest): Promise<WriteResult> {
     const target = this.side(request.key);
     const source = this.side(request.sourceKey);
     return target.store.copy(source === target ? request : { ...request, sourceBucket: source.bucket });

@@ -34,6 +34,10 @@ export function objectStoreContract(name: string, open: () => Promise<StoreFixtu
     beforeEach(async () => { fixture = await open(); });
     afterEach(async () => { await fixture.close(); });
 
+    it('reports no versioning on a fresh bucket, so sync keeps its own archive', async () => {
+      expect(await fixture.store.versioning()).to.equal('off');
+    });
+
     it('lists a PUT object with its size and an ETag equal to the MD5 of its bytes', async () => {
       const body = Buffer.from('hello cover');
       const { etag } = await fixture.store.put({ key: 'album/a/a-small.jpg', body, md5: md5(body), ...headers });

@@ -4,7 +4,7 @@
  * Locally a missing Ceph skips those tests with a message; in CI (CI set) it fails them.
  */
 import { randomBytes } from 'node:crypto';
-import { createS3Client, ensureBucket, type StoreConfig } from '../../lib/storage/s3-client';
+import { createS3Client, ensureBucket, setBucketVersioning, type StoreConfig } from '../../lib/storage/s3-client';
 
 export const CEPH_ENDPOINT = process.env.CEPH_S3_ENDPOINT ?? 'http://127.0.0.1:7480';
 
@@ -23,13 +23,16 @@ export async function requireCeph(context: Mocha.Context): Promise<void> {
   context.skip();
 }
 
-/** A fresh, empty bucket on Ceph for one test. */
-export async function freshCephBucket(secretAccessKey = 'TESTSECRET'): Promise<StoreConfig> {
+/** A fresh, empty bucket on Ceph for one test; `versioned` turns native versioning on. */
+export async function freshCephBucket(secretAccessKey = 'TESTSECRET', versioned = false): Promise<StoreConfig> {
   const config: StoreConfig = {
     provider: 's3', endpoint: CEPH_ENDPOINT, bucket: `t-${randomBytes(6).toString('hex')}`, region: 'us-east-1',
     accessKeyId: 'TESTKEY', secretAccessKey,
   };
   const client = createS3Client(config, { maxAttempts: 3 });
-  try { await ensureBucket(client, config.bucket); } finally { client.destroy(); }
+  try {
+    await ensureBucket(client, config.bucket);
+    if (versioned) await setBucketVersioning(client, config.bucket, true);
+  } finally { client.destroy(); }
   return config;
 }
