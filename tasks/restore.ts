@@ -2,6 +2,7 @@ import { secretValues } from '../lib/config/environment';
 import { RunFailedError, UsageError } from '../lib/errors';
 import { DEFAULT_IMAGE_CONFIG } from '../lib/images/config';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
+import type { ReleaseChoice } from '../lib/restore/run-rollback';
 import { confirmApply, parseMaxDelete, printReport, withBucket } from './bucket-session';
 import type { FlagValue } from './flags';
 import { flagHelp, flagsFor } from './flag-tables';
@@ -15,13 +16,16 @@ export function restore(): Promise<void> {
 async function runRestoreTask(): Promise<void> {
   const flags = flagsFor('restore');
   const limits = parseMaxDelete(flags['max-delete'] as string);
-  if (flags.pull) return pull(flags);
-  if (!flags.release) return fullRestore(flags, limits);
+  if (flags.at && flags.release) throw new UsageError('give --release or --at, not both');
+  const { parseAt } = require('../lib/restore/state-at') as typeof import('../lib/restore/state-at');
+  const choice = flags.at ? { at: parseAt(flags.at as string) } : flags.release as string | undefined;
+  if (flags.pull) return pull(flags, choice ?? 'latest');
+  if (!choice) return fullRestore(flags, limits);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runRollback } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
     const report = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
     const common = {
-      release: flags.release as string, environment: env.name, limits, concurrency, limiter, quiet: flags.json === true,
+      release: choice, environment: env.name, limits, concurrency, limiter, quiet: flags.json === true,
       publicBase: opened.publicBase,
     };
     let outcome = await runRollback(opened.store, { ...common, dryRun: true });
@@ -72,12 +76,12 @@ async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimit
 }
 
 /** `--pull`: download a release into --dest, each file checked by SHA-256, plus its image manifest. */
-async function pull(flags: Record<string, FlagValue>): Promise<void> {
+async function pull(flags: Record<string, FlagValue>, release: ReleaseChoice): Promise<void> {
   await withBucket(flags, async ({ env, concurrency, opened }) => {
     const { runPull } = require('../lib/restore/run-pull') as typeof import('../lib/restore/run-pull');
     const report = require('../lib/restore/pull-report') as typeof import('../lib/restore/pull-report');
     const outcome = await runPull(opened.store, {
-      release: (flags.release as string | undefined) ?? 'latest', dest: flags.dest as string, concurrency, quiet: flags.json === true,
+      release, dest: flags.dest as string, concurrency, quiet: flags.json === true,
     });
     const result = report.pullReport(outcome, { environment: env.name, bucket: env.bucket });
     const path = await report.writePullReport(result, 'reports', secretValues());

@@ -7,7 +7,7 @@
 import { messageOf } from '../errors';
 import type { SyncAction, SyncPlan } from '../plan/sync-plan';
 import { headersHash, type DesiredObject } from '../plan/match';
-import type { ObjectStore } from '../storage/object-store';
+import type { ObjectStore, WriteResult } from '../storage/object-store';
 import { md5Of } from '../util/hash';
 import { AdaptiveLimiter } from './adaptive-limiter';
 
@@ -25,7 +25,7 @@ export interface ActionFailure { readonly key: string; readonly action: SyncActi
 
 export interface ApplyResult {
   readonly completed: Record<SyncAction['kind'], number>;
-  readonly written: { key: string; etag: string; local: DesiredObject; kind: SyncAction['kind'] }[];
+  readonly written: { key: string; etag: string; versionId?: string; local: DesiredObject; kind: SyncAction['kind'] }[];
   readonly deleted: string[];
   readonly failures: ActionFailure[];
   readonly bytesUploaded: number;
@@ -45,12 +45,14 @@ function archiveHeaders(sourceKey: string) {
 
 type WriteAction = Exclude<SyncAction, { kind: 'delete' }>;
 
-async function write(store: ObjectStore, action: WriteAction, options: ApplyOptions): Promise<{ etag: string; bytes: number }> {
+async function write(store: ObjectStore, action: WriteAction, options: ApplyOptions): Promise<WriteResult & { bytes: number }> {
   if (action.kind === 'archive') return { ...(await store.copy({ key: action.key, sourceKey: action.sourceKey, ...archiveHeaders(action.sourceKey) })), bytes: 0 };
   const { local } = action;
   const headers = { contentType: local.contentType, cacheControl: local.cacheControl, metadata: objectMetadata(local) };
   if (action.kind === 'retag') return { ...(await store.copy({ key: action.key, sourceKey: action.key, ...headers })), bytes: 0 };
-  if (action.kind === 'restore') return { ...(await store.copy({ key: action.key, sourceKey: action.sourceKey, ...headers })), bytes: 0 };
+  if (action.kind === 'restore') {
+    return { ...(await store.copy({ key: action.key, sourceKey: action.sourceKey, sourceVersionId: action.sourceVersionId, ...headers })), bytes: 0 };
+  }
   const body = await options.readBody(local);
   const md5 = md5Of(body);
   if (md5 !== local.md5 || body.length !== local.size) {
@@ -83,10 +85,10 @@ export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: App
         const action = actions[next++] as WriteAction;
         attempted += 1;
         try {
-          const { etag, bytes } = await write(store, action, options);
+          const { etag, versionId, bytes } = await write(store, action, options);
           completed[action.kind] += 1;
           bytesUploaded += bytes;
-          if (action.kind !== 'archive') written.push({ key: action.key, etag, local: action.local, kind: action.kind });
+          if (action.kind !== 'archive') written.push({ key: action.key, etag, versionId, local: action.local, kind: action.kind });
           limiter.succeeded();
           options.onDone?.(action, bytes);
         } catch (error) {

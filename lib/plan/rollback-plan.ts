@@ -5,7 +5,8 @@
  * the delete guard. Whatever would be overwritten or deleted is archived first (see archive-plan.ts),
  * so the rollback itself can be rolled back.
  */
-import { archiveKeys, desiredFromRelease, type Release } from '../releases/release';
+import { archiveKeys, desiredFromRelease, type Release, type ReleaseObject } from '../releases/release';
+import type { ObjectVersion } from '../storage/object-store';
 import { compareContent, compareHeaders, matchObjects, type RecordedObject, type RemoteObject } from './match';
 import { ACTION_ORDER, deleteRefusal, type DeleteLimits, type SyncAction, type SyncPlan } from './sync-plan';
 
@@ -16,7 +17,15 @@ export interface RollbackInput {
   readonly records: ReadonlyMap<string, RecordedObject>;
   /** Archive keys that exist. */
   readonly archived: ReadonlySet<string>;
+  /** On a bucket with native versioning: each key's versions (markers left out), newest first. */
+  readonly versions?: ReadonlyMap<string, readonly ObjectVersion[]>;
   readonly limits: DeleteLimits;
+}
+
+/** The version of `key` holding the release's bytes: the one it recorded, else one with its MD5 as ETag. */
+function versionHolding(o: ReleaseObject, versions: readonly ObjectVersion[] | undefined): string | undefined {
+  if (!versions) return undefined;
+  return (versions.find((v) => v.versionId === o.versionId) ?? versions.find((v) => v.etag === o.md5))?.versionId;
 }
 
 export interface RollbackPlan extends SyncPlan {
@@ -43,9 +52,11 @@ export function planRollback(input: RollbackInput): RollbackPlan {
       else keep += 1;
       continue;
     }
+    const sourceVersionId = versionHolding(input.target.objects[key] as ReleaseObject, input.versions?.get(key));
+    if (sourceVersionId) { actions.push({ kind: 'restore', key, sourceKey: key, sourceVersionId, local, remote }); continue; }
     const source = archiveKeys(local).find((k) => input.archived.has(k));
     if (!source) {
-      unrecoverable.push({ key, reason: `no archived copy of its bytes (sha256 ${local.sha256.slice(0, 12)}…)` });
+      unrecoverable.push({ key, reason: `no version or archived copy of its bytes (sha256 ${local.sha256.slice(0, 12)}…)` });
       continue;
     }
     actions.push({ kind: 'restore', key, sourceKey: source, local, remote });

@@ -14,7 +14,11 @@ export type SyncAction =
   /** Preserve the object at `sourceKey` (about to be overwritten or deleted) by a server-side copy to `key`. */
   | { readonly kind: 'archive'; readonly key: string; readonly sourceKey: string }
   /** Put back preserved bytes: a server-side copy from the archive (`sourceKey`) with `local`'s headers. */
-  | { readonly kind: 'restore'; readonly key: string; readonly sourceKey: string; readonly local: DesiredObject; readonly remote?: RemoteObject };
+  | {
+    readonly kind: 'restore'; readonly key: string; readonly sourceKey: string; readonly local: DesiredObject; readonly remote?: RemoteObject;
+    /** Copy this version of `sourceKey` (a bucket with native versioning); else the current object, an archived copy. */
+    readonly sourceVersionId?: string;
+  };
 
 export interface DeleteLimits {
   /** Most objects one run may delete. */

@@ -4,7 +4,7 @@ import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
-import { composeObjects, currentCommit, newReleaseId, RELEASE_SCHEMA, type ManifestRef, type Release } from './release';
+import { composeObjects, currentCommit, newReleaseId, RELEASE_SCHEMA, type ManifestRef, type Release, type ReleaseObject } from './release';
 import { storeReleaseManifest } from './release-manifest';
 import { publishRelease, readRelease, type LatestRead } from './release-store';
 
@@ -23,7 +23,33 @@ export interface SyncReleaseInput {
   readonly environment: string;
   /** The build's manifest: archived with the release, for `gulp restore --pull`. */
   readonly manifest?: ImageManifest;
+  /** The bucket has native versioning: the release records each object's version id. */
+  readonly versioned?: boolean;
   readonly now?: Date;
+}
+
+/**
+ * On a versioned bucket, each object's version id: from this run's writes, else from the previous
+ * release when the bytes are the same; a HEAD only for what neither says (Ceph's CopyObject answers
+ * without a version id; objects that predate the first release).
+ */
+export async function withVersionIds(
+  store: ObjectStore, objects: Record<string, ReleaseObject>, previous: Release['objects'] | undefined, result: ApplyResult,
+): Promise<Record<string, ReleaseObject>> {
+  const written = new Map(result.written.map((w) => [w.key, w]));
+  const unknown: string[] = [];
+  for (const [key, o] of Object.entries(objects)) {
+    const w = written.get(key);
+    const before = previous?.[key];
+    const versionId = w ? w.versionId : before?.md5 === o.md5 ? before.versionId : undefined;
+    if (versionId) objects[key] = { ...o, versionId };
+    else unknown.push(key);
+  }
+  await mapPool(unknown, 16, async (key) => {
+    const head = await store.head(key);
+    if (head?.versionId && head.etag === objects[key]?.md5) objects[key] = { ...(objects[key] as ReleaseObject), versionId: head.versionId };
+  });
+  return objects;
 }
 
 /** The record of a run that changed the bucket: what it now holds and what the run changed. */
@@ -51,8 +77,10 @@ export async function publishSyncRelease(store: ObjectStore, input: SyncReleaseI
   if (!changed && latest.pointer) return undefined;
   const previous = latest.pointer ? await readRelease(store, latest.pointer.id) : undefined;
   const manifest = input.manifest && await storeReleaseManifest(store, input.manifest, previous?.manifest);
+  let objects = composeObjects(previous?.objects, input.desired, input.inScope);
+  if (input.versioned || result.written.some((w) => w.versionId)) objects = await withVersionIds(store, objects, previous?.objects, result);
   const release = releaseOf({
-    objects: composeObjects(previous?.objects, input.desired, input.inScope), parent: previous?.id,
+    objects, parent: previous?.id,
     environment: input.environment, reason: 'sync', result, now: input.now, manifest,
   });
   await publishRelease(store, release, latest);

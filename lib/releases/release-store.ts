@@ -63,7 +63,11 @@ export async function publishRelease(store: ObjectStore, release: Release, lates
   try {
     await putJsonObject(store, LATEST_KEY, pointer, latest.etag ? { ifMatch: latest.etag } : { ifNoneMatch: '*' });
   } catch (error) {
-    if ((error as { status?: number }).status === 412) throw new ReleaseConflictError(release.id);
-    throw error;
+    if ((error as { status?: number }).status !== 412) throw error;
+    // Ceph 16 answers 412 to every If-Match PUT on a bucket with versioning on, even a true one. If the
+    // pointer is still the one this run read, nobody else published: the condition held, so write it.
+    const now = latest.etag ? await store.head(LATEST_KEY) : null;
+    if (!latest.etag || now?.etag !== latest.etag) throw new ReleaseConflictError(release.id);
+    await putJsonObject(store, LATEST_KEY, pointer);
   }
 }

@@ -18,6 +18,8 @@ export interface ReleaseObject {
   readonly size: number;
   readonly contentType: string;
   readonly cacheControl: string;
+  /** On a bucket with native versioning: the version holding these bytes (restores copy it back). */
+  readonly versionId?: string;
 }
 
 /** The image manifest (dist/images.json) a release was built from, archived by content. */
@@ -61,6 +63,12 @@ export const releaseKey = (id: string): string => `${RELEASES_PREFIX}${id}.json`
 export function newReleaseId(at: Date, objects: Readonly<Record<string, ReleaseObject>>): string {
   const stamp = at.toISOString().replace(/[-:]/g, '');
   return `${stamp}-${stableHash(objects, 8)}`;
+}
+
+/** When a release was made, from its id (`20261128T123456.789Z-…`). */
+export function releaseTime(id: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{3})?Z/.exec(id);
+  return m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}Z`) : new Date(Number.NaN);
 }
 
 /** Whether two releases record the same objects (an id ends with a hash of its object list). */

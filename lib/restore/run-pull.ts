@@ -22,11 +22,11 @@ import { listRemote } from '../sync/run-sync';
 import { sha256OfFile } from '../util/hash';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
-import { resolveRelease } from './run-rollback';
+import { resolveRelease, type ReleaseChoice } from './run-rollback';
 
 export interface PullOptions {
-  /** A release id, `latest` or `previous`. */
-  readonly release: string;
+  /** A release id, `latest`, `previous`, or the release that was the latest at a time. */
+  readonly release: ReleaseChoice;
   readonly dest: string;
   readonly concurrency: number;
   readonly quiet?: boolean;

@@ -14,16 +14,20 @@ import type { DeleteLimits } from '../plan/sync-plan';
 import { releaseOf } from '../releases/publish';
 import { ARCHIVE_PREFIX, sameObjects, type Release } from '../releases/release';
 import { publishRelease, readLatest, readRelease, type LatestRead } from '../releases/release-store';
-import type { ObjectStore } from '../storage/object-store';
+import type { ObjectStore, ObjectVersion } from '../storage/object-store';
+import { versionsByKey } from '../plan/versions-at';
+import { releaseAt, stateAt } from './state-at';
 import { isReserved } from '../sync/object-scope';
 import { inspect, listRemote } from '../sync/run-sync';
 import { readSyncState, recordResult, writeSyncState } from '../sync/state-record';
 import { createProgress } from '../util/progress';
 import { publicUrl } from '../verify/public-check';
 
+/** A release id, `latest`, `previous` (the latest release's parent), or the state at a time (`--at`). */
+export type ReleaseChoice = string | { readonly at: Date };
+
 export interface RollbackOptions {
-  /** A release id, `latest`, or `previous` (the latest release's parent). */
-  readonly release: string;
+  readonly release: ReleaseChoice;
   readonly environment: string;
   readonly limits: DeleteLimits;
   readonly dryRun: boolean;
@@ -51,8 +55,9 @@ export interface RollbackOutcome {
   readonly seconds: number;
 }
 
-export async function resolveRelease(store: ObjectStore, which: string): Promise<{ target: Release; latest: LatestRead }> {
+export async function resolveRelease(store: ObjectStore, which: ReleaseChoice): Promise<{ target: Release; latest: LatestRead }> {
   const latest = await readLatest(store);
+  if (typeof which !== 'string') return { target: await releaseAt(store, which.at), latest };
   if (!latest.pointer) {
     throw new AssetsError('E_NO_RELEASE', 'the bucket has no releases yet', { hint: 'every successful `gulp sync` records one' });
   }
@@ -63,6 +68,21 @@ export async function resolveRelease(store: ObjectStore, which: string): Promise
   return { target: await readRelease(store, current.parent), latest };
 }
 
+/** Every version and delete marker of the images (the tool's own prefixes left out). */
+async function imageHistory(store: ObjectStore): Promise<ObjectVersion[]> {
+  const history: ObjectVersion[] = [];
+  for await (const page of store.listVersions()) for (const v of page) if (!isReserved(v.key)) history.push(v);
+  return history;
+}
+
+/** `--at` on a versioned bucket is the state in the version history; everything else is a recorded release. */
+async function resolveTarget(store: ObjectStore, choice: ReleaseChoice, history?: readonly ObjectVersion[]) {
+  if (typeof choice === 'string' || !history) return { ...(await resolveRelease(store, choice)), restoredFrom: undefined };
+  const latest = await readLatest(store);
+  const latestRelease = latest.pointer ? await readRelease(store, latest.pointer.id) : undefined;
+  return { target: await stateAt(store, history, choice.at, latestRelease), latest, restoredFrom: `the bucket's versions at ${choice.at.toISOString()}` };
+}
+
 async function archivedKeys(store: ObjectStore): Promise<Set<string>> {
   const keys = new Set<string>();
   for await (const page of store.list({ prefix: ARCHIVE_PREFIX })) for (const o of page) keys.add(o.key);
@@ -71,20 +91,24 @@ async function archivedKeys(store: ObjectStore): Promise<Set<string>> {
 
 export async function runRollback(store: ObjectStore, options: RollbackOptions): Promise<RollbackOutcome> {
   const started = performance.now();
-  const { target, latest } = await resolveRelease(store, options.release);
+  // A bucket with native versioning restores from its old versions; without, from the archive.
+  const versioned = (await store.versioning()) === 'enabled';
+  const history = versioned ? await imageHistory(store) : undefined;
+  const { target, latest, restoredFrom } = await resolveTarget(store, options.release, history);
   const inScope = (key: string) => !isReserved(key);
   const [{ objects: remote, pages }, { records }, archived] = await Promise.all([
     listRemote(store, inScope), readSyncState(store), archivedKeys(store),
   ]);
-  const input = { target, remote, records, archived, limits: options.limits };
+  const input = { target, remote, records, archived, versions: history && versionsByKey(history), limits: options.limits };
   let planned = planRollback(input);
   const heads = planned.inspect.length;
   if (heads > 0) {
     await inspect(store, planned.inspect, records);
     planned = planRollback(input);
   }
-  const plan: RollbackPlan = { ...withArchives(planned, archiveNeeds(planned, records), archived), unrecoverable: planned.unrecoverable };
-  const totals = planTotals(plan, { listPages: pages, heads, gets: 3 });
+  const plan: RollbackPlan = versioned ? planned
+    : { ...withArchives(planned, archiveNeeds(planned, records), archived), unrecoverable: planned.unrecoverable };
+  const totals = planTotals(plan, { listPages: pages, heads, gets: 4 });
   const changedUrls = plan.actions.filter((a) => a.kind !== 'archive')
     .map((a) => (options.publicBase ? publicUrl(options.publicBase, a.key) : a.key));
   const unrecorded = !latest.pointer || !sameObjects(latest.pointer.id, target.id);
@@ -103,7 +127,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   if (result.failures.length === 0 && !result.stopped) {
     release = releaseOf({
       objects: target.objects, parent: latest.pointer?.id, environment: options.environment, reason: 'restore',
-      restoredFrom: target.id, result, manifest: target.manifest,
+      restoredFrom: restoredFrom ?? target.id, result, manifest: target.manifest,
     });
     await publishRelease(store, release, latest);
   }

@@ -135,13 +135,17 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
     await inspect(store, plan.inspect, records);
     plan = planSync(planInput);
   }
-  // What the plan overwrites or deletes is first preserved in the archive, so any release can be restored.
+  // What the plan overwrites or deletes is first preserved in the archive, so any release can be restored;
+  // a bucket with native versioning keeps the old versions itself (asked only when something would be lost).
   const needs = archiveNeeds(plan, records);
-  plan = withArchives(plan, needs, await existingArchives(store, [...needs.copies.keys()]));
+  const versioned = needs.copies.size > 0 && (await store.versioning()) === 'enabled';
+  if (!versioned) plan = withArchives(plan, needs, await existingArchives(store, [...needs.copies.keys()]));
   // The release pointer is read (before any write, for the conditional update) only when a release will
   // be published: so a no-change sync costs the listing and one GET.
   const publishes = plan.actions.length > 0 || !state.release;
-  const totals = planTotals(plan, { listPages: pages, heads: heads + needs.copies.size, gets: publishes ? 2 : 1 });
+  const totals = planTotals(plan, {
+    listPages: pages, heads: heads + (versioned ? 0 : needs.copies.size), gets: (publishes ? 2 : 1) + (needs.copies.size > 0 ? 1 : 0),
+  });
   if (options.dryRun) return { plan, totals, seconds: (performance.now() - started) / 1000 };
   const latest = publishes ? await readLatest(store) : undefined;
 
@@ -158,7 +162,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   let release: Release | undefined;
   let conflict: unknown;
   if (ok && latest) {
-    release = await publishSyncRelease(store, { latest, desired, inScope, result, manifest, environment: options.environment ?? 'development' })
+    release = await publishSyncRelease(store, { latest, desired, inScope, result, manifest, versioned, environment: options.environment ?? 'development' })
       .catch((error: unknown) => { conflict = error; return undefined; });
   }
   const releaseId = release?.id ?? (conflict ? state.release : latest?.pointer?.id ?? state.release);

@@ -15,7 +15,7 @@ import { createS3Client, type StoreConfig } from '../../lib/storage/s3-client';
 import { createObjectReader } from '../../lib/storage/s3-fetch-reader';
 import { S3Store } from '../../lib/storage/s3-store';
 import { requireManifest, runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
-import { runRollback, type RollbackOptions, type RollbackOutcome } from '../../lib/restore/run-rollback';
+import { runRollback, type ReleaseChoice, type RollbackOptions, type RollbackOutcome } from '../../lib/restore/run-rollback';
 import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/verify/repair-bucket';
 import { runVerify, type VerifyOptions, type VerifyOutcome } from '../../lib/verify/run-verify';
 import { digestsOf } from '../../lib/util/hash';
@@ -45,11 +45,12 @@ export class SyncHarness {
   private client!: ReturnType<typeof createS3Client>;
   private viaProxy!: StoreConfig;
 
-  static async start(server: ServerKind = 's3rver'): Promise<SyncHarness> {
+  /** `versioned`: a Ceph bucket with native versioning on. */
+  static async start(server: ServerKind = 's3rver', options: { versioned?: boolean } = {}): Promise<SyncHarness> {
     const h = new SyncHarness();
     h.dist = await mkdtemp(join(tmpdir(), 'sync-dist-'));
     if (server === 'ceph') {
-      const store = await freshCephBucket();
+      const store = await freshCephBucket('TESTSECRET', options.versioned === true);
       h.server = { store, publicBase: `${store.endpoint}/${store.bucket}`, directory: '', close: async () => undefined };
     } else {
       h.server = await startTestS3rver('images');
@@ -111,7 +112,7 @@ export class SyncHarness {
     return ids;
   }
 
-  rollback(release: string, options: Partial<RollbackOptions> = {}): Promise<RollbackOutcome> {
+  rollback(release: ReleaseChoice, options: Partial<RollbackOptions> = {}): Promise<RollbackOutcome> {
     return runRollback(this.store, {
       release, environment: 'test', limits: { count: 100, percent: 100 }, dryRun: false, concurrency: 4, quiet: true, ...options,
     });
