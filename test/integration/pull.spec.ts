@@ -9,17 +9,8 @@ import { spawnGulp } from '../helpers/cli';
 import { TRIO } from '../helpers/fixtures';
 import { makeTmpDir, removeTmp, useWorkspace, writeAt } from '../helpers/tmp';
 import { SyncHarness } from '../support/sync-harness';
+import { V1, V2 } from '../support/release-states';
 
-const V1 = {
-  'album/abba/abba-medium.jpg': 'abba medium v1',
-  'album/abba/abba-small.jpg': 'abba small v1',
-  'album/bjork/bjork-medium.jpg': 'bjork medium v1',
-};
-const V2 = {
-  'album/abba/abba-medium.jpg': 'abba medium v2', // changed
-  'album/abba/abba-small.jpg': 'abba small v1',
-  'album/dido/dido-small.jpg': 'dido small v2', // added; bjork deleted
-};
 
 async function folderContents(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

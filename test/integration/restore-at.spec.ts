@@ -5,17 +5,8 @@ import { parseAt } from '../../lib/restore/state-at';
 import { spawnGulp } from '../helpers/cli';
 import { requireCeph } from '../servers/ceph';
 import { SyncHarness } from '../support/sync-harness';
+import { V1, V2 } from '../support/release-states';
 
-const V1 = {
-  'album/abba/abba-medium.jpg': 'abba medium v1',
-  'album/abba/abba-small.jpg': 'abba small v1',
-  'album/bjork/bjork-medium.jpg': 'bjork medium v1',
-};
-const V2 = {
-  'album/abba/abba-medium.jpg': 'abba medium v2', // changed
-  'album/abba/abba-small.jpg': 'abba small v1',
-  'album/dido/dido-small.jpg': 'dido small v2', // added; bjork deleted
-};
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

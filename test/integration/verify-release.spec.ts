@@ -2,17 +2,8 @@ import { expect } from 'chai';
 import { readRelease } from '../../lib/releases/release-store';
 import { spawnGulp } from '../helpers/cli';
 import { SyncHarness } from '../support/sync-harness';
+import { V1, V2 } from '../support/release-states';
 
-const V1 = {
-  'album/abba/abba-medium.jpg': 'abba medium v1',
-  'album/abba/abba-small.jpg': 'abba small v1',
-  'album/bjork/bjork-medium.jpg': 'bjork medium v1',
-};
-const V2 = {
-  'album/abba/abba-medium.jpg': 'abba medium v2!', // changed
-  'album/abba/abba-small.jpg': 'abba small v1',
-  'album/dido/dido-small.jpg': 'dido small v2', // added; bjork deleted
-};
 
 describe('gulp verify --release: the bucket checked against a recorded release', () => {
   let h: SyncHarness;
