@@ -80,7 +80,7 @@ export const FLAG_TABLES = {
     at: { kind: 'string', arg: 'ISO time', description: 'roll back to the state at this time: the release that was the latest then (on a bucket with native versioning, the object versions current then)' },
     pull: { kind: 'boolean', description: 'download a release (--release, default latest) into --dest, checking each file\'s SHA-256 as it lands, and write its images.json: a lost dist/ back without re-encoding' },
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'without --release: the sources to rebuild from' },
-    dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'without --release: where the rebuild goes (its images.json is what the bucket must match)' },
+    dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'without --release/--at: where the rebuild goes (its images.json is what the bucket must match); with --pull: where the release is downloaded' },
     'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'without --release: the build\'s source index' },
     force: { kind: 'boolean', description: 'without --release: re-upload every object, not only missing, corrupt and stale ones' },
     delete: { kind: 'boolean', description: 'without --release: also delete objects the rebuild does not have (under --max-delete)' },

@@ -90,5 +90,5 @@ async function pull(flags: Record<string, FlagValue>, release: ReleaseChoice): P
   });
 }
 
-restore.description = 'Roll the bucket back (or forward) to a recorded release by server-side copies (plan first); without --release, rebuild from the sources and repair the bucket';
+restore.description = 'Roll the bucket back (or forward) to a release (--release) or a time (--at) by server-side copies, plan first; --pull downloads a release into a folder; with neither, rebuild from the sources and repair the bucket';
 restore.flags = flagHelp('restore');
