@@ -71,7 +71,15 @@ CONF
   local id; id=$(timeout 60 ceph -c "$D/ceph.conf" osd create) || fail "the monitor did not answer"
   mkdir -p "$D/osd/ceph-$id"
   ceph-osd -c "$D/ceph.conf" -i "$id" --mkfs 2>>"$D/log/start.log" || fail "ceph-osd --mkfs failed"
-  ceph-osd -c "$D/ceph.conf" -i "$id" 2>>"$D/log/start.log" || fail "ceph-osd did not start"
+  # Seen once here: an OSD starting right after the monitor sends its first command with an empty fsid
+  # ("wrong fsid") and exits. It starts on a second try.
+  local started=no
+  for attempt in 1 2 3; do
+    if ceph-osd -c "$D/ceph.conf" -i "$id" 2>>"$D/log/start.log"; then started=yes; break; fi
+    echo "ceph-rgw: ceph-osd did not start (attempt $attempt of 3); retrying" >&2
+    sleep $((attempt * 2))
+  done
+  [ "$started" = yes ] || fail "ceph-osd did not start"
   radosgw -c "$D/ceph.conf" -n client.rgw.local 2>>"$D/log/start.log" || fail "radosgw did not start"
   for _ in $(seq 1 120); do answers && break; sleep 0.5; done
   answers || fail "radosgw did not answer at $ENDPOINT within 60 s"
