@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { createS3Client } from '../../lib/storage/s3-client';
 import { S3Store } from '../../lib/storage/s3-store';
 import { freshCephBucket, requireCeph } from '../servers/ceph';
@@ -27,6 +28,22 @@ describe('Ceph radosgw (HTTP on 127.0.0.1, SigV4 checked)', function () {
       const head = await store.head('big.jpg');
       expect(head?.etag).to.match(/^[0-9a-f]{32}-3$/);
       expect(head?.metadata.sha256).to.equal('abc');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('rejects a body whose Content-MD5 does not match with BadDigest, and stores nothing', async () => {
+    const config = await freshCephBucket();
+    const client = createS3Client(config, { maxAttempts: 1 });
+    try {
+      const store = new S3Store(client, config);
+      const failed = await store.put({
+        key: 'bad.jpg', body: Buffer.from('real bytes'), md5: createHash('md5').update('other bytes').digest('hex'),
+        contentType: 'image/jpeg', cacheControl: 'x', metadata: {},
+      }).catch((error: unknown) => error);
+      expect(String(failed)).to.match(/put bad\.jpg failed: BadDigest/);
+      expect(await store.head('bad.jpg')).to.equal(null);
     } finally {
       client.destroy();
     }
