@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readLatest, readRelease, releaseIds } from '../../lib/releases/release-store';
 import { CLEAN_ENV, spawnGulp } from '../helpers/cli';
 import { GULP_BIN, REPO_ROOT } from '../helpers/paths';
-import { CACHE, requireServer, SERVERS, SyncHarness } from '../support/sync-harness';
+import { CACHE, SERVERS, SyncHarness, usePublished } from '../support/sync-harness';
 
 // 42 objects in v1; v2 changes 40 of them, deletes 2 and adds 2. A rollback to v1: 42 archive copies,
 // 42 copies back from the archive (40 changed + 2 deleted), 2 deletes.
@@ -48,16 +48,11 @@ async function expectOneRestoreRelease(h: SyncHarness, v1: string, v2: string): 
 for (const server of SERVERS) {
   describe(`a restore killed half-way and rerun converges, against ${server}`, function () {
     this.timeout(120_000);
+    const published = usePublished(server, V1, V2);
     let h: SyncHarness;
     let v1 = '';
     let v2 = '';
-    before(async function () { await requireServer(this, server); });
-    beforeEach(async () => {
-      h = await SyncHarness.start(server);
-      [v1 = '', v2 = ''] = await h.publish(V1, V2);
-      h.proxy.reset();
-    });
-    afterEach(async () => { await h?.close(); });
+    beforeEach(async () => { ({ h, ids: [v1 = '', v2 = ''] } = published); });
 
     it('a store failing after 10 copies back stops the rollback (no deletes, no release); a rerun does only the rest; then nothing to do', async () => {
       h.proxy.faults.push({ op: 'copy', key: /^album\//, action: 500, skip: 10, times: 10_000 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { releaseIds, readRelease, readLatest } from '../../lib/releases/release-store';
-import { CACHE, requireServer, SERVERS, SyncHarness } from '../support/sync-harness';
+import { CACHE, SERVERS, SyncHarness, usePublished } from '../support/sync-harness';
 
 const V1 = {
   'album/abba/abba-medium.jpg': 'abba medium v1',
@@ -19,15 +19,11 @@ const all = { delete: true, limits: { count: 100, percent: 100 } };
 
 for (const server of SERVERS) {
   describe(`release records and rollback (gulp restore --release) against ${server}`, () => {
+    const published = usePublished(server, V1, V2);
     let h: SyncHarness;
     let v1 = '';
     let v2 = '';
-    before(async function () { await requireServer(this, server); });
-    beforeEach(async () => {
-      h = await SyncHarness.start(server);
-      [v1 = '', v2 = ''] = await h.publish(V1, V2);
-    });
-    afterEach(async () => { await h?.close(); });
+    beforeEach(async () => { ({ h, ids: [v1 = '', v2 = ''] } = published); });
 
     it('every sync that changes the bucket records a release: its objects, its parent, what it changed', async () => {
       expect(await releaseIds(h.direct)).to.deep.equal([v2, v1]);

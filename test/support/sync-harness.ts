@@ -34,6 +34,28 @@ export async function requireServer(context: Mocha.Context, server: ServerKind):
   if (server === 'ceph') await requireCeph(context);
 }
 
+/** A suite's harness and the ids of the releases its states were published as (fresh for every test). */
+export interface Published {
+  h: SyncHarness;
+  ids: string[];
+}
+
+/**
+ * Mocha hooks for a suite against `server`: before each test a fresh harness with `states` published as
+ * releases (request counts reset), closed after it. Read the returned object inside tests.
+ */
+export function usePublished(server: ServerKind, ...states: Record<string, string>[]): Published {
+  const published = { h: undefined, ids: [] } as unknown as Published;
+  before(async function () { await requireServer(this, server); });
+  beforeEach(async () => {
+    published.h = await SyncHarness.start(server);
+    published.ids = await published.h.publish(...states);
+    published.h.proxy.reset();
+  });
+  afterEach(async () => { await published.h?.close(); });
+  return published;
+}
+
 export class SyncHarness {
   dist = '';
   server!: LocalBucket;
