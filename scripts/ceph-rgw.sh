@@ -29,6 +29,8 @@ install() {
       rm -f "$out"; return 0
     fi
     echo "ceph-rgw: apt-get install failed (attempt $attempt of 3):" >&2; tail -n 20 "$out" >&2
+    machine
+    apt-get clean >/dev/null 2>&1 || true # downloaded packages: space, if that was the problem
     dpkg --configure -a >/dev/null 2>&1 || true
     sleep $((attempt * 5))
   done
@@ -100,9 +102,19 @@ stop() {
   rm -rf "$D"
 }
 
+# What a failed set-up on an unknown machine needs to be understood: who we are, space, the ports.
+machine() {
+  echo "ceph-rgw: uid $(id -u); free space:" >&2
+  df -h /var /tmp 2>/dev/null | sed 's/^/  /' >&2 || true
+  for port in "$MON_PORT" "$PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "ceph-rgw: port $port is already taken" >&2; fi
+  done
+}
+
 fail() {
   echo "ceph-rgw: $1; the last log lines:" >&2
   tail -n 20 "$D"/log/*.log >&2 2>/dev/null || true
+  machine
   exit 1
 }
 
