@@ -45,7 +45,8 @@ async function runVerifyTask(): Promise<void> {
       repair = { outcome: repaired, dryRun, after };
     }
     const mode = { deep: options.deep, public: options.publicBase !== undefined, sample: options.sample };
-    const result = report.verifyReport(outcome, { environment: env.name, bucket: env.bucket, mode }, repair);
+    const against = expected.release ? `release ${expected.release.id}` : 'the build';
+    const result = report.verifyReport(outcome, { environment: env.name, bucket: env.bucket, mode, against }, repair);
     const path = await report.writeVerifyReport(result, 'reports', secretValues());
     printReport(flags, result, path, report.formatVerify(result));
     if (!result.ok && !repair?.dryRun) {

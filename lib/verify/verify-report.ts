@@ -15,6 +15,8 @@ export interface VerifyReport {
   readonly environment: string;
   readonly bucket: string;
   readonly mode: { readonly deep: boolean; readonly public: boolean; readonly sample?: number };
+  /** What the bucket was checked against: `the build`, or `release <id>`. */
+  readonly against?: string;
   readonly objects: { readonly build: number; readonly bucket: number; readonly matching: number };
   readonly counts: Record<ProblemKind, number>;
   readonly problems: readonly Problem[];
@@ -52,7 +54,7 @@ function summarise(outcome: VerifyOutcome): NonNullable<VerifyReport['after']> {
 }
 
 export function verifyReport(
-  outcome: VerifyOutcome, context: { environment: string; bucket: string; mode: VerifyReport['mode'] },
+  outcome: VerifyOutcome, context: { environment: string; bucket: string; mode: VerifyReport['mode']; against?: string },
   repair?: { outcome: RepairOutcome; dryRun: boolean; after?: VerifyOutcome },
 ): VerifyReport {
   const base = { ...context, ...summarise(outcome) };
@@ -68,11 +70,11 @@ export function verifyReport(
   };
 }
 
-function countsLine(report: Pick<VerifyReport, 'objects' | 'counts'>): string {
+function countsLine(report: Pick<VerifyReport, 'objects' | 'counts'>, against = 'the build'): string {
   const c = report.counts;
   const extra = [c.unreadable && `${c.unreadable} unreadable`, c['public-missing'] && `${c['public-missing']} missing publicly`,
     c['public-stale'] && `${c['public-stale']} stale in the CDN cache`, c['public-wrong'] && `${c['public-wrong']} served wrong`].filter(Boolean);
-  return `${report.objects.build} objects in the build, ${report.objects.bucket} in the bucket, ${report.objects.matching} verified: `
+  return `${report.objects.build} objects in ${against}, ${report.objects.bucket} in the bucket, ${report.objects.matching} verified: `
     + `${c.missing} missing, ${c.corrupt} corrupt, ${c['stale-headers']} stale headers, ${c.extra} extra${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
@@ -87,7 +89,7 @@ function nextStep(report: VerifyReport): string | undefined {
 export function formatVerify(report: VerifyReport, limit = 20): string {
   const modes = ['listing', report.mode.deep && 'read back', report.mode.public && 'public URLs'].filter(Boolean).join(' + ');
   const sample = report.mode.sample !== undefined ? ` (sample ${report.mode.sample} %)` : '';
-  const lines = [`verify (${modes}${sample}): ${countsLine(report)}`];
+  const lines = [`verify (${modes}${sample}): ${countsLine(report, report.against)}`];
   if (report.checked.deep > 0) lines.push(`  read back ${report.checked.deep} objects, ${formatBytes(report.checked.deepBytes)}`);
   for (const p of report.problems.slice(0, limit)) lines.push(`  ${p.kind.padEnd(14)} ${p.key}: ${p.reason}`);
   if (report.problems.length > limit) lines.push(`  … and ${report.problems.length - limit} more (all in the report)`);

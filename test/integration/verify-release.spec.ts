@@ -48,6 +48,7 @@ describe('gulp verify --release: the bucket checked against a recorded release',
     expect(against.output).to.match(new RegExp(`does not match release ${v1}`));
     const latest = await spawnGulp(['verify', '--release', 'latest', '--dest', '/nonexistent'], env);
     expect(latest.status, latest.output).to.equal(0);
+    expect(latest.output).to.match(/3 objects in release \S+, 3 in the bucket, 3 verified/);
     const repair = await spawnGulp(['verify', '--release', v1, '--repair'], env);
     expect(repair.status).to.not.equal(0);
     expect(repair.output).to.match(/--release cannot be combined with --repair[\s\S]*gulp restore --release/);
