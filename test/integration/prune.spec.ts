@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { releaseIds } from '../../lib/releases/release-store';
 import { runPrune, type PruneOptions } from '../../lib/releases/run-prune';
+import type { ObjectStore } from '../../lib/storage/object-store';
 import { spawnGulp } from '../helpers/cli';
 import { SyncHarness } from '../support/sync-harness';
 
@@ -71,6 +72,17 @@ describe('gulp prune --keep n against s3rver', () => {
     expect(graced.plan.archiveDeletes).to.deep.equal([]);
     expect(graced.plan.inGrace).to.have.length(6);
     expect(graced.result?.deleted).to.have.length(2); // only the two release records
+  });
+
+  it('a release record that could not be deleted keeps its archived copies (records go first)', async () => {
+    const before = await bucketKeys(h);
+    const failing: ObjectStore = Object.create(h.store, {
+      deleteMany: { value: async (keys: readonly string[]) => ({ deleted: [], failed: keys.map((key) => ({ key, reason: 'AccessDenied' })) }) },
+    });
+    const outcome = await runPrune(failing, { keep: 2, limits: { count: 100, percent: 100 }, dryRun: false, concurrency: 4, graceMs: 0 });
+    expect(outcome.result?.failures.map((f) => f.key)).to.deep.equal(outcome.plan.dropped.map((id) => `_releases/${id}.json`));
+    expect(outcome.result?.stopped).to.match(/archived copies kept: 2 release record\(s\) could not be deleted/);
+    expect(await bucketKeys(h)).to.deep.equal(before);
   });
 
   it('from the command line: --dry-run prints the plan, applying needs --yes off a terminal', async () => {
