@@ -116,7 +116,6 @@ export async function renderVariants(
   return Promise.all(encodes);
 }
 
-/** A one-line reason for a sharp/libvips failure, in the user's terms. */
 /** A JPEG without its EOI marker or a PNG without its IEND chunk: the file was cut off. */
 function isCutOff(input: Buffer): boolean {
   const jpeg = input[0] === 0xff && input[1] === 0xd8;
@@ -125,6 +124,7 @@ function isCutOff(input: Buffer): boolean {
   return png && !input.subarray(-12).includes(Buffer.from('IEND'));
 }
 
+/** A one-line reason for a sharp/libvips failure, in the user's terms. */
 export function describeDecodeError(error: unknown, input: Buffer, maxPixels: number): string {
   const message = error instanceof Error ? error.message : String(error);
   if (input.length === 0 || /Buffer is empty/i.test(message)) return 'empty file (0 bytes)';
