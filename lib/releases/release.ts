@@ -102,6 +102,11 @@ export function composeObjects(
   const objects: Record<string, ReleaseObject> = {};
   for (const [key, o] of Object.entries(previous ?? {})) if (!inScope(key)) objects[key] = o;
   for (const o of desired) objects[o.key] = releaseObject(o);
+  return inKeyOrder(objects);
+}
+
+/** A release's objects in key order, so its record reads the same however it was assembled. */
+export function inKeyOrder(objects: Readonly<Record<string, ReleaseObject>>): Record<string, ReleaseObject> {
   return Object.fromEntries(Object.entries(objects).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

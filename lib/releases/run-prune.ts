@@ -7,7 +7,7 @@ import { applyPlan, type ApplyResult } from '../execute/apply-plan';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { keptReleaseIds, planPrune, PRUNE_GRACE_MS, type PrunePlan } from '../plan/prune-plan';
 import type { DeleteLimits } from '../plan/sync-plan';
-import type { ListedObject, ObjectStore } from '../storage/object-store';
+import { listAll, type ObjectStore } from '../storage/object-store';
 import { ARCHIVE_PREFIX } from './release';
 import { readLatest, readReleases, releaseRecords } from './release-store';
 
@@ -28,16 +28,10 @@ export interface PruneOutcome {
   readonly seconds: number;
 }
 
-async function listAll(store: ObjectStore, prefix: string): Promise<ListedObject[]> {
-  const objects: ListedObject[] = [];
-  for await (const page of store.list({ prefix })) objects.push(...page);
-  return objects;
-}
-
 export async function runPrune(store: ObjectStore, options: PruneOptions): Promise<PruneOutcome> {
   const started = performance.now();
   if (!Number.isInteger(options.keep) || options.keep < 1) throw new UsageError(`--keep must be a whole number of at least 1 (got ${options.keep})`);
-  const [records, latest, archive] = await Promise.all([releaseRecords(store), readLatest(store), listAll(store, ARCHIVE_PREFIX)]);
+  const [records, latest, archive] = await Promise.all([releaseRecords(store), readLatest(store), listAll(store, { prefix: ARCHIVE_PREFIX })]);
   if (records.length === 0) {
     throw new AssetsError('E_NO_RELEASE', 'the bucket has no releases: there is nothing to prune', { hint: 'every successful `gulp sync` records one' });
   }

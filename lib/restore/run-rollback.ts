@@ -14,7 +14,7 @@ import type { DeleteLimits } from '../plan/sync-plan';
 import { releaseOf } from '../releases/publish';
 import { ARCHIVE_PREFIX, sameObjects, type Release } from '../releases/release';
 import { publishRelease, readLatest, readRelease, type LatestRead } from '../releases/release-store';
-import type { ObjectStore, ObjectVersion } from '../storage/object-store';
+import { listAll, type ObjectStore, type ObjectVersion } from '../storage/object-store';
 import { versionsByKey } from '../plan/versions-at';
 import { releaseAt, stateAt } from './state-at';
 import { isReserved } from '../sync/object-scope';
@@ -84,9 +84,7 @@ async function resolveTarget(store: ObjectStore, choice: ReleaseChoice, history?
 }
 
 async function archivedKeys(store: ObjectStore): Promise<Set<string>> {
-  const keys = new Set<string>();
-  for await (const page of store.list({ prefix: ARCHIVE_PREFIX })) for (const o of page) keys.add(o.key);
-  return keys;
+  return new Set((await listAll(store, { prefix: ARCHIVE_PREFIX })).map((o) => o.key));
 }
 
 export async function runRollback(store: ObjectStore, options: RollbackOptions): Promise<RollbackOutcome> {

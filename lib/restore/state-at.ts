@@ -6,7 +6,7 @@
  */
 import { AssetsError, UsageError } from '../errors';
 import { versionsAt } from '../plan/versions-at';
-import { newReleaseId, RELEASE_SCHEMA, releaseTime, type Release, type ReleaseObject } from '../releases/release';
+import { inKeyOrder, newReleaseId, RELEASE_SCHEMA, releaseTime, type Release, type ReleaseObject } from '../releases/release';
 import { releaseIds, readRelease } from '../releases/release-store';
 import type { ObjectStore, ObjectVersion } from '../storage/object-store';
 import { mapPool } from '../util/pool';
@@ -49,7 +49,7 @@ export async function stateAt(store: ObjectStore, history: readonly ObjectVersio
       contentType: head.contentType ?? 'application/octet-stream', cacheControl: head.cacheControl ?? '',
     };
   });
-  const sorted = Object.fromEntries(Object.entries(objects).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = inKeyOrder(objects);
   return {
     schema: RELEASE_SCHEMA, id: newReleaseId(at, sorted), createdAt: at.toISOString(), environment: latest?.environment ?? '',
     reason: 'restore', objects: sorted, changes: { created: [], updated: [], retagged: [], deleted: [] },

@@ -102,3 +102,10 @@ export interface ObjectStore {
   /** The object's bytes as a stream (consume it, or the connection stays busy), with the headers it is served with; rejects with StoreError code NoSuchKey when absent. */
   get(key: string): Promise<{ body: AsyncIterable<Uint8Array>; head: ObjectHead }>;
 }
+
+/** Every object of a listing, all pages read (for the tool's own prefixes and tests; sync and verify stream pages). */
+export async function listAll(store: ObjectStore, options?: { prefix?: string; startAfter?: string }): Promise<ListedObject[]> {
+  const objects: ListedObject[] = [];
+  for await (const page of store.list(options)) objects.push(...page);
+  return objects;
+}

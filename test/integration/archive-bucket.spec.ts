@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { resolveEnvironment } from '../../lib/config/environment';
 import { readRelease } from '../../lib/releases/release-store';
 import { runPull } from '../../lib/restore/run-pull';
-import type { ObjectStore } from '../../lib/storage/object-store';
+import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { createS3Client, ensureBucket } from '../../lib/storage/s3-client';
 import { S3Store } from '../../lib/storage/s3-store';
 import { SplitStore } from '../../lib/storage/split-store';
@@ -18,9 +18,7 @@ const V2 = { 'album/abba/abba-medium.jpg': 'abba medium v2', 'album/dido/dido-sm
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function keysOf(store: ObjectStore, prefix?: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const page of store.list({ prefix })) keys.push(...page.map((o) => o.key));
-  return keys;
+  return (await listAll(store, { prefix })).map((o) => o.key);
 }
 
 for (const server of ['s3rver', 'ceph'] as const) {

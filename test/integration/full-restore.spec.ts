@@ -11,6 +11,7 @@ import { isClean } from '../../lib/verify/run-verify';
 import { spawnGulp } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/paths';
 import { requireServer, SERVERS, SyncHarness } from '../support/sync-harness';
+import { listAll } from '../../lib/storage/object-store';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
@@ -65,8 +66,7 @@ for (const server of SERVERS) {
 
     it('from the command line: a wiped bucket (every key, the state record too) is rebuilt and verifies clean', async () => {
       await runFullRestore(h.store, options());
-      const everything: string[] = [];
-      for await (const page of h.direct.list()) for (const o of page) everything.push(o.key);
+      const everything = (await listAll(h.direct)).map((o) => o.key);
       expect(everything).to.include('_state/sync-state.json');
       await h.direct.deleteMany(everything);
       const run = await spawnGulp(['restore', '--src', join(REPO_ROOT, 'public'), '--dest', dest(), '--cache-dir', join(work, 'cache')], h.cliEnv(), 120_000);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { releaseIds } from '../../lib/releases/release-store';
 import { runPrune, type PruneOptions } from '../../lib/releases/run-prune';
-import type { ObjectStore } from '../../lib/storage/object-store';
+import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { spawnGulp } from '../helpers/cli';
 import { SyncHarness } from '../support/sync-harness';
 
@@ -13,9 +13,7 @@ const V4 = { ...V3, 'album/b/b-small.jpg': 'b3', 'album/d/d-small.jpg': 'd1' }; 
 const archived = (text: string) => `_archive/${createHash('sha256').update(text).digest('hex')}`;
 
 async function bucketKeys(h: SyncHarness): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const page of h.direct.list()) keys.push(...page.map((o) => o.key));
-  return keys;
+  return (await listAll(h.direct)).map((o) => o.key);
 }
 
 describe('gulp prune --keep n against s3rver', () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readRelease } from '../../lib/releases/release-store';
+import { listAll } from '../../lib/storage/object-store';
 import { parseAt } from '../../lib/restore/state-at';
 import { spawnGulp } from '../helpers/cli';
 import { requireCeph } from '../servers/ceph';
@@ -11,9 +12,7 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function keysOf(h: SyncHarness, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const page of h.direct.list({ prefix })) keys.push(...page.map((o) => o.key));
-  return keys;
+  return (await listAll(h.direct, { prefix })).map((o) => o.key);
 }
 
 describe('gulp restore --at <time> on a bucket without versioning: the release that was the latest then', () => {
