@@ -6,7 +6,7 @@
  */
 import { AssetsError } from '../errors';
 import { putJsonObject, readObjectText } from '../storage/json-object';
-import type { ListedObject, ObjectStore } from '../storage/object-store';
+import { listAll, type ListedObject, type ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { LATEST_KEY, RELEASES_PREFIX, releaseKey, type LatestPointer, type Release } from './release';
 
@@ -41,10 +41,9 @@ export async function readRelease(store: ObjectStore, id: string): Promise<Relea
 
 /** Every release record in the bucket (the pointer excluded), newest first (ids start with their UTC time). */
 export async function releaseRecords(store: ObjectStore): Promise<(ListedObject & { id: string })[]> {
-  const records: (ListedObject & { id: string })[] = [];
-  for await (const page of store.list({ prefix: RELEASES_PREFIX })) {
-    for (const o of page) if (o.key !== LATEST_KEY && o.key.endsWith('.json')) records.push({ ...o, id: o.key.slice(RELEASES_PREFIX.length, -5) });
-  }
+  const records = (await listAll(store, { prefix: RELEASES_PREFIX }))
+    .filter((o) => o.key !== LATEST_KEY && o.key.endsWith('.json'))
+    .map((o) => ({ ...o, id: o.key.slice(RELEASES_PREFIX.length, -5) }));
   return records.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
@@ -63,11 +62,7 @@ export async function publishRelease(store: ObjectStore, release: Release, lates
   try {
     await putJsonObject(store, LATEST_KEY, pointer, latest.etag ? { ifMatch: latest.etag } : { ifNoneMatch: '*' });
   } catch (error) {
-    if ((error as { status?: number }).status !== 412) throw error;
-    // Ceph 16 answers 412 to every If-Match PUT on a bucket with versioning on, even a true one. If the
-    // pointer is still the one this run read, nobody else published: the condition held, so write it.
-    const now = latest.etag ? await store.head(LATEST_KEY) : null;
-    if (!latest.etag || now?.etag !== latest.etag) throw new ReleaseConflictError(release.id);
-    await putJsonObject(store, LATEST_KEY, pointer);
+    if ((error as { status?: number }).status === 412) throw new ReleaseConflictError(release.id);
+    throw error;
   }
 }
