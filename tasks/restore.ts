@@ -62,7 +62,7 @@ async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimit
         concurrency: defaultConcurrency(), scope: {}, quiet,
       },
       verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet },
-      repair: { delete: flags.delete === true, limits, dryRun, concurrency, limiter, quiet },
+      repair: { delete: flags.delete === true, limits, dryRun, concurrency, limiter, quiet, environment: env.name },
       force: flags.force === true,
     });
     const result = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { secretValues } from '../lib/config/environment';
 import { RunFailedError, UsageError } from '../lib/errors';
+import type { ImageManifest } from '../lib/manifest/types';
 import type { ObjectStore } from '../lib/storage/object-store';
 import type { VerifyOptions } from '../lib/verify/run-verify';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
@@ -39,7 +40,8 @@ async function runVerifyTask(): Promise<void> {
     if (repairing) {
       const dryRun = flags['dry-run'] === true;
       const repaired = await repairBucket(opened.store, outcome, {
-        dist, delete: flags.delete === true, limits, dryRun, concurrency, limiter, quiet: flags.json === true,
+        dist, manifest: expected.manifest as ImageManifest, environment: env.name, delete: flags.delete === true, limits, dryRun,
+        concurrency, limiter, quiet: flags.json === true,
       });
       const after = dryRun || isClean(outcome) ? undefined : await runVerify(opened.store, options);
       repair = { outcome: repaired, dryRun, after };

@@ -1,14 +1,17 @@
 /**
- * The one executor: applies a sync plan to a store. Writes run with adaptive, bounded concurrency;
- * every failure is collected with its key; past the failure threshold no new work is started;
- * deletes run last, and only when every write succeeded. Single-part PUTs are atomic, so an
- * interrupted run leaves no partial objects, and a rerun's plan converges.
+ * The one executor: applies a plan to a store. Archive copies run first, and unless every one of them
+ * succeeded nothing is overwritten or deleted; then the writes; deletes last, only when every write
+ * succeeded. Requests run under the adaptive limiter; every failure is collected with its key; past the
+ * failure threshold no new work is started. Every server-side copy is checked against what it should
+ * have produced. Single-part PUTs are atomic, so an interrupted run leaves no partial objects, and a
+ * rerun's plan converges.
  */
 import { messageOf } from '../errors';
-import type { SyncAction, SyncPlan } from '../plan/sync-plan';
-import { headersHash, type DesiredObject } from '../plan/match';
+import type { ExpectedCopy, SyncAction, SyncPlan } from '../plan/sync-plan';
+import { headersHash, isMultipartEtag, type DesiredObject } from '../plan/match';
 import type { ObjectStore, WriteResult } from '../storage/object-store';
 import { md5Of } from '../util/hash';
+import { mapPool } from '../util/pool';
 import { AdaptiveLimiter } from './adaptive-limiter';
 
 export interface ApplyOptions {
@@ -23,9 +26,17 @@ export interface ApplyOptions {
 
 export interface ActionFailure { readonly key: string; readonly action: SyncAction['kind']; readonly reason: string }
 
+export interface WrittenObject {
+  readonly key: string;
+  readonly etag: string;
+  readonly versionId?: string;
+  readonly local: DesiredObject;
+  readonly kind: SyncAction['kind'];
+}
+
 export interface ApplyResult {
   readonly completed: Record<SyncAction['kind'], number>;
-  readonly written: { key: string; etag: string; versionId?: string; local: DesiredObject; kind: SyncAction['kind'] }[];
+  readonly written: WrittenObject[];
   readonly deleted: string[];
   readonly failures: ActionFailure[];
   readonly bytesUploaded: number;
@@ -45,18 +56,42 @@ function archiveHeaders(sourceKey: string) {
 
 type WriteAction = Exclude<SyncAction, { kind: 'delete' }>;
 
+/**
+ * A copy must come out as the bytes it was meant to copy. A multipart ETag says nothing about the bytes,
+ * so only the size is compared then; a store that answers a copy without an ETag is asked with a HEAD.
+ */
+async function checkCopy(store: ObjectStore, key: string, from: string, result: WriteResult, expected: ExpectedCopy): Promise<void> {
+  const head = result.etag ? undefined : await store.head(key);
+  const etag = result.etag || head?.etag || '';
+  if (isMultipartEtag(expected.etag)) {
+    if (head && head.size !== expected.size) throw new Error(`copy from ${from} has ${head.size} bytes, expected ${expected.size}`);
+    return;
+  }
+  if (etag !== expected.etag) {
+    throw new Error(`copy from ${from} came out with ETag ${etag || '(none)'}, expected ${expected.etag}: the source does not hold the bytes it should`
+      + ' (it is not trusted; run `gulp verify --deep`)');
+  }
+}
+
 async function write(store: ObjectStore, action: WriteAction, options: ApplyOptions): Promise<WriteResult & { bytes: number }> {
-  if (action.kind === 'archive') return { ...(await store.copy({ key: action.key, sourceKey: action.sourceKey, ...archiveHeaders(action.sourceKey) })), bytes: 0 };
+  if (action.kind === 'archive') {
+    const result = await store.copy({ key: action.key, sourceKey: action.sourceKey, ...archiveHeaders(action.sourceKey) });
+    await checkCopy(store, action.key, action.sourceKey, result, action.expect);
+    return { ...result, bytes: 0 };
+  }
   const { local } = action;
   const headers = { contentType: local.contentType, cacheControl: local.cacheControl, metadata: objectMetadata(local) };
-  if (action.kind === 'retag') return { ...(await store.copy({ key: action.key, sourceKey: action.key, ...headers })), bytes: 0 };
-  if (action.kind === 'restore') {
-    return { ...(await store.copy({ key: action.key, sourceKey: action.sourceKey, sourceVersionId: action.sourceVersionId, ...headers })), bytes: 0 };
+  if (action.kind === 'retag' || action.kind === 'restore') {
+    const sourceKey = action.kind === 'retag' ? action.key : action.sourceKey;
+    const sourceVersionId = action.kind === 'restore' ? action.sourceVersionId : undefined;
+    const result = await store.copy({ key: action.key, sourceKey, sourceVersionId, ...headers });
+    await checkCopy(store, action.key, sourceKey, result, { etag: local.md5, size: local.size });
+    return { ...result, bytes: 0 };
   }
   const body = await options.readBody(local);
   const md5 = md5Of(body);
   if (md5 !== local.md5 || body.length !== local.size) {
-    throw new Error(`dist file differs from the manifest (MD5 ${md5}, ${body.length} bytes): run \`gulp build\` again`);
+    throw new Error('the file in dist/ is not the one the manifest describes: run `gulp build` again');
   }
   return { ...(await store.put({ key: action.key, body, md5, ...headers })), bytes: body.length };
 }
@@ -64,7 +99,7 @@ async function write(store: ObjectStore, action: WriteAction, options: ApplyOpti
 export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: ApplyOptions): Promise<ApplyResult> {
   const completed: Record<SyncAction['kind'], number> = { archive: 0, create: 0, update: 0, restore: 0, retag: 0, delete: 0 };
   const failures: ActionFailure[] = [];
-  const written: ApplyResult['written'] = [];
+  const written: WrittenObject[] = [];
   const archives = plan.actions.filter((a): a is Extract<SyncAction, { kind: 'archive' }> => a.kind === 'archive');
   const writes = plan.actions.filter((a): a is Exclude<WriteAction, { kind: 'archive' }> => a.kind !== 'delete' && a.kind !== 'archive');
   const deletes = plan.actions.filter((a) => a.kind === 'delete');
@@ -75,32 +110,25 @@ export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: App
   let stopped: string | undefined;
 
   const overThreshold = () => attempted >= 20 && failures.length / attempted > threshold;
-  /** Runs one phase's actions with bounded, adaptive concurrency. */
-  async function phase(actions: readonly WriteAction[]): Promise<void> {
-    let next = 0;
-    async function worker(index: number): Promise<void> {
-      for (;;) {
-        await limiter.admit(index);
-        if (stopped || next >= actions.length) return;
-        const action = actions[next++] as WriteAction;
-        attempted += 1;
-        try {
-          const { etag, versionId, bytes } = await write(store, action, options);
-          completed[action.kind] += 1;
-          bytesUploaded += bytes;
-          if (action.kind !== 'archive') written.push({ key: action.key, etag, versionId, local: action.local, kind: action.kind });
-          limiter.succeeded();
-          options.onDone?.(action, bytes);
-        } catch (error) {
-          failures.push({ key: action.key, action: action.kind, reason: messageOf(error) });
-          if (overThreshold()) {
-            stopped = `stopped: ${failures.length} of ${attempted} writes failed (over ${threshold * 100} %); no new work was started`;
-          }
-        }
+  async function one(action: WriteAction): Promise<void> {
+    if (stopped) return;
+    attempted += 1;
+    try {
+      const { etag, versionId, bytes } = await write(store, action, options);
+      completed[action.kind] += 1;
+      bytesUploaded += bytes;
+      if (action.kind !== 'archive') written.push({ key: action.key, etag, versionId, local: action.local, kind: action.kind });
+      limiter.succeeded();
+      options.onDone?.(action, bytes);
+    } catch (error) {
+      failures.push({ key: action.key, action: action.kind, reason: messageOf(error) });
+      if (overThreshold()) {
+        stopped = `stopped: ${failures.length} of ${attempted} writes failed (over ${threshold * 100} %); no new work was started`;
       }
     }
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, (_, i) => worker(i)));
   }
+  const phase = (actions: readonly WriteAction[]) =>
+    mapPool(actions, Math.max(1, options.concurrency), (action) => (stopped ? Promise.resolve() : limiter.run(() => one(action))));
 
   // Preserve first: nothing is overwritten or deleted unless its bytes are safe in the archive.
   await phase(archives);
@@ -112,7 +140,7 @@ export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: App
     if (failures.length > 0 || stopped) {
       stopped ??= `deletes skipped: ${failures.length} write(s) failed`;
     } else {
-      const result = await store.deleteMany(deletes.map((d) => d.key));
+      const result = await limiter.run(() => store.deleteMany(deletes.map((d) => d.key)));
       deleted.push(...result.deleted);
       completed.delete = result.deleted.length;
       for (const f of result.failed) failures.push({ key: f.key, action: 'delete', reason: f.reason });

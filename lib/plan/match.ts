@@ -47,15 +47,22 @@ export function isMultipartEtag(etag: string): boolean {
   return /-\d+$/.test(etag);
 }
 
-/** Pairs local and remote objects by key (keys compared in NFC, as R2 stores them), sorted by key. */
+/**
+ * Pairs local and remote objects by key, exactly as bytes, sorted by key. The build's keys are NFC; a
+ * listed key that is not NFC is never ours, even where a store that does not normalise (s3rver, S3,
+ * Ceph) holds it as the NFC key's twin: the public URL of the NFC key would still be a 404.
+ */
 export function matchObjects(local: Iterable<DesiredObject>, remote: Iterable<RemoteObject>): Match[] {
   const byKey = new Map<string, { local?: DesiredObject; remote?: RemoteObject }>();
-  for (const object of local) byKey.set(object.key.normalize('NFC'), { local: object });
-  for (const object of remote) {
-    const key = object.key.normalize('NFC');
-    byKey.set(key, { ...byKey.get(key), remote: object });
-  }
+  for (const object of local) byKey.set(object.key, { local: object });
+  for (const object of remote) byKey.set(object.key, { ...byKey.get(object.key), remote: object });
   return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, pair]) => ({ key, ...pair }));
+}
+
+/** Why a listed object that no one wants is there, for reports: a non-NFC key is named as its NFC key's twin. */
+export function extraReason(key: string, otherwise: string): string {
+  const nfc = key.normalize('NFC');
+  return nfc === key ? otherwise : `key is not NFC: the non-NFC twin of ${nfc} (it never serves that URL; remove it with --delete)`;
 }
 
 export type ContentVerdict = 'same' | 'different' | 'unknown';

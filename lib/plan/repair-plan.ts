@@ -21,7 +21,7 @@ export function planRepair(input: RepairInput): SyncPlan {
   const extras = [];
   for (const f of input.findings) {
     if (f.kind === 'missing') actions.push({ kind: 'create', key: f.key, local: f.local });
-    else if (f.kind === 'corrupt') actions.push({ kind: 'update', key: f.key, local: f.local, remote: f.remote });
+    else if (f.kind === 'corrupt') actions.push({ kind: 'update', key: f.key, local: f.local, remote: f.remote, damaged: f.damaged });
     else if (f.kind === 'stale-headers') actions.push({ kind: 'retag', key: f.key, local: f.local, remote: f.remote });
     else extras.push(f.remote);
   }

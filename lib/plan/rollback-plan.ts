@@ -8,24 +8,41 @@
 import { archiveKeys, desiredFromRelease, type Release, type ReleaseObject } from '../releases/release';
 import type { ObjectVersion } from '../storage/object-store';
 import { compareContent, compareHeaders, matchObjects, type RecordedObject, type RemoteObject } from './match';
-import { ACTION_ORDER, deleteRefusal, type DeleteLimits, type SyncAction, type SyncPlan } from './sync-plan';
+import { holds } from './archive-plan';
+import { ACTION_ORDER, deleteRefusal, type DeleteLimits, type ExpectedCopy, type SyncAction, type SyncPlan } from './sync-plan';
 
 export interface RollbackInput {
   readonly target: Release;
   /** The bucket's objects (the tool's own prefixes excluded). */
   readonly remote: readonly RemoteObject[];
   readonly records: ReadonlyMap<string, RecordedObject>;
-  /** Archive keys that exist. */
-  readonly archived: ReadonlySet<string>;
+  /** The archive's objects as listed (key → ETag and size). */
+  readonly archived: ReadonlyMap<string, ExpectedCopy>;
   /** On a bucket with native versioning: each key's versions (markers left out), newest first. */
   readonly versions?: ReadonlyMap<string, readonly ObjectVersion[]>;
   readonly limits: DeleteLimits;
 }
 
-/** The version of `key` holding the release's bytes: the one it recorded, else one with its MD5 as ETag. */
+/** The version of `key` holding the release's bytes: the one it recorded, else one with its MD5 as ETag (and its size). */
 function versionHolding(o: ReleaseObject, versions: readonly ObjectVersion[] | undefined): string | undefined {
-  if (!versions) return undefined;
-  return (versions.find((v) => v.versionId === o.versionId) ?? versions.find((v) => v.etag === o.md5))?.versionId;
+  const right = (v: ObjectVersion) => holds(v.etag === undefined ? undefined : { etag: v.etag, size: v.size ?? -1 }, { etag: o.md5, size: o.size });
+  return versions?.find((v) => v.versionId === o.versionId && right(v))?.versionId ?? versions?.find(right)?.versionId;
+}
+
+/**
+ * Where the release's bytes are in the archive: an archive object named for them whose listing shows
+ * their MD5 and size. One that is there with other bytes is never copied from; it is named instead.
+ */
+function archivedSource(local: ExpectedCopy & { sha256: string; md5: string }, archived: ReadonlyMap<string, ExpectedCopy>) {
+  const keys = archiveKeys(local);
+  const source = keys.find((k) => holds(archived.get(k), local));
+  if (source) return { source };
+  const wrong = keys.filter((k) => archived.has(k)).map((k) => {
+    const a = archived.get(k) as ExpectedCopy;
+    return `${k} holds other bytes (ETag ${a.etag}, ${a.size} bytes; the release records MD5 ${local.md5}, ${local.size} bytes)`;
+  });
+  return { reason: wrong.length > 0 ? `its archived copy is corrupt: ${wrong.join('; ')}`
+    : `no version or archived copy of its bytes (sha256 ${local.sha256.slice(0, 12)}…)` };
 }
 
 export interface RollbackPlan extends SyncPlan {
@@ -54,12 +71,12 @@ export function planRollback(input: RollbackInput): RollbackPlan {
     }
     const sourceVersionId = versionHolding(input.target.objects[key] as ReleaseObject, input.versions?.get(key));
     if (sourceVersionId) { actions.push({ kind: 'restore', key, sourceKey: key, sourceVersionId, local, remote }); continue; }
-    const source = archiveKeys(local).find((k) => input.archived.has(k));
-    if (!source) {
-      unrecoverable.push({ key, reason: `no version or archived copy of its bytes (sha256 ${local.sha256.slice(0, 12)}…)` });
+    const found = archivedSource({ ...local, etag: local.md5 }, input.archived);
+    if (!found.source) {
+      unrecoverable.push({ key, reason: found.reason as string });
       continue;
     }
-    actions.push({ kind: 'restore', key, sourceKey: source, local, remote });
+    actions.push({ kind: 'restore', key, sourceKey: found.source, local, remote });
   }
   const refusal = deleteRefusal({ delete: true, limits: input.limits, desiredCount: desired.length, remoteCount: input.remote.length }, extras);
   if (!refusal) for (const remote of extras) actions.push({ kind: 'delete', key: remote.key, remote });

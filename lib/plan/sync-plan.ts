@@ -8,17 +8,30 @@ import {
 
 export type SyncAction =
   | { readonly kind: 'create'; readonly key: string; readonly local: DesiredObject }
-  | { readonly kind: 'update'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject }
+  | {
+    readonly kind: 'update'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject;
+    /** A deep read showed its bytes are not what its ETag claims: no release holds them, nothing to archive. */
+    readonly damaged?: boolean;
+  }
   | { readonly kind: 'retag'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject }
   | { readonly kind: 'delete'; readonly key: string; readonly remote: RemoteObject }
-  /** Preserve the object at `sourceKey` (about to be overwritten or deleted) by a server-side copy to `key`. */
-  | { readonly kind: 'archive'; readonly key: string; readonly sourceKey: string }
+  /**
+   * Preserve the object at `sourceKey` (about to be overwritten or deleted) by a server-side copy to `key`;
+   * `expect` is what the listing showed of it, and the copy must come out the same.
+   */
+  | { readonly kind: 'archive'; readonly key: string; readonly sourceKey: string; readonly expect: ExpectedCopy }
   /** Put back preserved bytes: a server-side copy from the archive (`sourceKey`) with `local`'s headers. */
   | {
     readonly kind: 'restore'; readonly key: string; readonly sourceKey: string; readonly local: DesiredObject; readonly remote?: RemoteObject;
     /** Copy this version of `sourceKey` (a bucket with native versioning); else the current object, an archived copy. */
     readonly sourceVersionId?: string;
   };
+
+/** What a server-side copy must produce: the source's ETag (its MD5 for a single-part object) and size. */
+export interface ExpectedCopy {
+  readonly etag: string;
+  readonly size: number;
+}
 
 export interface DeleteLimits {
   /** Most objects one run may delete. */

@@ -4,13 +4,17 @@
  * before they can be judged. Uses the same matcher as sync.
  */
 import {
-  compareContent, compareHeaders, currentRecord, isMultipartEtag, matchObjects,
+  compareContent, compareHeaders, currentRecord, extraReason, isMultipartEtag, matchObjects,
   type DesiredObject, type RecordedObject, type RemoteObject,
 } from './match';
 
 export type Finding =
   | { readonly kind: 'missing'; readonly key: string; readonly local: DesiredObject; readonly reason: string }
-  | { readonly kind: 'corrupt'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject; readonly reason: string }
+  | {
+    readonly kind: 'corrupt'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject; readonly reason: string;
+    /** Read back, its bytes are not what its ETag claims (bit rot): they are no release's content. */
+    readonly damaged?: boolean;
+  }
   | { readonly kind: 'stale-headers'; readonly key: string; readonly local: DesiredObject; readonly remote: RemoteObject; readonly reason: string }
   | { readonly kind: 'extra'; readonly key: string; readonly remote: RemoteObject; readonly reason: string };
 
@@ -62,10 +66,10 @@ export function findDrift(input: VerifyInput): Drift {
   const findings: Finding[] = [];
   const inspect: string[] = [];
   const matching: DesiredObject[] = [];
-  const remoteByKey = new Map(input.remote.map((r) => [r.key.normalize('NFC'), r]));
+  const remoteByKey = new Map(input.remote.map((r) => [r.key, r]));
   for (const { key, local, remote } of matchObjects(input.desired, input.remote)) {
     if (local && !remote) { findings.push({ kind: 'missing', key, local, reason: 'not in the bucket' }); continue; }
-    if (!local && remote) { findings.push({ kind: 'extra', key, remote, reason: 'in the bucket, not in the build' }); continue; }
+    if (!local && remote) { findings.push({ kind: 'extra', key, remote, reason: extraReason(key, 'in the bucket, not in the build') }); continue; }
     if (!local || !remote) continue;
     const timed = remoteByKey.get(key) as RemoteWithTime;
     const recorded = input.records.get(key);

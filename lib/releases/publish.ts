@@ -1,30 +1,29 @@
-/** After a successful run: the release record of what the bucket now holds, and the archive lookups before it. */
+/**
+ * After a run that changed the bucket: the release record that describes what the bucket now holds,
+ * published (or, when a stopped run already wrote that very record, adopted), unless the latest
+ * release already describes it.
+ */
 import type { ApplyResult } from '../execute/apply-plan';
 import type { ImageManifest } from '../manifest/types';
-import type { DesiredObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
-import { composeObjects, currentCommit, newReleaseId, RELEASE_SCHEMA, type ManifestRef, type Release, type ReleaseObject } from './release';
+import {
+  changesBetween, currentCommit, newReleaseId, RELEASE_SCHEMA, sameState,
+  type ManifestRef, type Release, type ReleaseObject, type ReleaseReason,
+} from './release';
 import { storeReleaseManifest } from './release-manifest';
-import { publishRelease, readRelease, type LatestRead } from './release-store';
+import { findOrphan, movePointer, publishRelease, readRelease, type LatestRead } from './release-store';
 
-/** Which of these archive keys already exist (a HEAD each: only keys about to be archived are asked). */
-export async function existingArchives(store: ObjectStore, keys: readonly string[]): Promise<Set<string>> {
-  const found = await mapPool(keys, 16, async (key) => ((await store.head(key)) ? key : undefined));
-  return new Set(found.filter((k): k is string => k !== undefined));
-}
-
-export interface SyncReleaseInput {
-  readonly latest: LatestRead;
-  /** The build's objects in this run's scope, with this environment's headers. */
-  readonly desired: readonly DesiredObject[];
-  readonly inScope: (key: string) => boolean;
-  readonly result: ApplyResult;
+/** What a writing command says about the release its run makes. */
+export interface ReleaseIntent {
   readonly environment: string;
-  /** The build's manifest: archived with the release, for `gulp restore --pull`. */
-  readonly manifest?: ImageManifest;
-  /** The bucket has native versioning: the release records each object's version id. */
-  readonly versioned?: boolean;
+  readonly reason: ReleaseReason;
+  /** For a restore: the release (or time) it restored. */
+  readonly restoredFrom?: string;
+  /** The objects the bucket holds once the plan is applied, given the release that was the latest. */
+  readonly objects: (previous: Release | undefined) => Record<string, ReleaseObject>;
+  /** The build's image manifest, archived with the release; or the reference a restored release carried. */
+  readonly manifest?: ImageManifest | ManifestRef;
   readonly now?: Date;
 }
 
@@ -34,7 +33,7 @@ export interface SyncReleaseInput {
  * without a version id; objects that predate the first release).
  */
 export async function withVersionIds(
-  store: ObjectStore, objects: Record<string, ReleaseObject>, previous: Release['objects'] | undefined, result: ApplyResult,
+  store: ObjectStore, objects: Record<string, ReleaseObject>, previous: Release['objects'] | undefined, result: Pick<ApplyResult, 'written'>,
 ): Promise<Record<string, ReleaseObject>> {
   const written = new Map(result.written.map((w) => [w.key, w]));
   const unknown: string[] = [];
@@ -52,37 +51,47 @@ export async function withVersionIds(
   return objects;
 }
 
-/** The record of a run that changed the bucket: what it now holds and what the run changed. */
+/** The record of a state of the bucket, and what changed since the release before it. */
 export function releaseOf(input: {
-  readonly objects: Release['objects']; readonly parent?: string; readonly environment: string;
-  readonly reason: Release['reason']; readonly restoredFrom?: string; readonly result: ApplyResult; readonly now?: Date;
-  readonly manifest?: ManifestRef;
+  readonly objects: Release['objects']; readonly previous?: Release; readonly environment: string;
+  readonly reason: ReleaseReason; readonly restoredFrom?: string; readonly now?: Date; readonly manifest?: ManifestRef;
 }): Release {
   const now = input.now ?? new Date();
-  const kinds = new Map(input.result.written.map((w) => [w.key, w.kind]));
-  const keysOf = (...wanted: string[]) => [...kinds].filter(([, k]) => wanted.includes(k)).map(([key]) => key);
   return {
-    schema: RELEASE_SCHEMA, id: newReleaseId(now, input.objects), createdAt: now.toISOString(), parent: input.parent,
+    schema: RELEASE_SCHEMA, id: newReleaseId(now, input.objects), createdAt: now.toISOString(), parent: input.previous?.id,
     commit: currentCommit(), environment: input.environment, reason: input.reason, restoredFrom: input.restoredFrom,
-    objects: input.objects,
-    changes: { created: keysOf('create'), updated: keysOf('update', 'restore'), retagged: keysOf('retag'), deleted: [...input.result.deleted] },
-    manifest: input.manifest,
+    objects: input.objects, changes: changesBetween(input.previous?.objects, input.objects), manifest: input.manifest,
   };
 }
 
-/** Publishes the release a successful sync made; returns it (undefined when nothing changed and one exists). */
-export async function publishSyncRelease(store: ObjectStore, input: SyncReleaseInput): Promise<Release | undefined> {
-  const { result, latest } = input;
-  const changed = result.written.length > 0 || result.deleted.length > 0;
-  if (!changed && latest.pointer) return undefined;
+export interface Recorded {
+  /** The release that now describes the bucket (possibly the latest one, unchanged). */
+  readonly id?: string;
+  /** Set when this run made a release the latest: a new record, or an adopted one. */
+  readonly release?: Release;
+  readonly adopted?: boolean;
+}
+
+/**
+ * Makes the latest release describe the bucket after a successful run: nothing when it already does;
+ * else, when `lookForOrphan` (a run stopped after writing its record), the newer record that already
+ * records this state is made the latest; else a new release is published.
+ */
+export async function recordRelease(
+  store: ObjectStore, intent: ReleaseIntent, latest: LatestRead, result: Pick<ApplyResult, 'written'>, options: { versioned: boolean; lookForOrphan: boolean },
+): Promise<Recorded> {
   const previous = latest.pointer ? await readRelease(store, latest.pointer.id) : undefined;
-  const manifest = input.manifest && await storeReleaseManifest(store, input.manifest, previous?.manifest);
-  let objects = composeObjects(previous?.objects, input.desired, input.inScope);
-  if (input.versioned || result.written.some((w) => w.versionId)) objects = await withVersionIds(store, objects, previous?.objects, result);
-  const release = releaseOf({
-    objects, parent: previous?.id,
-    environment: input.environment, reason: 'sync', result, now: input.now, manifest,
-  });
+  let objects = intent.objects(previous);
+  if (options.versioned || result.written.some((w) => w.versionId)) objects = await withVersionIds(store, objects, previous?.objects, result);
+  if (previous && sameState(previous.objects, objects)) return { id: previous.id };
+  const orphan = options.lookForOrphan ? await findOrphan(store, latest, objects) : undefined;
+  if (orphan) {
+    await movePointer(store, orphan, latest);
+    return { id: orphan.id, release: orphan, adopted: true };
+  }
+  const manifest = intent.manifest && 'sources' in intent.manifest
+    ? await storeReleaseManifest(store, intent.manifest, previous?.manifest) : intent.manifest;
+  const release = releaseOf({ ...intent, objects, previous, manifest });
   await publishRelease(store, release, latest);
-  return release;
+  return { id: release.id, release };
 }

@@ -8,7 +8,10 @@ import { AssetsError } from '../errors';
 import { putJsonObject, readObjectText } from '../storage/json-object';
 import { listAll, type ListedObject, type ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
-import { LATEST_KEY, RELEASES_PREFIX, releaseKey, type LatestPointer, type Release } from './release';
+import { md5Of, stableHash } from '../util/hash';
+import {
+  LATEST_KEY, RELEASES_PREFIX, releaseKey, releaseTime, sameState, type LatestPointer, type Release, type ReleaseObject,
+} from './release';
 
 export interface LatestRead {
   readonly pointer?: LatestPointer;
@@ -55,14 +58,44 @@ export async function readReleases(store: ObjectStore, ids: readonly string[]): 
   return mapPool(ids, 8, (id) => readRelease(store, id));
 }
 
-/** Writes the release record, then moves the latest pointer to it if nobody else moved it since `latest` was read. */
+/**
+ * Writes the release record (only if no record has its id), then moves the latest pointer to it. A
+ * conditional PUT that is retried after its first attempt landed (the answer was lost) meets its own
+ * write and gets 412: that is recognised as success, not a conflict.
+ */
 export async function publishRelease(store: ObjectStore, release: Release, latest: LatestRead): Promise<void> {
-  await putJsonObject(store, releaseKey(release.id), release, { ifNoneMatch: '*' });
+  const body = JSON.stringify(release);
+  try {
+    await putJsonObject(store, releaseKey(release.id), release, { ifNoneMatch: '*' });
+  } catch (error) {
+    if ((error as { status?: number }).status !== 412 || (await store.head(releaseKey(release.id)))?.etag !== md5Of(Buffer.from(body))) throw error;
+  }
+  await movePointer(store, release, latest);
+}
+
+/** Makes `release` the latest, if nobody moved the pointer since `latest` was read. */
+export async function movePointer(store: ObjectStore, release: Pick<Release, 'id' | 'createdAt'>, latest: LatestRead): Promise<void> {
   const pointer: LatestPointer = { id: release.id, createdAt: release.createdAt };
   try {
     await putJsonObject(store, LATEST_KEY, pointer, latest.etag ? { ifMatch: latest.etag } : { ifNoneMatch: '*' });
   } catch (error) {
-    if ((error as { status?: number }).status === 412) throw new ReleaseConflictError(release.id);
-    throw error;
+    if ((error as { status?: number }).status !== 412) throw error;
+    if ((await readLatest(store)).pointer?.id !== release.id) throw new ReleaseConflictError(release.id);
   }
+}
+
+/**
+ * A record that a run stopped after writing, before moving the pointer to it: newer than the latest,
+ * its child, and recording exactly `objects` (what the bucket now holds). Undefined when there is none.
+ */
+export async function findOrphan(store: ObjectStore, latest: LatestRead, objects: Readonly<Record<string, ReleaseObject>>): Promise<Release | undefined> {
+  const parent = latest.pointer?.id;
+  const since = parent ? releaseTime(parent).getTime() : Number.NEGATIVE_INFINITY;
+  const suffix = `-${stableHash(objects, 8)}`;
+  const candidates = (await releaseRecords(store)).filter((r) => r.id !== parent && r.id.endsWith(suffix) && releaseTime(r.id).getTime() > since);
+  for (const candidate of candidates) {
+    const record = await readRelease(store, candidate.id);
+    if (record.parent === parent && sameState(record.objects, objects)) return record;
+  }
+  return undefined;
 }

@@ -35,6 +35,8 @@ export interface ReleaseChanges {
   readonly deleted: readonly string[];
 }
 
+export type ReleaseReason = 'sync' | 'repair' | 'restore' | 'rebuild';
+
 export interface Release {
   readonly schema: number;
   readonly id: string;
@@ -42,8 +44,11 @@ export interface Release {
   readonly parent?: string;
   readonly commit?: string;
   readonly environment: string;
-  /** What made it: a sync, or a restore (which names the release it restored). */
-  readonly reason: 'sync' | 'restore';
+  /**
+   * What made it: a sync, a repair (`gulp verify --repair`), a restore of a release (which names it), or
+   * a rebuild from the sources (`gulp restore` with no release).
+   */
+  readonly reason: ReleaseReason;
   readonly restoredFrom?: string;
   readonly objects: Readonly<Record<string, ReleaseObject>>;
   readonly changes: ReleaseChanges;
@@ -103,6 +108,26 @@ export function composeObjects(
   for (const [key, o] of Object.entries(previous ?? {})) if (!inScope(key)) objects[key] = o;
   for (const o of desired) objects[o.key] = releaseObject(o);
   return inKeyOrder(objects);
+}
+
+/** What changed from one release's objects to the next's: by bytes (MD5), then by headers. */
+export function changesBetween(
+  before: Readonly<Record<string, ReleaseObject>> | undefined, after: Readonly<Record<string, ReleaseObject>>,
+): ReleaseChanges {
+  const changes = { created: [] as string[], updated: [] as string[], retagged: [] as string[], deleted: [] as string[] };
+  for (const [key, o] of Object.entries(after)) {
+    const was = before?.[key];
+    if (!was) changes.created.push(key);
+    else if (was.md5 !== o.md5 || was.size !== o.size) changes.updated.push(key);
+    else if (was.contentType !== o.contentType || was.cacheControl !== o.cacheControl) changes.retagged.push(key);
+  }
+  for (const key of Object.keys(before ?? {})) if (!(key in after)) changes.deleted.push(key);
+  return changes;
+}
+
+/** Whether two object lists are the same state (bytes, headers and version ids). */
+export function sameState(a: Readonly<Record<string, ReleaseObject>>, b: Readonly<Record<string, ReleaseObject>>): boolean {
+  return stableHash(a, 64) === stableHash(b, 64);
 }
 
 /** A release's objects in key order, so its record reads the same however it was assembled. */

@@ -3,7 +3,8 @@
  * (pure, prune-plan.ts), and unless it is a dry run, apply the deletes with the one executor.
  */
 import { AssetsError, UsageError } from '../errors';
-import { applyPlan, type ApplyResult } from '../execute/apply-plan';
+import type { ApplyResult } from '../execute/apply-plan';
+import { commitRecordDeletes } from '../execute/commit-change';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { keptReleaseIds, planPrune, PRUNE_GRACE_MS, type PrunePlan } from '../plan/prune-plan';
 import type { DeleteLimits } from '../plan/sync-plan';
@@ -40,19 +41,10 @@ export async function runPrune(store: ObjectStore, options: PruneOptions): Promi
     records, keep: options.keep, kept, archive, now: options.now ?? new Date(), graceMs: options.graceMs ?? PRUNE_GRACE_MS, limits: options.limits,
   });
   if (options.dryRun || plan.actions.length === 0) return { plan, seconds: (performance.now() - started) / 1000 };
-  const apply = (actions: PrunePlan['actions']) => applyPlan({ ...plan, actions }, store, {
+  const result = await commitRecordDeletes(store, plan, [(key) => !key.startsWith(ARCHIVE_PREFIX), (key) => key.startsWith(ARCHIVE_PREFIX)], {
     concurrency: options.concurrency, limiter: options.limiter,
     readBody: async (object) => { throw new Error(`a prune uploads nothing (asked for ${object.key})`); },
   });
-  // Two calls, records first and copies only once every record is gone: one DeleteObjects batch (or the
-  // split store's two buckets) has no order, and a record whose delete failed must keep its copies.
-  const recordsResult = await apply(plan.actions.filter((a) => !a.key.startsWith(ARCHIVE_PREFIX)));
-  const seconds = () => (performance.now() - started) / 1000;
-  if (recordsResult.failures.length > 0) {
-    const stopped = `archived copies kept: ${recordsResult.failures.length} release record(s) could not be deleted`;
-    return { plan, result: { ...recordsResult, stopped }, seconds: seconds() };
-  }
-  const copies = await apply(plan.actions.filter((a) => a.key.startsWith(ARCHIVE_PREFIX)));
-  const deleted = [...recordsResult.deleted, ...copies.deleted];
-  return { plan, result: { ...copies, deleted, completed: { ...copies.completed, delete: deleted.length } }, seconds: seconds() };
+  const stopped = result.stopped && `archived copies kept: ${result.failures.length} release record(s) could not be deleted`;
+  return { plan, result: { ...result, stopped }, seconds: (performance.now() - started) / 1000 };
 }

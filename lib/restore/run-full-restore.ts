@@ -1,8 +1,9 @@
 /**
  * `gulp restore` with no release: the seed's "data loss: rebuild from source". A clean build of dist/
  * from the sources (cache ignored), the bucket repaired to match it by the one executor (missing,
- * corrupt and stale objects sent; nothing unchanged re-sent, unless --force), then a verify that must
- * come back clean.
+ * corrupt and stale objects sent; nothing unchanged re-sent, unless --force) through the one write
+ * path (what it overwrites is archived first; the result is recorded as a release), then a verify
+ * that must come back clean.
  */
 import { RunFailedError } from '../errors';
 import { buildImages, type BuildOptions, type BuildSummary } from '../images/build';
@@ -15,7 +16,7 @@ import { runVerify, type VerifyOptions, type VerifyOutcome } from '../verify/run
 export interface FullRestoreOptions {
   readonly build: Omit<BuildOptions, 'noCache'>;
   readonly verify: Omit<VerifyOptions, 'manifest'>;
-  readonly repair: Omit<RepairOptions, 'dist'>;
+  readonly repair: Omit<RepairOptions, 'dist' | 'manifest' | 'reason'>;
   /** Re-upload every object, matching or not. */
   readonly force: boolean;
 }
@@ -38,7 +39,9 @@ export async function runFullRestore(store: ObjectStore, options: FullRestoreOpt
   const forced: Finding[] = options.force
     ? before.matched.map((local) => ({ kind: 'missing', key: local.key, local, reason: 're-uploaded (--force)' }))
     : [];
-  const repair = await repairBucket(store, { ...before, findings: [...before.findings, ...forced] }, { ...options.repair, dist: options.build.dest });
+  const repair = await repairBucket(store, { ...before, findings: [...before.findings, ...forced] }, {
+    ...options.repair, dist: options.build.dest, manifest, reason: 'rebuild',
+  });
   const after = options.repair.dryRun ? undefined : await runVerify(store, { ...options.verify, manifest });
   return { build, before, repair, after };
 }

@@ -5,21 +5,21 @@
  * it can itself be undone; rerunning after a crash plans only what is still different.
  */
 import { AssetsError } from '../errors';
-import { applyPlan, type ApplyResult } from '../execute/apply-plan';
+import type { ApplyResult } from '../execute/apply-plan';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
-import { archiveNeeds, withArchives } from '../plan/archive-plan';
+import { commitChange, needsRelease } from '../execute/commit-change';
+import { preserveFirst } from '../execute/preserve';
 import { planTotals, type PlanTotals } from '../plan/plan-cost';
 import { planRollback, type RollbackPlan } from '../plan/rollback-plan';
-import type { DeleteLimits } from '../plan/sync-plan';
-import { releaseOf } from '../releases/publish';
+import type { DeleteLimits, ExpectedCopy } from '../plan/sync-plan';
 import { ARCHIVE_PREFIX, sameObjects, type Release } from '../releases/release';
-import { publishRelease, readLatest, readRelease, type LatestRead } from '../releases/release-store';
+import { readLatest, readRelease, type LatestRead } from '../releases/release-store';
 import { listAll, type ObjectStore, type ObjectVersion } from '../storage/object-store';
 import { versionsByKey } from '../plan/versions-at';
 import { releaseAt, stateAt } from './state-at';
 import { isReserved } from '../sync/object-scope';
 import { inspect, listRemote } from '../sync/run-sync';
-import { readSyncState, recordResult, writeSyncState } from '../sync/state-record';
+import { readSyncState } from '../sync/state-record';
 import { createProgress } from '../util/progress';
 import { publicUrl } from '../verify/public-check';
 
@@ -83,8 +83,9 @@ async function resolveTarget(store: ObjectStore, choice: ReleaseChoice, history?
   return { target: await stateAt(store, history, choice.at, latestRelease), latest, restoredFrom: `the bucket's versions at ${choice.at.toISOString()}` };
 }
 
-async function archivedKeys(store: ObjectStore): Promise<Set<string>> {
-  return new Set((await listAll(store, { prefix: ARCHIVE_PREFIX })).map((o) => o.key));
+/** The archive's objects as listed: what each archive key holds (ETag and size). */
+async function archiveListing(store: ObjectStore): Promise<Map<string, ExpectedCopy>> {
+  return new Map((await listAll(store, { prefix: ARCHIVE_PREFIX })).map((o) => [o.key, { etag: o.etag, size: o.size }]));
 }
 
 export async function runRollback(store: ObjectStore, options: RollbackOptions): Promise<RollbackOutcome> {
@@ -94,9 +95,10 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   const history = versioned ? await imageHistory(store) : undefined;
   const { target, latest, restoredFrom } = await resolveTarget(store, options.release, history);
   const inScope = (key: string) => !isReserved(key);
-  const [{ objects: remote, pages }, { records }, archived] = await Promise.all([
-    listRemote(store, inScope), readSyncState(store), archivedKeys(store),
+  const [{ objects: remote, pages }, state, archived] = await Promise.all([
+    listRemote(store, inScope), readSyncState(store), archiveListing(store),
   ]);
+  const { records } = state;
   const input = { target, remote, records, archived, versions: history && versionsByKey(history), limits: options.limits };
   let planned = planRollback(input);
   const heads = planned.inspect.length;
@@ -104,31 +106,27 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
     await inspect(store, planned.inspect, records);
     planned = planRollback(input);
   }
-  const plan: RollbackPlan = versioned ? planned
-    : { ...withArchives(planned, archiveNeeds(planned, records), archived), unrecoverable: planned.unrecoverable };
+  const { plan } = await preserveFirst(store, planned, records, { versioned, archive: archived });
   const totals = planTotals(plan, { listPages: pages, heads, gets: 4 });
   const changedUrls = plan.actions.filter((a) => a.kind !== 'archive')
     .map((a) => (options.publicBase ? publicUrl(options.publicBase, a.key) : a.key));
   const unrecorded = !latest.pointer || !sameObjects(latest.pointer.id, target.id);
-  const outcome = { target, plan, totals, changedUrls, unrecorded };
+  const change = { plan, versioned, records, state, learned: heads > 0, mustRecord: unrecorded, latest };
+  const outcome = { target, plan, totals, changedUrls, unrecorded: unrecorded || needsRelease(change) };
   // A partial rollback is not the release: refuse to start one that could not finish.
-  const idle = plan.actions.length === 0 && !unrecorded;
-  if (options.dryRun || idle || plan.unrecoverable.length > 0 || plan.deleteRefusal) return { ...outcome, seconds: (performance.now() - started) / 1000 };
+  const blocked = plan.unrecoverable.length > 0 || plan.deleteRefusal !== undefined;
+  if (options.dryRun || blocked) return { ...outcome, seconds: (performance.now() - started) / 1000 };
 
   const progress = createProgress({ label: 'restore', total: plan.actions.length, unit: 'obj', silent: options.quiet });
-  const result = await applyPlan(plan, store, {
+  const committed = await commitChange(store, {
+    ...change,
+    release: {
+      environment: options.environment, reason: 'restore', restoredFrom: restoredFrom ?? target.id,
+      objects: () => ({ ...target.objects }), manifest: target.manifest,
+    },
+  }, {
     concurrency: options.concurrency, limiter: options.limiter, onDone: () => progress.tick(1),
     readBody: async (object) => { throw new Error(`a rollback uploads nothing (asked for ${object.key})`); },
-  });
-  progress.done();
-  let release: Release | undefined;
-  if (result.failures.length === 0 && !result.stopped) {
-    release = releaseOf({
-      objects: target.objects, parent: latest.pointer?.id, environment: options.environment, reason: 'restore',
-      restoredFrom: restoredFrom ?? target.id, result, manifest: target.manifest,
-    });
-    await publishRelease(store, release, latest);
-  }
-  if (recordResult(records, result) || heads > 0 || release) await writeSyncState(store, records, release?.id ?? latest.pointer?.id);
-  return { ...outcome, result, release, seconds: (performance.now() - started) / 1000 };
+  }).finally(() => progress.done());
+  return { ...outcome, result: committed.result, release: committed.release, seconds: (performance.now() - started) / 1000 };
 }

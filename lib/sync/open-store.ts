@@ -23,6 +23,37 @@ export interface OpenStore {
   close(): Promise<void>;
 }
 
+/** How a store is wired to the run: the limiter that throttling slows, and (for tests) retries and deadlines. */
+export interface StoreWiring {
+  readonly limiter?: AdaptiveLimiter;
+  readonly maxAttempts?: number;
+  readonly backoffBase?: number;
+  /** Milliseconds a request may go without progress before it is failed (and retried). */
+  readonly requestTimeout?: number;
+  /** R2_ARCHIVE_BUCKET: the tool's records in this other bucket of the same account. */
+  readonly archiveBucket?: string;
+}
+
+/**
+ * The store every command talks to, for a bucket: one S3 client (throttling and dropped connections
+ * slow the run's limiter), the lean reader for GETs, and the split store when records live apart.
+ */
+export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { store: ObjectStore; destroy(): void } {
+  const clientOptions = {
+    maxAttempts: wiring.maxAttempts, backoffBase: wiring.backoffBase, requestTimeout: wiring.requestTimeout,
+    onRetry: (type: string) => { if (type === 'THROTTLING' || type === 'TRANSIENT') wiring.limiter?.throttled(); },
+  };
+  const client = createS3Client(config, clientOptions);
+  const bucketStore = (bucketConfig: StoreConfig) => new S3Store(client, bucketConfig, { reader: createObjectReader(bucketConfig, clientOptions) });
+  const images = bucketStore(config);
+  let store: ObjectStore = images;
+  if (wiring.archiveBucket) {
+    const records = { ...config, bucket: wiring.archiveBucket };
+    store = new SplitStore({ store: images, bucket: config.bucket }, { store: bucketStore(records), bucket: records.bucket }, isReserved);
+  }
+  return { store, destroy: () => client.destroy() };
+}
+
 export async function openStore(env: Environment, options: { limiter?: AdaptiveLimiter; maxAttempts?: number } = {}): Promise<OpenStore> {
   let config = env.store;
   let closeServer = async () => undefined as void;
@@ -37,20 +68,9 @@ export async function openStore(env: Environment, options: { limiter?: AdaptiveL
     publicBase = local.publicBase;
     closeServer = local.close;
   }
-  const clientOptions = {
-    maxAttempts: options.maxAttempts,
-    onRetry: (type: string) => { if (type === 'THROTTLING' || type === 'TRANSIENT') options.limiter?.throttled(); },
-  };
-  const client = createS3Client(config, clientOptions);
-  const bucketStore = (bucketConfig: StoreConfig) => new S3Store(client, bucketConfig, { reader: createObjectReader(bucketConfig, clientOptions) });
-  const images = bucketStore(config);
-  let store: ObjectStore = images;
-  if (env.archiveBucket) {
-    const records = { ...config, bucket: env.archiveBucket };
-    store = new SplitStore({ store: images, bucket: config.bucket }, { store: bucketStore(records), bucket: records.bucket }, isReserved);
-  }
+  const { store, destroy } = connectStore(config, { ...options, archiveBucket: env.archiveBucket });
   return {
     store, config, publicBase, localDirectory,
-    close: async () => { client.destroy(); await closeServer(); },
+    close: async () => { destroy(); await closeServer(); },
   };
 }

@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, messageOf } from '../errors';
-import { applyPlan, type ApplyResult } from '../execute/apply-plan';
-import { AdaptiveLimiter } from '../execute/adaptive-limiter';
+import type { ApplyResult } from '../execute/apply-plan';
+import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
+import { commitChange, needsRelease } from '../execute/commit-change';
+import { preserveFirst } from '../execute/preserve';
 import { manifestPath, readManifest } from '../manifest/io';
 import type { ImageManifest } from '../manifest/types';
 import { recordFromHead, type DesiredObject, type RecordedObject } from '../plan/match';
@@ -16,11 +18,8 @@ import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
 import { keyInScope, type ObjectScope } from './object-scope';
-import { archiveNeeds, withArchives } from '../plan/archive-plan';
-import { existingArchives, publishSyncRelease } from '../releases/publish';
-import type { Release } from '../releases/release';
-import { readLatest } from '../releases/release-store';
-import { readSyncState, recordResult, writeSyncState } from './state-record';
+import { composeObjects, type Release } from '../releases/release';
+import { readSyncState } from './state-record';
 
 export interface SyncOptions {
   readonly dist: string;
@@ -40,8 +39,10 @@ export interface SyncOutcome {
   readonly plan: SyncPlan;
   readonly totals: PlanTotals;
   readonly result?: ApplyResult;
-  /** The release this sync published (none when nothing changed). */
+  /** The release this sync made the latest (none when the latest already described the bucket). */
   readonly release?: Release;
+  /** That release is the record a stopped run had written, now made the latest. */
+  readonly adopted?: boolean;
   readonly seconds: number;
 }
 
@@ -129,44 +130,31 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const [{ objects: remote, pages }, state] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
   const { records } = state;
   const planInput = { desired, remote, records, delete: options.delete, limits: options.limits };
-  let plan = planSync(planInput);
-  const heads = plan.inspect.length;
+  let planned = planSync(planInput);
+  const heads = planned.inspect.length;
   if (heads > 0) {
-    await inspect(store, plan.inspect, records);
-    plan = planSync(planInput);
+    await inspect(store, planned.inspect, records);
+    planned = planSync(planInput);
   }
-  // What the plan overwrites or deletes is first preserved in the archive, so any release can be restored;
-  // a bucket with native versioning keeps the old versions itself (asked only when something would be lost).
-  const needs = archiveNeeds(plan, records);
-  const versioned = needs.copies.size > 0 && (await store.versioning()) === 'enabled';
-  if (!versioned) plan = withArchives(plan, needs, await existingArchives(store, [...needs.copies.keys()]));
-  // The release pointer is read (before any write, for the conditional update) only when a release will
-  // be published: so a no-change sync costs the listing and one GET.
-  const publishes = plan.actions.length > 0 || !state.release;
-  const totals = planTotals(plan, {
-    listPages: pages, heads: heads + (versioned ? 0 : needs.copies.size), gets: (publishes ? 2 : 1) + (needs.copies.size > 0 ? 1 : 0),
-  });
+  const { plan, versioned, requests } = await preserveFirst(store, planned, records);
+  // The release pointer is read (before any write, for the conditional update) only when a release may be
+  // published: so a no-change sync costs the listing and one GET.
+  const change = { plan, versioned, records, state, learned: heads > 0 };
+  const publishes = needsRelease(change);
+  const totals = planTotals(plan, { listPages: pages, heads: heads + requests.head, gets: (publishes ? 3 : 1) + requests.get });
   if (options.dryRun) return { plan, totals, seconds: (performance.now() - started) / 1000 };
-  const latest = publishes ? await readLatest(store) : undefined;
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
   const progress = createProgress({ label: 'sync', total: writes, unit: 'obj', silent: options.quiet });
-  const result = await applyPlan(plan, store, {
-    concurrency: options.concurrency,
-    limiter: options.limiter,
-    readBody: distReader(options.dist),
+  const committed = await commitChange(store, {
+    ...change,
+    release: {
+      environment: options.environment ?? 'development', reason: 'sync', manifest,
+      objects: (previous) => composeObjects(previous?.objects, desired, inScope),
+    },
+  }, {
+    concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist),
     onDone: (_action, bytes) => progress.tick(1, bytes),
-  });
-  progress.done();
-  const ok = result.failures.length === 0 && !result.stopped;
-  let release: Release | undefined;
-  let conflict: unknown;
-  if (ok && latest) {
-    release = await publishSyncRelease(store, { latest, desired, inScope, result, manifest, versioned, environment: options.environment ?? 'development' })
-      .catch((error: unknown) => { conflict = error; return undefined; });
-  }
-  const releaseId = release?.id ?? (conflict ? state.release : latest?.pointer?.id ?? state.release);
-  if (recordResult(records, result) || heads > 0 || releaseId !== state.release) await writeSyncState(store, records, releaseId);
-  if (conflict) throw conflict;
-  return { plan, totals, result, release, seconds: (performance.now() - started) / 1000 };
+  }).finally(() => progress.done());
+  return { plan, totals, result: committed.result, release: committed.release, adopted: committed.adopted, seconds: (performance.now() - started) / 1000 };
 }

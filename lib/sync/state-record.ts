@@ -13,16 +13,26 @@ export const STATE_KEY = `${STATE_PREFIX}sync-state.json`;
 export interface SyncState {
   readonly schema: 1;
   readonly updatedAt: string;
-  /** The latest release this bucket's writer knows of: lets a no-change sync skip reading the pointer. */
+  /** The release the bucket was left at by the last writer: lets a no-change sync skip reading the pointer. */
   readonly release?: string;
+  /**
+   * A writer is changing, or stopped while changing, the bucket: it holds changes no release records.
+   * Set before a run's first write, cleared when the run publishes; the next writer publishes for it.
+   */
+  readonly unreleased?: boolean;
   readonly objects: Readonly<Record<string, RecordedObject>>;
 }
 
-export interface RecordsRead {
+/** What the state record says of releases. */
+export interface ReleaseMark {
+  readonly release?: string;
+  readonly unreleased?: boolean;
+}
+
+export interface RecordsRead extends ReleaseMark {
   readonly records: Map<string, RecordedObject>;
   /** When the last sync wrote the record (the store's clock): an object modified later was changed behind its back. */
   readonly recordedAt?: Date;
-  readonly release?: string;
 }
 
 export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
@@ -30,15 +40,20 @@ export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
   if (!read) return { records: new Map() };
   try {
     const state = JSON.parse(read.text) as SyncState;
-    return { records: new Map(Object.entries(state.objects ?? {})), recordedAt: read.head.lastModified, release: state.release };
+    return {
+      records: new Map(Object.entries(state.objects ?? {})), recordedAt: read.head.lastModified, release: state.release,
+      unreleased: state.unreleased === true,
+    };
   } catch {
-    return { records: new Map() }; // unreadable: every object gets a HEAD instead; nothing is decided on a guess
+    // Unreadable: every object gets a HEAD instead, and the next writer publishes; nothing is decided on a guess.
+    return { records: new Map(), unreleased: true };
   }
 }
 
-export async function writeSyncState(store: ObjectStore, records: ReadonlyMap<string, RecordedObject>, release?: string): Promise<void> {
+export async function writeSyncState(store: ObjectStore, records: ReadonlyMap<string, RecordedObject>, mark: ReleaseMark): Promise<void> {
   const objects = Object.fromEntries([...records].sort(([a], [b]) => (a < b ? -1 : 1)));
-  await putJsonObject(store, STATE_KEY, { schema: 1, updatedAt: new Date().toISOString(), release, objects });
+  const state: SyncState = { schema: 1, updatedAt: new Date().toISOString(), release: mark.release, unreleased: mark.unreleased || undefined, objects };
+  await putJsonObject(store, STATE_KEY, state);
 }
 
 /** Lays what a run wrote and deleted over the records; true when anything changed. */

@@ -14,7 +14,7 @@ import { desiredFromRelease, type Release } from '../releases/release';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { keyInScope, type ObjectScope } from '../sync/object-scope';
 import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
-import { readSyncState, type RecordsRead } from '../sync/state-record';
+import { readSyncState, type RecordsRead, type ReleaseMark } from '../sync/state-record';
 import { createProgress } from '../util/progress';
 import { WorkQueue } from '../util/work-queue';
 import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
@@ -54,6 +54,11 @@ export interface VerifyOutcome {
   readonly requests: { readonly list: number; readonly head: number; readonly get: number; readonly publicGet: number };
   /** Records as this run found them (state record + HEADs), for a repair to build on. */
   readonly records: Map<string, RecordedObject>;
+  /** What the state record says of releases: `unreleased` means the latest release does not describe the bucket. */
+  readonly state: ReleaseMark;
+  /** The objects checked against (in scope), and the scope: what a repair's release records. */
+  readonly desired: readonly DesiredObject[];
+  readonly inScope: (key: string) => boolean;
   readonly seconds: number;
 }
 
@@ -90,13 +95,13 @@ function pick(objects: readonly DesiredObject[], options: VerifyOptions): Desire
  * already finds wrong is reported from the listing; reads only add what it cannot see.
  */
 function startDeep(store: ObjectStore, desired: readonly DesiredObject[], options: VerifyOptions) {
-  const selected = new Map(pick(desired, options).map((o) => [o.key.normalize('NFC'), o]));
+  const selected = new Map(pick(desired, options).map((o) => [o.key, o]));
   const queue = new WorkQueue<DesiredObject>();
   const progress = createProgress({ label: 'verify --deep', total: selected.size, unit: 'obj', silent: options.quiet });
   const running = deepCheck(store, queue, { concurrency: options.concurrency, onDone: (bytes) => progress.tick(1, bytes) });
   const onPage = (objects: readonly ListedObject[]) => {
     for (const remote of objects) {
-      const local = selected.get(remote.key.normalize('NFC'));
+      const local = selected.get(remote.key);
       if (local && local.size === remote.size) queue.push(local);
     }
   };
@@ -114,7 +119,7 @@ function startDeep(store: ObjectStore, desired: readonly DesiredObject[], option
  * listing said. Returns how many objects the listing judged matching that the reads did not confirm.
  */
 function mergeDeep(findings: Finding[], matching: readonly DesiredObject[], deep: DeepResult, remote: readonly ListedObject[]): number {
-  const remoteByKey = new Map(remote.map((o) => [o.key.normalize('NFC'), o]));
+  const remoteByKey = new Map(remote.map((o) => [o.key, o]));
   const matchingKeys = new Set(matching.map((o) => o.key));
   let unconfirmed = 0;
   for (const p of deep.problems) {
@@ -129,7 +134,9 @@ function mergeDeep(findings: Finding[], matching: readonly DesiredObject[], deep
     }
     if (p.kind === 'unreadable') continue;
     const listed = remoteByKey.get(p.key) as RemoteWithTime;
-    findings.push({ kind: p.kind === 'different' ? 'corrupt' : 'stale-headers', key: p.key, local: p.local, remote: listed, reason: p.reason });
+    findings.push(p.kind === 'different'
+      ? { kind: 'corrupt', key: p.key, local: p.local, remote: listed, reason: p.reason, damaged: true }
+      : { kind: 'stale-headers', key: p.key, local: p.local, remote: listed, reason: p.reason });
   }
   return unconfirmed;
 }
@@ -151,7 +158,7 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
   const desired = all.filter((o) => inScope(o.key));
   const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
-  const [listing, { records, recordedAt }] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
+  const [listing, { records, recordedAt, release, unreleased }] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
     await deepRun?.finish();
     throw error;
   });
@@ -187,6 +194,6 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },
-    records, seconds: (performance.now() - started) / 1000,
+    records, state: { release, unreleased }, desired, inScope, seconds: (performance.now() - started) / 1000,
   };
 }

@@ -12,8 +12,8 @@ import { DEFAULT_DELETE_LIMITS } from '../../lib/plan/sync-plan';
 import type { LocalBucket } from '../../lib/storage/local-bucket';
 import type { ObjectHead, ObjectStore } from '../../lib/storage/object-store';
 import { createS3Client, type StoreConfig } from '../../lib/storage/s3-client';
-import { createObjectReader } from '../../lib/storage/s3-fetch-reader';
 import { S3Store } from '../../lib/storage/s3-store';
+import { connectStore } from '../../lib/sync/open-store';
 import { requireManifest, runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
 import { runRollback, type ReleaseChoice, type RollbackOptions, type RollbackOutcome } from '../../lib/restore/run-rollback';
 import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/verify/repair-bucket';
@@ -62,13 +62,15 @@ export class SyncHarness {
   proxy!: FaultProxy;
   store!: ObjectStore;
   direct!: ObjectStore;
+  /** The limiter the store's retries slow down, shared by every run of this harness (as in a gulp session). */
+  readonly limiter = new AdaptiveLimiter(4);
   private destroyers: (() => void)[] = [];
 
   private client!: ReturnType<typeof createS3Client>;
   private viaProxy!: StoreConfig;
 
   /** `versioned`: a Ceph bucket with native versioning on. */
-  static async start(server: ServerKind = 's3rver', options: { versioned?: boolean } = {}): Promise<SyncHarness> {
+  static async start(server: ServerKind = 's3rver', options: { versioned?: boolean; requestTimeout?: number } = {}): Promise<SyncHarness> {
     const h = new SyncHarness();
     h.dist = await mkdtemp(join(tmpdir(), 'sync-dist-'));
     if (server === 'ceph') {
@@ -79,12 +81,14 @@ export class SyncHarness {
     }
     h.proxy = new FaultProxy(h.server.store.endpoint);
     const endpoint = await h.proxy.start();
-    const retries = { maxAttempts: 5, backoffBase: 5 };
+    const retries = { maxAttempts: 5, backoffBase: 5, requestTimeout: options.requestTimeout };
     h.viaProxy = { ...h.server.store, endpoint };
     h.client = createS3Client(h.viaProxy, retries);
     const directClient = createS3Client(h.server.store, { maxAttempts: 2 });
-    h.destroyers.push(() => h.client.destroy(), () => directClient.destroy());
-    h.store = new S3Store(h.client, h.viaProxy, { reader: createObjectReader(h.viaProxy, retries) });
+    // The store under test is wired as the commands wire theirs: throttling slows the run's limiter.
+    const connected = connectStore(h.viaProxy, { ...retries, limiter: h.limiter });
+    h.destroyers.push(() => h.client.destroy(), () => directClient.destroy(), connected.destroy);
+    h.store = connected.store;
     h.direct = new S3Store(directClient, h.server.store);
     return h;
   }
@@ -118,9 +122,10 @@ export class SyncHarness {
     return runVerify(this.store, { manifest, cacheControl: CACHE, scope: {}, deep: false, concurrency: 4, quiet: true, ...options });
   }
 
-  repair(verified: VerifyOutcome, options: Partial<RepairOptions> = {}): Promise<RepairOutcome> {
+  async repair(verified: VerifyOutcome, options: Partial<RepairOptions> = {}): Promise<RepairOutcome> {
     return repairBucket(this.store, verified, {
-      dist: this.dist, delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false, concurrency: 4, quiet: true, ...options,
+      dist: this.dist, manifest: await requireManifest(this.dist), environment: 'test', delete: false, limits: DEFAULT_DELETE_LIMITS,
+      dryRun: false, concurrency: 4, quiet: true, limiter: this.limiter, ...options,
     });
   }
 
@@ -136,7 +141,7 @@ export class SyncHarness {
 
   rollback(release: ReleaseChoice, options: Partial<RollbackOptions> = {}): Promise<RollbackOutcome> {
     return runRollback(this.store, {
-      release, environment: 'test', limits: { count: 100, percent: 100 }, dryRun: false, concurrency: 4, quiet: true, ...options,
+      release, environment: 'test', limits: { count: 100, percent: 100 }, dryRun: false, concurrency: 4, quiet: true, limiter: this.limiter, ...options,
     });
   }
 
@@ -154,7 +159,7 @@ export class SyncHarness {
   sync(options: Partial<SyncOptions> = {}): Promise<SyncOutcome> {
     return runSync(this.store, {
       dist: this.dist, cacheControl: CACHE, scope: {}, delete: false, limits: DEFAULT_DELETE_LIMITS, dryRun: false,
-      concurrency: 4, quiet: true, limiter: new AdaptiveLimiter(4), ...options,
+      concurrency: 4, quiet: true, limiter: this.limiter, ...options,
     });
   }
 

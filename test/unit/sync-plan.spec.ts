@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { headersHash, matchObjects, type DesiredObject, type RecordedObject, type RemoteObject } from '../../lib/plan/match';
+import { extraReason, headersHash, matchObjects, type DesiredObject, type RecordedObject, type RemoteObject } from '../../lib/plan/match';
 import { planTotals } from '../../lib/plan/plan-cost';
 import { DEFAULT_DELETE_LIMITS, planSync, type SyncPlanInput } from '../../lib/plan/sync-plan';
 
@@ -15,11 +15,24 @@ function input(desired: DesiredObject[], listed: RemoteObject[], extra: Partial<
 }
 
 describe('sync matcher', () => {
-  it('pairs local and remote objects by NFC key, in binary key order like an S3 listing', async () => {
-    const matches = matchObjects([local('b.jpg'), local('Bjo\u0308rk.jpg')], [remote('Björk.jpg'), remote('a.jpg')]);
+  it('pairs local and remote objects by their exact key, sorted', async () => {
+    const matches = matchObjects([local('b.jpg'), local('Björk.jpg')], [remote('Björk.jpg'), remote('a.jpg')]);
     expect(matches.map((m) => [m.key, Boolean(m.local), Boolean(m.remote)])).to.deep.equal([
       ['Björk.jpg', true, true], ['a.jpg', false, true], ['b.jpg', true, false],
     ]);
+  });
+
+  // Finding 5 of [05/10]: an NFD object counted as the NFC one, so sync said unchanged while the public URL was a 404.
+  it('never pairs a listed non-NFC key with the build\'s NFC key: the NFC key is missing, the other is an extra', async () => {
+    const nfd = 'Bjo\u0308rk.jpg';
+    const matches = matchObjects([local('Björk.jpg')], [remote(nfd)]);
+    expect(matches.map((m) => [m.key, Boolean(m.local), Boolean(m.remote)])).to.deep.equal([
+      [nfd, false, true], ['Björk.jpg', true, false],
+    ]);
+    const plan = planSync(input([local('Björk.jpg')], [remote(nfd)]));
+    expect(plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([['create', 'Björk.jpg']]);
+    expect(plan.extras.map((e) => e.key)).to.deep.equal([nfd]);
+    expect(extraReason(nfd, 'x')).to.equal('key is not NFC: the non-NFC twin of Björk.jpg (it never serves that URL; remove it with --delete)');
   });
 });
 
