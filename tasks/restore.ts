@@ -62,7 +62,14 @@ async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimit
         concurrency: defaultConcurrency(), scope: {}, quiet,
       },
       verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet },
-      repair: { delete: flags.delete === true, limits, dryRun, concurrency, limiter, quiet, environment: env.name },
+      repair: {
+        delete: flags.delete === true, limits, dryRun, concurrency, limiter, quiet, environment: env.name,
+        confirmDeletes: async (plan) => {
+          const deletes = plan.actions.filter((a) => a.kind === 'delete').map((a) => `  delete ${a.key}`);
+          if (!quiet) process.stdout.write(`the rebuilt bucket no longer has ${deletes.length} object(s):\n${deletes.slice(0, 20).join('\n')}\n`);
+          await confirmApply(flags, 'restore --delete', env.name);
+        },
+      },
       force: flags.force === true,
     });
     const result = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },

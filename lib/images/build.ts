@@ -1,9 +1,9 @@
 /**
  * `gulp build` as a library call: scan and hash the sources, plan against the previous manifest,
- * stream what must be rendered through the responsive plugin into gulp.dest, then remove stale
+ * stream what must be rendered through the responsive plugin into dist/ (each output written whole or
+ * not at all), then remove stale
  * outputs and write the manifest. Per-source failures are collected; the run always finishes.
  */
-import { dest } from 'gulp';
 import { statSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -22,6 +22,7 @@ import { ENCODER_VERSION } from './sharp-adapter';
 import { inScope, scanSources, type Scope } from './scan-sources';
 import { SourceIndex } from './source-index';
 import { parseSourcePath } from './source-path';
+import { writeOutputs } from './write-outputs';
 
 export interface BuildOptions {
   readonly src: string;
@@ -127,7 +128,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
         progress.tick(1);
       },
     }),
-    dest(dist),
+    writeOutputs(dist),
   );
   progress.done();
 

@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors';
+import { WriteFileError } from '../util/fs-errors';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, type ImageManifest } from './types';
 
 export function manifestPath(dist: string): string {
@@ -11,8 +12,13 @@ export function manifestPath(dist: string): string {
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(value, null, 1)}\n`);
-  await rename(temp, path);
+  try {
+    await writeFile(temp, `${JSON.stringify(value, null, 1)}\n`);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new WriteFileError(path, error, 'free space (or fix the folder\'s permissions) and run the same command again');
+  }
 }
 
 /** Reads a manifest; null when there is none yet. A file that exists but cannot be used is an error. */

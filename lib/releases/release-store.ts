@@ -54,6 +54,13 @@ export async function releaseIds(store: ObjectStore): Promise<string[]> {
   return (await releaseRecords(store)).map((r) => r.id);
 }
 
+/** Records newer than the latest release that the pointer never named: runs stopped before publishing them. */
+export function unpublishedIds(ids: readonly string[], latestId: string | undefined): string[] {
+  if (!latestId) return [...ids];
+  const latestAt = releaseTime(latestId).getTime();
+  return ids.filter((id) => id !== latestId && releaseTime(id).getTime() > latestAt);
+}
+
 export async function readReleases(store: ObjectStore, ids: readonly string[]): Promise<Release[]> {
   return mapPool(ids, 8, (id) => readRelease(store, id));
 }

@@ -2,6 +2,7 @@
 import type { Release } from '../releases/release';
 import { formatBytes } from '../util/progress';
 import { writeRunReport } from '../util/run-report';
+import { LATEST_BEHIND } from '../verify/verify-report';
 import type { RollbackOutcome } from './run-rollback';
 
 export interface ReleaseSummary {
@@ -24,14 +25,19 @@ export function summarizeRelease(r: Release): ReleaseSummary {
   };
 }
 
-export function formatReleases(rows: readonly (ReleaseSummary & { latest: boolean })[], total: number): string {
+export function formatReleases(rows: readonly (ReleaseSummary & { latest: boolean; unpublished?: boolean })[], total: number, unreleased = false): string {
   if (total === 0) return 'no releases recorded yet (every successful `gulp sync` records one)';
   const lines = rows.map((r) => {
     const c = r.changes;
-    const what = r.reason === 'restore' ? `restore of ${r.restoredFrom}` : `+${c.created} ~${c.updated} ⇄${c.retagged} −${c.deleted}`;
-    return `${r.latest ? '*' : ' '} ${r.id}  ${r.createdAt}  ${String(r.objects).padStart(6)} objects  ${formatBytes(r.bytes).padStart(9)}  ${what}${r.commit ? `  ${r.commit.slice(0, 9)}` : ''}`;
+    const what = r.reason === 'restore' ? `restore of ${r.restoredFrom}` : `${r.reason === 'sync' ? '' : `${r.reason} `}+${c.created} ~${c.updated} ⇄${c.retagged} −${c.deleted}`;
+    const mark = r.latest ? '*' : r.unpublished ? '!' : ' ';
+    return `${mark} ${r.id}  ${r.createdAt}  ${String(r.objects).padStart(6)} objects  ${formatBytes(r.bytes).padStart(9)}  ${what}${r.commit ? `  ${r.commit.slice(0, 9)}` : ''}`;
   });
   if (total > rows.length) lines.push(`  … ${total - rows.length} older (raise --limit)`);
+  if (rows.some((r) => r.unpublished)) {
+    lines.push('! = recorded by a run that stopped before making it the latest; the next `gulp sync` adopts it if the bucket holds exactly that');
+  }
+  if (unreleased) lines.push(`note: ${LATEST_BEHIND}`);
   return [`releases (newest first, * = latest; +created ~updated ⇄retagged −deleted):`, ...lines].join('\n');
 }
 

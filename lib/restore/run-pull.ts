@@ -11,12 +11,14 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { messageOf } from '../errors';
+import { isFatalWriteError, WriteFileError } from '../util/fs-errors';
 import { manifestPath, writeManifest } from '../manifest/io';
 import type { ImageManifest } from '../manifest/types';
 import { isMultipartEtag } from '../plan/match';
 import { archiveKeys, type Release, type ReleaseObject } from '../releases/release';
 import { readReleaseManifest } from '../releases/release-manifest';
 import type { ObjectStore } from '../storage/object-store';
+import { readObject } from '../storage/read-object';
 import { isReserved } from '../sync/object-scope';
 import { listRemote } from '../sync/run-sync';
 import { sha256OfFile } from '../util/hash';
@@ -48,12 +50,14 @@ export interface PullOutcome {
 /** Streams one object into `path` through SHA-256; true when the bytes are the expected ones. */
 async function download(store: ObjectStore, key: string, path: string, sha256: string): Promise<boolean> {
   const temp = `${path}.pull-${process.pid}.tmp`;
-  const hash = createHash('sha256');
   try {
-    const { body } = await store.get(key);
-    const hashing = new Transform({ transform(chunk: Buffer, _enc, done) { hash.update(chunk); done(null, chunk); } });
-    await pipeline(Readable.from(body), hashing, createWriteStream(temp));
-    if (hash.digest('hex') !== sha256) return false;
+    const found = await readObject(store, key, async (body) => {
+      const hash = createHash('sha256');
+      const hashing = new Transform({ transform(chunk: Buffer, _enc, done) { hash.update(chunk); done(null, chunk); } });
+      await pipeline(Readable.from(body), hashing, createWriteStream(temp));
+      return hash.digest('hex');
+    });
+    if (found !== sha256) return false;
     await rename(temp, path);
     return true;
   } finally {
@@ -91,7 +95,9 @@ export async function runPull(store: ObjectStore, options: PullOptions): Promise
   let kept = 0;
   let bytes = 0;
   const progress = createProgress({ label: 'pull', total: entries.length, unit: 'obj', silent: options.quiet });
+  let stopped: WriteFileError | undefined;
   await mapPool(entries, options.concurrency, async ([key, o]) => {
+    if (stopped) return; // the folder cannot be written: every other file would fail the same way
     try {
       const path = join(root, key);
       if (!path.startsWith(root + sep)) throw new Error('its key leads outside the folder');
@@ -109,13 +115,18 @@ export async function runPull(store: ObjectStore, options: PullOptions): Promise
       }
       throw new Error(`no copy with SHA-256 ${o.sha256.slice(0, 12)}… in the bucket or its archive`);
     } catch (error) {
-      failures.push({ key, reason: messageOf(error) });
+      const failure = isFatalWriteError(error) ? new WriteFileError(join(root, key), error, 'free space and run the same command again: files already pulled are kept') : error;
+      if (failure instanceof WriteFileError) stopped ??= failure;
+      failures.push({ key, reason: messageOf(failure) });
     } finally {
       progress.tick(1, o.size);
     }
   });
   progress.done();
-  const manifest = await pullManifest(store, target, root, new Set(failures.map((f) => f.key)));
+  const left = entries.length - pulled - kept - failures.length;
+  if (stopped && left > 0) failures.push({ key: `(${left} more)`, reason: `not attempted: ${stopped.message}` });
+  const manifest = stopped ? { status: 'failed' as const, sources: 0, dropped: [], reason: stopped.message }
+    : await pullManifest(store, target, root, new Set(failures.map((f) => f.key)));
   return { release: target, dest: root, pulled, bytes, kept, failures, manifest, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -1,14 +1,16 @@
 /** Small JSON objects the tool keeps in the bucket (its state record, release records and pointer). */
 import { digestsOf } from '../util/hash';
 import type { ObjectHead, ObjectStore } from './object-store';
+import { readObject } from './read-object';
 
 /** The object's text and served headers; undefined when it does not exist. */
 export async function readObjectText(store: ObjectStore, key: string): Promise<{ text: string; head: ObjectHead } | undefined> {
   try {
-    const { body, head } = await store.get(key);
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of body) chunks.push(chunk);
-    return { text: Buffer.concat(chunks).toString('utf8'), head };
+    return await readObject(store, key, async (body, head) => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      return { text: Buffer.concat(chunks).toString('utf8'), head };
+    });
   } catch (error) {
     if ((error as { code?: string }).code === 'NoSuchKey') return undefined;
     throw error;

@@ -13,8 +13,10 @@ export interface SyncReport {
   readonly bytesUploaded: number;
   readonly failures: { key: string; action: string; reason: string }[];
   readonly stopped?: string;
-  /** The release this sync published, if it changed anything. */
+  /** The release this sync made the latest, if the bucket changed. */
   readonly release?: string;
+  /** That release was recorded by a run that stopped before publishing it, and is now adopted. */
+  readonly adopted?: boolean;
   readonly seconds: number;
   readonly ok: boolean;
 }
@@ -24,7 +26,7 @@ export function syncReport(outcome: SyncOutcome, context: { environment: string;
   return {
     ...context, plan: outcome.totals, deleteRefusal: outcome.plan.deleteRefusal, completed: outcome.result?.completed,
     bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped, release: outcome.release?.id,
-    seconds: Number(outcome.seconds.toFixed(3)), ok: failures.length === 0 && !outcome.result?.stopped,
+    adopted: outcome.adopted, seconds: Number(outcome.seconds.toFixed(3)), ok: failures.length === 0 && !outcome.result?.stopped,
   };
 }
 
@@ -47,7 +49,8 @@ export function formatOutcome(report: SyncReport): string {
   const lines = [`sync: ${c.create ?? 0} created, ${c.update ?? 0} updated, ${c.retag ?? 0} retagged, ${c.delete ?? 0} deleted; `
     + `${formatBytes(report.bytesUploaded)} uploaded in ${report.seconds.toFixed(2)} s; ${report.failures.length} failed`];
   if (report.stopped) lines.push(`  ${report.stopped}`);
-  if (report.release) lines.push(`  release ${report.release} recorded (\`gulp releases\`; roll back with \`gulp restore --release <id>\`)`);
+  if (report.adopted) lines.push(`  release ${report.release} (recorded by a run that stopped before publishing it) is now the latest: it is what the bucket holds`);
+  else if (report.release) lines.push(`  release ${report.release} recorded (\`gulp releases\`; roll back with \`gulp restore --release <id>\`)`);
   for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { messageOf } from '../errors';
 import { headersHash, recordFromHead, type DesiredObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
+import { readObject } from '../storage/read-object';
 import type { WorkQueue } from '../util/work-queue';
 
 export interface ReadProblem {
@@ -49,8 +50,7 @@ export async function deepCheck(
   await queue.run(options.concurrency, async (local) => {
     objects += 1;
     try {
-      const { body, head } = await store.get(local.key);
-      const read = await hashStream(body);
+      const { read, head } = await readObject(store, local.key, async (body, served) => ({ read: await hashStream(body), head: served }));
       bytes += read.bytes;
       options.onDone?.(read.bytes);
       const reason = describeDifference(local, read, 'read back:');

@@ -32,6 +32,8 @@ export interface RepairOptions {
   readonly reason?: Extract<ReleaseReason, 'repair' | 'rebuild'>;
   readonly limiter?: AdaptiveLimiter;
   readonly quiet?: boolean;
+  /** Asked before a plan that deletes is applied (`gulp restore --delete` needs --yes): throws to refuse. */
+  readonly confirmDeletes?: (plan: SyncPlan) => Promise<void>;
 }
 
 export interface RepairOutcome {
@@ -52,6 +54,7 @@ export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, 
   const change = { plan, versioned, records, state: verified.state };
   const totals = planTotals(plan, { listPages: 0, heads: requests.head, gets: requests.get + (needsRelease(change) ? 2 : 0) });
   if (options.dryRun || !needsRelease(change)) return { plan, totals };
+  if (plan.actions.some((a) => a.kind === 'delete')) await options.confirmDeletes?.(plan);
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
   const progress = createProgress({ label: 'repair', total: writes, unit: 'obj', silent: options.quiet });
   const committed = await commitChange(store, {

@@ -24,6 +24,8 @@ export interface VerifyReport {
   readonly requests: VerifyOutcome['requests'];
   readonly seconds: number;
   readonly ok: boolean;
+  /** Set when the state record says the bucket holds changes no release records (a writer stopped before publishing). */
+  readonly latestBehind?: string;
   readonly repair?: {
     readonly dryRun: boolean;
     readonly plan: RepairOutcome['totals'];
@@ -31,6 +33,8 @@ export interface VerifyReport {
     readonly completed?: Record<string, number>;
     readonly failures: readonly { key: string; action: string; reason: string }[];
     readonly stopped?: string;
+    /** The release the repair recorded. */
+    readonly release?: string;
   };
   /** The verify that ran after the repair. */
   readonly after?: Omit<VerifyReport, 'after' | 'repair' | 'environment' | 'bucket' | 'mode'>;
@@ -57,7 +61,8 @@ export function verifyReport(
   outcome: VerifyOutcome, context: { environment: string; bucket: string; mode: VerifyReport['mode']; against?: string },
   repair?: { outcome: RepairOutcome; dryRun: boolean; after?: VerifyOutcome },
 ): VerifyReport {
-  const base = { ...context, ...summarise(outcome) };
+  const final = repair?.after ?? (repair?.outcome.result ? undefined : outcome);
+  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased ? LATEST_BEHIND : undefined };
   if (!repair) return base;
   const r = repair.outcome;
   const failures = r.result?.failures ?? [];
@@ -65,10 +70,17 @@ export function verifyReport(
   return {
     ...base,
     ok: after ? after.ok && failures.length === 0 : base.ok,
-    repair: { dryRun: repair.dryRun, plan: r.totals, deleteRefusal: r.plan.deleteRefusal, completed: r.result?.completed, failures, stopped: r.result?.stopped },
+    repair: {
+      dryRun: repair.dryRun, plan: r.totals, deleteRefusal: r.plan.deleteRefusal, completed: r.result?.completed, failures,
+      stopped: r.result?.stopped, release: r.release?.id,
+    },
     after,
   };
 }
+
+/** What verify says when the state record shows a writer stopped before recording a release. */
+export const LATEST_BEHIND = 'the last run that wrote to this bucket stopped before recording a release, so the latest release does not '
+  + 'describe the bucket: the next `gulp sync` (or `gulp verify --repair`, `gulp restore`) records it';
 
 function countsLine(report: Pick<VerifyReport, 'objects' | 'counts'>, against = 'the build'): string {
   const c = report.counts;
@@ -101,10 +113,12 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
     if (r.deleteRefusal) lines.push(`  deletes: ${r.deleteRefusal}`);
     if (r.stopped) lines.push(`  ${r.stopped}`);
     for (const f of r.failures.slice(0, limit)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
+    if (r.release) lines.push(`  recorded as release ${r.release} (\`gulp releases\`; undo with \`gulp restore --release previous\`)`);
   }
   if (report.after) lines.push(`verify after repair: ${report.after.ok ? 'clean' : 'NOT clean'}: ${countsLine(report.after)}`);
   const next = nextStep(report.after ? { ...report, ...report.after } : report);
   if (next && !r?.dryRun) lines.push(`next: ${next}`);
+  if (report.latestBehind) lines.push(`note: ${report.latestBehind}`);
   return lines.join('\n');
 }
 

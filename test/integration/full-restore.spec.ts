@@ -67,6 +67,22 @@ for (const server of SERVERS) {
       expect(h.proxy.counts.put).to.equal(46);
     });
 
+    it('from the command line: --delete asks for --yes off a terminal, and deletes nothing without it', async () => {
+      const first = await runFullRestore(h.store, options());
+      expect(first.repair.release).to.deep.include({ reason: 'rebuild' });
+      const extra = Buffer.from('not in the build');
+      await h.direct.put({ key: 'album/zz/zz-small.jpg', body: extra, md5: md5(extra), contentType: 'image/jpeg', cacheControl: CACHE_CONTROL.development, metadata: {} });
+      const args = ['restore', '--src', join(REPO_ROOT, 'public'), '--dest', dest(), '--cache-dir', join(work, 'cache'), '--delete', '--max-delete', '10,100%'];
+      const refused = await spawnGulp(args, h.cliEnv(), 120_000);
+      expect(refused.status, refused.output).to.not.equal(0);
+      expect(refused.output).to.match(/no longer has 1 object\(s\):\n  delete album\/zz\/zz-small\.jpg[\s\S]*not applying the restore --delete without --yes/);
+      expect(await h.contents()).to.include.keys('album/zz/zz-small.jpg');
+      const applied = await spawnGulp([...args, '--yes'], h.cliEnv(), 120_000);
+      expect(applied.status, applied.output).to.equal(0);
+      expect(await h.contents()).to.not.include.keys('album/zz/zz-small.jpg');
+      expect(await h.text(`_archive/md5-${md5(extra)}`)).to.equal('not in the build'); // even an extra is archived before it goes
+    });
+
     it('from the command line: a wiped bucket (every key, the state record too) is rebuilt and verifies clean', async () => {
       await runFullRestore(h.store, options());
       const everything = (await listAll(h.direct)).map((o) => o.key);

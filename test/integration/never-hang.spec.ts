@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { spawnGulp } from '../helpers/cli';
+import { withDeadline } from '../helpers/deadline';
+import { differencesFromRelease, latestRelease } from '../support/bucket-checks';
+import { SyncHarness } from '../support/sync-harness';
+
+// Finding 1 of [05/10]: a proxy that answered the first image PUT with 503 SlowDown made `gulp sync`
+// upload the rest and never exit: the throttle halved the limiter, the phase ran out of work, and the
+// workers parked above the limit never returned. A single CopyObject 503 hung `gulp restore` the same way.
+const FILES: Record<string, string> = {};
+for (let i = 0; i < 64; i += 1) FILES[`album/a${i}/a${i}-small.jpg`] = `cover ${i} `.repeat(20 + i);
+
+describe('one throttled request never hangs a run', function () {
+  this.timeout(60_000);
+  let h: SyncHarness;
+  beforeEach(async () => {
+    h = await SyncHarness.start();
+    await h.writeDist(FILES);
+  });
+  afterEach(async () => { await h.close(); });
+
+  it('sync: a 503 SlowDown on the first image PUT is retried, and the run ends with every object and a release', async () => {
+    h.proxy.faults.push({ op: 'put', key: /^album\//, action: 503, times: 1 });
+    const outcome = await withDeadline(h.sync({ concurrency: 16 }), 20_000, 'sync after one 503');
+    expect(outcome.result?.failures).to.deep.equal([]);
+    expect(outcome.result?.completed.create).to.equal(64);
+    expect(h.limiter.current).to.be.below(16); // the throttle was seen by the run's limiter
+    const latest = await latestRelease(h.direct);
+    expect(latest?.id).to.equal(outcome.release?.id);
+    expect(await differencesFromRelease(h.direct, latest as never)).to.deep.equal([]);
+  });
+
+  it('restore: a 503 on the first CopyObject is retried, and the rollback ends with the bucket at the release', async () => {
+    const [v1] = await h.publish(FILES, { ...FILES, 'album/a0/a0-small.jpg': 'changed', 'album/a1/a1-small.jpg': 'changed too' });
+    h.proxy.faults.push({ op: 'copy', action: 503, times: 1 });
+    const outcome = await withDeadline(h.rollback(v1 as string, { concurrency: 16 }), 20_000, 'restore after one 503');
+    expect(outcome.result?.failures).to.deep.equal([]);
+    expect(await differencesFromRelease(h.direct, await latestRelease(h.direct) as never)).to.deep.equal([]);
+    expect(await h.contents()).to.deep.equal(FILES);
+  });
+
+  it('from the command line: `gulp sync --env production` through a proxy that throttles the first image PUT exits 0', async () => {
+    h.proxy.faults.push({ op: 'put', key: /^album\//, action: 503, retryAfter: 0, times: 1 });
+    const run = await spawnGulp(['sync', '--env', 'production', '--dest', h.dist], h.cliEnv('proxy'), 30_000);
+    expect(run.status, run.output).to.equal(0);
+    expect(run.output).to.match(/sync: 64 created/);
+    expect(await differencesFromRelease(h.direct, await latestRelease(h.direct) as never)).to.deep.equal([]);
+  });
+});
