@@ -32,7 +32,10 @@ export interface ClientOptions {
   /** Called before each retry: lets the executor slow down on throttling. */
   readonly onRetry?: (type: RetryErrorType, attempt: number) => void;
   readonly maxSockets?: number;
-  /** Milliseconds of socket inactivity before a request is failed (and retried). */
+  /**
+   * Deadline in milliseconds for a request's answer to begin, and for a body to go without data: past it
+   * the request is failed (and retried). Every wait on the network has one.
+   */
   readonly requestTimeout?: number;
   /** Base of the exponential backoff, in ms (tests shorten it). */
   readonly backoffBase?: number;
@@ -69,6 +72,9 @@ export function jitteredRetryStrategy(options: ClientOptions = {}): RetryStrateg
   };
 }
 
+/** How long a request may wait for its answer (or a body for its next bytes) unless told otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 /** R2's S3 endpoint for an account. */
 export function r2Endpoint(accountId: string): string {
   return `https://${accountId}.r2.cloudflarestorage.com`;
@@ -84,11 +90,16 @@ export function createS3Client(store: StoreConfig, options: ClientOptions = {}):
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     retryStrategy: jitteredRetryStrategy(options),
+    // requestTimeout alone only logs a warning in this SDK (a stalled answer then hangs the run forever,
+    // found by the fault generator): throwOnRequestTimeout makes it a deadline, socketTimeout bounds
+    // a body that stops arriving.
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: 10_000,
-      requestTimeout: options.requestTimeout ?? 60_000,
+      requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+      socketTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
     }),
   });
 }

@@ -7,7 +7,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { ObjectHead } from './object-store';
-import { jitteredRetryStrategy, type ClientOptions, type StoreConfig } from './s3-client';
+import { DEFAULT_REQUEST_TIMEOUT_MS, jitteredRetryStrategy, type ClientOptions, type StoreConfig } from './s3-client';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -81,7 +81,7 @@ export function createObjectReader(store: StoreConfig, options: ClientOptions = 
       let error: unknown;
       try {
         response = await fetch(url, {
-          headers: signGet(store, base.host, path, new Date(), keys), signal: AbortSignal.timeout(options.requestTimeout ?? 60_000),
+          headers: signGet(store, base.host, path, new Date(), keys), signal: AbortSignal.timeout(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS),
         });
       } catch (caught) {
         error = { name: 'NetworkError', message: String((caught as Error).cause ?? caught), code: ((caught as Error).cause as { code?: string })?.code, $metadata: {} };

@@ -39,6 +39,20 @@ describe('one throttled request never hangs a run', function () {
     expect(await h.contents()).to.deep.equal(FILES);
   });
 
+  // Found by the random fault schedules: the SDK's requestTimeout only logged a warning, so an answer that
+  // never came hung the run for good. Every request now has a deadline, and is retried past it.
+  it('an answer that never comes is given up at the request deadline and retried: sync and deep verify end', async () => {
+    await h.close();
+    h = await SyncHarness.start('s3rver', { requestTimeout: 1000 });
+    await h.writeDist(FILES);
+    h.proxy.faults.push({ op: 'put', key: /^album\//, action: 'stall', times: 1 }, { op: 'get', key: /^album\//, action: 'stall', times: 1 });
+    const outcome = await withDeadline(h.sync({ concurrency: 16 }), 20_000, 'sync after a stalled PUT');
+    expect(outcome.result?.failures).to.deep.equal([]);
+    const deep = await withDeadline(h.verify({ deep: true }), 20_000, 'deep verify after a stalled GET');
+    expect(deep.unreadable).to.deep.equal([]);
+    expect(h.proxy.faults.every((f) => f.times === 0)).to.equal(true);
+  });
+
   it('from the command line: `gulp sync --env production` through a proxy that throttles the first image PUT exits 0', async () => {
     h.proxy.faults.push({ op: 'put', key: /^album\//, action: 503, retryAfter: 0, times: 1 });
     const run = await spawnGulp(['sync', '--env', 'production', '--dest', h.dist], h.cliEnv('proxy'), 30_000);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { startS3rverProcess, type S3rverProcess } from '../servers/s3rver-process';
 import { histories, type History } from '../support/history-arbitraries';
 import { HistoryWorld } from '../support/history-world';
 import { requireServer, type ServerKind } from '../support/sync-harness';
@@ -8,26 +9,27 @@ import { requireServer, type ServerKind } from '../support/sync-harness';
  * prunes, damage behind the tool's back, and kills at random points (in-process for most, SIGKILL of a
  * forked worker for some). The invariants are in history-world.ts: the bucket is the latest release after
  * every completed writing command; every listed release stays restorable; every command ends.
- * HISTORY_RUNS / HISTORY_KILL9_RUNS / HISTORY_CEPH_RUNS scale it (npm run test:soak); a failure prints
- * its seed and path: rerun with HISTORY_SEED=<seed> HISTORY_PATH=<path> to replay it.
+ * HISTORY_RUNS / HISTORY_KILL9_RUNS / HISTORY_CEPH_RUNS scale it (npm run test:soak). A failure prints its
+ * seed and path: HISTORY_SEED=<seed> HISTORY_PATH=<path> replays exactly that history (in one lane).
  */
-const RUNS = Number(process.env.HISTORY_RUNS ?? 200);
+const RUNS = Number(process.env.HISTORY_RUNS ?? 176);
 const KILL9_RUNS = Number(process.env.HISTORY_KILL9_RUNS ?? 24);
 const CEPH_RUNS = Number(process.env.HISTORY_CEPH_RUNS ?? 4);
-const replay = process.env.HISTORY_SEED ? { seed: Number(process.env.HISTORY_SEED), path: process.env.HISTORY_PATH } : {};
+const REPLAY = process.env.HISTORY_SEED ? { seed: Number(process.env.HISTORY_SEED), path: process.env.HISTORY_PATH } : undefined;
+/** Histories run two at a time: while one waits on the server, the other computes. */
+const LANES = REPLAY ? 1 : 2;
 
-interface Tally { sequences: number; steps: number; kills: number; restores: number }
+export interface Tally { sequences: number; steps: number; killed: number; sigkilled: number; restores: number }
 
-async function runHistory(server: ServerKind, history: History, tally: Tally): Promise<void> {
-  const world = await HistoryWorld.start(server);
+async function runHistory(server: ServerKind, history: History, tally: Tally, shared?: S3rverProcess): Promise<void> {
+  const world = await HistoryWorld.start(server, shared);
   try {
-    for (const step of history.steps) {
-      await world.apply(step);
-      if (step.kind === 'write' && (step.crashAt !== undefined || step.kill9 !== undefined)) tally.kills += 1;
-    }
+    for (const step of history.steps) await world.apply(step);
     await world.restoreOne(history.restorePick);
     tally.sequences += 1;
     tally.steps += history.steps.length;
+    tally.killed += world.kills.inProcess;
+    tally.sigkilled += world.kills.sigkill;
     tally.restores += world.restoresChecked;
   } finally {
     await world.close();
@@ -36,16 +38,26 @@ async function runHistory(server: ServerKind, history: History, tally: Tally): P
 
 function suite(title: string, server: ServerKind, runs: number, withKill9: boolean): void {
   describe(title, function () {
-    this.timeout(0); // each step has its own deadline (history-world.ts)
-    const tally: Tally = { sequences: 0, steps: 0, kills: 0, restores: 0 };
-    before(async function () { await requireServer(this, server); });
-    after(() => {
+    this.timeout(0); // every step has its own deadline (history-world.ts)
+    const tally: Tally = { sequences: 0, steps: 0, killed: 0, sigkilled: 0, restores: 0 };
+    let shared: S3rverProcess | undefined;
+    before(async function () {
+      await requireServer(this, server);
+      if (server === 's3rver') shared = await startS3rverProcess();
+    });
+    after(async () => {
+      await shared?.close();
       if (tally.sequences > 0) {
-        process.stdout.write(`      ${tally.sequences} histories, ${tally.steps} steps, ${tally.kills} killed part-way, ${tally.restores} real restores checked\n`);
+        process.stdout.write(`      ${tally.sequences} histories, ${tally.steps} steps; commands killed part-way: ${tally.killed} in-process, `
+          + `${tally.sigkilled} by SIGKILL; ${tally.restores} real restores checked byte for byte\n`);
       }
     });
     it(`${runs} random histories keep every invariant`, async () => {
-      await fc.assert(fc.asyncProperty(histories({ withKill9 }), (history) => runHistory(server, history, tally)), { numRuns: runs, ...replay });
+      const property = fc.asyncProperty(histories({ withKill9 }), (history) => runHistory(server, history, tally, shared));
+      const seed = REPLAY?.seed ?? Date.now() ^ (Math.random() * 0x7fffffff);
+      await Promise.all(Array.from({ length: LANES }, (_, lane) => fc.assert(property, {
+        numRuns: Math.ceil(runs / LANES), seed: seed + lane, path: REPLAY?.path,
+      })));
     });
   });
 }

@@ -8,10 +8,12 @@ import { archiveKeys, type Release } from '../../lib/releases/release';
 import { readLatest, readRelease } from '../../lib/releases/release-store';
 import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 
-async function sha256Of(store: ObjectStore, key: string): Promise<string> {
+/** An object read back: the SHA-256 of its bytes and the headers it is served with. */
+async function readBack(store: ObjectStore, key: string): Promise<{ sha256: string; contentType?: string; cacheControl?: string }> {
+  const { body, head } = await store.get(key);
   const hash = createHash('sha256');
-  for await (const chunk of (await store.get(key)).body) hash.update(chunk);
-  return hash.digest('hex');
+  for await (const chunk of body) hash.update(chunk);
+  return { sha256: hash.digest('hex'), contentType: head.contentType, cacheControl: head.cacheControl };
 }
 
 /**
@@ -24,9 +26,9 @@ export async function differencesFromRelease(store: ObjectStore, release: Releas
   const listed = new Map((await listAll(store)).filter((o) => !isReserved(o.key)).map((o) => [o.key, o]));
   for (const [key, o] of Object.entries(release.objects)) {
     if (!listed.has(key)) { problems.push(`${key}: missing`); continue; }
-    if (await sha256Of(store, key) !== o.sha256) { problems.push(`${key}: other bytes than the release's`); continue; }
-    const head = await store.head(key);
-    if (head?.contentType !== o.contentType || head?.cacheControl !== o.cacheControl) problems.push(`${key}: served with other headers`);
+    const read = await readBack(store, key);
+    if (read.sha256 !== o.sha256) problems.push(`${key}: other bytes than the release's`);
+    else if (read.contentType !== o.contentType || read.cacheControl !== o.cacheControl) problems.push(`${key}: served with other headers`);
   }
   if (!options.extrasAllowed) for (const key of listed.keys()) if (!(key in release.objects)) problems.push(`${key}: not in the release`);
   return problems;

@@ -22,15 +22,22 @@ const damage: fc.Arbitrary<Step> = fc.record({
   kind: fc.constant('damage' as const), what: fc.constantFrom('delete' as const, 'overwrite' as const, 'archive' as const), pick: fc.nat(50),
 });
 
-/** A writing command, killed in-process after a random number of store requests about a third of the time. */
-const write: fc.Arbitrary<Step> = fc.record({ step: writingStep, crashAt: fc.option(fc.nat(45), { freq: 2 }) })
+/** Where a kill lands: a command makes about 5 to 40 requests, so most kills fall inside one. */
+const killPoint = fc.oneof(fc.nat(12), fc.integer({ min: 13, max: 40 }));
+
+/** A writing command, killed in-process after a random number of store requests a third of the time. */
+const write: fc.Arbitrary<Step> = fc.record({ step: writingStep, crashAt: fc.option(killPoint, { freq: 2 }) })
   .map(({ step, crashAt }) => ({ kind: 'write' as const, step, ...(crashAt === null ? {} : { crashAt }) }));
+
+/** What a user does after a crash: the same command again (it must finish the job), or another one. */
+const killedThenRerun: fc.Arbitrary<Step[]> = fc.record({ step: writingStep, crashAt: killPoint })
+  .map(({ step, crashAt }) => [{ kind: 'write' as const, step, crashAt }, { kind: 'write' as const, step }]);
 
 /** A writing command run by a forked worker and SIGKILLed at a random request. */
 const kill9: fc.Arbitrary<Step> = fc.record({ step: writingStep, at: fc.integer({ min: 1, max: 45 }) })
   .map(({ step, at }) => ({ kind: 'write' as const, step, kill9: at }));
 
-/** Every history starts from all sources built and synced, then runs 3–9 random steps. */
+/** Every history starts from all sources built and synced, then runs 2–7 random steps. */
 const START: Step[] = [
   { kind: 'edit', changes: SLUGS.map((_, i) => ({ slug: i, version: 0 })) },
   { kind: 'write', step: { kind: 'sync', delete: true } },
@@ -44,12 +51,14 @@ export interface History {
 
 export function histories(options: { withKill9?: boolean } = {}): fc.Arbitrary<History> {
   const step = fc.oneof(
-    { weight: 3, arbitrary: edit },
-    { weight: 5, arbitrary: write },
-    { weight: 1, arbitrary: damage },
+    { weight: 3, arbitrary: edit.map((s) => [s]) },
+    { weight: 4, arbitrary: write.map((s) => [s]) },
+    { weight: 2, arbitrary: killedThenRerun },
+    { weight: 1, arbitrary: damage.map((s) => [s]) },
   );
+  const steps = (min: number, max: number) => fc.array(step, { minLength: min, maxLength: max }).map((groups) => groups.flat());
   const middle = options.withKill9
-    ? fc.tuple(fc.array(step, { maxLength: 3 }), kill9, fc.array(step, { minLength: 1, maxLength: 3 })).map(([a, k, b]) => [...a, k, ...b])
-    : fc.array(step, { minLength: 3, maxLength: 9 });
+    ? fc.tuple(steps(0, 2), kill9, steps(1, 2)).map(([a, k, b]) => [...a, k, ...b])
+    : steps(2, 6);
   return fc.record({ steps: middle.map((steps) => [...START, ...steps]), restorePick: fc.nat(20) });
 }

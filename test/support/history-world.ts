@@ -14,8 +14,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildImages } from '../../lib/images/build';
 import { DEFAULT_IMAGE_CONFIG } from '../../lib/images/config';
+import type { Release } from '../../lib/releases/release';
 import { releaseIds, readRelease } from '../../lib/releases/release-store';
-import { listAll } from '../../lib/storage/object-store';
+import { listAll, type ObjectStore } from '../../lib/storage/object-store';
+import { connectStore } from '../../lib/sync/open-store';
 import { isReserved } from '../../lib/sync/object-scope';
 import { md5Of, sha256Of } from '../../lib/util/hash';
 import { withDeadline } from '../helpers/deadline';
@@ -25,6 +27,7 @@ import { differencesFromRelease, latestRelease, restorability } from './bucket-c
 import { CrashingStore } from './crashing-store';
 import { HISTORY_CACHE, runWritingStep, type HistoryPaths, type StepResult, type WritingStep } from './history-commands';
 import { killWorkerAt } from './history-kill9';
+import type { S3rverProcess } from '../servers/s3rver-process';
 import { SyncHarness, type ServerKind } from './sync-harness';
 
 export const SLUGS = ['album/abba', 'album/bjork', 'album/cher', 'artist/dido', 'artist/eno'] as const;
@@ -47,19 +50,28 @@ export class HistoryWorld {
   private dirty = false;
   /** Objects no release lists may be in the bucket (the last completed writer kept extras). */
   private extrasAllowed = false;
-  private readonly versions = new Map<number, number>();
+  /** Release records are immutable: each is read once. */
+  private readonly releases = new Map<string, Release>();
   restoresChecked = 0;
+  /** Commands that died part-way: in-process (CrashingStore) and by SIGKILL of a worker. */
+  readonly kills = { inProcess: 0, sigkill: 0 };
 
-  private constructor(readonly h: SyncHarness, readonly paths: HistoryPaths, private readonly root: string) {}
+  private constructor(
+    readonly h: SyncHarness, readonly paths: HistoryPaths, private readonly root: string,
+    /** The commands' store, wired as the tasks wire theirs, straight to the server (the proxy is for the SIGKILL runs). */
+    private readonly store: { store: ObjectStore; destroy(): void },
+  ) {}
 
-  static async start(server: ServerKind): Promise<HistoryWorld> {
-    const h = await SyncHarness.start(server);
+  /** On a fresh bucket: of the shared s3rver process when given one, else of `server`. */
+  static async start(server: ServerKind, shared?: S3rverProcess): Promise<HistoryWorld> {
+    const h = shared ? await SyncHarness.attach(await shared.freshBucket()) : await SyncHarness.start(server);
     const root = await makeTmpDir('history');
     const paths = { src: join(root, 'public'), dist: h.dist, cache: join(root, 'cache') };
-    return new HistoryWorld(h, paths, root);
+    return new HistoryWorld(h, paths, root, connectStore(h.server.store, { maxAttempts: 5, backoffBase: 5 }));
   }
 
   async close(): Promise<void> {
+    this.store.destroy();
     await this.h.close();
     await removeTmp(this.root);
   }
@@ -77,7 +89,6 @@ export class HistoryWorld {
       const rel = `${dir}/${dir.split('/')[1]}-hi-res.jpg`;
       if (version === null) await rm(join(this.paths.src, rel), { force: true });
       else await writeAt(this.paths.src, rel, await solidImage(160, 160, [(slug * 47) % 256, (version * 83) % 256, 90]));
-      this.versions.set(slug % SLUGS.length, version ?? -1);
     }
     const built = await buildImages({
       src: this.paths.src, dest: this.paths.dist, cacheDir: this.paths.cache, config: DEFAULT_IMAGE_CONFIG,
@@ -116,13 +127,14 @@ export class HistoryWorld {
     if (step.kill9 !== undefined) {
       ({ killed, result } = await withDeadline(killWorkerAt(this.h, this.paths, step.step, step.kill9), STEP_DEADLINE_MS, label));
     } else {
-      const store = new CrashingStore(this.h.store, step.crashAt ?? Number.POSITIVE_INFINITY);
+      const store = new CrashingStore(this.store.store, step.crashAt ?? Number.POSITIVE_INFINITY);
       result = await withDeadline(runWritingStep(store, this.paths, step.step), STEP_DEADLINE_MS, label).catch((error: unknown) => {
         if (!store.crashed) throw error;
         return undefined;
       });
       killed = store.crashed;
     }
+    if (killed) this.kills[step.kill9 !== undefined ? 'sigkill' : 'inProcess'] += 1;
     this.log.push(`${label}: ${killed ? 'killed' : result ? `${result.ok ? 'ok' : 'not ok'} (${result.note})` : 'finished'}`);
     if (killed || !result) { this.extrasAllowed = true; return; }
     if (!result.ok) return;
@@ -140,10 +152,16 @@ export class HistoryWorld {
     if (problems.length > 0) throw this.violation(`A: the bucket is not release ${latest.id}: ${problems.join('; ')}`);
   }
 
+  private async release(id: string): Promise<Release> {
+    let release = this.releases.get(id);
+    if (!release) this.releases.set(id, release = await readRelease(this.h.direct, id));
+    return release;
+  }
+
   private async checkRestorable(): Promise<void> {
     const check = await restorability(this.h.direct);
     for (const id of await releaseIds(this.h.direct)) {
-      const release = await readRelease(this.h.direct, id);
+      const release = await this.release(id);
       const lost = check(release).filter((o) => !this.destroyed.has(o.sha256));
       if (lost.length > 0) throw this.violation(`B: release ${id} cannot be restored: ${lost.map((o) => o.key).join(', ')}`);
     }
@@ -154,14 +172,14 @@ export class HistoryWorld {
     const ids = await releaseIds(this.h.direct);
     const check = await restorability(this.h.direct);
     const candidates = [];
-    for (const id of ids) if (check(await readRelease(this.h.direct, id)).length === 0) candidates.push(id);
+    for (const id of ids) if (check(await this.release(id)).length === 0) candidates.push(id);
     if (candidates.length === 0) return;
     const id = candidates[pick % candidates.length] as string;
-    const result = await withDeadline(runWritingStep(this.h.store, this.paths, { kind: 'rollback', pick: ids.indexOf(id) }), STEP_DEADLINE_MS, `restore ${id}`);
+    const result = await withDeadline(runWritingStep(this.store.store, this.paths, { kind: 'rollback', pick: ids.indexOf(id) }), STEP_DEADLINE_MS, `restore ${id}`);
     this.log.push(`final restore of ${id}: ${result.ok ? 'ok' : `not ok (${result.note})`}`);
     if (!result.ok && /most of the bucket/.test(result.note)) return; // the delete guard, working as designed
     if (!result.ok) throw this.violation(`restore of ${id}, which the read-only check called restorable, failed: ${result.note}`);
-    const problems = await differencesFromRelease(this.h.direct, await readRelease(this.h.direct, id));
+    const problems = await differencesFromRelease(this.h.direct, await this.release(id));
     if (problems.length > 0) throw this.violation(`the restore of ${id} left: ${problems.join('; ')}`);
     this.restoresChecked += 1;
   }

@@ -56,6 +56,12 @@ export function usePublished(server: ServerKind, ...states: Record<string, strin
   return published;
 }
 
+export interface HarnessOptions {
+  readonly versioned?: boolean;
+  /** Milliseconds a request may go without progress (tests of stalls shorten it). */
+  readonly requestTimeout?: number;
+}
+
 export class SyncHarness {
   dist = '';
   server!: LocalBucket;
@@ -70,15 +76,20 @@ export class SyncHarness {
   private viaProxy!: StoreConfig;
 
   /** `versioned`: a Ceph bucket with native versioning on. */
-  static async start(server: ServerKind = 's3rver', options: { versioned?: boolean; requestTimeout?: number } = {}): Promise<SyncHarness> {
+  static async start(server: ServerKind = 's3rver', options: HarnessOptions = {}): Promise<SyncHarness> {
+    if (server === 'ceph') return SyncHarness.attach(await freshCephBucket('TESTSECRET', options.versioned === true), options);
+    return SyncHarness.wire(await startTestS3rver('images'), options);
+  }
+
+  /** A harness on a bucket that already exists on a running server (Ceph, a shared s3rver process). */
+  static attach(store: StoreConfig, options: HarnessOptions = {}): Promise<SyncHarness> {
+    return SyncHarness.wire({ store, publicBase: `${store.endpoint}/${store.bucket}`, directory: '', close: async () => undefined }, options);
+  }
+
+  private static async wire(server: LocalBucket, options: HarnessOptions): Promise<SyncHarness> {
     const h = new SyncHarness();
     h.dist = await mkdtemp(join(tmpdir(), 'sync-dist-'));
-    if (server === 'ceph') {
-      const store = await freshCephBucket('TESTSECRET', options.versioned === true);
-      h.server = { store, publicBase: `${store.endpoint}/${store.bucket}`, directory: '', close: async () => undefined };
-    } else {
-      h.server = await startTestS3rver('images');
-    }
+    h.server = server;
     h.proxy = new FaultProxy(h.server.store.endpoint);
     const endpoint = await h.proxy.start();
     const retries = { maxAttempts: 5, backoffBase: 5, requestTimeout: options.requestTimeout };
