@@ -13,7 +13,7 @@ import { requireServer, type ServerKind } from '../support/sync-harness';
  * seed and path: HISTORY_SEED=<seed> HISTORY_PATH=<path> replays exactly that history (in one lane).
  */
 const RUNS = Number(process.env.HISTORY_RUNS ?? 176);
-const KILL9_RUNS = Number(process.env.HISTORY_KILL9_RUNS ?? 24);
+const KILL9_RUNS = Number(process.env.HISTORY_KILL9_RUNS ?? 30);
 const CEPH_RUNS = Number(process.env.HISTORY_CEPH_RUNS ?? 4);
 const REPLAY = process.env.HISTORY_SEED ? { seed: Number(process.env.HISTORY_SEED), path: process.env.HISTORY_PATH } : undefined;
 /** Histories run two at a time: while one waits on the server, the other computes. */

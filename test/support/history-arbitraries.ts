@@ -33,9 +33,9 @@ const write: fc.Arbitrary<Step> = fc.record({ step: writingStep, crashAt: fc.opt
 const killedThenRerun: fc.Arbitrary<Step[]> = fc.record({ step: writingStep, crashAt: killPoint })
   .map(({ step, crashAt }) => [{ kind: 'write' as const, step, crashAt }, { kind: 'write' as const, step }]);
 
-/** A writing command run by a forked worker and SIGKILLed at a random request. */
-const kill9: fc.Arbitrary<Step> = fc.record({ step: writingStep, at: fc.integer({ min: 1, max: 45 }) })
-  .map(({ step, at }) => ({ kind: 'write' as const, step, kill9: at }));
+/** Sources changed, then a writing command run by a forked worker and SIGKILLed at a random request. */
+const kill9: fc.Arbitrary<Step[]> = fc.record({ before: edit, step: writingStep, at: fc.integer({ min: 1, max: 12 }) })
+  .map(({ before, step, at }) => [before, { kind: 'write' as const, step, kill9: at }]);
 
 /** Every history starts from all sources built and synced, then runs 2–7 random steps. */
 const START: Step[] = [
@@ -58,7 +58,7 @@ export function histories(options: { withKill9?: boolean } = {}): fc.Arbitrary<H
   );
   const steps = (min: number, max: number) => fc.array(step, { minLength: min, maxLength: max }).map((groups) => groups.flat());
   const middle = options.withKill9
-    ? fc.tuple(steps(0, 2), kill9, steps(1, 2)).map(([a, k, b]) => [...a, k, ...b])
+    ? fc.tuple(steps(0, 2), kill9, steps(1, 2)).map(([a, k, b]) => [...a, ...k, ...b])
     : steps(2, 6);
   return fc.record({ steps: middle.map((steps) => [...START, ...steps]), restorePick: fc.nat(20) });
 }
