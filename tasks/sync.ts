@@ -27,6 +27,7 @@ async function runSyncTask(): Promise<void> {
     const path = await report.writeSyncReport(result, 'reports', secretValues());
     const done = outcome.result ? report.formatOutcome(result) : 'dry run: nothing was changed';
     printReport(flags, result, path, `${report.formatPlan(outcome)}\n${done}`);
+    if (result.unrecorded) throw new RunFailedError(`sync to ${env.name} wrote everything, but left changes no release records`, result.unrecorded);
     if (!result.ok) {
       throw new RunFailedError(`sync to ${env.name} failed for ${result.failures.length} object(s)${result.stopped ? ` (${result.stopped})` : ''}`,
         'fix what the failures name and run `gulp sync` again: only what is still missing is sent');

@@ -3,13 +3,14 @@
  * in all its modes) hands its plan here, after preserveFirst put the archive copies in front of it;
  * this step owns the order:
  *
- *   1. mark the state record "unreleased" (before the first write, so a run killed at any point
- *      leaves a bucket the next writer knows to record);
+ *   1. mark the state record "unreleased", conditionally on the record this run planned from (so a
+ *      run that planned on a state another run has since changed writes nothing, and a run killed at any
+ *      point leaves a bucket the next writer knows to record);
  *   2. apply the plan with the one executor (archive copies, writes, deletes last);
  *   3. publish the release that describes the bucket (or adopt the record a stopped run left, or
  *      nothing when the latest release already describes it);
- *   4. write the state record: the records of what is there, and the release that describes it —
- *      or, when anything failed, still "unreleased", so the next writer publishes.
+ *   4. save the state record: the records of what is there, and the release that describes it — or,
+ *      when anything failed or another run wrote meanwhile, still "unreleased", so the next writer records.
  *
  * Prune, which deletes only the tool's own records, goes through commitRecordDeletes.
  */
@@ -19,7 +20,9 @@ import { recordRelease, type Recorded, type ReleaseIntent } from '../releases/pu
 import type { Release } from '../releases/release';
 import { readLatest, type LatestRead } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
-import { recordResult, writeSyncState, type ReleaseMark } from '../sync/state-record';
+import {
+  pruneRunning, PruneRunningError, readSyncState, recordResult, StateConflictError, writeSyncState, type RecordsRead, type ReleaseMark,
+} from '../sync/state-record';
 import { applyPlan, type ApplyOptions, type ApplyResult } from './apply-plan';
 
 export interface ImageChange {
@@ -28,8 +31,12 @@ export interface ImageChange {
   readonly versioned: boolean;
   /** What is known of the bucket's objects (state record and HEADs): updated with this run's writes, then saved. */
   readonly records: Map<string, RecordedObject>;
-  /** What the state record said before this run. */
-  readonly state: ReleaseMark;
+  /** The state record as this run read it (its marks and ETag). */
+  readonly state: Omit<RecordsRead, 'records'>;
+  /** The plan covers every image in the bucket (no --type/--size/--filter/--changed-files). */
+  readonly wholeBucket: boolean;
+  /** Why the listing shows the bucket changed after its state record was written (changedSinceRecord). */
+  readonly behind?: string;
   /** The planner HEADed objects: their records are worth saving even when nothing changes. */
   readonly learned?: boolean;
   /** Publish even with nothing to apply: the latest release does not record the state the bucket is in (a rollback). */
@@ -44,6 +51,8 @@ export interface CommitOutcome {
   /** The release this run made the latest (new, or adopted from a stopped run). */
   readonly release?: Release;
   readonly adopted?: boolean;
+  /** Why the bucket is left with changes no release records, though this run succeeded. */
+  readonly unrecorded?: string;
 }
 
 const NOTHING_APPLIED: ApplyResult = {
@@ -51,35 +60,64 @@ const NOTHING_APPLIED: ApplyResult = {
 };
 
 /** Whether this change must end in a release: it writes, or the bucket holds changes no release records yet. */
-export function needsRelease(change: Pick<ImageChange, 'plan' | 'state' | 'mustRecord'>): boolean {
-  return change.plan.actions.length > 0 || !change.state.release || change.state.unreleased === true || change.mustRecord === true;
+export function needsRelease(change: Pick<ImageChange, 'plan' | 'state' | 'mustRecord' | 'behind'>): boolean {
+  return change.plan.actions.length > 0 || !change.state.release || change.state.unreleased === true
+    || change.mustRecord === true || change.behind !== undefined;
+}
+
+/**
+ * Saves the final state record on the ETag this run's mark left. If another run replaced the record in
+ * between, its writes overlapped this run's: the record is saved "unreleased" on top of the other's.
+ */
+async function saveState(store: ObjectStore, records: ReadonlyMap<string, RecordedObject>, mark: ReleaseMark, etag: string): Promise<void> {
+  try {
+    await writeSyncState(store, records, mark, { etag }, 'writing');
+  } catch (error) {
+    if (!(error instanceof StateConflictError)) throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      const other = await readSyncState(store);
+      try {
+        await writeSyncState(store, new Map([...other.records, ...records]), { ...other, unreleased: true }, other, 'writing');
+        return;
+      } catch (again) {
+        if (!(again instanceof StateConflictError) || attempt >= 3) throw again;
+      }
+    }
+  }
 }
 
 export async function commitChange(store: ObjectStore, change: ImageChange, apply: ApplyOptions): Promise<CommitOutcome> {
   const { plan, records, state } = change;
   if (!needsRelease(change)) {
-    if (change.learned) await writeSyncState(store, records, state);
+    if (change.learned) await writeSyncState(store, records, state, state).catch(() => undefined); // only saves HEADs
     return {};
   }
+  if (pruneRunning(state)) throw new PruneRunningError(state.pruning as string);
   const latest = change.latest ?? (await readLatest(store));
-  const writes = plan.actions.length > 0;
-  if (writes && !state.unreleased) await writeSyncState(store, records, { release: state.release, unreleased: true });
-  const result = writes ? await applyPlan(plan, store, apply) : NOTHING_APPLIED;
+  const marked = await writeSyncState(store, records, { release: state.release, unreleased: true }, state, 'planning');
+  const result = plan.actions.length > 0 ? await applyPlan(plan, store, apply) : NOTHING_APPLIED;
   recordResult(records, result);
+  const stillUnreleased = { release: state.release, unreleased: true };
   if (result.failures.length > 0 || result.stopped) {
-    await writeSyncState(store, records, { release: state.release, unreleased: true });
+    await saveState(store, records, stillUnreleased, marked);
     return { result };
+  }
+  // A run that sees part of the bucket cannot vouch for the rest after a stopped or overlapping run.
+  if (!change.wholeBucket && (state.unreleased || change.behind)) {
+    await saveState(store, records, stillUnreleased, marked);
+    return { result, unrecorded: 'the bucket holds changes outside this run\'s scope that no release records (a run stopped or overlapped): '
+      + 'run `gulp sync` without --type/--size/--filter/--changed-files to record them' };
   }
   let recorded: Recorded;
   try {
     recorded = await recordRelease(store, change.release, latest, result, {
-      versioned: change.versioned, lookForOrphan: state.unreleased === true || !state.release,
+      versioned: change.versioned, lookForOrphan: state.unreleased === true || change.behind !== undefined || !state.release,
     });
   } catch (error) {
-    await writeSyncState(store, records, { release: state.release, unreleased: true }).catch(() => undefined);
+    await saveState(store, records, stillUnreleased, marked).catch(() => undefined);
     throw error;
   }
-  await writeSyncState(store, records, { release: recorded.id });
+  await saveState(store, records, { release: recorded.id }, marked);
   return { result, release: recorded.release, adopted: recorded.adopted };
 }
 
@@ -89,21 +127,7 @@ export async function commitChange(store: ObjectStore, change: ImageChange, appl
  * the split store's two buckets) has no order, and a record whose delete failed must keep its copies.
  * No archive, no release: nothing a release describes is touched.
  */
-export async function commitRecordDeletes(
-  store: ObjectStore, plan: SyncPlan, passes: readonly ((key: string) => boolean)[], apply: ApplyOptions,
-): Promise<ApplyResult> {
-  const deleted: string[] = [];
-  let last = NOTHING_APPLIED;
-  for (const [index, inPass] of passes.entries()) {
-    const actions = plan.actions.filter((a) => a.kind === 'delete' && inPass(a.key));
-    if (actions.length === 0) continue;
-    last = await applyPlan({ ...plan, actions }, store, apply);
-    deleted.push(...last.deleted);
-    if (last.failures.length > 0 && index < passes.length - 1) {
-      const later = passes.length - 1 - index;
-      return { ...last, deleted, completed: { ...last.completed, delete: deleted.length },
-        stopped: `${later} later pass${later === 1 ? '' : 'es'} skipped: ${last.failures.length} delete(s) failed` };
-    }
-  }
-  return { ...last, deleted, completed: { ...last.completed, delete: deleted.length } };
+export async function commitRecordDeletes(store: ObjectStore, plan: SyncPlan, apply: ApplyOptions): Promise<ApplyResult> {
+  const actions = plan.actions.filter((a) => a.kind === 'delete');
+  return actions.length === 0 ? NOTHING_APPLIED : applyPlan({ ...plan, actions }, store, apply);
 }

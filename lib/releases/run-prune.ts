@@ -11,6 +11,7 @@ import type { DeleteLimits } from '../plan/sync-plan';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { ARCHIVE_PREFIX } from './release';
 import { readLatest, readReleases, releaseRecords } from './release-store';
+import { readSyncState, writeSyncState } from '../sync/state-record';
 
 export interface PruneOptions {
   readonly keep: number;
@@ -29,22 +30,56 @@ export interface PruneOutcome {
   readonly seconds: number;
 }
 
-export async function runPrune(store: ObjectStore, options: PruneOptions): Promise<PruneOutcome> {
-  const started = performance.now();
-  if (!Number.isInteger(options.keep) || options.keep < 1) throw new UsageError(`--keep must be a whole number of at least 1 (got ${options.keep})`);
+/** Reads the release history and the archive's listing, and plans (pure). */
+async function readAndPlan(store: ObjectStore, options: PruneOptions): Promise<PrunePlan> {
   const [records, latest, archive] = await Promise.all([releaseRecords(store), readLatest(store), listAll(store, { prefix: ARCHIVE_PREFIX })]);
   if (records.length === 0) {
     throw new AssetsError('E_NO_RELEASE', 'the bucket has no releases: there is nothing to prune', { hint: 'every successful `gulp sync` records one' });
   }
   const kept = await readReleases(store, keptReleaseIds(records.map((r) => r.id), options.keep, latest.pointer?.id));
-  const plan = planPrune({
+  return planPrune({
     records, keep: options.keep, kept, archive, now: options.now ?? new Date(), graceMs: options.graceMs ?? PRUNE_GRACE_MS, limits: options.limits,
   });
-  if (options.dryRun || plan.actions.length === 0) return { plan, seconds: (performance.now() - started) / 1000 };
-  const result = await commitRecordDeletes(store, plan, [(key) => !key.startsWith(ARCHIVE_PREFIX), (key) => key.startsWith(ARCHIVE_PREFIX)], {
+}
+
+/**
+ * Plan, then (unless a dry run) delete in two passes through the one executor: the release records,
+ * then — planned again from a fresh read, so a release published meanwhile keeps what it needs — the
+ * archived copies both plans call unreferenced. A `pruning` mark in the state record holds writers back
+ * meanwhile; a bucket with unrecorded changes (a writer running or stopped) is not pruned at all.
+ */
+export async function runPrune(store: ObjectStore, options: PruneOptions): Promise<PruneOutcome> {
+  const started = performance.now();
+  if (!Number.isInteger(options.keep) || options.keep < 1) throw new UsageError(`--keep must be a whole number of at least 1 (got ${options.keep})`);
+  const [plan, state] = await Promise.all([readAndPlan(store, options), readSyncState(store)]);
+  const seconds = () => (performance.now() - started) / 1000;
+  if (options.dryRun || plan.actions.length === 0) return { plan, seconds: seconds() };
+  if (state.unreleased) {
+    throw new AssetsError('E_UNRELEASED', 'the bucket holds changes no release records (a run is writing to it, or one stopped): '
+      + 'a prune now could delete archived copies that run relies on, so nothing was deleted', { hint: 'run `gulp sync` (or `gulp verify --repair`) first, then prune' });
+  }
+  const mark = { release: state.release };
+  const marked = await writeSyncState(store, state.records, { ...mark, pruning: new Date().toISOString() }, state, 'planning the prune');
+  const apply = {
     concurrency: options.concurrency, limiter: options.limiter,
-    readBody: async (object) => { throw new Error(`a prune uploads nothing (asked for ${object.key})`); },
-  });
-  const stopped = result.stopped && `archived copies kept: ${result.failures.length} release record(s) could not be deleted`;
-  return { plan, result: { ...result, stopped }, seconds: (performance.now() - started) / 1000 };
+    readBody: async (object: { key: string }): Promise<Buffer> => { throw new Error(`a prune uploads nothing (asked for ${object.key})`); },
+  };
+  const isCopy = (key: string) => key.startsWith(ARCHIVE_PREFIX);
+  let result: ApplyResult;
+  try {
+    const first = await commitRecordDeletes(store, { ...plan, actions: plan.actions.filter((a) => !isCopy(a.key)) }, apply);
+    result = first;
+    if (first.failures.length > 0) {
+      result = { ...first, stopped: `archived copies kept: ${first.failures.length} release record(s) could not be deleted` };
+    } else {
+      const fresh = new Set((await readAndPlan(store, options)).archiveDeletes.map((o) => o.key));
+      const copies = await commitRecordDeletes(store, { ...plan, actions: plan.actions.filter((a) => isCopy(a.key) && fresh.has(a.key)) }, apply);
+      const deleted = [...first.deleted, ...copies.deleted];
+      result = { ...copies, deleted, completed: { ...copies.completed, delete: deleted.length } };
+    }
+  } finally {
+    // Writers wait while the mark stands: lift it however the prune ended (a killed prune leaves it; see PRUNE_MARK_MS).
+    await writeSyncState(store, state.records, mark, { etag: marked }, 'pruning').catch(() => undefined);
+  }
+  return { plan, result, seconds: seconds() };
 }

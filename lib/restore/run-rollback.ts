@@ -16,6 +16,7 @@ import { ARCHIVE_PREFIX, sameObjects, type Release } from '../releases/release';
 import { readLatest, readRelease, type LatestRead } from '../releases/release-store';
 import { listAll, type ObjectStore, type ObjectVersion } from '../storage/object-store';
 import { versionsByKey } from '../plan/versions-at';
+import { changedSinceRecord } from '../plan/bucket-drift';
 import { releaseAt, stateAt } from './state-at';
 import { isReserved } from '../sync/object-scope';
 import { inspect, listRemote } from '../sync/run-sync';
@@ -99,6 +100,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
     listRemote(store, inScope), readSyncState(store), archiveListing(store),
   ]);
   const { records } = state;
+  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(Object.keys(target.objects)), inScope });
   const input = { target, remote, records, archived, versions: history && versionsByKey(history), limits: options.limits };
   let planned = planRollback(input);
   const heads = planned.inspect.length;
@@ -111,7 +113,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   const changedUrls = plan.actions.filter((a) => a.kind !== 'archive')
     .map((a) => (options.publicBase ? publicUrl(options.publicBase, a.key) : a.key));
   const unrecorded = !latest.pointer || !sameObjects(latest.pointer.id, target.id);
-  const change = { plan, versioned, records, state, learned: heads > 0, mustRecord: unrecorded, latest };
+  const change = { plan, versioned, records, state, learned: heads > 0, mustRecord: unrecorded, latest, behind, wholeBucket: true };
   const outcome = { target, plan, totals, changedUrls, unrecorded: unrecorded || needsRelease(change) };
   // A partial rollback is not the release: refuse to start one that could not finish.
   const blocked = plan.unrecoverable.length > 0 || plan.deleteRefusal !== undefined;

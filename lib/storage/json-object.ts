@@ -1,6 +1,6 @@
 /** Small JSON objects the tool keeps in the bucket (its state record, release records and pointer). */
 import { digestsOf } from '../util/hash';
-import type { ObjectHead, ObjectStore } from './object-store';
+import type { ObjectHead, ObjectStore, WriteResult } from './object-store';
 import { readObject } from './read-object';
 
 /** The object's text and served headers; undefined when it does not exist. */
@@ -17,10 +17,10 @@ export async function readObjectText(store: ObjectStore, key: string): Promise<{
   }
 }
 
-/** Writes a JSON object (never cached), optionally on a condition (see PutRequest). */
+/** Writes a JSON object (never cached), optionally on a condition (see PutRequest); answers with its ETag. */
 export async function putJsonObject(
   store: ObjectStore, key: string, value: unknown, condition: { ifMatch?: string; ifNoneMatch?: '*' } = {},
-): Promise<void> {
+): Promise<WriteResult> {
   const body = Buffer.from(JSON.stringify(value));
-  await store.put({ key, body, md5: digestsOf(body).md5, contentType: 'application/json', cacheControl: 'no-store', metadata: {}, ...condition });
+  return store.put({ key, body, md5: digestsOf(body).md5, contentType: 'application/json', cacheControl: 'no-store', metadata: {}, ...condition });
 }

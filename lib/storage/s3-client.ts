@@ -39,6 +39,8 @@ export interface ClientOptions {
   readonly requestTimeout?: number;
   /** Base of the exponential backoff, in ms (tests shorten it). */
   readonly backoffBase?: number;
+  /** The longest wait before a retry, Retry-After included (default MAX_RETRY_DELAY_MS; tests shorten it). */
+  readonly maxRetryDelay?: number;
 }
 
 /** How a store wants `CopySource` encoded. s3rver decodes it with decodeURI, so `%2B` would stay encoded. */
@@ -46,6 +48,9 @@ export function encodeCopySource(provider: StoreProvider, bucket: string, key: s
   if (provider === 'local') return encodeURI(`${bucket}/${key}`);
   return `${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
+
+/** The longest wait before a retry, whatever the backoff or a Retry-After header says. */
+export const MAX_RETRY_DELAY_MS = 20_000;
 
 const RETRYABLE: ReadonlySet<RetryErrorType> = new Set(['TRANSIENT', 'THROTTLING', 'SERVER_ERROR']);
 
@@ -56,6 +61,7 @@ const RETRYABLE: ReadonlySet<RetryErrorType> = new Set(['TRANSIENT', 'THROTTLING
 export function jitteredRetryStrategy(options: ClientOptions = {}): RetryStrategyV2 {
   const maxAttempts = options.maxAttempts ?? 6;
   const base = options.backoffBase ?? 100;
+  const cap = options.maxRetryDelay ?? MAX_RETRY_DELAY_MS;
   const token = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
   return {
     acquireInitialRetryToken: async () => token(0, 0),
@@ -63,8 +69,9 @@ export function jitteredRetryStrategy(options: ClientOptions = {}): RetryStrateg
       const attempt = previous.getRetryCount() + 1;
       if (!RETRYABLE.has(info.errorType) || attempt >= maxAttempts) throw info.error ?? new Error('request failed');
       const scale = info.errorType === 'THROTTLING' ? base * 5 : base;
-      let delay = Math.random() * Math.min(20_000, scale * 2 ** attempt);
-      if (info.retryAfterHint) delay = Math.max(delay, info.retryAfterHint.getTime() - Date.now());
+      let delay = Math.random() * Math.min(cap, scale * 2 ** attempt);
+      // Retry-After is honoured up to the same cap: a store asking for an hour must not park the run for one.
+      if (info.retryAfterHint) delay = Math.max(delay, Math.min(cap, info.retryAfterHint.getTime() - Date.now()));
       options.onRetry?.(info.errorType, attempt);
       return token(attempt, delay);
     },

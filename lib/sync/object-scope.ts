@@ -29,6 +29,11 @@ export function sizeOfKey(key: string, sizes: readonly string[]): string | undef
   return sizes.filter((s) => stem.endsWith(`-${s}`)).sort((a, b) => b.length - a.length)[0];
 }
 
+/** Whether a scope covers every image (no --type, --size, --filter or --changed-files). */
+export function coversWholeBucket(scope: ObjectScope): boolean {
+  return !scope.type && !scope.size && !scope.filter && !scope.slugs;
+}
+
 export function keyInScope(key: string, scope: ObjectScope, sizes: readonly string[]): boolean {
   if (isReserved(key)) return false;
   if (scope.type && !key.startsWith(`${scope.type}/`)) return false;

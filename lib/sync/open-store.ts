@@ -28,6 +28,7 @@ export interface StoreWiring {
   readonly limiter?: AdaptiveLimiter;
   readonly maxAttempts?: number;
   readonly backoffBase?: number;
+  readonly maxRetryDelay?: number;
   /** Milliseconds a request may go without progress before it is failed (and retried). */
   readonly requestTimeout?: number;
   /** R2_ARCHIVE_BUCKET: the tool's records in this other bucket of the same account. */
@@ -40,7 +41,7 @@ export interface StoreWiring {
  */
 export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { store: ObjectStore; destroy(): void } {
   const clientOptions = {
-    maxAttempts: wiring.maxAttempts, backoffBase: wiring.backoffBase, requestTimeout: wiring.requestTimeout,
+    maxAttempts: wiring.maxAttempts, backoffBase: wiring.backoffBase, requestTimeout: wiring.requestTimeout, maxRetryDelay: wiring.maxRetryDelay,
     onRetry: (type: string) => { if (type === 'THROTTLING' || type === 'TRANSIENT') wiring.limiter?.throttled(); },
   };
   const client = createS3Client(config, clientOptions);

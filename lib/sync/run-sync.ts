@@ -17,7 +17,8 @@ import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
-import { keyInScope, type ObjectScope } from './object-scope';
+import { coversWholeBucket, keyInScope, type ObjectScope } from './object-scope';
+import { changedSinceRecord } from '../plan/bucket-drift';
 import { composeObjects, type Release } from '../releases/release';
 import { readSyncState } from './state-record';
 
@@ -43,6 +44,8 @@ export interface SyncOutcome {
   readonly release?: Release;
   /** That release is the record a stopped run had written, now made the latest. */
   readonly adopted?: boolean;
+  /** Why the bucket is left with changes no release records (a scoped run after a stopped one). */
+  readonly unrecorded?: string;
   readonly seconds: number;
 }
 
@@ -129,6 +132,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const desired = desiredObjects(manifest, options.cacheControl).filter((o) => inScope(o.key));
   const [{ objects: remote, pages }, state] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
   const { records } = state;
+  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
   const planInput = { desired, remote, records, delete: options.delete, limits: options.limits };
   let planned = planSync(planInput);
   const heads = planned.inspect.length;
@@ -139,7 +143,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const { plan, versioned, requests } = await preserveFirst(store, planned, records);
   // The release pointer is read (before any write, for the conditional update) only when a release may be
   // published: so a no-change sync costs the listing and one GET.
-  const change = { plan, versioned, records, state, learned: heads > 0 };
+  const change = { plan, versioned, records, state, learned: heads > 0, behind, wholeBucket: coversWholeBucket(options.scope) };
   const publishes = needsRelease(change);
   const totals = planTotals(plan, { listPages: pages, heads: heads + requests.head, gets: (publishes ? 3 : 1) + requests.get });
   if (options.dryRun) return { plan, totals, seconds: (performance.now() - started) / 1000 };
@@ -156,5 +160,8 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
     concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist),
     onDone: (_action, bytes) => progress.tick(1, bytes),
   }).finally(() => progress.done());
-  return { plan, totals, result: committed.result, release: committed.release, adopted: committed.adopted, seconds: (performance.now() - started) / 1000 };
+  return {
+    plan, totals, result: committed.result, release: committed.release, adopted: committed.adopted, unrecorded: committed.unrecorded,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

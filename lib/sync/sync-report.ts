@@ -17,6 +17,8 @@ export interface SyncReport {
   readonly release?: string;
   /** That release was recorded by a run that stopped before publishing it, and is now adopted. */
   readonly adopted?: boolean;
+  /** Why the bucket is left with changes no release records, though every write succeeded. */
+  readonly unrecorded?: string;
   readonly seconds: number;
   readonly ok: boolean;
 }
@@ -26,7 +28,8 @@ export function syncReport(outcome: SyncOutcome, context: { environment: string;
   return {
     ...context, plan: outcome.totals, deleteRefusal: outcome.plan.deleteRefusal, completed: outcome.result?.completed,
     bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped, release: outcome.release?.id,
-    adopted: outcome.adopted, seconds: Number(outcome.seconds.toFixed(3)), ok: failures.length === 0 && !outcome.result?.stopped,
+    adopted: outcome.adopted, unrecorded: outcome.unrecorded, seconds: Number(outcome.seconds.toFixed(3)),
+    ok: failures.length === 0 && !outcome.result?.stopped && !outcome.unrecorded,
   };
 }
 
@@ -49,6 +52,7 @@ export function formatOutcome(report: SyncReport): string {
   const lines = [`sync: ${c.create ?? 0} created, ${c.update ?? 0} updated, ${c.retag ?? 0} retagged, ${c.delete ?? 0} deleted; `
     + `${formatBytes(report.bytesUploaded)} uploaded in ${report.seconds.toFixed(2)} s; ${report.failures.length} failed`];
   if (report.stopped) lines.push(`  ${report.stopped}`);
+  if (report.unrecorded) lines.push(`  not recorded: ${report.unrecorded}`);
   if (report.adopted) lines.push(`  release ${report.release} (recorded by a run that stopped before publishing it) is now the latest: it is what the bucket holds`);
   else if (report.release) lines.push(`  release ${report.release} recorded (\`gulp releases\`; roll back with \`gulp restore --release <id>\`)`);
   for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);

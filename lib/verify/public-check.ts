@@ -5,6 +5,7 @@
  */
 import { messageOf } from '../errors';
 import type { DesiredObject } from '../plan/match';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../storage/s3-client';
 import { mapPool } from '../util/pool';
 import { describeDifference, hashStream } from './deep-check';
 
@@ -28,15 +29,21 @@ export function fromCache(headers: Headers): boolean {
   return Number(headers.get('age') ?? '0') > 0;
 }
 
-async function checkOne(base: string, local: DesiredObject): Promise<PublicProblem | undefined> {
+/** Whole-request deadline: the answer and its body (a public host that never answers, or trickles, must not hang verify). */
+async function checkOne(base: string, local: DesiredObject, timeoutMs: number): Promise<PublicProblem | undefined> {
   const url = publicUrl(base, local.key);
   const problem = (kind: PublicProblemKind, reason: string) => ({ key: local.key, url, kind, reason });
-  let response: Response;
   try {
-    response = await fetch(url, { redirect: 'follow' });
+    return await judge(await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) }), local, url, problem);
   } catch (error) {
-    return problem('public-wrong', `request failed: ${messageOf((error as Error).cause ?? error)}`);
+    const timedOut = (error as Error).name === 'TimeoutError';
+    return problem('public-wrong', timedOut ? `no whole answer within ${timeoutMs / 1000} s` : `request failed: ${messageOf((error as Error).cause ?? error)}`);
   }
+}
+
+async function judge(
+  response: Response, local: DesiredObject, url: string, problem: (kind: PublicProblemKind, reason: string) => PublicProblem,
+): Promise<PublicProblem | undefined> {
   const cached = fromCache(response.headers);
   const wrong: string[] = [];
   if (response.status !== 200) {
@@ -57,10 +64,10 @@ async function checkOne(base: string, local: DesiredObject): Promise<PublicProbl
 }
 
 export async function publicCheck(
-  base: string, objects: readonly DesiredObject[], options: { concurrency: number; onDone?: () => void },
+  base: string, objects: readonly DesiredObject[], options: { concurrency: number; onDone?: () => void; timeoutMs?: number },
 ): Promise<PublicProblem[]> {
   const results = await mapPool(objects, options.concurrency, async (local) => {
-    const found = await checkOne(base, local);
+    const found = await checkOne(base, local, options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
     options.onDone?.();
     return found;
   });

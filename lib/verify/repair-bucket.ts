@@ -42,6 +42,8 @@ export interface RepairOutcome {
   readonly result?: ApplyResult;
   /** The release that records the repaired bucket (none when the latest release already described it). */
   readonly release?: Release;
+  /** Why the bucket is left with changes no release records (a scoped repair after a stopped run). */
+  readonly unrecorded?: string;
 }
 
 export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, options: RepairOptions): Promise<RepairOutcome> {
@@ -51,7 +53,7 @@ export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, 
   });
   const records = new Map(verified.records);
   const { plan, versioned, requests } = await preserveFirst(store, planned, records);
-  const change = { plan, versioned, records, state: verified.state };
+  const change = { plan, versioned, records, state: verified.state, behind: verified.behind, wholeBucket: verified.wholeBucket };
   const totals = planTotals(plan, { listPages: 0, heads: requests.head, gets: requests.get + (needsRelease(change) ? 2 : 0) });
   if (options.dryRun || !needsRelease(change)) return { plan, totals };
   if (plan.actions.some((a) => a.kind === 'delete')) await options.confirmDeletes?.(plan);
@@ -67,5 +69,5 @@ export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, 
     concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist),
     onDone: (_action, bytes) => progress.tick(1, bytes),
   }).finally(() => progress.done());
-  return { plan, totals, result: committed.result, release: committed.release };
+  return { plan, totals, result: committed.result, release: committed.release, unrecorded: committed.unrecorded };
 }

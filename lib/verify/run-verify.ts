@@ -12,9 +12,10 @@ import { dayNumber, sampleKeys } from '../plan/sample';
 import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
 import { desiredFromRelease, type Release } from '../releases/release';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
-import { keyInScope, type ObjectScope } from '../sync/object-scope';
+import { coversWholeBucket, keyInScope, type ObjectScope } from '../sync/object-scope';
 import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
-import { readSyncState, type RecordsRead, type ReleaseMark } from '../sync/state-record';
+import { readSyncState, type RecordsRead } from '../sync/state-record';
+import { changedSinceRecord } from '../plan/bucket-drift';
 import { createProgress } from '../util/progress';
 import { WorkQueue } from '../util/work-queue';
 import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
@@ -35,6 +36,8 @@ export interface VerifyOptions {
   readonly sample?: number;
   readonly concurrency: number;
   readonly quiet?: boolean;
+  /** Deadline of each public request, answer and body (default: the store's request deadline). */
+  readonly requestTimeout?: number;
   /** For a reproducible sample: the day number and the random source. */
   readonly day?: number;
   readonly random?: () => number;
@@ -54,11 +57,15 @@ export interface VerifyOutcome {
   readonly requests: { readonly list: number; readonly head: number; readonly get: number; readonly publicGet: number };
   /** Records as this run found them (state record + HEADs), for a repair to build on. */
   readonly records: Map<string, RecordedObject>;
-  /** What the state record says of releases: `unreleased` means the latest release does not describe the bucket. */
-  readonly state: ReleaseMark;
+  /** The state record as read (marks, ETag, time): `unreleased` means the latest release does not describe the bucket. */
+  readonly state: Omit<RecordsRead, 'records'>;
+  /** Why the listing shows the bucket changed after its state record (changedSinceRecord), read before any HEAD. */
+  readonly behind?: string;
   /** The objects checked against (in scope), and the scope: what a repair's release records. */
   readonly desired: readonly DesiredObject[];
   readonly inScope: (key: string) => boolean;
+  /** The scope covers every image: a repair may record the whole bucket. */
+  readonly wholeBucket: boolean;
   readonly seconds: number;
 }
 
@@ -158,12 +165,14 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
   const desired = all.filter((o) => inScope(o.key));
   const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
-  const [listing, { records, recordedAt, release, unreleased }] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
+  const [listing, { records, ...state }] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
     await deepRun?.finish();
     throw error;
   });
   const headed = new Set<string>();
-  const input = { desired, remote: listing.objects as RemoteWithTime[], records, headed, recordedAt };
+  const remote = listing.objects as RemoteWithTime[];
+  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
+  const input = { desired, remote, records, headed, recordedAt: state.recordedAt };
   let drift = findDrift(input);
   if (drift.inspect.length > 0) {
     await inspect(store, drift.inspect, records);
@@ -185,7 +194,9 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   if (options.publicBase) {
     const targets = pick(desired, options);
     const progress = createProgress({ label: 'verify --public', total: targets.length, unit: 'obj', silent: options.quiet });
-    publicProblems = await publicCheck(options.publicBase, targets, { concurrency: options.concurrency, onDone: () => progress.tick(1) });
+    publicProblems = await publicCheck(options.publicBase, targets, {
+      concurrency: options.concurrency, timeoutMs: options.requestTimeout, onDone: () => progress.tick(1),
+    });
     progress.done();
     publicChecked = targets.length;
   }
@@ -194,6 +205,6 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },
-    records, state: { release, unreleased }, desired, inScope, seconds: (performance.now() - started) / 1000,
+    records, state, behind, desired, inScope, wholeBucket: coversWholeBucket(options.scope), seconds: (performance.now() - started) / 1000,
   };
 }

@@ -35,6 +35,8 @@ export interface VerifyReport {
     readonly stopped?: string;
     /** The release the repair recorded. */
     readonly release?: string;
+    /** Why the repaired bucket is left with changes no release records (a scoped repair after a stopped run). */
+    readonly unrecorded?: string;
   };
   /** The verify that ran after the repair. */
   readonly after?: Omit<VerifyReport, 'after' | 'repair' | 'environment' | 'bucket' | 'mode'>;
@@ -69,10 +71,10 @@ export function verifyReport(
   const after = repair.after ? summarise(repair.after) : undefined;
   return {
     ...base,
-    ok: after ? after.ok && failures.length === 0 : base.ok,
+    ok: (after ? after.ok && failures.length === 0 : base.ok) && !r.unrecorded,
     repair: {
       dryRun: repair.dryRun, plan: r.totals, deleteRefusal: r.plan.deleteRefusal, completed: r.result?.completed, failures,
-      stopped: r.result?.stopped, release: r.release?.id,
+      stopped: r.result?.stopped, release: r.release?.id, unrecorded: r.unrecorded,
     },
     after,
   };
@@ -113,6 +115,7 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
     if (r.deleteRefusal) lines.push(`  deletes: ${r.deleteRefusal}`);
     if (r.stopped) lines.push(`  ${r.stopped}`);
     for (const f of r.failures.slice(0, limit)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
+    if (r.unrecorded) lines.push(`  not recorded: ${r.unrecorded}`);
     if (r.release) lines.push(`  recorded as release ${r.release} (\`gulp releases\`; undo with \`gulp restore --release previous\`)`);
   }
   if (report.after) lines.push(`verify after repair: ${report.after.ok ? 'clean' : 'NOT clean'}: ${countsLine(report.after)}`);

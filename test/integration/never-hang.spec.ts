@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { spawnGulp } from '../helpers/cli';
 import { withDeadline } from '../helpers/deadline';
 import { differencesFromRelease, latestRelease } from '../support/bucket-checks';
@@ -51,6 +53,38 @@ describe('one throttled request never hangs a run', function () {
     const deep = await withDeadline(h.verify({ deep: true }), 20_000, 'deep verify after a stalled GET');
     expect(deep.unreadable).to.deep.equal([]);
     expect(h.proxy.faults.every((f) => f.times === 0)).to.equal(true);
+  });
+
+  // Found by trying to break [05/10]: a 429 asking for an hour parked the run for an hour.
+  it('a Retry-After longer than the retry cap is waited only up to the cap, and the run ends', async () => {
+    h.proxy.faults.push({ op: 'put', key: /^album\//, action: 429, retryAfter: 3600, times: 1 });
+    const outcome = await withDeadline(h.sync({ concurrency: 16 }), 15_000, 'sync after a 429 with Retry-After: 3600');
+    expect(outcome.result?.failures).to.deep.equal([]);
+  });
+
+  // And `verify --public` fetched with no deadline of its own: a public host that never answered took five minutes.
+  it('verify --public gives up on a public host that never answers, or trickles, at the request deadline', async () => {
+    await h.sync();
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer(() => undefined); // accepts, never answers
+    const trickle = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': '1000000' });
+      const timer = setInterval(() => res.write('x'), 200);
+      res.on('close', () => clearInterval(timer));
+    });
+    for (const server of [silent, trickle]) server.on('connection', (socket) => { sockets.add(socket); });
+    try {
+      for (const server of [silent, trickle]) {
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/images`;
+        const outcome = await withDeadline(h.verify({ publicBase: base, sample: 5, requestTimeout: 500 }), 15_000, 'verify --public');
+        expect(outcome.publicProblems.length).to.be.greaterThan(0);
+        expect(outcome.publicProblems.every((p) => p.kind === 'public-wrong' && /no whole answer within 0.5 s/.test(p.reason))).to.equal(true);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      for (const server of [silent, trickle]) server.close();
+    }
   });
 
   it('from the command line: `gulp sync --env production` through a proxy that throttles the first image PUT exits 0', async () => {

@@ -48,13 +48,23 @@ function cleanButExtras(findings: readonly Finding[], extrasKept: boolean): bool
   return findings.every((f) => f.kind === 'extra' && extrasKept);
 }
 
+/** Refusals a command makes by design (a prune running, unrecorded changes before a prune, a state record changed meanwhile). */
+const REFUSALS = new Set(['E_PRUNE_RUNNING', 'E_UNRELEASED', 'E_STATE_CONFLICT', 'E_NO_RELEASE']);
+
 export async function runWritingStep(store: ObjectStore, paths: HistoryPaths, step: WritingStep): Promise<StepResult> {
+  return runStep(store, paths, step).catch((error: { code?: string; message?: string }) => {
+    if (!REFUSALS.has(error.code ?? '')) throw error;
+    return { ok: false, extrasKept: true, note: `refused: ${error.message}` };
+  });
+}
+
+async function runStep(store: ObjectStore, paths: HistoryPaths, step: WritingStep): Promise<StepResult> {
   const limiter = new AdaptiveLimiter(4);
   if (step.kind === 'sync') {
     const out = await runSync(store, {
       ...common, dist: paths.dist, cacheControl: HISTORY_CACHE, scope: {}, delete: step.delete, limits: LIMITS, dryRun: false, limiter, environment: 'test',
     });
-    const failed = (out.result?.failures.length ?? 0) > 0 || Boolean(out.result?.stopped);
+    const failed = (out.result?.failures.length ?? 0) > 0 || Boolean(out.result?.stopped) || Boolean(out.unrecorded);
     return { ok: !failed, extrasKept: !step.delete || Boolean(out.plan.deleteRefusal), note: `${out.plan.actions.length} actions${out.release ? `, release ${out.release.id}` : ''}` };
   }
   if (step.kind === 'repair' || step.kind === 'rebuild') {
@@ -74,7 +84,7 @@ export async function runWritingStep(store: ObjectStore, paths: HistoryPaths, st
       after = await runVerify(store, { ...verifyOptions, deep: false, manifest });
     }
     const extrasKept = !step.delete || Boolean(repaired.plan.deleteRefusal);
-    const failed = (repaired.result?.failures.length ?? 0) > 0 || Boolean(repaired.result?.stopped);
+    const failed = (repaired.result?.failures.length ?? 0) > 0 || Boolean(repaired.result?.stopped) || Boolean(repaired.unrecorded);
     return { ok: !failed && after !== undefined && cleanButExtras(after.findings, extrasKept), extrasKept, note: `${repaired.plan.actions.length} actions` };
   }
   if (step.kind === 'rollback') {
@@ -87,8 +97,6 @@ export async function runWritingStep(store: ObjectStore, paths: HistoryPaths, st
     const why = out.plan.unrecoverable[0]?.reason ?? out.plan.deleteRefusal ?? out.result?.failures[0]?.reason ?? '';
     return { ok: !failed, extrasKept: false, note: `to ${id}: ${out.plan.actions.length} actions${failed ? `, refused or failed: ${why}` : ''}` };
   }
-  const ids = await releaseIds(store);
-  if (ids.length === 0) return { ok: false, extrasKept: true, note: 'no release to prune' };
   const out = await runPrune(store, { keep: step.keep, limits: LIMITS, dryRun: false, concurrency: 4, limiter, graceMs: 0 });
   const failed = (out.result?.failures.length ?? 0) > 0 || Boolean(out.result?.stopped);
   return { ok: !failed, extrasKept: true, note: `kept ${out.plan.kept.length}, deleted ${out.result?.deleted.length ?? 0}` };

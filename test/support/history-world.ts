@@ -46,7 +46,7 @@ export class HistoryWorld {
   readonly log: string[] = [];
   /** SHA-256 of bytes destroyed behind the tool's back: a release that needs them may be unrestorable. */
   readonly destroyed = new Set<string>();
-  /** Damage to images since the last writing command that completed. */
+  /** Damage to images, or a writer killed or failed part-way, since the last writing command that completed. */
   private dirty = false;
   /** Objects no release lists may be in the bucket (the last completed writer kept extras). */
   private extrasAllowed = false;
@@ -136,8 +136,12 @@ export class HistoryWorld {
     }
     if (killed) this.kills[step.kill9 !== undefined ? 'sigkill' : 'inProcess'] += 1;
     this.log.push(`${label}: ${killed ? 'killed' : result ? `${result.ok ? 'ok' : 'not ok'} (${result.note})` : 'finished'}`);
-    if (killed || !result) { this.extrasAllowed = true; return; }
-    if (!result.ok) return;
+    // A command killed or failed part-way leaves the bucket between two states until the next writer completes.
+    if (killed || !result || !result.ok) {
+      this.extrasAllowed = true;
+      if (step.step.kind !== 'prune') this.dirty = true;
+      return;
+    }
     if (step.step.kind !== 'prune') {
       this.dirty = false;
       this.extrasAllowed = result.extrasKept;

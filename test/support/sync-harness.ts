@@ -92,7 +92,7 @@ export class SyncHarness {
     h.server = server;
     h.proxy = new FaultProxy(h.server.store.endpoint);
     const endpoint = await h.proxy.start();
-    const retries = { maxAttempts: 5, backoffBase: 5, requestTimeout: options.requestTimeout };
+    const retries = { maxAttempts: 5, backoffBase: 5, requestTimeout: options.requestTimeout, maxRetryDelay: 2000 };
     h.viaProxy = { ...h.server.store, endpoint };
     h.client = createS3Client(h.viaProxy, retries);
     const directClient = createS3Client(h.server.store, { maxAttempts: 2 });

@@ -1,0 +1,26 @@
+import { expect } from 'chai';
+import { jitteredRetryStrategy, MAX_RETRY_DELAY_MS } from '../../lib/storage/s3-client';
+
+describe('jitteredRetryStrategy', () => {
+  const retry = async (hintMs?: number, errorType: 'THROTTLING' | 'SERVER_ERROR' = 'THROTTLING') => {
+    const strategy = jitteredRetryStrategy();
+    const first = await strategy.acquireInitialRetryToken('s3');
+    const info = { errorType, ...(hintMs === undefined ? {} : { retryAfterHint: new Date(Date.now() + hintMs) }) };
+    return (await strategy.refreshRetryTokenForRetry(first, info as never)).getRetryDelay();
+  };
+
+  it('honours Retry-After, up to the cap: a store asking for an hour does not park the run for one', async () => {
+    expect(await retry(3_000)).to.be.within(2_900, 3_000);
+    expect(await retry(3_600_000)).to.be.at.most(MAX_RETRY_DELAY_MS);
+    expect(MAX_RETRY_DELAY_MS).to.equal(20_000);
+  });
+
+  it('backs off with jitter below the cap without a hint, and gives up after the last attempt', async () => {
+    expect(await retry(undefined, 'SERVER_ERROR')).to.be.within(0, 200);
+    const strategy = jitteredRetryStrategy({ maxAttempts: 2 });
+    const token = await strategy.refreshRetryTokenForRetry(await strategy.acquireInitialRetryToken('s3'), { errorType: 'TRANSIENT' } as never);
+    let error: unknown;
+    await strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT', error: new Error('gone') } as never).catch((e: unknown) => { error = e; });
+    expect(String(error)).to.match(/gone/);
+  });
+});
