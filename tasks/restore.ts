@@ -40,7 +40,7 @@ async function runRestoreTask(): Promise<void> {
     const path = await report.writeRestoreReport(result, 'reports', secretValues());
     printReport(flags, result, path, report.formatRestoreOutcome(outcome, result));
     if (!result.ok) {
-      throw new RunFailedError(`restore of ${env.name} to ${outcome.target.id} is incomplete`,
+      throw new RunFailedError(`restore of ${env.name} to ${outcome.target.id} ${outcome.result ? 'is incomplete' : 'was refused: nothing was changed'}`,
         outcome.plan.unrecoverable.length > 0 ? 'the objects named above cannot be restored from the archive: rebuild them with `gulp build --no-cache` and `gulp verify --repair`'
           : outcome.plan.deleteRefusal ? 'nothing was changed: raise --max-delete if those deletes are intended'
             : 'fix what the failures name and run the same restore again: it continues where it stopped');
@@ -76,8 +76,12 @@ async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimit
       { outcome: outcome.repair, dryRun, after: outcome.after });
     const path = await report.writeVerifyReport(result, 'reports', secretValues());
     printReport(flags, { build: outcome.build, ...result }, path, `${formatBuildSummary(outcome.build)}\n${report.formatVerify(result)}`);
-    if (!dryRun && !(outcome.after && report.problemsOf(outcome.after).length === 0 && (outcome.repair.result?.failures.length ?? 0) === 0)) {
-      throw new RunFailedError(`the bucket of ${env.name} does not match the rebuild yet`, `details in ${path}; run \`gulp restore\` again to continue`);
+    const left = outcome.after ? report.problemsOf(outcome.after) : [];
+    if (!dryRun && !(outcome.after && left.length === 0 && (outcome.repair.result?.failures.length ?? 0) === 0)) {
+      const onlyExtras = left.length > 0 && left.every((p) => p.kind === 'extra') && (outcome.repair.result?.failures.length ?? 0) === 0;
+      throw new RunFailedError(`the bucket of ${env.name} does not match the rebuild yet`, onlyExtras
+        ? `it still holds ${left.length} object(s) the rebuild does not have: run \`gulp restore --delete\` (with --yes off a terminal) to remove them; details in ${path}`
+        : `details in ${path}; run \`gulp restore\` again to continue`);
     }
   });
 }
@@ -88,12 +92,16 @@ async function pull(flags: Record<string, FlagValue>, release: ReleaseChoice): P
     const { runPull } = require('../lib/restore/run-pull') as typeof import('../lib/restore/run-pull');
     const report = require('../lib/restore/pull-report') as typeof import('../lib/restore/pull-report');
     const outcome = await runPull(opened.store, {
-      release, dest: flags.dest as string, concurrency, quiet: flags.json === true,
+      release, dest: flags.dest as string, concurrency, quiet: flags.json === true, dryRun: flags['dry-run'] === true,
     });
     const result = report.pullReport(outcome, { environment: env.name, bucket: env.bucket });
     const path = await report.writePullReport(result, 'reports', secretValues());
     printReport(flags, result, path, report.formatPull(result));
-    if (!result.ok) throw new RunFailedError(`pull of release ${outcome.release.id} is incomplete`, 'run the same command again: files already pulled are kept');
+    if (!result.ok) {
+      throw new RunFailedError(`pull of release ${outcome.release.id} is ${outcome.dryRun ? 'not possible in full' : 'incomplete'}`,
+        outcome.diskFull ? 'free space, then run the same command again: files already pulled are kept'
+          : 'run the same command again: files already pulled are kept');
+    }
   });
 }
 

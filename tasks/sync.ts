@@ -25,12 +25,16 @@ async function runSyncTask(): Promise<void> {
     });
     const result = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });
     const path = await report.writeSyncReport(result, 'reports', secretValues());
-    const done = outcome.result ? report.formatOutcome(result) : 'dry run: nothing was changed';
+    const done = dryRun ? 'dry run: nothing was changed' : report.formatOutcome(result);
     printReport(flags, result, path, `${report.formatPlan(outcome)}\n${done}`);
     if (result.unrecorded) throw new RunFailedError(`sync to ${env.name} wrote everything, but left changes no release records`, result.unrecorded);
     if (!result.ok) {
       throw new RunFailedError(`sync to ${env.name} failed for ${result.failures.length} object(s)${result.stopped ? ` (${result.stopped})` : ''}`,
         'fix what the failures name and run `gulp sync` again: only what is still missing is sent');
+    }
+    // --delete asked for deletes the guard refused: the rest is synced and recorded, but the run did not do what it was told.
+    if (flags.delete === true && !dryRun && outcome.plan.deleteRefusal) {
+      throw new RunFailedError(`sync to ${env.name} deleted nothing: ${outcome.plan.deleteRefusal}`, 'everything else was synced and recorded');
     }
   });
 }

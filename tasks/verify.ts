@@ -68,7 +68,7 @@ async function expectedState(store: ObjectStore, flags: Record<string, FlagValue
     return { release: (await resolveRelease(store, flags.release as string)).target };
   }
   const { requireManifest } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
-  return { manifest: await requireManifest(dist, flags.manifest ? resolve(flags.manifest as string) : undefined) };
+  return { manifest: await requireManifest(dist, flags.manifest ? resolve(flags.manifest as string) : undefined, true) };
 }
 
 verify.description = 'Prove the bucket matches the build by checksums (listing ETags; --deep reads back); find missing, corrupt, stale and extra objects; --repair fixes them';

@@ -53,6 +53,8 @@ export interface CommitOutcome {
   readonly adopted?: boolean;
   /** Why the bucket is left with changes no release records, though this run succeeded. */
   readonly unrecorded?: string;
+  /** The release that describes the bucket after this run (the latest, new or not), when one does. */
+  readonly describedBy?: string;
 }
 
 const NOTHING_APPLIED: ApplyResult = {
@@ -90,7 +92,7 @@ export async function commitChange(store: ObjectStore, change: ImageChange, appl
   const { plan, records, state } = change;
   if (!needsRelease(change)) {
     if (change.learned) await writeSyncState(store, records, state, state).catch(() => undefined); // only saves HEADs
-    return {};
+    return { describedBy: state.release };
   }
   if (pruneRunning(state)) throw new PruneRunningError(state.pruning as string);
   const latest = change.latest ?? (await readLatest(store));
@@ -118,7 +120,7 @@ export async function commitChange(store: ObjectStore, change: ImageChange, appl
     throw error;
   }
   await saveState(store, records, { release: recorded.id }, marked);
-  return { result, release: recorded.release, adopted: recorded.adopted };
+  return { result, release: recorded.release, adopted: recorded.adopted, describedBy: recorded.id };
 }
 
 /**

@@ -65,6 +65,11 @@ export function extraReason(key: string, otherwise: string): string {
   return nfc === key ? otherwise : `key is not NFC: the non-NFC twin of ${nfc} (it never serves that URL; remove it with --delete)`;
 }
 
+/** A key as reports print it: one not in NFC is marked, since it looks the same as its NFC twin. */
+export function showKey(key: string): string {
+  return key.normalize('NFC') === key ? key : `${key} (not NFC)`;
+}
+
 export type ContentVerdict = 'same' | 'different' | 'unknown';
 
 /** A record still describes the object if the object has not been replaced since (same ETag). */

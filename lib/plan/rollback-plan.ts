@@ -78,7 +78,9 @@ export function planRollback(input: RollbackInput): RollbackPlan {
     }
     actions.push({ kind: 'restore', key, sourceKey: found.source, local, remote });
   }
-  const refusal = deleteRefusal({ delete: true, limits: input.limits, desiredCount: desired.length, remoteCount: input.remote.length }, extras);
+  const refusal = deleteRefusal({
+    delete: true, limits: input.limits, desiredCount: desired.length, remoteCount: input.remote.length, fromBuild: false,
+  }, extras);
   if (!refusal) for (const remote of extras) actions.push({ kind: 'delete', key: remote.key, remote });
   actions.sort((a, b) => ACTION_ORDER[a.kind] - ACTION_ORDER[b.kind]);
   return { actions, keep, inspect, extras, deleteRefusal: refusal, remoteCount: input.remote.length, unrecoverable };

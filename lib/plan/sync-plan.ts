@@ -74,6 +74,12 @@ export interface DeleteGuardInput {
   readonly desiredCount: number;
   /** Objects in the bucket in scope. */
   readonly remoteCount: number;
+  /**
+   * The wanted objects come from a build (default): refuse, whatever the limits, deletes driven by an empty
+   * manifest or that would remove most of the bucket (an empty or half-built dist/). A rollback's target is
+   * a recorded release, shown first: only --max-delete holds it back.
+   */
+  readonly fromBuild?: boolean;
 }
 
 /** Why these extras may not be deleted (undefined: they may). Shared by sync, verify --repair and restore. */
@@ -81,11 +87,11 @@ export function deleteRefusal(input: DeleteGuardInput, extras: readonly { key: s
   if (extras.length === 0) return undefined;
   const n = extras.length;
   if (!input.delete) return `${n} object(s) in the bucket are not in the build: kept (pass --delete to remove them)`;
-  if (input.desiredCount === 0) {
+  if (input.desiredCount === 0 && input.fromBuild !== false) {
     return `refused to delete ${n} object(s): the local manifest is empty (run \`gulp build\` first)`;
   }
   const percent = (n / Math.max(1, input.remoteCount)) * 100;
-  if (percent > MOST_OF_THE_BUCKET) {
+  if (percent > MOST_OF_THE_BUCKET && input.fromBuild !== false) {
     return `refused to delete ${n} of ${input.remoteCount} objects (${percent.toFixed(0)} %): that is most of the bucket `
       + '— check that dist/ is complete; narrow the scope with --type/--filter to delete in steps';
   }

@@ -36,6 +36,8 @@ export interface VerifyInput {
    * compares the headers every GET is served with.
    */
   readonly recordedAt?: Date;
+  /** What the bucket is checked against, for reasons: `the build` (default) or `release <id>`. */
+  readonly against?: string;
 }
 
 export interface Drift {
@@ -69,7 +71,7 @@ export function findDrift(input: VerifyInput): Drift {
   const remoteByKey = new Map(input.remote.map((r) => [r.key, r]));
   for (const { key, local, remote } of matchObjects(input.desired, input.remote)) {
     if (local && !remote) { findings.push({ kind: 'missing', key, local, reason: 'not in the bucket' }); continue; }
-    if (!local && remote) { findings.push({ kind: 'extra', key, remote, reason: extraReason(key, 'in the bucket, not in the build') }); continue; }
+    if (!local && remote) { findings.push({ kind: 'extra', key, remote, reason: extraReason(key, `in the bucket, not in ${input.against ?? 'the build'}`) }); continue; }
     if (!local || !remote) continue;
     const timed = remoteByKey.get(key) as RemoteWithTime;
     const recorded = input.records.get(key);

@@ -13,6 +13,8 @@ export interface PullReport {
   readonly kept: number;
   readonly failures: PullOutcome['failures'];
   readonly manifest: PullOutcome['manifest'];
+  readonly dryRun: boolean;
+  readonly diskFull: boolean;
   readonly seconds: number;
   readonly ok: boolean;
 }
@@ -20,12 +22,18 @@ export interface PullReport {
 export function pullReport(outcome: PullOutcome, context: { environment: string; bucket: string }): PullReport {
   return {
     ...context, release: outcome.release.id, dest: outcome.dest, pulled: outcome.pulled, bytes: outcome.bytes, kept: outcome.kept,
-    failures: outcome.failures, manifest: outcome.manifest, seconds: Number(outcome.seconds.toFixed(3)),
+    failures: outcome.failures, manifest: outcome.manifest, dryRun: outcome.dryRun, diskFull: outcome.diskFull, seconds: Number(outcome.seconds.toFixed(3)),
     ok: outcome.failures.length === 0 && outcome.manifest.status !== 'failed',
   };
 }
 
 export function formatPull(r: PullReport): string {
+  if (r.dryRun) {
+    const lines = [`dry run: pulling release ${r.release} into ${r.dest} would download ${r.pulled} objects (${formatBytes(r.bytes)}); `
+      + `${r.kept} already there with the release's SHA-256; nothing was written`];
+    for (const f of r.failures.slice(0, 50)) lines.push(`  cannot pull ${f.key}: ${f.reason}`);
+    return lines.join('\n');
+  }
   const lines = [`pulled release ${r.release} into ${r.dest}: ${r.pulled} downloaded (${formatBytes(r.bytes)}), ${r.kept} already there, `
     + `${r.failures.length} failed, each checked by SHA-256, in ${r.seconds.toFixed(2)} s`];
   for (const f of r.failures.slice(0, 50)) lines.push(`  ${f.key}: ${f.reason}`);

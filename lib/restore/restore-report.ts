@@ -1,5 +1,6 @@
 /** What `gulp restore` and `gulp releases` print and record. */
 import type { Release } from '../releases/release';
+import { showKey } from '../plan/match';
 import { formatBytes } from '../util/progress';
 import { writeRunReport } from '../util/run-report';
 import { LATEST_BEHIND } from '../verify/verify-report';
@@ -50,7 +51,7 @@ export function formatRollbackPlan(outcome: RollbackOutcome, limit = 20): string
   ];
   if (p.deleteRefusal) lines.push(`  deletes: ${p.deleteRefusal}`);
   for (const u of p.unrecoverable) lines.push(`  cannot restore ${u.key}: ${u.reason}`);
-  for (const a of p.actions.slice(0, limit)) lines.push(`  ${a.kind.padEnd(7)} ${a.key}`);
+  for (const a of p.actions.slice(0, limit)) lines.push(`  ${a.kind.padEnd(7)} ${showKey(a.key)}`);
   if (p.actions.length > limit) lines.push(`  … and ${p.actions.length - limit} more (full list with --json)`);
   return lines.join('\n');
 }

@@ -15,9 +15,9 @@ import { isFatalWriteError, WriteFileError } from '../util/fs-errors';
 import { manifestPath, writeManifest } from '../manifest/io';
 import type { ImageManifest } from '../manifest/types';
 import { isMultipartEtag } from '../plan/match';
-import { archiveKeys, type Release, type ReleaseObject } from '../releases/release';
+import { ARCHIVE_PREFIX, archiveKeys, type Release, type ReleaseObject } from '../releases/release';
 import { readReleaseManifest } from '../releases/release-manifest';
-import type { ObjectStore } from '../storage/object-store';
+import { listAll, type ObjectStore } from '../storage/object-store';
 import { readObject } from '../storage/read-object';
 import { isReserved } from '../sync/object-scope';
 import { listRemote } from '../sync/run-sync';
@@ -32,6 +32,8 @@ export interface PullOptions {
   readonly dest: string;
   readonly concurrency: number;
   readonly quiet?: boolean;
+  /** Say what would be downloaded, and write nothing. */
+  readonly dryRun?: boolean;
 }
 
 export interface PullOutcome {
@@ -42,8 +44,12 @@ export interface PullOutcome {
   /** Already in the folder with the release's SHA-256. */
   readonly kept: number;
   readonly failures: readonly { key: string; reason: string }[];
-  /** `written` (with how many sources), `none` (the release recorded none), or why it could not be. */
-  readonly manifest: { readonly status: 'written' | 'none' | 'failed'; readonly sources: number; readonly dropped: readonly string[]; readonly reason?: string };
+  /** `written` (with how many sources), `none` (the release recorded none), `dry-run`, or why it could not be. */
+  readonly manifest: { readonly status: 'written' | 'none' | 'failed' | 'dry-run'; readonly sources: number; readonly dropped: readonly string[]; readonly reason?: string };
+  /** A dry run: `pulled` and `bytes` are what would be downloaded; nothing was written. */
+  readonly dryRun: boolean;
+  /** The folder could not be written (full disk, read-only, no permission): the pull stopped there. */
+  readonly diskFull: boolean;
   readonly seconds: number;
 }
 
@@ -82,52 +88,71 @@ function manifestFor(manifest: ImageManifest, release: Release, missing: Readonl
   return { manifest: { ...manifest, sources: kept }, dropped };
 }
 
+/** Where a release object's bytes can be read: its key while the listing shows its bytes there, then its archive keys. */
+function sourcesOf(key: string, o: ReleaseObject, etags: ReadonlyMap<string, string>): string[] {
+  const etag = etags.get(key);
+  const inBucket = etag !== undefined && (etag === o.md5 || isMultipartEtag(etag));
+  return [...(inBucket ? [key] : []), ...archiveKeys(o)];
+}
+
+const DISK_HINT = 'free space, then run the same command again: files already pulled are kept';
+
 export async function runPull(store: ObjectStore, options: PullOptions): Promise<PullOutcome> {
   const started = performance.now();
   const { target } = await resolveRelease(store, options.release);
   const root = resolve(options.dest);
   // The bucket's listing says which objects still hold the release's bytes; the rest come from the archive.
-  const { objects: listed } = await listRemote(store, (key) => !isReserved(key));
+  const [{ objects: listed }, archive] = await Promise.all([
+    listRemote(store, (key) => !isReserved(key)),
+    options.dryRun ? listAll(store, { prefix: ARCHIVE_PREFIX }) : Promise.resolve([]),
+  ]);
   const etags = new Map(listed.map((o) => [o.key, o.etag]));
+  const archived = new Set(archive.map((o) => o.key));
   const entries = Object.entries(target.objects);
   const failures: { key: string; reason: string }[] = [];
-  let pulled = 0;
-  let kept = 0;
-  let bytes = 0;
-  const progress = createProgress({ label: 'pull', total: entries.length, unit: 'obj', silent: options.quiet });
+  const count = { pulled: 0, kept: 0, bytes: 0, notWritten: 0 };
+  const progress = createProgress({ label: 'pull', total: entries.length, unit: 'obj', silent: options.quiet || options.dryRun });
   let stopped: WriteFileError | undefined;
   await mapPool(entries, options.concurrency, async ([key, o]) => {
-    if (stopped) return; // the folder cannot be written: every other file would fail the same way
+    const path = join(root, key);
     try {
-      const path = join(root, key);
+      if (stopped) { count.notWritten += 1; return; } // the folder cannot be written: every other file would fail the same way
       if (!path.startsWith(root + sep)) throw new Error('its key leads outside the folder');
-      if (await alreadyThere(path, o)) { kept += 1; return; }
+      if (await alreadyThere(path, o)) { count.kept += 1; return; }
+      const sources = sourcesOf(key, o, etags);
+      if (options.dryRun) {
+        if (!sources.some((k) => k === key || archived.has(k))) throw new Error(`no copy with SHA-256 ${o.sha256.slice(0, 12)}… in the bucket or its archive`);
+        count.pulled += 1;
+        count.bytes += o.size;
+        return;
+      }
       await mkdir(dirname(path), { recursive: true });
-      const etag = etags.get(key);
-      const inBucket = etag !== undefined && (etag === o.md5 || isMultipartEtag(etag));
-      const sources = [...(inBucket ? [key] : []), ...archiveKeys(o)];
       for (const source of sources) {
         const landed = await download(store, source, path, o.sha256).catch((error: unknown) => {
           if ((error as { code?: string }).code === 'NoSuchKey') return false;
           throw error;
         });
-        if (landed) { pulled += 1; bytes += o.size; return; }
+        if (landed) { count.pulled += 1; count.bytes += o.size; return; }
       }
       throw new Error(`no copy with SHA-256 ${o.sha256.slice(0, 12)}… in the bucket or its archive`);
     } catch (error) {
-      const failure = isFatalWriteError(error) ? new WriteFileError(join(root, key), error, 'free space and run the same command again: files already pulled are kept') : error;
-      if (failure instanceof WriteFileError) stopped ??= failure;
-      failures.push({ key, reason: messageOf(failure) });
+      if (!isFatalWriteError(error)) { failures.push({ key, reason: messageOf(error) }); return; }
+      if (stopped) { count.notWritten += 1; return; }
+      stopped = new WriteFileError(path, error, DISK_HINT);
+      failures.push({ key, reason: stopped.message });
     } finally {
       progress.tick(1, o.size);
     }
   });
   progress.done();
-  const left = entries.length - pulled - kept - failures.length;
-  if (stopped && left > 0) failures.push({ key: `(${left} more)`, reason: `not attempted: ${stopped.message}` });
-  const manifest = stopped ? { status: 'failed' as const, sources: 0, dropped: [], reason: stopped.message }
-    : await pullManifest(store, target, root, new Set(failures.map((f) => f.key)));
-  return { release: target, dest: root, pulled, bytes, kept, failures, manifest, seconds: (performance.now() - started) / 1000 };
+  if (stopped && count.notWritten > 0) failures.push({ key: `(${count.notWritten} more)`, reason: `not written: ${stopped.message}` });
+  const manifest = options.dryRun ? { status: 'dry-run' as const, sources: 0, dropped: [] }
+    : stopped ? { status: 'failed' as const, sources: 0, dropped: [], reason: stopped.message }
+      : await pullManifest(store, target, root, new Set(failures.map((f) => f.key)));
+  return {
+    release: target, dest: root, pulled: count.pulled, bytes: count.bytes, kept: count.kept, failures, manifest, dryRun: options.dryRun === true,
+    diskFull: stopped !== undefined, seconds: (performance.now() - started) / 1000,
+  };
 }
 
 async function pullManifest(store: ObjectStore, target: Release, root: string, missing: ReadonlySet<string>): Promise<PullOutcome['manifest']> {

@@ -46,6 +46,8 @@ export interface SyncOutcome {
   readonly adopted?: boolean;
   /** Why the bucket is left with changes no release records (a scoped run after a stopped one). */
   readonly unrecorded?: string;
+  /** The release that describes the bucket after the run (new or not). */
+  readonly describedBy?: string;
   readonly seconds: number;
 }
 
@@ -118,9 +120,10 @@ export function distReader(dist: string): (object: DesiredObject) => Promise<Buf
   };
 }
 
-export async function requireManifest(dist: string, file = manifestPath(resolve(dist))): Promise<ImageManifest> {
+/** The build's manifest; `manifestFlag`: the command takes --manifest, so the hint may say so. */
+export async function requireManifest(dist: string, file = manifestPath(resolve(dist)), manifestFlag = false): Promise<ImageManifest> {
   const manifest = await readManifest(file);
-  if (!manifest) throw new ConfigError(`no image manifest at ${file}`, 'run `gulp build` first, or name one with --manifest');
+  if (!manifest) throw new ConfigError(`no image manifest at ${file}`, `run \`gulp build\` first${manifestFlag ? ', or name one with --manifest' : ''}`);
   return manifest;
 }
 
@@ -162,6 +165,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   }).finally(() => progress.done());
   return {
     plan, totals, result: committed.result, release: committed.release, adopted: committed.adopted, unrecorded: committed.unrecorded,
+    describedBy: committed.describedBy,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -1,5 +1,6 @@
 /** What `gulp sync` prints and records: the plan, the outcome, a JSON report, a GitHub step summary. */
 import { writeRunReport } from '../util/run-report';
+import { showKey } from '../plan/match';
 import { formatBytes } from '../util/progress';
 import type { SyncOutcome } from './run-sync';
 
@@ -19,6 +20,8 @@ export interface SyncReport {
   readonly adopted?: boolean;
   /** Why the bucket is left with changes no release records, though every write succeeded. */
   readonly unrecorded?: string;
+  /** The release that describes the bucket after the run. */
+  readonly latest?: string;
   readonly seconds: number;
   readonly ok: boolean;
 }
@@ -28,7 +31,7 @@ export function syncReport(outcome: SyncOutcome, context: { environment: string;
   return {
     ...context, plan: outcome.totals, deleteRefusal: outcome.plan.deleteRefusal, completed: outcome.result?.completed,
     bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped, release: outcome.release?.id,
-    adopted: outcome.adopted, unrecorded: outcome.unrecorded, seconds: Number(outcome.seconds.toFixed(3)),
+    adopted: outcome.adopted, unrecorded: outcome.unrecorded, latest: outcome.describedBy, seconds: Number(outcome.seconds.toFixed(3)),
     ok: failures.length === 0 && !outcome.result?.stopped && !outcome.unrecorded,
   };
 }
@@ -42,12 +45,15 @@ export function formatPlan(outcome: SyncOutcome, limit = 20): string {
       + `${t.requests.free} free; estimated cost $${t.estimatedCostUsd.toFixed(6)}`,
   ];
   if (outcome.plan.deleteRefusal) lines.push(`  deletes: ${outcome.plan.deleteRefusal}`);
-  for (const action of outcome.plan.actions.slice(0, limit)) lines.push(`  ${action.kind.padEnd(6)} ${action.key}`);
+  for (const action of outcome.plan.actions.slice(0, limit)) lines.push(`  ${action.kind.padEnd(6)} ${showKey(action.key)}`);
   if (outcome.plan.actions.length > limit) lines.push(`  … and ${outcome.plan.actions.length - limit} more (full list with --json)`);
   return lines.join('\n');
 }
 
 export function formatOutcome(report: SyncReport): string {
+  if (report.completed === undefined && !report.unrecorded) {
+    return `nothing to do: the bucket already holds the build${report.latest ? `, and the latest release, ${report.latest}, describes it` : ''}`;
+  }
   const c = report.completed ?? {};
   const lines = [`sync: ${c.create ?? 0} created, ${c.update ?? 0} updated, ${c.retag ?? 0} retagged, ${c.delete ?? 0} deleted; `
     + `${formatBytes(report.bytesUploaded)} uploaded in ${report.seconds.toFixed(2)} s; ${report.failures.length} failed`];
@@ -55,6 +61,7 @@ export function formatOutcome(report: SyncReport): string {
   if (report.unrecorded) lines.push(`  not recorded: ${report.unrecorded}`);
   if (report.adopted) lines.push(`  release ${report.release} (recorded by a run that stopped before publishing it) is now the latest: it is what the bucket holds`);
   else if (report.release) lines.push(`  release ${report.release} recorded (\`gulp releases\`; roll back with \`gulp restore --release <id>\`)`);
+  else if (report.latest) lines.push(`  no new release: the latest, ${report.latest}, already describes the bucket`);
   for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
   return lines.join('\n');
 }

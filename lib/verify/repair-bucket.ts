@@ -44,6 +44,8 @@ export interface RepairOutcome {
   readonly release?: Release;
   /** Why the bucket is left with changes no release records (a scoped repair after a stopped run). */
   readonly unrecorded?: string;
+  /** The release that describes the bucket after the repair (new or not). */
+  readonly describedBy?: string;
 }
 
 export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, options: RepairOptions): Promise<RepairOutcome> {
@@ -69,5 +71,5 @@ export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, 
     concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist),
     onDone: (_action, bytes) => progress.tick(1, bytes),
   }).finally(() => progress.done());
-  return { plan, totals, result: committed.result, release: committed.release, unrecorded: committed.unrecorded };
+  return { plan, totals, result: committed.result, release: committed.release, unrecorded: committed.unrecorded, describedBy: committed.describedBy };
 }

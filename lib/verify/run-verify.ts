@@ -11,6 +11,7 @@ import type { DesiredObject, RecordedObject } from '../plan/match';
 import { dayNumber, sampleKeys } from '../plan/sample';
 import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
 import { desiredFromRelease, type Release } from '../releases/release';
+import { readLatest, readRelease } from '../releases/release-store';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { coversWholeBucket, keyInScope, type ObjectScope } from '../sync/object-scope';
 import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
@@ -66,6 +67,8 @@ export interface VerifyOutcome {
   readonly inScope: (key: string) => boolean;
   /** The scope covers every image: a repair may record the whole bucket. */
   readonly wholeBucket: boolean;
+  /** When the bucket differs from the build and its latest release is a rollback: that release. */
+  readonly rolledBack?: { readonly id: string; readonly restoredFrom?: string };
   readonly seconds: number;
 }
 
@@ -159,6 +162,17 @@ function expectedObjects(options: VerifyOptions): { all: DesiredObject[]; sizes:
   return { all: desiredObjects(options.manifest, options.cacheControl), sizes: sizeNames(options.manifest) };
 }
 
+/** The latest release, when it is a rollback (restore); undefined otherwise or when it cannot be read. */
+async function latestRollback(store: ObjectStore): Promise<VerifyOutcome['rolledBack']> {
+  try {
+    const { pointer } = await readLatest(store);
+    const latest = pointer ? await readRelease(store, pointer.id) : undefined;
+    return latest?.reason === 'restore' ? { id: latest.id, restoredFrom: latest.restoredFrom } : undefined;
+  } catch {
+    return undefined; // only advice depends on it
+  }
+}
+
 export async function runVerify(store: ObjectStore, options: VerifyOptions): Promise<VerifyOutcome> {
   const started = performance.now();
   const { all, sizes } = expectedObjects(options);
@@ -172,7 +186,8 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const headed = new Set<string>();
   const remote = listing.objects as RemoteWithTime[];
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
-  const input = { desired, remote, records, headed, recordedAt: state.recordedAt };
+  const against = options.release ? `release ${options.release.id}` : undefined;
+  const input = { desired, remote, records, headed, recordedAt: state.recordedAt, against };
   let drift = findDrift(input);
   if (drift.inspect.length > 0) {
     await inspect(store, drift.inspect, records);
@@ -201,7 +216,10 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     publicChecked = targets.length;
   }
   findings.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // Differences from the build are expected after a rollback: say so, rather than advise a repair that undoes it.
+  const rolledBack = findings.length > 0 && !options.release ? await latestRollback(store) : undefined;
   return {
+    rolledBack,
     findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },

@@ -1,4 +1,5 @@
 /** What `gulp verify` prints and records: counts per class, the first problems by key, what to run next. */
+import { showKey } from '../plan/match';
 import { formatBytes } from '../util/progress';
 import { writeRunReport } from '../util/run-report';
 import type { RepairOutcome } from './repair-bucket';
@@ -26,6 +27,8 @@ export interface VerifyReport {
   readonly ok: boolean;
   /** Set when the state record says the bucket holds changes no release records (a writer stopped before publishing). */
   readonly latestBehind?: string;
+  /** The bucket differs from the build and its latest release is a rollback. */
+  readonly rolledBack?: VerifyOutcome['rolledBack'];
   readonly repair?: {
     readonly dryRun: boolean;
     readonly plan: RepairOutcome['totals'];
@@ -37,6 +40,8 @@ export interface VerifyReport {
     readonly release?: string;
     /** Why the repaired bucket is left with changes no release records (a scoped repair after a stopped run). */
     readonly unrecorded?: string;
+    /** The release that describes the bucket after the repair. */
+    readonly latest?: string;
   };
   /** The verify that ran after the repair. */
   readonly after?: Omit<VerifyReport, 'after' | 'repair' | 'environment' | 'bucket' | 'mode'>;
@@ -64,7 +69,7 @@ export function verifyReport(
   repair?: { outcome: RepairOutcome; dryRun: boolean; after?: VerifyOutcome },
 ): VerifyReport {
   const final = repair?.after ?? (repair?.outcome.result ? undefined : outcome);
-  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased ? LATEST_BEHIND : undefined };
+  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased ? LATEST_BEHIND : undefined, rolledBack: outcome.rolledBack };
   if (!repair) return base;
   const r = repair.outcome;
   const failures = r.result?.failures ?? [];
@@ -74,7 +79,7 @@ export function verifyReport(
     ok: (after ? after.ok && failures.length === 0 : base.ok) && !r.unrecorded,
     repair: {
       dryRun: repair.dryRun, plan: r.totals, deleteRefusal: r.plan.deleteRefusal, completed: r.result?.completed, failures,
-      stopped: r.result?.stopped, release: r.release?.id, unrecorded: r.unrecorded,
+      stopped: r.result?.stopped, release: r.release?.id, unrecorded: r.unrecorded, latest: r.describedBy,
     },
     after,
   };
@@ -95,6 +100,13 @@ function countsLine(report: Pick<VerifyReport, 'objects' | 'counts'>, against = 
 function nextStep(report: VerifyReport): string | undefined {
   const c = report.counts;
   if (report.ok) return undefined;
+  if (report.against?.startsWith('release ')) {
+    return `run \`gulp restore --${report.against}\` to make the bucket match it (the plan is shown first)`;
+  }
+  if (report.rolledBack && !report.repair) {
+    return `the latest release, ${report.rolledBack.id}, is a rollback${report.rolledBack.restoredFrom ? ` to ${report.rolledBack.restoredFrom}` : ''}: `
+      + 'the bucket is meant to differ from dist/ (check it with `gulp verify --release latest`); `gulp verify --repair` would undo the rollback';
+  }
   if (c['public-stale'] > 0 && c.missing + c.corrupt + c['stale-headers'] === 0) return 'purge the stale URLs above from the CDN cache';
   const extras = c.extra > 0 ? ' (add --delete to remove the extras)' : '';
   return `run \`gulp verify --repair${report.mode.deep ? ' --deep' : ''}\` to re-upload missing and corrupt objects from dist/ and fix headers${extras}`;
@@ -105,7 +117,7 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
   const sample = report.mode.sample !== undefined ? ` (sample ${report.mode.sample} %)` : '';
   const lines = [`verify (${modes}${sample}): ${countsLine(report, report.against)}`];
   if (report.checked.deep > 0) lines.push(`  read back ${report.checked.deep} objects, ${formatBytes(report.checked.deepBytes)}`);
-  for (const p of report.problems.slice(0, limit)) lines.push(`  ${p.kind.padEnd(14)} ${p.key}: ${p.reason}`);
+  for (const p of report.problems.slice(0, limit)) lines.push(`  ${p.kind.padEnd(14)} ${showKey(p.key)}: ${p.reason}`);
   if (report.problems.length > limit) lines.push(`  … and ${report.problems.length - limit} more (all in the report)`);
   const r = report.repair;
   if (r) {
@@ -117,6 +129,7 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
     for (const f of r.failures.slice(0, limit)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
     if (r.unrecorded) lines.push(`  not recorded: ${r.unrecorded}`);
     if (r.release) lines.push(`  recorded as release ${r.release} (\`gulp releases\`; undo with \`gulp restore --release previous\`)`);
+    else if (r.latest && r.completed) lines.push(`  no new release: the latest, ${r.latest}, already describes the repaired bucket`);
   }
   if (report.after) lines.push(`verify after repair: ${report.after.ok ? 'clean' : 'NOT clean'}: ${countsLine(report.after)}`);
   const next = nextStep(report.after ? { ...report, ...report.after } : report);

@@ -33,6 +33,18 @@ describe('gulp restore --pull: a release downloaded into a folder, checked by SH
     await removeTmp(dest);
   });
 
+  // Found by a new user: `gulp restore --pull --dry-run` downloaded everything and rewrote images.json.
+  it('a dry run says what it would download and writes nothing; its real twin downloads exactly that', async () => {
+    const dry = await pull({ dryRun: true });
+    expect(dry).to.deep.include({ pulled: 3, kept: 0, failures: [], dryRun: true });
+    expect(dry.bytes).to.equal(Object.values(V2).reduce((sum, text) => sum + Buffer.byteLength(text), 0));
+    expect(await listFiles(dest, true)).to.deep.equal([]);
+    const real = await pull();
+    expect(real).to.deep.include({ pulled: dry.pulled, bytes: dry.bytes, failures: [] });
+    expect(await folderContents(dest)).to.deep.equal(V2);
+    expect((await pull({ dryRun: true })).kept).to.equal(3);
+  });
+
   it('pulls the latest release and its image manifest; an older one comes back from the archive', async () => {
     const latest = await pull();
     expect(latest).to.deep.include({ pulled: 3, kept: 0, failures: [] });

@@ -53,6 +53,10 @@ for (const server of SERVERS) {
       expect(againstV1.findings).to.deep.equal([]); // gulp verify --release v1 --deep: bytes and headers as v1 recorded them
       expect(againstV1.checked.deep).to.equal(Object.keys(V1).length);
 
+      const drifted = await h.verify(); // dist/ still holds v2: differences are expected, and said to be
+      expect(drifted.rolledBack?.id).to.equal(back.release?.id);
+      expect(drifted.rolledBack?.restoredFrom).to.equal(v1);
+
       const forward = await h.rollback('previous'); // the rollback's parent is v2
       expect(forward.target.id).to.equal(v2);
       expect(await h.contents()).to.deep.equal(V2);

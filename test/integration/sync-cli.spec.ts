@@ -59,6 +59,21 @@ describe('gulp sync from the command line', () => {
       expect(run.output + saved).to.not.include(SECRET);
     });
 
+    it('says when there is nothing to do (not "dry run"), and exits non-zero when --delete was refused', async () => {
+      await h.writeDist({ 'album/a/a-small.jpg': 'a', 'album/b/b-small.jpg': 'b', 'album/c/c-small.jpg': 'c' });
+      const first = await gulp(['sync', '--dest', h.dist], envFor(h.server.store.endpoint));
+      expect(first.status, first.output).to.equal(0);
+      const again = await gulp(['sync', '--dest', h.dist], envFor(h.server.store.endpoint));
+      expect(again.status, again.output).to.equal(0);
+      expect(again.output).to.match(/nothing to do: the bucket already holds the build, and the latest release, \S+, describes it/);
+      expect(again.output).to.not.match(/dry run/);
+      await h.writeDist({ 'album/a/a-small.jpg': 'a' });
+      const refused = await gulp(['sync', '--dest', h.dist, '--delete', '--max-delete', '1'], envFor(h.server.store.endpoint));
+      expect(refused.status).to.not.equal(0);
+      expect(refused.output).to.match(/deleted nothing: refused to delete 2 of 3 objects[\s\S]*everything else was synced and recorded/);
+      expect(Object.keys(await h.contents())).to.have.length(3);
+    });
+
     it('a sync killed with SIGKILL mid-upload leaves no partial object, and a rerun converges', async function () {
       this.timeout(60_000);
       const files: Record<string, string> = {};

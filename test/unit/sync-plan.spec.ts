@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { extraReason, headersHash, matchObjects, type DesiredObject, type RecordedObject, type RemoteObject } from '../../lib/plan/match';
 import { planTotals } from '../../lib/plan/plan-cost';
+import { planRollback } from '../../lib/plan/rollback-plan';
 import { DEFAULT_DELETE_LIMITS, planSync, type SyncPlanInput } from '../../lib/plan/sync-plan';
 
 const local = (key: string, md5 = `md5-of-${key}`, extra: Partial<DesiredObject> = {}): DesiredObject => ({
@@ -120,5 +121,16 @@ describe('planSync', () => {
     expect(totals.requests).to.deep.equal({ classA: 3, classB: 1, free: 0 });
     expect(totals.uploadBytes).to.equal(200);
     expect(totals.estimatedCostUsd).to.be.closeTo(3 * 4.5e-6 + 0.36e-6, 1e-12);
+  });
+});
+
+describe('planRollback delete guard', () => {
+  it('rolls back to a release that deletes most of the bucket when --max-delete allows it (no "most of the bucket" refusal)', async () => {
+    const kept = local('a.jpg');
+    const target = { objects: { 'a.jpg': { md5: kept.md5, sha256: kept.sha256, size: 100, contentType: 'image/jpeg', cacheControl: kept.cacheControl } } };
+    const listed = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg'].map((k) => remote(k));
+    const input = { target: target as never, remote: listed, records: new Map([['a.jpg', record(kept)]]), archived: new Map(), limits: { count: 10, percent: 100 } };
+    expect(planRollback(input).actions.map((a) => [a.kind, a.key])).to.deep.equal([['delete', 'b.jpg'], ['delete', 'c.jpg'], ['delete', 'd.jpg']]);
+    expect(planRollback({ ...input, limits: { count: 2, percent: 100 } }).deleteRefusal).to.match(/over --max-delete/);
   });
 });
