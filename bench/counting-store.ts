@@ -11,6 +11,8 @@ export interface ByteCounts {
   objectPutBytes: number;
   /** PUT body bytes of `_state/`, `_releases/` and `_archive/` objects, by key. */
   recordPuts: Record<string, number>;
+  /** How many PUTs of those there were (a key may be written twice: the state record is marked, then saved). */
+  recordPutCount: number;
   /** GET body bytes, by key. */
   gets: Record<string, number>;
 }
@@ -21,7 +23,7 @@ export class CountingStore implements ObjectStore {
   constructor(private readonly inner: ObjectStore) {}
 
   static zero(): ByteCounts {
-    return { objectPutBytes: 0, recordPuts: {}, gets: {} };
+    return { objectPutBytes: 0, recordPuts: {}, recordPutCount: 0, gets: {} };
   }
 
   get description(): string {
@@ -53,7 +55,10 @@ export class CountingStore implements ObjectStore {
   }
 
   put(request: PutRequest) {
-    if (isReserved(request.key)) this.counts.recordPuts[request.key] = (this.counts.recordPuts[request.key] ?? 0) + request.body.length;
+    if (isReserved(request.key)) {
+      this.counts.recordPuts[request.key] = (this.counts.recordPuts[request.key] ?? 0) + request.body.length;
+      this.counts.recordPutCount += 1;
+    }
     else this.counts.objectPutBytes += request.body.length;
     return this.inner.put(request);
   }

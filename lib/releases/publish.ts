@@ -24,6 +24,8 @@ export interface ReleaseIntent {
   readonly objects: (previous: Release | undefined) => Record<string, ReleaseObject>;
   /** The build's image manifest, archived with the release; or the reference a restored release carried. */
   readonly manifest?: ImageManifest | ManifestRef;
+  /** The latest release's record, when the caller has already read it (a rollback to `previous`). */
+  readonly previous?: Release;
   readonly now?: Date;
 }
 
@@ -80,7 +82,8 @@ export interface Recorded {
 export async function recordRelease(
   store: ObjectStore, intent: ReleaseIntent, latest: LatestRead, result: Pick<ApplyResult, 'written'>, options: { versioned: boolean; lookForOrphan: boolean },
 ): Promise<Recorded> {
-  const previous = latest.pointer ? await readRelease(store, latest.pointer.id) : undefined;
+  const known = intent.previous?.id === latest.pointer?.id ? intent.previous : undefined;
+  const previous = known ?? (latest.pointer ? await readRelease(store, latest.pointer.id) : undefined);
   let objects = intent.objects(previous);
   if (options.versioned || result.written.some((w) => w.versionId)) objects = await withVersionIds(store, objects, previous?.objects, result);
   if (previous && sameState(previous.objects, objects)) return { id: previous.id };
@@ -91,7 +94,7 @@ export async function recordRelease(
   }
   const manifest = intent.manifest && 'sources' in intent.manifest
     ? await storeReleaseManifest(store, intent.manifest, previous?.manifest) : intent.manifest;
-  const release = releaseOf({ ...intent, objects, previous, manifest });
+  const release = releaseOf({ ...intent, objects, previous, manifest, now: intent.now });
   await publishRelease(store, release, latest);
   return { id: release.id, release };
 }

@@ -56,17 +56,21 @@ export interface RollbackOutcome {
   readonly seconds: number;
 }
 
-export async function resolveRelease(store: ObjectStore, which: ReleaseChoice): Promise<{ target: Release; latest: LatestRead }> {
+/** The release chosen, the pointer as read, and (`current`) the latest release's record when it was read on the way. */
+export async function resolveRelease(store: ObjectStore, which: ReleaseChoice): Promise<{ target: Release; latest: LatestRead; current?: Release }> {
   const latest = await readLatest(store);
   if (typeof which !== 'string') return { target: await releaseAt(store, which.at), latest };
   if (!latest.pointer) {
     throw new AssetsError('E_NO_RELEASE', 'the bucket has no releases yet', { hint: 'every successful `gulp sync` records one' });
   }
-  if (which === 'latest') return { target: await readRelease(store, latest.pointer.id), latest };
+  if (which === 'latest') {
+    const current = await readRelease(store, latest.pointer.id);
+    return { target: current, latest, current };
+  }
   if (which !== 'previous') return { target: await readRelease(store, which), latest };
   const current = await readRelease(store, latest.pointer.id);
   if (!current.parent) throw new AssetsError('E_NO_RELEASE', `release ${current.id} is the first one: there is no previous release`);
-  return { target: await readRelease(store, current.parent), latest };
+  return { target: await readRelease(store, current.parent), latest, current };
 }
 
 /** Every version and delete marker of the images (the tool's own prefixes left out). */
@@ -81,7 +85,10 @@ async function resolveTarget(store: ObjectStore, choice: ReleaseChoice, history?
   if (typeof choice === 'string' || !history) return { ...(await resolveRelease(store, choice)), restoredFrom: undefined };
   const latest = await readLatest(store);
   const latestRelease = latest.pointer ? await readRelease(store, latest.pointer.id) : undefined;
-  return { target: await stateAt(store, history, choice.at, latestRelease), latest, restoredFrom: `the bucket's versions at ${choice.at.toISOString()}` };
+  return {
+    target: await stateAt(store, history, choice.at, latestRelease), latest, current: latestRelease,
+    restoredFrom: `the bucket's versions at ${choice.at.toISOString()}`,
+  };
 }
 
 /** The archive's objects as listed: what each archive key holds (ETag and size). */
@@ -94,7 +101,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   // A bucket with native versioning restores from its old versions; without, from the archive.
   const versioned = (await store.versioning()) === 'enabled';
   const history = versioned ? await imageHistory(store) : undefined;
-  const { target, latest, restoredFrom } = await resolveTarget(store, options.release, history);
+  const { target, latest, restoredFrom, current } = await resolveTarget(store, options.release, history);
   const inScope = (key: string) => !isReserved(key);
   const [{ objects: remote, pages }, state, archived] = await Promise.all([
     listRemote(store, inScope), readSyncState(store), archiveListing(store),
@@ -124,7 +131,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
     ...change,
     release: {
       environment: options.environment, reason: 'restore', restoredFrom: restoredFrom ?? target.id,
-      objects: () => ({ ...target.objects }), manifest: target.manifest,
+      objects: () => ({ ...target.objects }), manifest: target.manifest, previous: current,
     },
   }, {
     concurrency: options.concurrency, limiter: options.limiter, onDone: () => progress.tick(1),
