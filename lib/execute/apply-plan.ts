@@ -22,6 +22,8 @@ export interface ApplyOptions {
   readonly failureThreshold?: number;
   readonly limiter?: AdaptiveLimiter;
   readonly onDone?: (action: SyncAction, bytes: number) => void;
+  /** Aborted when the run lost its writer lock: no new work starts (and no delete). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ActionFailure { readonly key: string; readonly action: SyncAction['kind']; readonly reason: string }
@@ -110,8 +112,12 @@ export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: App
   let stopped: string | undefined;
 
   const overThreshold = () => attempted >= 20 && failures.length / attempted > threshold;
+  const lostLock = () => {
+    if (options.signal?.aborted) stopped ??= messageOf(options.signal.reason);
+    return stopped !== undefined;
+  };
   async function one(action: WriteAction): Promise<void> {
-    if (stopped) return;
+    if (lostLock()) return;
     attempted += 1;
     try {
       const { etag, versionId, bytes } = await write(store, action, options);
@@ -137,7 +143,7 @@ export async function applyPlan(plan: SyncPlan, store: ObjectStore, options: App
 
   const deleted: string[] = [];
   if (deletes.length > 0) {
-    if (failures.length > 0 || stopped) {
+    if (failures.length > 0 || lostLock()) {
       stopped ??= `deletes skipped: ${failures.length} write(s) failed`;
     } else {
       const result = await limiter.run(() => store.deleteMany(deletes.map((d) => d.key)));

@@ -3,14 +3,17 @@
  * in all its modes) hands its plan here, after preserveFirst put the archive copies in front of it;
  * this step owns the order:
  *
+ *   0. take the bucket's writer lock (one writer at a time; a lock left by a killed run is taken over);
  *   1. mark the state record "unreleased", conditionally on the record this run planned from (so a
  *      run that planned on a state another run has since changed writes nothing, and a run killed at any
- *      point leaves a bucket the next writer knows to record);
+ *      point leaves a bucket the next writer knows to record), leaving out the records of the objects it
+ *      re-headers in place (a killed run's half-done copies are looked at, not trusted);
  *   2. apply the plan with the one executor (archive copies, writes, deletes last);
  *   3. publish the release that describes the bucket (or adopt the record a stopped run left, or
  *      nothing when the latest release already describes it);
  *   4. save the state record: the records of what is there, and the release that describes it — or,
- *      when anything failed or another run wrote meanwhile, still "unreleased", so the next writer records.
+ *      when anything failed or another run wrote meanwhile, still "unreleased", so the next writer records;
+ *   5. give the lock back.
  *
  * Prune, which deletes only the tool's own records, goes through commitRecordDeletes.
  */
@@ -21,8 +24,9 @@ import type { Release } from '../releases/release';
 import { readLatest, type LatestRead } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
 import {
-  pruneRunning, PruneRunningError, readSyncState, recordResult, StateConflictError, writeSyncState, type RecordsRead, type ReleaseMark,
+  readSyncState, recordResult, STATE_KEY, StateConflictError, writeSyncState, type RecordsRead, type ReleaseMark,
 } from '../sync/state-record';
+import { WriterLock } from '../sync/writer-lock';
 import { applyPlan, type ApplyOptions, type ApplyResult } from './apply-plan';
 
 export interface ImageChange {
@@ -88,19 +92,43 @@ async function saveState(store: ObjectStore, records: ReadonlyMap<string, Record
   }
 }
 
+/** What `gulp releases` and a waiting run call the command that holds the lock. */
+const COMMAND: Record<ReleaseIntent['reason'], string> = { sync: 'sync', repair: 'verify --repair', restore: 'restore --release', rebuild: 'restore' };
+
 export async function commitChange(store: ObjectStore, change: ImageChange, apply: ApplyOptions): Promise<CommitOutcome> {
-  const { plan, records, state } = change;
+  const { records, state } = change;
   if (!needsRelease(change)) {
     if (change.learned) await writeSyncState(store, records, state, state).catch(() => undefined); // only saves HEADs
     return { describedBy: state.release };
   }
-  if (pruneRunning(state)) throw new PruneRunningError(state.pruning as string);
+  let waited = false;
+  const lock = await WriterLock.acquire(store, COMMAND[change.release.reason], (holder) => {
+    if (!waited) process.stderr.write(`waiting for \`gulp ${holder.command}\` (pid ${holder.pid} on ${holder.host}) to finish writing to this bucket…\n`);
+    waited = true;
+  });
+  try {
+    return await commitLocked(store, { ...change, state: lock.tookOver ? { ...state, unreleased: true } : state }, { ...apply, signal: lock.signal });
+  } finally {
+    await lock.release().catch(() => undefined); // a lock not given back runs out with its lease
+  }
+}
+
+async function commitLocked(store: ObjectStore, change: ImageChange, apply: ApplyOptions): Promise<CommitOutcome> {
+  const { plan, records, state } = change;
+  // The plan was made on the state record as read; a run that wrote since (perhaps the one this run waited for) makes it stale.
+  if ((await store.head(STATE_KEY))?.etag !== state.etag) throw new StateConflictError('planning');
   const latest = change.latest ?? (await readLatest(store));
-  const marked = await writeSyncState(store, records, { release: state.release, unreleased: true }, state, 'planning');
+  // The mark, and no record of the objects this run re-headers in place: a copy that keeps the bytes keeps the ETag, so
+  // only a missing record makes the next run look (HEAD) at what a run killed part-way may have done to them. A
+  // content change needs no such care: it changes the ETag, and a record counts only while the ETag is its own.
+  const touched = new Set(plan.actions.filter((a) => a.kind === 'retag').map((a) => a.key));
+  const marked = await writeSyncState(store, new Map([...records].filter(([key]) => !touched.has(key))), { release: state.release, unreleased: true }, state, 'planning');
   const result = plan.actions.length > 0 ? await applyPlan(plan, store, apply) : NOTHING_APPLIED;
   recordResult(records, result);
   const stillUnreleased = { release: state.release, unreleased: true };
   if (result.failures.length > 0 || result.stopped) {
+    const written = new Set(result.written.map((w) => w.key));
+    for (const key of touched) if (!written.has(key)) records.delete(key); // its copy may have landed unseen
     await saveState(store, records, stillUnreleased, marked);
     return { result };
   }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type Vinyl from 'vinyl';
 import { WriteFileError } from '../util/fs-errors';
+import { tempPathFor } from '../util/temp-path';
 
 /** The end of the build's pipeline: a sink (nothing flows on, so nothing waits to be read). */
 export function writeOutputs(dist: string): Writable {
@@ -16,7 +17,7 @@ export function writeOutputs(dist: string): Writable {
   return new Writable({ objectMode: true, write(file: Vinyl, _encoding, callback) {
     if (!file.isBuffer()) { callback(); return; }
     const path = join(dist, file.relative);
-    const temp = `${path}.${process.pid}.tmp`;
+    const temp = tempPathFor(path);
     const folder = dirname(path);
     const ready = made.has(folder) ? Promise.resolve() : mkdir(folder, { recursive: true }).then(() => { made.add(folder); });
     ready

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors';
 import { WriteFileError } from '../util/fs-errors';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, type ImageManifest } from './types';
+import { tempPathFor } from '../util/temp-path';
 
 export function manifestPath(dist: string): string {
   return join(dist, MANIFEST_FILE);
@@ -11,7 +12,7 @@ export function manifestPath(dist: string): string {
 /** Writes JSON via a temp file and rename, so readers never see half a file. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = tempPathFor(path);
   try {
     await writeFile(temp, `${JSON.stringify(value, null, 1)}\n`);
     await rename(temp, path);

@@ -2,7 +2,7 @@
  * Reading and publishing release records in the bucket. A release is written under its own key first,
  * then the latest pointer is replaced with a conditional PUT on the ETag read when the run started, so
  * of two concurrent publishers exactly one wins (on stores that enforce conditional writes: R2, S3,
- * Ceph; s3rver ignores them). The loser's record stays in `_releases/` (nothing is lost), unpointed.
+ * Ceph, and the embedded bucket). The loser's record stays in `_releases/` (nothing is lost), unpointed.
  */
 import { AssetsError } from '../errors';
 import { putJsonObject, readObjectText } from '../storage/json-object';

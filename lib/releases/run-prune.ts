@@ -11,7 +11,8 @@ import type { DeleteLimits } from '../plan/sync-plan';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { ARCHIVE_PREFIX } from './release';
 import { readLatest, readReleases, releaseRecords } from './release-store';
-import { readSyncState, writeSyncState } from '../sync/state-record';
+import { readSyncState } from '../sync/state-record';
+import { WriterLock } from '../sync/writer-lock';
 
 export interface PruneOptions {
   readonly keep: number;
@@ -45,41 +46,36 @@ async function readAndPlan(store: ObjectStore, options: PruneOptions): Promise<P
 /**
  * Plan, then (unless a dry run) delete in two passes through the one executor: the release records,
  * then — planned again from a fresh read, so a release published meanwhile keeps what it needs — the
- * archived copies both plans call unreferenced. A `pruning` mark in the state record holds writers back
- * meanwhile; a bucket with unrecorded changes (a writer running or stopped) is not pruned at all.
+ * archived copies both plans call unreferenced. The bucket's writer lock is held throughout, so no writer
+ * runs meanwhile; a bucket with unrecorded changes (a writer stopped part-way) is not pruned at all.
  */
 export async function runPrune(store: ObjectStore, options: PruneOptions): Promise<PruneOutcome> {
   const started = performance.now();
   if (!Number.isInteger(options.keep) || options.keep < 1) throw new UsageError(`--keep must be a whole number of at least 1 (got ${options.keep})`);
-  const [plan, state] = await Promise.all([readAndPlan(store, options), readSyncState(store)]);
+  const plan = await readAndPlan(store, options);
   const seconds = () => (performance.now() - started) / 1000;
   if (options.dryRun || plan.actions.length === 0) return { plan, seconds: seconds() };
-  if (state.unreleased) {
-    throw new AssetsError('E_UNRELEASED', 'the bucket holds changes no release records (a run is writing to it, or one stopped): '
-      + 'a prune now could delete archived copies that run relies on, so nothing was deleted', { hint: 'run `gulp sync` (or `gulp verify --repair`) first, then prune' });
-  }
-  const mark = { release: state.release };
-  const marked = await writeSyncState(store, state.records, { ...mark, pruning: new Date().toISOString() }, state, 'planning the prune');
-  const apply = {
-    concurrency: options.concurrency, limiter: options.limiter,
-    readBody: async (object: { key: string }): Promise<Buffer> => { throw new Error(`a prune uploads nothing (asked for ${object.key})`); },
-  };
-  const isCopy = (key: string) => key.startsWith(ARCHIVE_PREFIX);
-  let result: ApplyResult;
+  const lock = await WriterLock.acquire(store, 'prune');
   try {
-    const first = await commitRecordDeletes(store, { ...plan, actions: plan.actions.filter((a) => !isCopy(a.key)) }, apply);
-    result = first;
-    if (first.failures.length > 0) {
-      result = { ...first, stopped: `archived copies kept: ${first.failures.length} release record(s) could not be deleted` };
-    } else {
-      const fresh = new Set((await readAndPlan(store, options)).archiveDeletes.map((o) => o.key));
-      const copies = await commitRecordDeletes(store, { ...plan, actions: plan.actions.filter((a) => isCopy(a.key) && fresh.has(a.key)) }, apply);
-      const deleted = [...first.deleted, ...copies.deleted];
-      result = { ...copies, deleted, completed: { ...copies.completed, delete: deleted.length } };
+    const state = await readSyncState(store);
+    if (state.unreleased) {
+      throw new AssetsError('E_UNRELEASED', 'the bucket holds changes no release records (a run stopped part-way): '
+        + 'a prune now could delete archived copies it relies on, so nothing was deleted', { hint: 'run `gulp sync` (or `gulp verify --repair`) first, then prune' });
     }
+    const apply = {
+      concurrency: options.concurrency, limiter: options.limiter, signal: lock.signal,
+      readBody: async (object: { key: string }): Promise<Buffer> => { throw new Error(`a prune uploads nothing (asked for ${object.key})`); },
+    };
+    const isCopy = (key: string) => key.startsWith(ARCHIVE_PREFIX);
+    const first = await commitRecordDeletes(store, { ...plan, actions: plan.actions.filter((a) => !isCopy(a.key)) }, apply);
+    if (first.failures.length > 0 || first.stopped) {
+      return { plan, result: { ...first, stopped: `archived copies kept: ${first.failures.length} release record(s) could not be deleted` }, seconds: seconds() };
+    }
+    const fresh = new Set((await readAndPlan(store, options)).archiveDeletes.map((o) => o.key));
+    const copies = await commitRecordDeletes(store, { ...plan, actions: plan.actions.filter((a) => isCopy(a.key) && fresh.has(a.key)) }, apply);
+    const deleted = [...first.deleted, ...copies.deleted];
+    return { plan, result: { ...copies, deleted, completed: { ...copies.completed, delete: deleted.length } }, seconds: seconds() };
   } finally {
-    // Writers wait while the mark stands: lift it however the prune ended (a killed prune leaves it; see PRUNE_MARK_MS).
-    await writeSyncState(store, state.records, mark, { etag: marked }, 'pruning').catch(() => undefined);
+    await lock.release().catch(() => undefined);
   }
-  return { plan, result, seconds: seconds() };
 }

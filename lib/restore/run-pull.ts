@@ -25,6 +25,7 @@ import { sha256OfFile } from '../util/hash';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
 import { resolveRelease, type ReleaseChoice } from './run-rollback';
+import { tempPathFor } from '../util/temp-path';
 
 export interface PullOptions {
   /** A release id, `latest`, `previous`, or the release that was the latest at a time. */
@@ -55,7 +56,7 @@ export interface PullOutcome {
 
 /** Streams one object into `path` through SHA-256; true when the bytes are the expected ones. */
 async function download(store: ObjectStore, key: string, path: string, sha256: string): Promise<boolean> {
-  const temp = `${path}.pull-${process.pid}.tmp`;
+  const temp = tempPathFor(path, 'pull-');
   try {
     const found = await readObject(store, key, async (body) => {
       const hash = createHash('sha256');

@@ -40,6 +40,42 @@ function installCopyEtagFix(): void {
   };
 }
 
+type Store = { existsObject(bucket: string, key: string): Promise<boolean>; getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
+type Middleware = (ctx: { method: string; path: string; headers: Record<string, string | undefined>; status: number; type: string; body: unknown },
+  next: () => Promise<void>) => Promise<void>;
+
+/**
+ * Conditional PUTs, as R2, S3 and Ceph enforce them (s3rver ignores If-Match and If-None-Match on writes):
+ * If-None-Match: * fails with 412 when the key exists, If-Match when its ETag differs. Conditional PUTs to
+ * one key are run one at a time, so the check and the write cannot interleave with another such PUT.
+ */
+function conditionalWrites(store: Store): Middleware {
+  const queues = new Map<string, Promise<void>>();
+  return async (ctx, next) => {
+    const ifMatch = ctx.headers['if-match'];
+    const ifNoneMatch = ctx.headers['if-none-match'];
+    if (ctx.method !== 'PUT' || ctx.headers['x-amz-copy-source'] || (!ifMatch && ifNoneMatch !== '*')) return next();
+    const [, bucket = '', ...rest] = decodeURIComponent(ctx.path).split('/');
+    const key = rest.join('/');
+    const previous = queues.get(`${bucket}/${key}`) ?? Promise.resolve();
+    let done!: () => void;
+    const turn = new Promise<void>((resolve) => { done = resolve; });
+    queues.set(`${bucket}/${key}`, previous.then(() => turn));
+    await previous;
+    try {
+      const exists = await store.existsObject(bucket, key);
+      const etag = exists ? JSON.parse((await store.getMetadata(bucket, key)).etag) as string : undefined;
+      const failed = ifNoneMatch === '*' ? exists : etag !== ifMatch?.replace(/"/g, '').toLowerCase();
+      if (!failed) { await next(); return; }
+      ctx.status = 412;
+      ctx.type = 'application/xml';
+      ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+    } finally {
+      done();
+    }
+  };
+}
+
 /** s3rver's fixed credentials (it does not check signatures). Not a secret. */
 export const LOCAL_ACCESS_KEY = 'S3RVER';
 
@@ -74,6 +110,8 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
     resetOnClose: options.ephemeral === true,
     configureBuckets: [options.bucket, ...(options.otherBuckets ?? [])].map((name) => ({ name, configs: [] })),
   });
+  const koa = server as unknown as { middleware: Middleware[]; store: Store };
+  koa.middleware.unshift(conditionalWrites(koa.store));
   const { port } = (await server.run()) as unknown as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
   return {

@@ -67,11 +67,69 @@ async function failure(response: Response): Promise<ReadFailure> {
 
 const retryType = (status: number) => (status === 429 || status === 503 ? 'THROTTLING' : status >= 500 ? 'SERVER_ERROR' : undefined);
 
+/** Retry-After as a time: seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterHint(value: string | null, now = Date.now()): Date | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  const at = /^\d+$/.test(trimmed) ? now + Number(trimmed) * 1000 : / GMT$/.test(trimmed) ? Date.parse(trimmed) : NaN;
+  return Number.isFinite(at) ? new Date(at) : undefined;
+}
+
+/** How much longer than the idle deadline a whole body may take (a trickle that never stalls still ends). */
+export const BODY_DEADLINE_FACTOR = 10;
+
+/**
+ * One request's deadlines, as one abort: the answer must begin within `idleMs`, the body may go `idleMs`
+ * without data (the timer restarts on every chunk), and the whole read ends by `idleMs × BODY_DEADLINE_FACTOR`.
+ * A fixed timeout on the whole response would cut off a large object read slowly but steadily.
+ */
+class Deadline {
+  readonly controller = new AbortController();
+  private idle: NodeJS.Timeout;
+  private readonly total: NodeJS.Timeout;
+
+  constructor(private readonly idleMs: number, private readonly key: string) {
+    this.idle = this.arm(idleMs, 'no data');
+    this.total = this.arm(idleMs * BODY_DEADLINE_FACTOR, 'whole read');
+  }
+
+  private arm(ms: number, what: string): NodeJS.Timeout {
+    const timer = setTimeout(() => this.controller.abort(new Error(`${this.key}: ${what} deadline of ${ms} ms passed`)), ms);
+    timer.unref();
+    return timer;
+  }
+
+  touch(): void {
+    clearTimeout(this.idle);
+    this.idle = this.arm(this.idleMs, 'no data');
+  }
+
+  end(): void {
+    clearTimeout(this.idle);
+    clearTimeout(this.total);
+  }
+
+  async *watch(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    try {
+      for await (const chunk of body) {
+        this.touch();
+        yield chunk;
+      }
+    } catch (error) {
+      throw this.controller.signal.aborted ? this.controller.signal.reason : error;
+    } finally {
+      this.end();
+      if (!this.controller.signal.aborted) this.controller.abort(new Error(`${this.key}: read given up`));
+    }
+  }
+}
+
 export function createObjectReader(store: StoreConfig, options: ClientOptions = {}): ObjectReader {
   const base = new URL(store.endpoint);
   const keys = new Map<string, Buffer>();
   const retry = jitteredRetryStrategy(options);
   const prefix = base.pathname.replace(/\/+$/, '');
+  const idleMs = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return async (key) => {
     const path = `${prefix}/${encodeSegment(store.bucket)}/${key.split('/').map(encodeSegment).join('/')}`;
     const url = `${base.origin}${path}`;
@@ -79,20 +137,25 @@ export function createObjectReader(store: StoreConfig, options: ClientOptions = 
     for (;;) {
       let response: Response | undefined;
       let error: unknown;
+      const deadline = new Deadline(idleMs, key);
       try {
-        response = await fetch(url, {
-          headers: signGet(store, base.host, path, new Date(), keys), signal: AbortSignal.timeout(options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS),
-        });
+        response = await fetch(url, { headers: signGet(store, base.host, path, new Date(), keys), signal: deadline.controller.signal });
       } catch (caught) {
-        error = { name: 'NetworkError', message: String((caught as Error).cause ?? caught), code: ((caught as Error).cause as { code?: string })?.code, $metadata: {} };
+        const cause = deadline.controller.signal.aborted ? deadline.controller.signal.reason : (caught as Error).cause ?? caught;
+        error = { name: 'NetworkError', message: String((cause as Error)?.message ?? cause), code: (cause as { code?: string })?.code, $metadata: {} };
       }
       if (response?.ok && response.body) {
-        return { body: response.body as unknown as AsyncIterable<Uint8Array>, head: headFrom(key, response.headers) };
+        deadline.touch();
+        return { body: deadline.watch(response.body as unknown as AsyncIterable<Uint8Array>), head: headFrom(key, response.headers) };
       }
       if (response) error = await failure(response);
+      deadline.end();
       const type = response ? retryType(response.status) : 'TRANSIENT';
       if (!type) throw error;
-      token = await retry.refreshRetryTokenForRetry(token, { errorType: type, error: error as Parameters<typeof retry.refreshRetryTokenForRetry>[1]['error'] });
+      token = await retry.refreshRetryTokenForRetry(token, {
+        errorType: type, error: error as Parameters<typeof retry.refreshRetryTokenForRetry>[1]['error'],
+        retryAfterHint: response ? retryAfterHint(response.headers.get('retry-after')) : undefined,
+      });
       await new Promise((resolve) => setTimeout(resolve, token.getRetryDelay()));
     }
   };

@@ -1,16 +1,17 @@
 /**
  * The bucket's own record of what the last writer left: per key its ETag, SHA-256 and header hash (one
  * GET replaces a HEAD per object; a record is trusted only while the object's ETag is unchanged), the
- * release that describes the bucket, and two marks — `unreleased` (a writer is changing the bucket, or
- * stopped while changing it) and `pruning` (a prune is deleting the tool's records). It is only ever
+ * release that describes the bucket, and the `unreleased` mark (a writer is changing the bucket, or
+ * stopped while changing it). It is only ever
  * replaced conditionally, on the ETag its writer read, so two runs can never silently overwrite each
- * other's marks (on stores that enforce conditional writes: R2, S3, Ceph; s3rver ignores them).
+ * other's marks (stores that enforce conditional writes: R2, S3, Ceph, and the embedded bucket).
  */
 import { AssetsError } from '../errors';
 import type { ApplyResult } from '../execute/apply-plan';
 import { headersHash, type RecordedObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
 import { putJsonObject, readObjectText } from '../storage/json-object';
+import { md5Of } from '../util/hash';
 
 export const STATE_PREFIX = '_state/';
 export const STATE_KEY = `${STATE_PREFIX}sync-state.json`;
@@ -24,8 +25,6 @@ export interface ReleaseMark {
    * Set before a run's first write, cleared when the run publishes; the next writer publishes for it.
    */
   readonly unreleased?: boolean;
-  /** A prune started at this time (ISO) and has not finished: writers wait, so it never deletes what they rely on. */
-  readonly pruning?: string;
 }
 
 export interface SyncState extends ReleaseMark {
@@ -50,23 +49,6 @@ export class StateConflictError extends AssetsError {
   }
 }
 
-/** How long a `pruning` mark holds writers back: past it, the prune is taken for one that was killed. */
-export const PRUNE_MARK_MS = 60 * 60 * 1000;
-
-/** A prune is deleting the tool's records: a writer must not start (it could rely on a copy being deleted). */
-export class PruneRunningError extends AssetsError {
-  constructor(since: string) {
-    const until = new Date(Date.parse(since) + PRUNE_MARK_MS).toISOString();
-    super('E_PRUNE_RUNNING', `a prune of this bucket started at ${since} and has not finished, so nothing was written`,
-      { hint: `run the command again when it has; if no prune is running (one was killed), \`gulp prune --keep <n> --yes\` finishes it, or wait until ${until}` });
-  }
-}
-
-/** Whether a `pruning` mark still holds writers back at `now`. */
-export function pruneRunning(mark: ReleaseMark, now = Date.now()): boolean {
-  return mark.pruning !== undefined && now - Date.parse(mark.pruning) < PRUNE_MARK_MS;
-}
-
 export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
   const read = await readObjectText(store, STATE_KEY);
   if (!read) return { records: new Map() };
@@ -74,7 +56,7 @@ export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
     const state = JSON.parse(read.text) as SyncState;
     return {
       records: new Map(Object.entries(state.objects ?? {})), recordedAt: read.head.lastModified, release: state.release,
-      unreleased: state.unreleased === true, pruning: typeof state.pruning === 'string' ? state.pruning : undefined, etag: read.head.etag,
+      unreleased: state.unreleased === true, etag: read.head.etag,
     };
   } catch {
     // Unreadable: every object gets a HEAD instead, and the next writer publishes; nothing is decided on a guess.
@@ -91,13 +73,16 @@ export async function writeSyncState(
 ): Promise<string> {
   const objects = Object.fromEntries([...records].sort(([a], [b]) => (a < b ? -1 : 1)));
   const state: SyncState = {
-    schema: 1, updatedAt: new Date().toISOString(), release: mark.release, unreleased: mark.unreleased || undefined, pruning: mark.pruning, objects,
+    schema: 1, updatedAt: new Date().toISOString(), release: mark.release, unreleased: mark.unreleased || undefined, objects,
   };
   try {
     return (await putJsonObject(store, STATE_KEY, state, read.etag ? { ifMatch: read.etag } : { ifNoneMatch: '*' })).etag;
   } catch (error) {
-    if ((error as { status?: number }).status === 412) throw new StateConflictError(doing);
-    throw error;
+    if ((error as { status?: number }).status !== 412) throw error;
+    // A retried PUT whose first answer was lost meets its own write: that is this run's record, not another's.
+    const mine = md5Of(Buffer.from(JSON.stringify(state)));
+    if ((await store.head(STATE_KEY))?.etag === mine) return mine;
+    throw new StateConflictError(doing);
   }
 }
 

@@ -63,6 +63,19 @@ export function objectStoreContract(name: string, open: () => Promise<StoreFixtu
       expect(String(failed)).to.match(/bad\.jpg/);
     });
 
+    it('honours conditional PUTs: If-None-Match * only creates, If-Match only replaces the ETag named (412 otherwise)', async () => {
+      const put = (text: string, condition: { ifMatch?: string; ifNoneMatch?: '*' }) => {
+        const body = Buffer.from(text);
+        return fixture.store.put({ key: '_state/lock.json', body, md5: md5(body), ...headers, ...condition });
+      };
+      const status = (e: unknown) => (e as { status?: number }).status;
+      const first = await put('one', { ifNoneMatch: '*' });
+      expect(status(await put('two', { ifNoneMatch: '*' }).catch((e: unknown) => e))).to.equal(412);
+      expect(status(await put('two', { ifMatch: md5(Buffer.from('not it')) }).catch((e: unknown) => e))).to.equal(412);
+      expect((await put('two', { ifMatch: first.etag })).etag).to.equal(md5(Buffer.from('two')));
+      expect((await readAll(fixture.store, '_state/lock.json')).toString()).to.equal('two');
+    });
+
     it('lists after a key (startAfter), skipping everything up to it', async () => {
       for (const key of ['_archive/x', '_state/s.json', 'album/a/a.jpg', 'artist/b/b.jpg']) {
         await fixture.store.put({ key, body: Buffer.from(key), md5: md5(Buffer.from(key)), ...headers });

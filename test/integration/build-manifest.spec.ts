@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import type { Writable } from 'node:stream';
+import Vinyl from 'vinyl';
 import { ConfigError } from '../../lib/errors';
+import { writeOutputs } from '../../lib/images/write-outputs';
 import { listFiles, readManifestOf, runBuild } from '../helpers/build';
 import { photoJpeg } from '../helpers/fixtures';
 import { PHOTO, albumSource, artistSource } from '../helpers/paths';
@@ -72,5 +75,20 @@ describe('gulp build: the image manifest (dist/images.json)', () => {
   it('leaves no temp file beside the manifest', async () => {
     expect(await listFiles(ws.current.dest, true)).to.include('images.json');
     expect((await listFiles(ws.current.dest, true)).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+  });
+
+  // Found by the generated histories ([05/10], two rebuilds at once): both builds wrote `<file>.<pid>.tmp`,
+  // so one renamed the other's temp file away and failed with ENOENT.
+  it('two builds writing the same outputs at once in one process both finish, and leave no temp file', async () => {
+    const files = Array.from({ length: 40 }, (_, i) => new Vinyl({ cwd: '/', base: '/', path: `/album/a${i}/a${i}-small.jpg`, contents: Buffer.alloc(4096 + i, i) }));
+    const write = (sink: Writable) => new Promise<void>((resolve, reject) => {
+      sink.on('error', reject).on('finish', resolve);
+      for (const file of files) sink.write(file.clone());
+      sink.end();
+    });
+    await Promise.all([write(writeOutputs(ws.current.dest)), write(writeOutputs(ws.current.dest))]);
+    const written = await listFiles(ws.current.dest, true);
+    expect(written.filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+    expect(written).to.include.members(files.map((f) => f.relative));
   });
 });

@@ -53,8 +53,9 @@ for (const server of SERVERS) {
       const outcome = await runFullRestore(h.store, options());
       expect(outcome.before.findings.map((f) => [f.kind, f.key]).sort()).to.deep.equal(
         [...deleted.map((k) => ['missing', k]), ...corrupted.map((k) => ['corrupt', k])].sort());
-      // + the state record, marked before the first write and saved after; the state is the latest release's, so no new one
-      expect(h.proxy.counts.put).to.equal(deleted.length + corrupted.length + 2);
+      // + the writer lock, the state record marked before the first write and saved after; the state is the latest
+      // release's, so no new one
+      expect(h.proxy.counts.put).to.equal(deleted.length + corrupted.length + 3);
       expect(outcome.repair.release).to.equal(undefined);
       expect(h.proxy.counts.copy).to.equal(corrupted.length); // the corrupt bytes archived before the overwrite
       expect(isClean(outcome.after as never)).to.equal(true);
@@ -64,7 +65,7 @@ for (const server of SERVERS) {
       h.proxy.reset();
       const forced = await runFullRestore(h.store, options(true));
       expect(forced.repair.result?.completed.create).to.equal(44);
-      expect(h.proxy.counts.put).to.equal(46);
+      expect(h.proxy.counts.put).to.equal(47);
     });
 
     it('from the command line: --delete asks for --yes off a terminal, and deletes nothing without it', async () => {

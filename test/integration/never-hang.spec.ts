@@ -62,6 +62,36 @@ describe('one throttled request never hangs a run', function () {
     expect(outcome.result?.failures).to.deep.equal([]);
   });
 
+  // Found by trying to break [05/10]: the lean reader behind verify --deep and restore --pull ignored
+  // Retry-After, and its one deadline covered the whole response, so a large body read slowly but
+  // steadily was cut off and retried until it failed.
+  it('reads back: a GET answered 503 with Retry-After waits as asked before it asks again', async () => {
+    await h.sync();
+    const asked: number[] = [];
+    h.proxy.onRequest = (op, key) => { if (op === 'get' && key === 'album/a7/a7-small.jpg') asked.push(Date.now()); };
+    h.proxy.faults.push({ op: 'get', key: /^album\/a7\//, action: 503, retryAfter: 2, times: 1 });
+    const deep = await withDeadline(h.verify({ deep: true }), 20_000, 'deep verify after a 503 with Retry-After: 2');
+    expect(deep.unreadable).to.deep.equal([]);
+    expect(asked).to.have.length(2);
+    expect((asked[1] as number) - (asked[0] as number)).to.be.at.least(1900);
+  });
+
+  it('reads back: a body that keeps coming is read to its end past the request deadline; one that goes silent is read again', async () => {
+    await h.close();
+    h = await SyncHarness.start('s3rver', { requestTimeout: 1000 });
+    await h.writeDist(FILES);
+    await h.sync();
+    const gets = new Map<string, number>();
+    h.proxy.onRequest = (op, key) => { if (op === 'get') gets.set(key, (gets.get(key) ?? 0) + 1); };
+    // 8 pieces 300 ms apart: 2.4 s in all, never 1 s without data.
+    h.proxy.faults.push({ op: 'get', key: /^album\/a3\//, action: 'slow-body', times: 1 }, { op: 'get', key: /^album\/a5\//, action: 'stall-body', times: 1 });
+    const deep = await withDeadline(h.verify({ deep: true }), 20_000, 'deep verify with a slow and a silent body');
+    expect(deep.unreadable).to.deep.equal([]);
+    expect(deep.findings).to.deep.equal([]);
+    expect(gets.get('album/a3/a3-small.jpg')).to.equal(1);
+    expect(gets.get('album/a5/a5-small.jpg')).to.equal(2);
+  });
+
   // And `verify --public` fetched with no deadline of its own: a public host that never answered took five minutes.
   it('verify --public gives up on a public host that never answers, or trickles, at the request deadline', async () => {
     await h.sync();

@@ -74,8 +74,9 @@ describe('gulp prune --keep n against s3rver', () => {
 
   it('a release record that could not be deleted keeps its archived copies (records go first)', async () => {
     const before = await bucketKeys(h);
-    const failing: ObjectStore = Object.create(h.store, {
-      deleteMany: { value: async (keys: readonly string[]) => ({ deleted: [], failed: keys.map((key) => ({ key, reason: 'AccessDenied' })) }) },
+    const failing: ObjectStore = Object.create(h.store, { // every delete of a record or a copy is denied (the lock is given back)
+      deleteMany: { value: async (keys: readonly string[]) => (keys[0] === '_state/lock.json' ? h.store.deleteMany(keys)
+        : { deleted: [], failed: keys.map((key) => ({ key, reason: 'AccessDenied' })) }) },
     });
     const outcome = await runPrune(failing, { keep: 2, limits: { count: 100, percent: 100 }, dryRun: false, concurrency: 4, graceMs: 0 });
     expect(outcome.result?.failures.map((f) => f.key)).to.deep.equal(outcome.plan.dropped.map((id) => `_releases/${id}.json`));

@@ -43,7 +43,7 @@ for (const server of SERVERS) {
       h.proxy.reset();
       const back = await h.rollback(v1);
       expect(back.result?.failures).to.deep.equal([]);
-      expect(h.proxy.counts.put).to.equal(4); // state record (marked first, saved last), release record, pointer: no object bytes
+      expect(h.proxy.counts.put).to.equal(5); // lock, state record (marked first, saved last), release record, pointer: no object bytes
       expect(await h.contents()).to.deep.equal(V1);
       expect((await h.head('album/bjork/bjork-medium.jpg'))?.cacheControl).to.equal(CACHE);
       expect(back.release).to.deep.include({ reason: 'restore', restoredFrom: v1, parent: v2 });

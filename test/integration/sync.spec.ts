@@ -48,10 +48,10 @@ describe('gulp sync against s3rver over HTTP', () => {
     const outcome = await h.sync();
     const archived = `_archive/${createHash('sha256').update('abba small v1').digest('hex')}`;
     expect(outcome.plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([['archive', archived], ['update', 'album/abba/abba-small.jpg']]);
-    // The old bytes are preserved by a server-side copy before the overwrite; the state record is marked
-    // "unreleased" before the first write; then the object, the changed image manifest (archived by
-    // content), the release record, the release pointer and the state record.
-    expect(h.proxy.counts).to.deep.include({ copy: 1, put: 6 });
+    // The writer lock is taken; the old bytes are preserved by a server-side copy before the overwrite; the
+    // state record is marked "unreleased" before the first write; then the object, the changed image manifest
+    // (archived by content), the release record, the release pointer and the state record.
+    expect(h.proxy.counts).to.deep.include({ copy: 1, put: 7 });
     expect((await h.contents())['album/abba/abba-small.jpg']).to.equal('abba small v2!');
     expect(await h.text(archived)).to.equal('abba small v1');
     h.proxy.reset();
@@ -67,7 +67,7 @@ describe('gulp sync against s3rver over HTTP', () => {
     const outcome = await h.sync({ cacheControl: 'public, max-age=31536000, immutable' });
     expect(outcome.plan.actions.every((a) => a.kind === 'retag')).to.equal(true);
     expect(h.proxy.counts.copy).to.equal(4); // header-only: the bytes stay, so nothing is archived
-    expect(h.proxy.counts.put).to.equal(4); // the state record (marked first, saved last), the release record, the release pointer
+    expect(h.proxy.counts.put).to.equal(5); // the lock, the state record (marked first, saved last), the release record, the pointer
     expect((await h.head('artist/cher/cher-small.jpg'))?.cacheControl).to.equal('public, max-age=31536000, immutable');
     expect(await h.contents()).to.deep.equal(V1);
     h.proxy.reset();

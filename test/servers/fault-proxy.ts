@@ -2,7 +2,7 @@
  * A small HTTP proxy in front of a real S3 server on 127.0.0.1: counts every request by operation and
  * injects the faults a real store and network give — error statuses (with or without Retry-After),
  * connections reset before the request reaches the server or after it was served, response bodies cut
- * short, slow and stalled answers — either as scripted faults or from a random schedule.
+ * short, slow and stalled answers and bodies — either as scripted faults or from a random schedule.
  */
 import { createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,9 +12,14 @@ export type Operation = 'list' | 'head' | 'get' | 'put' | 'copy' | 'delete' | 'o
 /**
  * What a faulty request gets: an HTTP status; `drop` (the connection is reset before the server sees
  * the request); `reset-after` (the server serves it, the answer is lost); `truncate` (the answer's
- * headers and half its body, then a reset); `stall` (no answer at all, until the client gives up).
+ * headers and half its body, then a reset); `stall` (no answer at all, until the client gives up);
+ * `stall-body` (headers and half the body, then silence on an open connection); `slow-body` (the whole
+ * body, in eight pieces `SLOW_BODY_PAUSE_MS` apart: slow but never idle for long).
  */
-export type FaultAction = number | 'drop' | 'reset-after' | 'truncate' | 'stall';
+export type FaultAction = number | 'drop' | 'reset-after' | 'truncate' | 'stall' | 'stall-body' | 'slow-body';
+
+export const SLOW_BODY_PAUSE_MS = 300;
+type BodyAction = 'reset-after' | 'truncate' | 'stall-body' | 'slow-body';
 
 export interface FaultEffect {
   readonly action: FaultAction;
@@ -120,21 +125,16 @@ export class FaultProxy {
     this.forward(req, res, target, typeof action === 'string' ? action : undefined);
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, target: URL, action?: 'reset-after' | 'truncate'): void {
+  private forward(req: IncomingMessage, res: ServerResponse, target: URL, action?: BodyAction): void {
     const upstream = httpRequest({
       host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers,
     }, (answer) => {
       if (action === 'reset-after') { answer.resume(); answer.on('end', () => req.socket.destroy()); return; }
       res.writeHead(answer.statusCode ?? 502, answer.headers);
-      if (action !== 'truncate') { answer.pipe(res); return; }
-      // Headers and the first half of the body go out; then the connection is cut.
+      if (!action) { answer.pipe(res); return; }
       const chunks: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => {
-        const body = Buffer.concat(chunks);
-        res.flushHeaders();
-        res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => res.destroy(), 5));
-      });
+      answer.on('end', () => this.misdeliver(res, Buffer.concat(chunks), action));
     });
     this.upstreams.add(upstream);
     upstream.on('close', () => this.upstreams.delete(upstream));
@@ -142,6 +142,21 @@ export class FaultProxy {
     // A client that dies mid-request resets the server's connection too, as on a real network.
     req.on('close', () => { if (!req.complete) upstream.destroy(); });
     req.pipe(upstream);
+  }
+
+  private misdeliver(res: ServerResponse, body: Buffer, action: Exclude<BodyAction, 'reset-after'>): void {
+    res.flushHeaders();
+    const half = body.subarray(0, Math.floor(body.length / 2));
+    if (action === 'truncate') { res.write(half, () => setTimeout(() => res.destroy(), 5)); return; }
+    if (action === 'stall-body') { this.stalled.add(res); res.on('close', () => this.stalled.delete(res)); res.write(half); return; }
+    const piece = Math.ceil(body.length / 8);
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed) { clearInterval(timer); return; }
+      res.write(body.subarray(sent, sent + piece));
+      sent += piece;
+      if (sent >= body.length) { clearInterval(timer); res.end(); }
+    }, SLOW_BODY_PAUSE_MS);
   }
 
   /** Resolves once no forwarded request is still open on the server (what a killed client sent has landed). */

@@ -2,7 +2,7 @@
  * Random fault schedules for the fault proxy: each request, with probability `rate`, gets one fault
  * drawn from the mix a real store and network give — 503/500/429 (with and without Retry-After),
  * connections reset before the request or after it was served, bodies cut short, slow and stalled
- * answers. Deterministic from its seed, so a failing schedule replays exactly.
+ * answers and bodies. Deterministic from its seed, so a failing schedule replays exactly.
  */
 import fc from 'fast-check';
 import type { FaultEffect, FaultProxy } from '../servers/fault-proxy';
@@ -45,6 +45,8 @@ const MIX: readonly (FaultEffect & { weight: number; slow?: boolean })[] = [
   { action: 'reset-after', weight: 3 },
   { action: 'truncate', weight: 3 },
   { action: 'stall', weight: 1 },
+  { action: 'stall-body', weight: 1 },
+  { action: 'slow-body', weight: 1 },
   { action: 0, weight: 3, slow: true },
 ];
 const TOTAL = MIX.reduce((sum, f) => sum + f.weight, 0);

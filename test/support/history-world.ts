@@ -36,7 +36,9 @@ export type Step =
   | { readonly kind: 'edit'; readonly changes: readonly { readonly slug: number; readonly version: number | null }[] }
   | { readonly kind: 'damage'; readonly what: 'delete' | 'overwrite' | 'archive'; readonly pick: number }
   /** `crashAt`: the process dies after that many store requests (in-process); `kill9`: a forked worker is SIGKILLed at that request. */
-  | { readonly kind: 'write'; readonly step: WritingStep; readonly crashAt?: number; readonly kill9?: number };
+  | { readonly kind: 'write'; readonly step: WritingStep; readonly crashAt?: number; readonly kill9?: number }
+  /** Two writing commands at once, the second started `offsetMs` after the first (they share the bucket, not a process' lock). */
+  | { readonly kind: 'together'; readonly first: WritingStep; readonly second: WritingStep; readonly offsetMs: number };
 
 export class InvariantError extends Error {}
 
@@ -79,6 +81,7 @@ export class HistoryWorld {
   async apply(step: Step): Promise<void> {
     if (step.kind === 'edit') await this.edit(step.changes);
     else if (step.kind === 'damage') await this.damage(step.what, step.pick);
+    else if (step.kind === 'together') await this.together(step);
     else await this.write(step);
     await this.checkRestorable();
   }
@@ -147,6 +150,20 @@ export class HistoryWorld {
       this.extrasAllowed = result.extrasKept;
     }
     if (!this.dirty) await this.checkBucketIsLatest();
+  }
+
+  /** Two writers at once: whatever each does (one may wait, refuse or fail), both end, and nothing listed is lost (B). */
+  private async together(step: Extract<Step, { kind: 'together' }>): Promise<void> {
+    const first = runWritingStep(this.store.store, this.paths, step.first);
+    await new Promise((resolve) => setTimeout(resolve, step.offsetMs));
+    const second = runWritingStep(this.store.store, this.paths, step.second);
+    const results = await withDeadline(Promise.allSettled([first, second]), STEP_DEADLINE_MS * 2, 'two writers at once');
+    const said = results.map((r) => (r.status === 'fulfilled' ? `${r.value.ok ? 'ok' : 'not ok'} (${r.value.note})` : `threw ${String(r.reason)}`));
+    this.log.push(`together ${JSON.stringify(step.first)} + ${step.offsetMs} ms + ${JSON.stringify(step.second)}: ${said.join(' | ')}`);
+    const thrown = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (thrown) throw this.violation(`a writer running beside another failed outright: ${String(thrown.reason)}`);
+    this.extrasAllowed = true;
+    this.dirty = true; // which of the two ended last decides the bucket: the next completed writer must record it
   }
 
   private async checkBucketIsLatest(): Promise<void> {

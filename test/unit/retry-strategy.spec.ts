@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { jitteredRetryStrategy, MAX_RETRY_DELAY_MS } from '../../lib/storage/s3-client';
+import { retryAfterHint } from '../../lib/storage/s3-fetch-reader';
 
 describe('jitteredRetryStrategy', () => {
   const retry = async (hintMs?: number, errorType: 'THROTTLING' | 'SERVER_ERROR' = 'THROTTLING') => {
@@ -22,5 +23,17 @@ describe('jitteredRetryStrategy', () => {
     let error: unknown;
     await strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT', error: new Error('gone') } as never).catch((e: unknown) => { error = e; });
     expect(String(error)).to.match(/gone/);
+  });
+});
+
+describe('retryAfterHint (the lean reader reads Retry-After itself)', () => {
+  const now = Date.parse('2026-12-02T07:00:00Z');
+  it('reads seconds and HTTP dates, and ignores what it cannot read', async () => {
+    expect(retryAfterHint('7', now)?.getTime()).to.equal(now + 7000);
+    expect(retryAfterHint(' 0 ', now)?.getTime()).to.equal(now);
+    expect(retryAfterHint('Wed, 02 Dec 2026 07:00:30 GMT', now)?.getTime()).to.equal(now + 30_000);
+    expect(retryAfterHint(null, now)).to.equal(undefined);
+    expect(retryAfterHint('soon', now)).to.equal(undefined);
+    expect(retryAfterHint('-5', now)).to.equal(undefined);
   });
 });
