@@ -110,8 +110,9 @@ async function main(): Promise<void> {
     const budget = Math.ceil(COUNT / 1000) + 2;
     console.log(`\nno-change sync requests: ${JSON.stringify(noChange)} (target ≤ ⌈N/1000⌉ + 2 = ${budget}: ${noChange.total <= budget ? 'PASS' : 'FAIL'})`);
     console.log(`${CHANGED} changed files: ${JSON.stringify(kChanged)} (target: ${CHANGED} PUTs + listing; by design also, per overwritten `
-      + 'object, a HEAD (is its content archived?) and an archive copy; per changing sync, PUTs of the image manifest, the state record, '
-      + 'the release record and the pointer, and GETs of the pointer and the previous release)');
+      + 'object, a HEAD (is its content archived?) and an archive copy; per changing sync, PUTs of the image manifest, the state record '
+      + '(twice), the release record and the pointer, GETs of the pointer and the previous release, and the writer lock: its PUT, HEAD '
+      + 'and DELETE and a HEAD of the state record once it is held)');
   } finally {
     server.kill();
     await rm(work, { recursive: true, force: true });
