@@ -19,7 +19,7 @@ const REPLAY = process.env.HISTORY_SEED ? { seed: Number(process.env.HISTORY_SEE
 /** Histories run two at a time: while one waits on the server, the other computes. */
 const LANES = REPLAY ? 1 : 2;
 
-export interface Tally { sequences: number; steps: number; killed: number; sigkilled: number; restores: number }
+export interface Tally { sequences: number; steps: number; killed: number; sigkilled: number; restores: number; pairs: number; pairsOk: number }
 
 async function runHistory(server: ServerKind, history: History, tally: Tally, shared?: S3rverProcess): Promise<void> {
   const world = await HistoryWorld.start(server, shared);
@@ -31,6 +31,8 @@ async function runHistory(server: ServerKind, history: History, tally: Tally, sh
     tally.killed += world.kills.inProcess;
     tally.sigkilled += world.kills.sigkill;
     tally.restores += world.restoresChecked;
+    tally.pairs += world.overlaps.pairs;
+    tally.pairsOk += world.overlaps.bothOk;
   } finally {
     await world.close();
   }
@@ -39,7 +41,7 @@ async function runHistory(server: ServerKind, history: History, tally: Tally, sh
 function suite(title: string, server: ServerKind, runs: number, withKill9: boolean): void {
   describe(title, function () {
     this.timeout(0); // every step has its own deadline (history-world.ts)
-    const tally: Tally = { sequences: 0, steps: 0, killed: 0, sigkilled: 0, restores: 0 };
+    const tally: Tally = { sequences: 0, steps: 0, killed: 0, sigkilled: 0, restores: 0, pairs: 0, pairsOk: 0 };
     let shared: S3rverProcess | undefined;
     before(async function () {
       await requireServer(this, server);
@@ -49,7 +51,8 @@ function suite(title: string, server: ServerKind, runs: number, withKill9: boole
       await shared?.close();
       if (tally.sequences > 0) {
         process.stdout.write(`      ${tally.sequences} histories, ${tally.steps} steps; commands killed part-way: ${tally.killed} in-process, `
-          + `${tally.sigkilled} by SIGKILL; ${tally.restores} real restores checked byte for byte\n`);
+          + `${tally.sigkilled} by SIGKILL; ${tally.pairs} pairs of writers at once (${tally.pairsOk} both ended well); `
+          + `${tally.restores} real restores checked byte for byte\n`);
       }
     });
     it(`${runs} random histories keep every invariant`, async () => {

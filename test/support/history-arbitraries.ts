@@ -33,9 +33,9 @@ const write: fc.Arbitrary<Step> = fc.record({ step: writingStep, crashAt: fc.opt
 const killedThenRerun: fc.Arbitrary<Step[]> = fc.record({ step: writingStep, crashAt: killPoint })
   .map(({ step, crashAt }) => [{ kind: 'write' as const, step, crashAt }, { kind: 'write' as const, step }]);
 
-/** Two writers at once, the second started a little after the first. */
-const together: fc.Arbitrary<Step> = fc.record({ first: writingStep, second: writingStep, offsetMs: fc.integer({ min: 0, max: 60 }) })
-  .map(({ first, second, offsetMs }) => ({ kind: 'together' as const, first, second, offsetMs }));
+/** Sources changed (so both have work), then two writers at once, the second started a little after the first. */
+const together: fc.Arbitrary<Step[]> = fc.record({ before: edit, first: writingStep, second: writingStep, offsetMs: fc.integer({ min: 0, max: 60 }) })
+  .map(({ before, first, second, offsetMs }) => [before, { kind: 'together' as const, first, second, offsetMs }]);
 
 /** Sources changed, then a writing command run by a forked worker and SIGKILLed at a random request. */
 const kill9: fc.Arbitrary<Step[]> = fc.record({ before: edit, step: writingStep, at: fc.integer({ min: 1, max: 12 }) })
@@ -59,7 +59,7 @@ export function histories(options: { withKill9?: boolean } = {}): fc.Arbitrary<H
     { weight: 4, arbitrary: write.map((s) => [s]) },
     { weight: 2, arbitrary: killedThenRerun },
     { weight: 1, arbitrary: damage.map((s) => [s]) },
-    { weight: 1, arbitrary: together.map((s) => [s]) },
+    { weight: 1, arbitrary: together },
   );
   const steps = (min: number, max: number) => fc.array(step, { minLength: min, maxLength: max }).map((groups) => groups.flat());
   const middle = options.withKill9

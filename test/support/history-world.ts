@@ -57,6 +57,8 @@ export class HistoryWorld {
   restoresChecked = 0;
   /** Commands that died part-way: in-process (CrashingStore) and by SIGKILL of a worker. */
   readonly kills = { inProcess: 0, sigkill: 0 };
+  /** Pairs of writing commands run at once, and how many of them both ended well (ran one after the other). */
+  readonly overlaps = { pairs: 0, bothOk: 0 };
 
   private constructor(
     readonly h: SyncHarness, readonly paths: HistoryPaths, private readonly root: string,
@@ -162,8 +164,22 @@ export class HistoryWorld {
     this.log.push(`together ${JSON.stringify(step.first)} + ${step.offsetMs} ms + ${JSON.stringify(step.second)}: ${said.join(' | ')}`);
     const thrown = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (thrown) throw this.violation(`a writer running beside another failed outright: ${String(thrown.reason)}`);
-    this.extrasAllowed = true;
-    this.dirty = true; // which of the two ended last decides the bucket: the next completed writer must record it
+    const ended = results.map((r) => (r as PromiseFulfilledResult<StepResult>).value);
+    this.overlaps.pairs += 1;
+    if (ended.every((r) => r.ok)) this.overlaps.bothOk += 1;
+    const writers = [step.first, step.second].map((s, i) => ({ kind: s.kind, result: ended[i] as StepResult })).filter((w) => w.kind !== 'prune');
+    if (!ended.every((r) => r.ok)) {
+      // One waited out the lock, or found the state changed under its plan, or failed part-way: only a
+      // failure part-way leaves the bucket between states, but the harness cannot tell which from here.
+      this.extrasAllowed = true;
+      if (writers.length > 0) this.dirty = true;
+      return;
+    }
+    if (writers.length === 0) return;
+    // One writer at a time: both ended well, so they ran one after the other, and the later one's release is the bucket (A).
+    this.dirty = false;
+    this.extrasAllowed = writers.some((w) => w.result.extrasKept);
+    await this.checkBucketIsLatest();
   }
 
   private async checkBucketIsLatest(): Promise<void> {
