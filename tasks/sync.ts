@@ -28,6 +28,9 @@ async function runSyncTask(): Promise<void> {
     const done = dryRun ? 'dry run: nothing was changed' : report.formatOutcome(result);
     printReport(flags, result, path, `${report.formatPlan(outcome)}\n${done}`);
     if (result.unrecorded) throw new RunFailedError(`sync to ${env.name} wrote everything, but left changes no release records`, result.unrecorded);
+    if (!result.ok && result.failures.length === 0) {
+      throw new RunFailedError(`sync to ${env.name} stopped: ${result.stopped}`, 'run `gulp sync` again: only what is still missing is sent');
+    }
     if (!result.ok) {
       throw new RunFailedError(`sync to ${env.name} failed for ${result.failures.length} object(s)${result.stopped ? ` (${result.stopped})` : ''}`,
         'fix what the failures name and run `gulp sync` again: only what is still missing is sent');

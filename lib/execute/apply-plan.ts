@@ -23,8 +23,11 @@ export interface ApplyOptions {
   readonly limiter?: AdaptiveLimiter;
   readonly onDone?: (action: SyncAction, bytes: number) => void;
   /** Aborted when the run lost its writer lock: no new work starts (and no delete). */
-  readonly signal?: AbortSignal;
+  readonly signal?: StopSignal;
 }
+
+/** What stops a run starting new writes (the writer lock: lost, or its lease ran out unrenewed). Read before each write. */
+export interface StopSignal { readonly aborted: boolean; readonly reason?: unknown }
 
 export interface ActionFailure { readonly key: string; readonly action: SyncAction['kind']; readonly reason: string }
 

@@ -26,6 +26,8 @@ import type { ObjectStore } from '../storage/object-store';
 import {
   readSyncState, recordResult, STATE_KEY, StateConflictError, writeSyncState, type RecordsRead, type ReleaseMark,
 } from '../sync/state-record';
+import { messageOf } from '../errors';
+import { describeHolder } from '../sync/lock-record';
 import { WriterLock } from '../sync/writer-lock';
 import { applyPlan, type ApplyOptions, type ApplyResult } from './apply-plan';
 
@@ -103,11 +105,11 @@ export async function commitChange(store: ObjectStore, change: ImageChange, appl
   }
   let waited = false;
   const lock = await WriterLock.acquire(store, COMMAND[change.release.reason], (holder) => {
-    if (!waited) process.stderr.write(`waiting for \`gulp ${holder.command}\` (pid ${holder.pid} on ${holder.host}) to finish writing to this bucket…\n`);
+    if (!waited) process.stderr.write(`waiting for ${describeHolder(holder)} to finish writing to this bucket…\n`);
     waited = true;
   });
   try {
-    return await commitLocked(store, { ...change, state: lock.tookOver ? { ...state, unreleased: true } : state }, { ...apply, signal: lock.signal });
+    return await commitLocked(store, { ...change, state: lock.tookOver ? { ...state, unreleased: true } : state }, { ...apply, signal: lock });
   } finally {
     await lock.release().catch(() => undefined); // a lock not given back runs out with its lease
   }
@@ -125,6 +127,8 @@ async function commitLocked(store: ObjectStore, change: ImageChange, apply: Appl
   const marked = await writeSyncState(store, new Map([...records].filter(([key]) => !touched.has(key))), { release: state.release, unreleased: true }, state, 'planning');
   const result = plan.actions.length > 0 ? await applyPlan(plan, store, apply) : NOTHING_APPLIED;
   recordResult(records, result);
+  // A run whose lock is gone writes nothing more: its mark stays, and the lock's new holder records the bucket.
+  if (apply.signal?.aborted) return { result: { ...result, stopped: result.stopped ?? messageOf(apply.signal.reason) } };
   const stillUnreleased = { release: state.release, unreleased: true };
   if (result.failures.length > 0 || result.stopped) {
     const written = new Set(result.written.map((w) => w.key));
@@ -139,6 +143,7 @@ async function commitLocked(store: ObjectStore, change: ImageChange, apply: Appl
       + 'run `gulp sync` without --type/--size/--filter/--changed-files to record them' };
   }
   let recorded: Recorded;
+  if (apply.signal?.aborted) return { result: { ...result, stopped: messageOf(apply.signal.reason) } };
   try {
     recorded = await recordRelease(store, change.release, latest, result, {
       versioned: change.versioned, lookForOrphan: state.unreleased === true || change.behind !== undefined || !state.release,

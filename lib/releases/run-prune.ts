@@ -11,7 +11,7 @@ import type { DeleteLimits } from '../plan/sync-plan';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { ARCHIVE_PREFIX } from './release';
 import { readLatest, readReleases, releaseRecords } from './release-store';
-import { readSyncState } from '../sync/state-record';
+import { readSyncState, writeSyncState } from '../sync/state-record';
 import { WriterLock } from '../sync/writer-lock';
 
 export interface PruneOptions {
@@ -62,19 +62,23 @@ export async function runPrune(store: ObjectStore, options: PruneOptions): Promi
       throw new AssetsError('E_UNRELEASED', 'the bucket holds changes no release records (a run stopped part-way): '
         + 'a prune now could delete archived copies it relies on, so nothing was deleted', { hint: 'run `gulp sync` (or `gulp verify --repair`) first, then prune' });
     }
+    // Rewritten (same content) so that a writer which planned before this prune — perhaps on an archived copy
+    // or a release it is about to delete — finds the state record changed once it holds the lock, and replans.
+    await writeSyncState(store, state.records, { release: state.release }, state, 'pruning');
+    const locked = await readAndPlan(store, options); // planned again under the lock: what it deletes is decided now
     const apply = {
-      concurrency: options.concurrency, limiter: options.limiter, signal: lock.signal,
+      concurrency: options.concurrency, limiter: options.limiter, signal: lock,
       readBody: async (object: { key: string }): Promise<Buffer> => { throw new Error(`a prune uploads nothing (asked for ${object.key})`); },
     };
     const isCopy = (key: string) => key.startsWith(ARCHIVE_PREFIX);
-    const first = await commitRecordDeletes(store, { ...plan, actions: plan.actions.filter((a) => !isCopy(a.key)) }, apply);
+    const first = await commitRecordDeletes(store, { ...locked, actions: locked.actions.filter((a) => !isCopy(a.key)) }, apply);
     if (first.failures.length > 0 || first.stopped) {
-      return { plan, result: { ...first, stopped: `archived copies kept: ${first.failures.length} release record(s) could not be deleted` }, seconds: seconds() };
+      return { plan: locked, result: { ...first, stopped: first.stopped ?? `archived copies kept: ${first.failures.length} release record(s) could not be deleted` }, seconds: seconds() };
     }
     const fresh = new Set((await readAndPlan(store, options)).archiveDeletes.map((o) => o.key));
-    const copies = await commitRecordDeletes(store, { ...plan, actions: plan.actions.filter((a) => isCopy(a.key) && fresh.has(a.key)) }, apply);
+    const copies = await commitRecordDeletes(store, { ...locked, actions: locked.actions.filter((a) => isCopy(a.key) && fresh.has(a.key)) }, apply);
     const deleted = [...first.deleted, ...copies.deleted];
-    return { plan, result: { ...copies, deleted, completed: { ...copies.completed, delete: deleted.length } }, seconds: seconds() };
+    return { plan: locked, result: { ...copies, deleted, completed: { ...copies.completed, delete: deleted.length } }, seconds: seconds() };
   } finally {
     await lock.release().catch(() => undefined);
   }

@@ -3,7 +3,9 @@
  * a git-ignored folder, so the pipeline runs on a fresh clone with no credentials. Also used by tests.
  */
 import crypto from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type S3rverType from 's3rver';
 import type { StoreConfig } from './s3-client';
 
@@ -40,39 +42,75 @@ function installCopyEtagFix(): void {
   };
 }
 
-type Store = { existsObject(bucket: string, key: string): Promise<boolean>; getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
+type Store = { getResourcePath(bucket: string, key: string, resource: string): string; getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
 type Middleware = (ctx: { method: string; path: string; headers: Record<string, string | undefined>; status: number; type: string; body: unknown },
   next: () => Promise<void>) => Promise<void>;
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A lock file left by a process that is gone, or older than any conditional write takes, is stale: the
+ * content judged, so that a lock released and taken again meanwhile (other content) is not removed.
+ */
+async function staleContent(path: string): Promise<string | undefined> {
+  const content = await readFile(path, 'utf8').catch(() => undefined);
+  if (content === undefined) return undefined; // released meanwhile: just try again
+  const [pid, at] = content.split(' ').map(Number);
+  if (!pid || !at) return undefined; // being written
+  if (Date.now() - at > 30_000) return content;
+  try { process.kill(pid, 0); return undefined; } catch (error) { return (error as NodeJS.ErrnoException).code === 'ESRCH' ? content : undefined; }
+}
+
+/**
+ * Runs `critical` holding `<directory>/.conditional-write.lock` (created with O_EXCL): two processes may
+ * each run an embedded bucket over the same folder (two commands at once, the second on another port),
+ * so an in-memory queue would not keep their conditional writes apart. Bounded: 10 s, then an error.
+ */
+async function underFileLock<T>(directory: string, critical: () => Promise<T>): Promise<T> {
+  const path = join(directory, '.conditional-write.lock');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await writeFile(path, `${process.pid} ${Date.now()}`, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const stale = await staleContent(path);
+      if (stale !== undefined && (await readFile(path, 'utf8').catch(() => undefined)) === stale) { await rm(path, { force: true }); continue; }
+      if (Date.now() > deadline) throw new Error(`the embedded bucket's write lock ${path} is held past 10 s`, { cause: error });
+      await sleep(5);
+    }
+  }
+  try {
+    return await critical();
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
 /**
  * Conditional PUTs, as R2, S3 and Ceph enforce them (s3rver ignores If-Match and If-None-Match on writes):
- * If-None-Match: * fails with 412 when the key exists, If-Match when its ETag differs. Conditional PUTs to
- * one key are run one at a time, so the check and the write cannot interleave with another such PUT.
+ * If-None-Match: * fails with 412 when the key exists, If-Match when its ETag differs. The check and the
+ * write run under a lock file, so no other conditional PUT (of this process or another) comes between.
  */
-function conditionalWrites(store: Store): Middleware {
-  const queues = new Map<string, Promise<void>>();
+function conditionalWrites(store: Store, directory: string): Middleware {
   return async (ctx, next) => {
     const ifMatch = ctx.headers['if-match'];
     const ifNoneMatch = ctx.headers['if-none-match'];
     if (ctx.method !== 'PUT' || ctx.headers['x-amz-copy-source'] || (!ifMatch && ifNoneMatch !== '*')) return next();
     const [, bucket = '', ...rest] = decodeURIComponent(ctx.path).split('/');
     const key = rest.join('/');
-    const previous = queues.get(`${bucket}/${key}`) ?? Promise.resolve();
-    let done!: () => void;
-    const turn = new Promise<void>((resolve) => { done = resolve; });
-    queues.set(`${bucket}/${key}`, previous.then(() => turn));
-    await previous;
-    try {
-      const exists = await store.existsObject(bucket, key);
-      const etag = exists ? JSON.parse((await store.getMetadata(bucket, key)).etag) as string : undefined;
-      const failed = ifNoneMatch === '*' ? exists : etag !== ifMatch?.replace(/"/g, '').toLowerCase();
+    await underFileLock(directory, async () => {
+      // By the MD5 file, which s3rver's PUT writes and awaits before it answers (it does not wait for the
+      // object file itself: a PUT answered may not show in a stat of it yet). A copied object may have none.
+      const etag = await readFile(store.getResourcePath(bucket, key, 'object.md5'), 'utf8')
+        .catch(async () => { const m = await store.getMetadata(bucket, key).catch(() => undefined); return m && JSON.parse(m.etag) as string; });
+      const failed = ifNoneMatch === '*' ? etag !== undefined : etag !== ifMatch?.replace(/"/g, '').toLowerCase();
       if (!failed) { await next(); return; }
       ctx.status = 412;
       ctx.type = 'application/xml';
       ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
-    } finally {
-      done();
-    }
+    });
   };
 }
 
@@ -110,8 +148,14 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
     resetOnClose: options.ephemeral === true,
     configureBuckets: [options.bucket, ...(options.otherBuckets ?? [])].map((name) => ({ name, configs: [] })),
   });
-  const koa = server as unknown as { middleware: Middleware[]; store: Store };
-  koa.middleware.unshift(conditionalWrites(koa.store));
+  const koa = server as unknown as { middleware: Middleware[]; store: Store; listen(...args: unknown[]): Server | Promise<Server> };
+  koa.middleware.unshift(conditionalWrites(koa.store, options.directory));
+  // s3rver's listen() waits for 'listening' only: a port in use is an unhandled 'error' event, a crash.
+  const listen = koa.listen.bind(koa);
+  koa.listen = (...args: unknown[]) => new Promise<Server>((resolve, reject) => {
+    const http = listen(...args, () => resolve(http)) as Server;
+    http.once('error', reject);
+  });
   const { port } = (await server.run()) as unknown as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
   return {

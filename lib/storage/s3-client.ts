@@ -71,7 +71,8 @@ export function jitteredRetryStrategy(options: ClientOptions = {}): RetryStrateg
       const scale = info.errorType === 'THROTTLING' ? base * 5 : base;
       let delay = Math.random() * Math.min(cap, scale * 2 ** attempt);
       // Retry-After is honoured up to the same cap: a store asking for an hour must not park the run for one.
-      if (info.retryAfterHint) delay = Math.max(delay, Math.min(cap, info.retryAfterHint.getTime() - Date.now()));
+      const asked = info.retryAfterHint ? info.retryAfterHint.getTime() - Date.now() : NaN;
+      if (Number.isFinite(asked)) delay = Math.max(delay, Math.min(cap, asked));
       options.onRetry?.(info.errorType, attempt);
       return token(attempt, delay);
     },

@@ -71,16 +71,16 @@ const retryType = (status: number) => (status === 429 || status === 503 ? 'THROT
 export function retryAfterHint(value: string | null, now = Date.now()): Date | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
-  const at = /^\d+$/.test(trimmed) ? now + Number(trimmed) * 1000 : / GMT$/.test(trimmed) ? Date.parse(trimmed) : NaN;
-  return Number.isFinite(at) ? new Date(at) : undefined;
+  const at = /^\d{1,9}$/.test(trimmed) ? now + Number(trimmed) * 1000 : / GMT$/.test(trimmed) ? Date.parse(trimmed) : NaN;
+  return Number.isFinite(at) && Number.isFinite(new Date(at).getTime()) ? new Date(at) : undefined;
 }
 
 /** How much longer than the idle deadline a whole body may take (a trickle that never stalls still ends). */
-export const BODY_DEADLINE_FACTOR = 10;
+export const BODY_DEADLINE_FACTOR = 5;
 
 /**
  * One request's deadlines, as one abort: the answer must begin within `idleMs`, the body may go `idleMs`
- * without data (the timer restarts on every chunk), and the whole read ends by `idleMs × BODY_DEADLINE_FACTOR`.
+ * without data (the timer restarts on every chunk), and the whole read ends by `idleMs × BODY_DEADLINE_FACTOR` (5 minutes at the default 60 s).
  * A fixed timeout on the whole response would cut off a large object read slowly but steadily.
  */
 class Deadline {
@@ -139,7 +139,8 @@ export function createObjectReader(store: StoreConfig, options: ClientOptions = 
       let error: unknown;
       const deadline = new Deadline(idleMs, key);
       try {
-        response = await fetch(url, { headers: signGet(store, base.host, path, new Date(), keys), signal: deadline.controller.signal });
+        // A redirect is an answer, not something to follow: its target would get the signed request's headers.
+        response = await fetch(url, { headers: signGet(store, base.host, path, new Date(), keys), signal: deadline.controller.signal, redirect: 'manual' });
       } catch (caught) {
         const cause = deadline.controller.signal.aborted ? deadline.controller.signal.reason : (caught as Error).cause ?? caught;
         error = { name: 'NetworkError', message: String((cause as Error)?.message ?? cause), code: (cause as { code?: string })?.code, $metadata: {} };

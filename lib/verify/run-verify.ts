@@ -21,6 +21,7 @@ import { createProgress } from '../util/progress';
 import { WorkQueue } from '../util/work-queue';
 import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
 import { publicCheck, type PublicProblem } from './public-check';
+import { currentWriter } from '../sync/writer-lock';
 
 export interface VerifyOptions {
   /** What the bucket must hold: the build's manifest, served with `cacheControl`… */
@@ -69,6 +70,8 @@ export interface VerifyOutcome {
   readonly wholeBucket: boolean;
   /** When the bucket differs from the build and its latest release is a rollback: that release. */
   readonly rolledBack?: { readonly id: string; readonly restoredFrom?: string };
+  /** Who holds the writer lock, when verify found problems (or an unreleased mark) while a run writes. */
+  readonly writing?: string;
   readonly seconds: number;
 }
 
@@ -218,8 +221,10 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   findings.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Differences from the build are expected after a rollback: say so, rather than advise a repair that undoes it.
   const rolledBack = findings.length > 0 && !options.release ? await latestRollback(store) : undefined;
+  // A writer at work explains findings better than damage does: say so rather than advise a repair.
+  const writing = findings.length > 0 || state.unreleased ? await currentWriter(store) : undefined;
   return {
-    rolledBack,
+    rolledBack, writing,
     findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },

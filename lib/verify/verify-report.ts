@@ -29,6 +29,8 @@ export interface VerifyReport {
   readonly latestBehind?: string;
   /** The bucket differs from the build and its latest release is a rollback. */
   readonly rolledBack?: VerifyOutcome['rolledBack'];
+  /** A run was writing to the bucket while verify read it (who holds the writer lock). */
+  readonly writing?: string;
   readonly repair?: {
     readonly dryRun: boolean;
     readonly plan: RepairOutcome['totals'];
@@ -69,7 +71,8 @@ export function verifyReport(
   repair?: { outcome: RepairOutcome; dryRun: boolean; after?: VerifyOutcome },
 ): VerifyReport {
   const final = repair?.after ?? (repair?.outcome.result ? undefined : outcome);
-  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased ? LATEST_BEHIND : undefined, rolledBack: outcome.rolledBack };
+  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased && !(repair ? undefined : outcome.writing) ? LATEST_BEHIND : undefined, rolledBack: outcome.rolledBack,
+    writing: repair ? undefined : outcome.writing };
   if (!repair) return base;
   const r = repair.outcome;
   const failures = r.result?.failures ?? [];
@@ -102,6 +105,9 @@ function nextStep(report: VerifyReport): string | undefined {
   if (report.ok) return undefined;
   if (report.against?.startsWith('release ')) {
     return `run \`gulp restore --${report.against}\` to make the bucket match it (the plan is shown first)`;
+  }
+  if (report.writing && !report.repair) {
+    return `a run is writing to this bucket now — ${report.writing} —, so what verify found may be its work in progress: run verify again when it has finished`;
   }
   if (report.rolledBack && !report.repair) {
     return `the latest release, ${report.rolledBack.id}, is a rollback${report.rolledBack.restoredFrom ? ` to ${report.rolledBack.restoredFrom}` : ''}: `

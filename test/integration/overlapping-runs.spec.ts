@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { releaseIds, readLatest, readRelease } from '../../lib/releases/release-store';
 import { runPrune } from '../../lib/releases/run-prune';
+import { runRollback } from '../../lib/restore/run-rollback';
 import { runSync } from '../../lib/sync/run-sync';
 import { readSyncState } from '../../lib/sync/state-record';
 import { differencesFromRelease, latestRelease, restorability } from '../support/bucket-checks';
@@ -109,6 +110,29 @@ describe('overlapping and partial runs never leave `latest` behind, against s3rv
     await h.sync(ALL);
     const check = await restorability(h.direct);
     for (const id of await releaseIds(h.direct)) expect(check(await readRelease(h.direct, id)), id).to.deep.equal([]);
+    await expectBucketIsLatest(h);
+  });
+});
+
+describe('a prune between a writer\'s plan and its lock, against s3rver', () => {
+  const published = usePublished('s3rver', V1);
+  useShortLease();
+
+  // From the attacker's round on the lock: prune changed neither the state record nor its ETag, so a
+  // restore planned before it went ahead once it had the lock, and every copy from the pruned release failed.
+  it('a restore planned on a release that a prune then deletes changes nothing: the state record tells it to plan again', async () => {
+    const { h, ids: [v1 = ''] } = published;
+    await h.publish({ ...V1, 'album/abba/abba-small.jpg': 'abba v2' });
+    const gate = gatedStore(h.store, (call, key) => call === 'put' && key === '_state/lock.json');
+    const restoring = runRollback(gate.store, { release: v1, environment: 'test', limits: ALL.limits, dryRun: false, concurrency: 4, quiet: true })
+      .then(() => undefined, (e: { code?: string }) => e);
+    await gate.reached; // planned, about to take the lock
+    await runPrune(h.store, { keep: 1, limits: ALL.limits, dryRun: false, concurrency: 4, graceMs: 0 });
+    expect(await releaseIds(h.direct)).to.not.include(v1);
+    const before = await h.contents();
+    gate.open();
+    expect((await restoring)?.code).to.equal('E_STATE_CONFLICT');
+    expect(await h.contents()).to.deep.equal(before);
     await expectBucketIsLatest(h);
   });
 });

@@ -112,7 +112,7 @@ function suite(title: string, server: ServerKind, runs: number): void {
       await Promise.all(Array.from({ length: lanes }, (_, lane) => fc.assert(property, {
         numRuns: Math.ceil(runs / lanes), seed: seed + lane, path: SEED?.path,
         // The single-fault schedules of finding 1 ([05/10]): a 503 early in a sync or a restore.
-        examples: lane === 0 ? [['sync', { seed: 1, rate: 0, slowMs: 0, first: 503 }], ['restore', { seed: 1, rate: 0, slowMs: 0, first: 503 }]] : [],
+        examples: lane === 0 && !SEED ? [['sync', { seed: 1, rate: 0, slowMs: 0, first: 503 }], ['restore', { seed: 1, rate: 0, slowMs: 0, first: 503 }]] : [],
       })));
     });
   });

@@ -35,5 +35,13 @@ describe('retryAfterHint (the lean reader reads Retry-After itself)', () => {
     expect(retryAfterHint(null, now)).to.equal(undefined);
     expect(retryAfterHint('soon', now)).to.equal(undefined);
     expect(retryAfterHint('-5', now)).to.equal(undefined);
+    // Found by trying to break [05/10]: a huge value made an invalid date, a NaN delay, and retries with no pause.
+    expect(retryAfterHint('100000000000000000000', now)).to.equal(undefined);
+  });
+
+  it('an unreadable hint leaves the backoff as it is', async () => {
+    const strategy = jitteredRetryStrategy({ backoffBase: 100 });
+    const token = await strategy.refreshRetryTokenForRetry(await strategy.acquireInitialRetryToken('s3'), { errorType: 'THROTTLING', retryAfterHint: new Date(NaN) } as never);
+    expect(Number.isFinite(token.getRetryDelay())).to.equal(true);
   });
 });
