@@ -2,10 +2,10 @@
  * The embedded local bucket for development: s3rver started in-process on 127.0.0.1, data on disk under
  * a git-ignored folder, so the pipeline runs on a fresh clone with no credentials. Also used by tests.
  */
-import crypto from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import crypto, { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type S3rverType from 's3rver';
 import type { StoreConfig } from './s3-client';
 
@@ -23,24 +23,48 @@ function installDesShim(): void {
   mutable.createDecipheriv = wrap(crypto.createDecipheriv.bind(crypto) as unknown as CipherFactory);
 }
 
-// s3rver's CopyObject with replaced metadata onto another key copies the bytes but not their stored MD5,
-// so the destination keeps listing the ETag of whatever it held before (real stores compute it). Dropping
-// the destination's MD5 file first makes s3rver recompute it from the copied bytes.
+// s3rver's CopyObject onto another key is not atomic and can leave a wrong ETag for good: it copies the
+// bytes in place and, with replaced metadata, keeps the destination's old MD5 file (dropping that file first,
+// as this fix once did, let any listing or HEAD during the copy compute and store the MD5 of the old or
+// half-copied bytes — found by the history generator with two writers at once). Here the bytes are copied to
+// a temp file, hashed, renamed into place, and the MD5 file replaced by rename: readers see the old object
+// or the new one, and the stored MD5 always ends as the bytes'.
 let copyFixInstalled = false;
-function installCopyEtagFix(): void {
+let copies = 0;
+function installCopyFix(): void {
   if (copyFixInstalled) return;
   copyFixInstalled = true;
-  type Store = { getResourcePath(bucket: string, key: string, resource: string): string };
+  type Store = {
+    getResourcePath(bucket: string, key: string, resource: string): string;
+    putMetadata(bucket: string, key: string, metadata: unknown): Promise<void>;
+    getMetadata(bucket: string, key: string): Promise<unknown>;
+  };
   type CopyObject = (this: Store, srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacement?: unknown) => Promise<unknown>;
   const FilesystemStore = require('s3rver/lib/stores/filesystem') as { prototype: { copyObject: CopyObject } };
   const original = FilesystemStore.prototype.copyObject;
   FilesystemStore.prototype.copyObject = async function copyObject(srcBucket, srcKey, destBucket, destKey, replacement) {
-    if (replacement && (srcBucket !== destBucket || srcKey !== destKey)) {
-      await rm(this.getResourcePath(destBucket, destKey, 'object.md5'), { force: true });
+    const source = this.getResourcePath(srcBucket, srcKey, 'object');
+    const dest = this.getResourcePath(destBucket, destKey, 'object');
+    if (source === dest) return original.call(this, srcBucket, srcKey, destBucket, destKey, replacement);
+    copies += 1;
+    const temp = `${dest}.copying-${process.pid}-${copies}`;
+    await mkdir(dirname(dest), { recursive: true });
+    try {
+      await copyFile(source, temp);
+      const md5 = createHash('md5').update(await readFile(temp)).digest('hex');
+      await writeFile(`${temp}.md5`, md5);
+      await rename(temp, dest);
+      await rename(`${temp}.md5`, `${dest}.md5`);
+    } finally {
+      await rm(temp, { force: true });
+      await rm(`${temp}.md5`, { force: true });
     }
-    return original.call(this, srcBucket, srcKey, destBucket, destKey, replacement);
+    if (replacement) await this.putMetadata(destBucket, destKey, replacement);
+    else await copyFile(this.getResourcePath(srcBucket, srcKey, 'metadata.json'), this.getResourcePath(destBucket, destKey, 'metadata.json'));
+    return this.getMetadata(destBucket, destKey);
   };
 }
+
 
 type Store = { getResourcePath(bucket: string, key: string, resource: string): string; getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
 type Middleware = (ctx: { method: string; path: string; headers: Record<string, string | undefined>; status: number; type: string; body: unknown },
@@ -139,7 +163,7 @@ export interface LocalBucket {
 
 export async function startLocalBucket(options: LocalBucketOptions): Promise<LocalBucket> {
   installDesShim();
-  installCopyEtagFix();
+  installCopyFix();
   await mkdir(options.directory, { recursive: true });
   // Loaded only here: s3rver and its dependencies take ~0.2 s to load, wasted on a remote sync.
   const S3rver = require('s3rver') as typeof S3rverType;

@@ -118,9 +118,12 @@ describe('planSync', () => {
   it('counts requests by R2 class and prices them', async () => {
     const plan = planSync(input([local('new.jpg'), local('changed.jpg')], [remote('changed.jpg', 'x')]));
     const totals = planTotals(plan, { listPages: 1, heads: 0, gets: 1 });
-    expect(totals.requests).to.deep.equal({ classA: 3, classB: 1, free: 0 });
+    // 1 list page + 2 PUTs, and what a changing run adds: lock, records and their reads (COMMIT_OVERHEAD).
+    expect(totals.requests).to.deep.equal({ classA: 3 + 6, classB: 1 + 4, free: 1 });
     expect(totals.uploadBytes).to.equal(200);
-    expect(totals.estimatedCostUsd).to.be.closeTo(3 * 4.5e-6 + 0.36e-6, 1e-12);
+    expect(totals.estimatedCostUsd).to.be.closeTo(9 * 4.5e-6 + 5 * 0.36e-6, 1e-12);
+    expect(planTotals(planSync(input([local('same.jpg')], [remote('same.jpg')])), { listPages: 1, heads: 0, gets: 1 }).requests)
+      .to.deep.equal({ classA: 1, classB: 1, free: 0 }); // a run with nothing to do writes nothing
   });
 });
 
