@@ -143,7 +143,6 @@ async function commitLocked(store: ObjectStore, change: ImageChange, apply: Appl
       + 'run `gulp sync` without --type/--size/--filter/--changed-files to record them' };
   }
   let recorded: Recorded;
-  if (apply.signal?.aborted) return { result: { ...result, stopped: messageOf(apply.signal.reason) } };
   try {
     recorded = await recordRelease(store, change.release, latest, result, {
       versioned: change.versioned, lookForOrphan: state.unreleased === true || change.behind !== undefined || !state.release,

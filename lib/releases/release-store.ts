@@ -5,10 +5,10 @@
  * Ceph, and the embedded bucket). The loser's record stays in `_releases/` (nothing is lost), unpointed.
  */
 import { AssetsError } from '../errors';
-import { putJsonObject, readObjectText } from '../storage/json-object';
+import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
 import { listAll, type ListedObject, type ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
-import { md5Of, stableHash } from '../util/hash';
+import { stableHash } from '../util/hash';
 import {
   LATEST_KEY, RELEASES_PREFIX, releaseKey, releaseTime, sameState, type LatestPointer, type Release, type ReleaseObject,
 } from './release';
@@ -71,11 +71,10 @@ export async function readReleases(store: ObjectStore, ids: readonly string[]): 
  * write and gets 412: that is recognised as success, not a conflict.
  */
 export async function publishRelease(store: ObjectStore, release: Release, latest: LatestRead): Promise<void> {
-  const body = JSON.stringify(release);
   try {
     await putJsonObject(store, releaseKey(release.id), release, { ifNoneMatch: '*' });
   } catch (error) {
-    if ((error as { status?: number }).status !== 412 || (await store.head(releaseKey(release.id)))?.etag !== md5Of(Buffer.from(body))) throw error;
+    if ((error as { status?: number }).status !== 412 || (await store.head(releaseKey(release.id)))?.etag !== jsonEtag(release)) throw error;
   }
   await movePointer(store, release, latest);
 }

@@ -17,6 +17,11 @@ export async function readObjectText(store: ObjectStore, key: string): Promise<{
   }
 }
 
+/** The ETag a store gives the object putJsonObject writes for `value` (its MD5): how a retried write knows its own. */
+export function jsonEtag(value: unknown): string {
+  return digestsOf(Buffer.from(JSON.stringify(value))).md5;
+}
+
 /** Writes a JSON object (never cached), optionally on a condition (see PutRequest); answers with its ETag. */
 export async function putJsonObject(
   store: ObjectStore, key: string, value: unknown, condition: { ifMatch?: string; ifNoneMatch?: '*' } = {},

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type S3rverType from 's3rver';
 import type { StoreConfig } from './s3-client';
+import { tempPathFor } from '../util/temp-path';
 
 // s3rver signs ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 refuses (every
 // truncated listing becomes HTTP 500). 3DES with the key repeated (K|K|K) is exactly DES(K).
@@ -30,7 +31,6 @@ function installDesShim(): void {
 // a temp file, hashed, renamed into place, and the MD5 file replaced by rename: readers see the old object
 // or the new one, and the stored MD5 always ends as the bytes'.
 let copyFixInstalled = false;
-let copies = 0;
 function installCopyFix(): void {
   if (copyFixInstalled) return;
   copyFixInstalled = true;
@@ -46,8 +46,7 @@ function installCopyFix(): void {
     const source = this.getResourcePath(srcBucket, srcKey, 'object');
     const dest = this.getResourcePath(destBucket, destKey, 'object');
     if (source === dest) return original.call(this, srcBucket, srcKey, destBucket, destKey, replacement);
-    copies += 1;
-    const temp = `${dest}.copying-${process.pid}-${copies}`;
+    const temp = tempPathFor(dest, 'copying-');
     await mkdir(dirname(dest), { recursive: true });
     try {
       await copyFile(source, temp);

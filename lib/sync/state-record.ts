@@ -10,8 +10,7 @@ import { AssetsError } from '../errors';
 import type { ApplyResult } from '../execute/apply-plan';
 import { headersHash, type RecordedObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
-import { putJsonObject, readObjectText } from '../storage/json-object';
-import { md5Of } from '../util/hash';
+import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
 
 export const STATE_PREFIX = '_state/';
 export const STATE_KEY = `${STATE_PREFIX}sync-state.json`;
@@ -80,7 +79,7 @@ export async function writeSyncState(
   } catch (error) {
     if ((error as { status?: number }).status !== 412) throw error;
     // A retried PUT whose first answer was lost meets its own write: that is this run's record, not another's.
-    const mine = md5Of(Buffer.from(JSON.stringify(state)));
+    const mine = jsonEtag(state);
     if ((await store.head(STATE_KEY))?.etag === mine) return mine;
     throw new StateConflictError(doing);
   }

@@ -15,9 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AssetsError } from '../errors';
-import { putJsonObject, readObjectText } from '../storage/json-object';
+import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
 import type { ObjectStore } from '../storage/object-store';
-import { md5Of } from '../util/hash';
 import { describeHolder, parseLock, type LockRecord } from './lock-record';
 import { STATE_PREFIX } from './state-record';
 
@@ -65,6 +64,11 @@ function deadHere(holder: LockRecord): boolean {
   try { process.kill(holder.pid, 0); return false; } catch (error) { return (error as NodeJS.ErrnoException).code === 'ESRCH'; }
 }
 
+/** A lock nobody holds any more, judged without watching it: its holder gone from this machine, or older than any clock can be off. */
+function leftBehind(holder: LockRecord | undefined, lastModified: Date): boolean {
+  return (holder !== undefined && deadHere(holder)) || Date.now() - lastModified.getTime() > leaseMs() + MAX_SKEW_MS;
+}
+
 /**
  * Replaces the lock if it is still `etag`; the new ETag, or undefined when someone else moved it. A 412
  * whose lock is ours (an answer lost, the PUT retried) or still `etag` (a store that answers 412 to
@@ -76,7 +80,7 @@ async function replaceIfUnchanged(store: ObjectStore, record: LockRecord, etag: 
   } catch (error) {
     if (!isStatus(error, 412)) throw error;
     const current = (await store.head(LOCK_KEY))?.etag;
-    const mine = md5Of(Buffer.from(JSON.stringify(record)));
+    const mine = jsonEtag(record);
     if (current === mine) return mine;
     if (current !== etag) return undefined;
     return putJsonObject(store, LOCK_KEY, record).then((written) => written.etag, (again: unknown) => {
@@ -91,8 +95,7 @@ export async function currentWriter(store: ObjectStore): Promise<string | undefi
   const read = await readObjectText(store, LOCK_KEY).catch(() => undefined);
   if (!read) return undefined;
   const holder = parseLock(read.text);
-  // Left by a run that is gone (killed here, or silent for longer than any clock can be off): nobody is writing.
-  if ((holder && deadHere(holder)) || Date.now() - read.head.lastModified.getTime() > leaseMs() + MAX_SKEW_MS) return undefined;
+  if (leftBehind(holder, read.head.lastModified)) return undefined;
   return `${describeHolder(holder)} holds the bucket's writer lock (last renewed ${read.head.lastModified.toISOString()})`;
 }
 
@@ -130,8 +133,7 @@ export class WriterLock {
           // Our own create, landed with its answer lost and retried into a 412: the lock is ours.
           if (holder?.run === record.run) return WriterLock.held(store, record, read.head.etag, sent);
           if (seen?.etag !== read.head.etag) seen = { etag: read.head.etag, since: now() };
-          const stale = now() - seen.since > lease + 1000 || Date.now() - read.head.lastModified.getTime() > lease + MAX_SKEW_MS
-            || (holder !== undefined && deadHere(holder));
+          const stale = now() - seen.since > lease + 1000 || leftBehind(holder, read.head.lastModified);
           if (stale) {
             const taken = await replaceIfUnchanged(store, record, read.head.etag);
             if (taken) return WriterLock.held(store, record, taken, sent, holder ?? 'unreadable');

@@ -71,8 +71,8 @@ export function verifyReport(
   repair?: { outcome: RepairOutcome; dryRun: boolean; after?: VerifyOutcome },
 ): VerifyReport {
   const final = repair?.after ?? (repair?.outcome.result ? undefined : outcome);
-  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased && !(repair ? undefined : outcome.writing) ? LATEST_BEHIND : undefined, rolledBack: outcome.rolledBack,
-    writing: repair ? undefined : outcome.writing };
+  const writing = repair ? undefined : outcome.writing; // a repair waited for the writer's lock
+  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased && !writing ? LATEST_BEHIND : undefined, rolledBack: outcome.rolledBack, writing };
   if (!repair) return base;
   const r = repair.outcome;
   const failures = r.result?.failures ?? [];
