@@ -12,6 +12,7 @@ import { stableHash } from '../util/hash';
 import {
   LATEST_KEY, RELEASES_PREFIX, releaseKey, releaseTime, sameState, type LatestPointer, type Release, type ReleaseObject,
 } from './release';
+import { isPreconditionFailed } from '../storage/store-error';
 
 export interface LatestRead {
   readonly pointer?: LatestPointer;
@@ -74,7 +75,7 @@ export async function publishRelease(store: ObjectStore, release: Release, lates
   try {
     await putJsonObject(store, releaseKey(release.id), release, { ifNoneMatch: '*' });
   } catch (error) {
-    if ((error as { status?: number }).status !== 412 || (await store.head(releaseKey(release.id)))?.etag !== jsonEtag(release)) throw error;
+    if (!isPreconditionFailed(error) || (await store.head(releaseKey(release.id)))?.etag !== jsonEtag(release)) throw error;
   }
   await movePointer(store, release, latest);
 }
@@ -85,7 +86,7 @@ export async function movePointer(store: ObjectStore, release: Pick<Release, 'id
   try {
     await putJsonObject(store, LATEST_KEY, pointer, latest.etag ? { ifMatch: latest.etag } : { ifNoneMatch: '*' });
   } catch (error) {
-    if ((error as { status?: number }).status !== 412) throw error;
+    if (!isPreconditionFailed(error)) throw error;
     if ((await readLatest(store)).pointer?.id !== release.id) throw new ReleaseConflictError(release.id);
   }
 }

@@ -26,6 +26,7 @@ import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
 import { resolveRelease, type ReleaseChoice } from './run-rollback';
 import { tempPathFor } from '../util/temp-path';
+import { isNotFound } from '../storage/store-error';
 
 export interface PullOptions {
   /** A release id, `latest`, `previous`, or the release that was the latest at a time. */
@@ -130,7 +131,7 @@ export async function runPull(store: ObjectStore, options: PullOptions): Promise
       await mkdir(dirname(path), { recursive: true });
       for (const source of sources) {
         const landed = await download(store, source, path, o.sha256).catch((error: unknown) => {
-          if ((error as { code?: string }).code === 'NoSuchKey') return false;
+          if (isNotFound(error)) return false;
           throw error;
         });
         if (landed) { count.pulled += 1; count.bytes += o.size; return; }

@@ -2,6 +2,7 @@
 import { digestsOf } from '../util/hash';
 import type { ObjectHead, ObjectStore, WriteResult } from './object-store';
 import { readObject } from './read-object';
+import { isNotFound } from './store-error';
 
 /** The object's text and served headers; undefined when it does not exist. */
 export async function readObjectText(store: ObjectStore, key: string): Promise<{ text: string; head: ObjectHead } | undefined> {
@@ -12,7 +13,7 @@ export async function readObjectText(store: ObjectStore, key: string): Promise<{
       return { text: Buffer.concat(chunks).toString('utf8'), head };
     });
   } catch (error) {
-    if ((error as { code?: string }).code === 'NoSuchKey') return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }

@@ -3,36 +3,15 @@ import {
   CopyObjectCommand, DeleteObjectsCommand, GetBucketVersioningCommand, HeadObjectCommand, ListObjectsV2Command,
   ListObjectVersionsCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
-import { AssetsError } from '../errors';
 import type {
   CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, ObjectVersion, PutRequest, VersioningState, WriteResult,
 } from './object-store';
 import { encodeCopySource, type StoreConfig } from './s3-client';
 import { createObjectReader, type ObjectReader } from './s3-fetch-reader';
 import { multipartPut } from './s3-multipart';
+import { StoreError } from './store-error';
 
-/** A failed store request, naming the operation and key; `status` is the HTTP status when there was one. */
-export class StoreError extends AssetsError {
-  readonly status?: number;
-  readonly key?: string;
-  constructor(operation: string, key: string | undefined, error: unknown, hint?: string) {
-    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; code?: string };
-    const status = e.$metadata?.httpStatusCode;
-    const what = `${operation}${key === undefined ? '' : ` ${key}`}`;
-    const reason = [e.name && e.name !== 'Error' ? e.name : e.code, status ? `HTTP ${status}` : undefined, e.message]
-      .filter(Boolean).join(': ');
-    super(e.name === 'NoSuchKey' || status === 404 ? 'NoSuchKey' : 'E_STORE', `${what} failed: ${reason}`,
-      { hint: hint ?? hintFor(status, e.code), cause: error });
-    this.status = status;
-    this.key = key;
-  }
-}
-
-function hintFor(status: number | undefined, code: string | undefined): string | undefined {
-  if (status === 401 || status === 403) return 'check R2_ACCESS_KEY_ID / R2_SECRET_ACCESS_KEY and the token\'s bucket permissions';
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return 'check S3_ENDPOINT / R2_ACCOUNT_ID: the endpoint cannot be reached';
-  return undefined;
-}
+export { StoreError } from './store-error';
 
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '').toLowerCase();
 

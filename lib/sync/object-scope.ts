@@ -5,8 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { ConfigError } from '../errors';
-import { ARCHIVE_PREFIX, RELEASES_PREFIX } from '../releases/release';
-import { STATE_PREFIX } from './state-record';
+import { isReserved } from '../validate/object-key';
+
+export { isReserved, RESERVED_PREFIXES } from '../validate/object-key';
 
 export interface ObjectScope {
   readonly type?: 'album' | 'artist';
@@ -14,13 +15,6 @@ export interface ObjectScope {
   readonly filter?: RegExp;
   /** `<type>/<slug>` folders affected by a change list. */
   readonly slugs?: ReadonlySet<string>;
-}
-
-/** Keys under these prefixes belong to the tool itself (state, releases, archive): never synced or deleted. */
-export const RESERVED_PREFIXES = [STATE_PREFIX, RELEASES_PREFIX, ARCHIVE_PREFIX];
-
-export function isReserved(key: string): boolean {
-  return RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix));
 }
 
 /** The size name in a key such as `album/x/x-medium.jpg`, given the known size names. */

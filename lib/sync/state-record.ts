@@ -12,7 +12,9 @@ import { headersHash, type RecordedObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
 import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
 
-export const STATE_PREFIX = '_state/';
+export { STATE_PREFIX } from '../validate/object-key';
+import { STATE_PREFIX } from '../validate/object-key';
+import { isPreconditionFailed } from '../storage/store-error';
 export const STATE_KEY = `${STATE_PREFIX}sync-state.json`;
 
 /** What the state record says of the bucket beyond its objects. */
@@ -77,7 +79,7 @@ export async function writeSyncState(
   try {
     return (await putJsonObject(store, STATE_KEY, state, read.etag ? { ifMatch: read.etag } : { ifNoneMatch: '*' })).etag;
   } catch (error) {
-    if ((error as { status?: number }).status !== 412) throw error;
+    if (!isPreconditionFailed(error)) throw error;
     // A retried PUT whose first answer was lost meets its own write: that is this run's record, not another's.
     const mine = jsonEtag(state);
     if ((await store.head(STATE_KEY))?.etag === mine) return mine;

@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { AssetsError } from '../errors';
 import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
 import type { ObjectStore } from '../storage/object-store';
+import { isPreconditionFailed } from '../storage/store-error';
 import { describeHolder, parseLock, type LockRecord } from './lock-record';
 import { STATE_PREFIX } from './state-record';
 
@@ -45,7 +46,6 @@ export function lockLost(why: string): AssetsError {
     { hint: 'the run that holds the lock now records what the bucket holds; run this command again afterwards' });
 }
 
-const isStatus = (error: unknown, status: number) => (error as { status?: number }).status === status;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.now();
 
@@ -78,13 +78,13 @@ async function replaceIfUnchanged(store: ObjectStore, record: LockRecord, etag: 
   try {
     return (await putJsonObject(store, LOCK_KEY, record, { ifMatch: etag })).etag;
   } catch (error) {
-    if (!isStatus(error, 412)) throw error;
+    if (!isPreconditionFailed(error)) throw error;
     const current = (await store.head(LOCK_KEY))?.etag;
     const mine = jsonEtag(record);
     if (current === mine) return mine;
     if (current !== etag) return undefined;
     return putJsonObject(store, LOCK_KEY, record).then((written) => written.etag, (again: unknown) => {
-      if (isStatus(again, 412)) return undefined; // a store refusing even that: not ours
+      if (isPreconditionFailed(again)) return undefined; // a store refusing even that: not ours
       throw again;
     });
   }
@@ -125,7 +125,7 @@ export class WriterLock {
         try {
           return WriterLock.held(store, record, (await putJsonObject(store, LOCK_KEY, record, { ifNoneMatch: '*' })).etag, sent);
         } catch (error) {
-          if (!isStatus(error, 412)) throw error;
+          if (!isPreconditionFailed(error)) throw error;
         }
         const read = await readObjectText(store, LOCK_KEY);
         if (read) {

@@ -1,0 +1,120 @@
+/**
+ * The tool's JSON records as they enter from outside (the bucket, dist/): release records and the
+ * latest pointer, the state record, image manifests. Each is parsed once here against a schema; what
+ * passes is typed and may be trusted, what does not is named with the first thing wrong with it
+ * (`_releases/<id>.json: objects is not a map of objects`), never a TypeError later.
+ */
+import * as v from 'valibot';
+import { AssetsError } from '../errors';
+import { OUTPUT_FORMATS } from '../images/config';
+import type { ImageManifest } from '../manifest/types';
+import type { RecordedObject } from '../plan/match';
+import type { LatestPointer, Release } from '../releases/release';
+import { imageKeyProblem, printableKey } from './object-key';
+
+/** A record that is not what it claims to be: `where` names it (a key or a file). */
+export class BadRecordError extends AssetsError {
+  readonly where: string;
+  constructor(where: string, problem: string, hint?: string) {
+    super('E_BAD_RECORD', `${where}: ${problem}`, { hint });
+    this.where = where;
+  }
+}
+
+const md5 = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'is not a hex MD5'));
+const sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'is not a hex SHA-256'));
+const count = v.pipe(v.number('is not a number'), v.integer('is not a whole number'), v.minValue(0, 'is negative'));
+const text = (max = 1000) => v.pipe(v.string('is not text'), v.maxLength(max, `is longer than ${max} characters`));
+const timestamp = v.pipe(v.string('is not text'), v.isoTimestamp('is not an ISO time'));
+/** `20261128T123456.789Z-<8 hex>`: sorts by time, ends with the hash of its object list. */
+export const RELEASE_ID = /^\d{8}T\d{6}(\.\d{3})?Z-[0-9a-f]{8}$/;
+const releaseId = v.pipe(v.string('is not text'), v.regex(RELEASE_ID, 'is not a release id'));
+const imageKey = v.pipe(v.string('is not text'), v.check((key) => imageKeyProblem(key) === undefined, (issue) => {
+  const key = String(issue.input);
+  return `key ${printableKey(key)} is not an image key: ${imageKeyProblem(key) ?? ''}`;
+}));
+const keyList = v.array(imageKey, 'is not a list');
+
+/** A JSON object with string keys (valibot's record also takes an array). */
+const map = <T extends v.GenericSchema>(value: T, message: string) =>
+  v.pipe(v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), message),
+    v.record(imageKey, value, message));
+
+const releaseObject = v.object({
+  md5, sha256, size: count, contentType: text(200), cacheControl: text(500), versionId: v.optional(text(1024)),
+});
+
+const releaseSchema = v.object({
+  schema: v.literal(1, 'is not schema 1'),
+  id: releaseId,
+  createdAt: timestamp,
+  parent: v.optional(releaseId),
+  commit: v.optional(text(200)),
+  environment: text(100),
+  reason: v.picklist(['sync', 'repair', 'restore', 'rebuild'], 'is not sync, repair, restore or rebuild'),
+  restoredFrom: v.optional(releaseId),
+  objects: map(releaseObject, 'is not a map of objects'),
+  changes: v.object({ created: keyList, updated: keyList, retagged: keyList, deleted: keyList }, 'is not a change list'),
+  manifest: v.optional(v.object({ sha256, size: count })),
+}, 'is not a release record');
+
+const pointerSchema = v.object({ id: releaseId, createdAt: timestamp }, 'is not a release pointer');
+
+const recordedObject = v.object({ etag: text(200), sha256: v.union([sha256, v.literal('')]), headersHash: text(100) });
+const stateSchema = v.object({
+  schema: v.literal(1, 'is not schema 1'),
+  updatedAt: text(100),
+  release: v.optional(releaseId),
+  unreleased: v.optional(v.boolean()),
+  objects: map(recordedObject, 'is not a map of objects'),
+}, 'is not a state record');
+
+const dimension = v.pipe(count, v.minValue(1, 'is not positive'));
+const variantSchema = v.object({
+  size: v.pipe(text(100), v.regex(/^[a-z0-9][a-z0-9-]*$/, 'is not a size name')),
+  format: v.picklist(OUTPUT_FORMATS, `is not one of ${OUTPUT_FORMATS.join(', ')}`),
+  key: imageKey, width: dimension, height: dimension, bytes: count, contentType: text(200), md5, sha256, cacheKey: text(200),
+});
+const sourceSchema = v.object({
+  type: v.picklist(['album', 'artist', 'other']), slug: text(500), bytes: count, sha256, width: dimension, height: dimension,
+  variants: v.array(variantSchema, 'is not a list'),
+});
+const manifestSchema = v.object({
+  schema: v.literal(1, 'is not schema 1'),
+  encoder: text(200),
+  updatedAt: text(100),
+  sources: map(sourceSchema, 'is not a map of sources'),
+}, 'is not an image manifest');
+
+/** `objects.album/x.jpg.md5 is not a hex MD5`: where in the record, then what is wrong. */
+function describe(issues: readonly v.BaseIssue<unknown>[]): string {
+  const issue = issues[0] as v.BaseIssue<unknown>;
+  const items = (issue.path ?? []) as readonly { type: string; key: unknown; origin?: string }[];
+  // A bad map key is reported at its map: the message names the key.
+  const at = items.filter((item) => !(item.type === 'record' && item.origin === 'key')).map((item) => String(item.key)).join('.');
+  const ours = issue.message.startsWith('is ') || issue.message.startsWith('key ');
+  const message = ours ? issue.message : issue.input === undefined ? 'is missing' : `is not the right type (${issue.received})`;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  return `${at}${at && message.startsWith('key ') ? ':' : ''}${at ? ' ' : ''}${message}${more}`;
+}
+
+function parseWith<T>(schema: v.GenericSchema<unknown, T>, textValue: string, where: string, hint?: string): T {
+  let value: unknown;
+  try { value = JSON.parse(textValue); } catch (error) {
+    throw new BadRecordError(where, `is not valid JSON (${(error as Error).message})`, hint);
+  }
+  const result = v.safeParse(schema, value, { abortPipeEarly: true });
+  if (!result.success) throw new BadRecordError(where, describe(result.issues), hint);
+  return result.output;
+}
+
+export const parseRelease = (textValue: string, where: string): Release => parseWith(releaseSchema, textValue, where) as Release;
+export const parsePointer = (textValue: string, where: string): LatestPointer => parseWith(pointerSchema, textValue, where);
+export function parseStateRecord(textValue: string, where: string): {
+  release?: string; unreleased?: boolean; objects: Record<string, RecordedObject>;
+} {
+  return parseWith(stateSchema, textValue, where);
+}
+export function parseManifest(textValue: string, where: string, hint?: string): ImageManifest {
+  return parseWith(manifestSchema, textValue, where, hint) as ImageManifest;
+}
