@@ -19,7 +19,7 @@
  */
 import type { RecordedObject } from '../plan/match';
 import type { SyncPlan } from '../plan/sync-plan';
-import { recordRelease, type Recorded, type ReleaseIntent } from '../releases/publish';
+import { previousRelease, recordRelease, type Recorded, type ReleaseIntent } from '../releases/publish';
 import type { Release } from '../releases/release';
 import { readLatest, type LatestRead } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
@@ -120,6 +120,7 @@ async function commitLocked(store: ObjectStore, change: ImageChange, apply: Appl
   // The plan was made on the state record as read; a run that wrote since (perhaps the one this run waited for) makes it stale.
   if ((await store.head(STATE_KEY))?.etag !== state.etag) throw new StateConflictError('planning');
   const latest = change.latest ?? (await readLatest(store));
+  const previous = await previousRelease(store, change.release, latest); // before any write: a damaged record stops a sync here
   // The mark, and no record of the objects this run re-headers in place: a copy that keeps the bytes keeps the ETag, so
   // only a missing record makes the next run look (HEAD) at what a run killed part-way may have done to them. A
   // content change needs no such care: it changes the ETag, and a record counts only while the ETag is its own.
@@ -144,7 +145,7 @@ async function commitLocked(store: ObjectStore, change: ImageChange, apply: Appl
   }
   let recorded: Recorded;
   try {
-    recorded = await recordRelease(store, change.release, latest, result, {
+    recorded = await recordRelease(store, { ...change.release, previous }, latest, result, {
       versioned: change.versioned, lookForOrphan: state.unreleased === true || change.behind !== undefined || !state.release,
     });
   } catch (error) {

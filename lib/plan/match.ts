@@ -3,6 +3,7 @@
  * listing says is there, by key, and judges content and headers without a request per object.
  */
 import { stableHash } from '../util/hash';
+import { keyProblem } from '../validate/object-key';
 
 /** An object as the build says it should be in the bucket. */
 export interface DesiredObject {
@@ -59,15 +60,22 @@ export function matchObjects(local: Iterable<DesiredObject>, remote: Iterable<Re
   return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, pair]) => ({ key, ...pair }));
 }
 
-/** Why a listed object that no one wants is there, for reports: a non-NFC key is named as its NFC key's twin. */
+/**
+ * Why a listed object that no one wants is there, for reports: a non-NFC key is named as its NFC key's
+ * twin, a key outside the key grammar says what is wrong with it (it can never be an image of ours).
+ */
 export function extraReason(key: string, otherwise: string): string {
   const nfc = key.normalize('NFC');
-  return nfc === key ? otherwise : `key is not NFC: the non-NFC twin of ${nfc} (it never serves that URL; remove it with --delete)`;
+  if (nfc !== key) return `key is not NFC: the non-NFC twin of ${nfc} (it never serves that URL; remove it with --delete)`;
+  const problem = keyProblem(key);
+  return problem ? `not an image key: ${problem} (remove it with --delete)` : otherwise;
 }
 
-/** A key as reports print it: one not in NFC is marked, since it looks the same as its NFC twin. */
+/** A key as reports print it: one not in NFC is marked, since it looks the same as its NFC twin; control characters as `?`. */
 export function showKey(key: string): string {
-  return key.normalize('NFC') === key ? key : `${key} (not NFC)`;
+  // eslint-disable-next-line no-control-regex
+  const shown = key.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return key.normalize('NFC') === key ? shown : `${shown} (not NFC)`;
 }
 
 export type ContentVerdict = 'same' | 'different' | 'unknown';

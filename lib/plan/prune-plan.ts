@@ -1,6 +1,6 @@
 /**
- * Pure: what `gulp prune --keep n` deletes. The newest n releases are kept, and always the one the
- * latest pointer names; every archived copy a kept release could need (any object's content, and its
+ * Pure: what `gulp prune --keep n` deletes. The latest release and its n−1 ancestors are kept (by
+ * parent links, never key names), and records newer than the latest; every archived copy a kept release could need (any object's content, and its
  * image manifest) is kept; the records of the other releases and the archived copies nothing kept
  * refers to are deleted. Copies younger than the grace period are kept even when unreferenced: a sync
  * running now may have archived bytes that the release it is about to publish refers to.
@@ -16,8 +16,10 @@ export interface PruneInput {
   /** Every release record, newest first. */
   readonly records: readonly (ListedObject & { readonly id: string })[];
   readonly keep: number;
-  /** The kept releases (keptReleaseIds), read. */
+  /** The kept releases, read: the latest and its ancestors by parent links (release-chain.ts), and readable records newer than it. */
   readonly kept: readonly Release[];
+  /** Records kept without being read into `kept` (newer than the latest; perhaps unreadable): never deleted. */
+  readonly spared?: readonly string[];
   /** Everything under `_archive/`. */
   readonly archive: readonly ListedObject[];
   readonly now: Date;
@@ -38,13 +40,6 @@ export interface PrunePlan extends SyncPlan {
   readonly bytesFreed: number;
 }
 
-/** The ids `--keep n` keeps: the newest n, plus the latest pointer's release wherever it is. */
-export function keptReleaseIds(ids: readonly string[], keep: number, latestId?: string): string[] {
-  const kept = ids.slice(0, keep);
-  if (latestId && ids.includes(latestId) && !kept.includes(latestId)) kept.push(latestId);
-  return kept;
-}
-
 /** Every archive key a release could restore from. */
 export function referencedArchiveKeys(releases: readonly Release[]): Set<string> {
   const keys = new Set<string>();
@@ -57,7 +52,8 @@ export function referencedArchiveKeys(releases: readonly Release[]): Set<string>
 
 export function planPrune(input: PruneInput): PrunePlan {
   const kept = input.kept.map((r) => r.id);
-  const droppedRecords = input.records.filter((r) => !kept.includes(r.id));
+  const keptIds = new Set([...kept, ...(input.spared ?? [])]);
+  const droppedRecords = input.records.filter((r) => !keptIds.has(r.id));
   const referencedKeys = referencedArchiveKeys(input.kept);
   const archiveDeletes: ListedObject[] = [];
   const inGrace: string[] = [];

@@ -12,7 +12,9 @@ import {
   type ManifestRef, type Release, type ReleaseObject, type ReleaseReason,
 } from './release';
 import { storeReleaseManifest } from './release-manifest';
-import { findOrphan, movePointer, publishRelease, readRelease, type LatestRead } from './release-store';
+import { AssetsError } from '../errors';
+import { BadRecordError } from '../validate/records';
+import { findOrphan, latestId, movePointer, publishRelease, readRelease, type LatestRead } from './release-store';
 
 /** What a writing command says about the release its run makes. */
 export interface ReleaseIntent {
@@ -66,6 +68,27 @@ export function releaseOf(input: {
   };
 }
 
+/**
+ * The latest release's record, read before a writer changes anything. A damaged pointer, or a pointer to
+ * a record that is missing or damaged, stops a sync or repair here, with nothing written; a restore goes
+ * on without it (it is how another release is made the latest again).
+ */
+export async function previousRelease(store: ObjectStore, intent: ReleaseIntent, latest: LatestRead): Promise<Release | undefined> {
+  if (intent.previous && intent.previous.id === latest.pointer?.id) return intent.previous;
+  const restoring = intent.reason === 'restore';
+  if (latest.damaged && restoring) return undefined;
+  const id = latestId(latest);
+  if (!id) return undefined;
+  try {
+    return await readRelease(store, id);
+  } catch (error) {
+    if (!(error instanceof BadRecordError) && !(error instanceof AssetsError && error.code === 'E_NO_RELEASE')) throw error;
+    if (restoring) return undefined;
+    throw new AssetsError('E_BAD_RECORD', `the latest pointer names release ${id}, but ${(error as Error).message}`,
+      { hint: '`gulp releases` lists the readable releases; `gulp restore <id> --yes` makes one of them the latest again' });
+  }
+}
+
 export interface Recorded {
   /** The release that now describes the bucket (possibly the latest one, unchanged). */
   readonly id?: string;
@@ -82,8 +105,7 @@ export interface Recorded {
 export async function recordRelease(
   store: ObjectStore, intent: ReleaseIntent, latest: LatestRead, result: Pick<ApplyResult, 'written'>, options: { versioned: boolean; lookForOrphan: boolean },
 ): Promise<Recorded> {
-  const known = intent.previous?.id === latest.pointer?.id ? intent.previous : undefined;
-  const previous = known ?? (latest.pointer ? await readRelease(store, latest.pointer.id) : undefined);
+  const previous = await previousRelease(store, intent, latest);
   let objects = intent.objects(previous);
   if (options.versioned || result.written.some((w) => w.versionId)) objects = await withVersionIds(store, objects, previous?.objects, result);
   if (previous && sameState(previous.objects, objects)) return { id: previous.id };

@@ -9,6 +9,7 @@ import { readObjectText } from '../storage/json-object';
 import type { ObjectStore } from '../storage/object-store';
 import { digestsOf, sha256Of } from '../util/hash';
 import { ARCHIVE_PREFIX, type ManifestRef } from './release';
+import { parseManifest } from '../validate/records';
 
 /** Stores the manifest unless the previous release already recorded the same one; returns its reference. */
 export async function storeReleaseManifest(store: ObjectStore, manifest: ImageManifest, previous?: ManifestRef): Promise<ManifestRef> {
@@ -32,5 +33,5 @@ export async function readReleaseManifest(store: ObjectStore, ref: ManifestRef):
   }
   const found = sha256Of(Buffer.from(read.text));
   if (found !== ref.sha256) throw new AssetsError('E_CORRUPT', `the release's image manifest ${key} is corrupt (SHA-256 ${found})`);
-  return JSON.parse(read.text) as ImageManifest;
+  return parseManifest(read.text, key, 'the images can still be pulled; `gulp build` will then re-encode them to rebuild the manifest');
 }

@@ -5,6 +5,8 @@
  * Ceph, and the embedded bucket). The loser's record stays in `_releases/` (nothing is lost), unpointed.
  */
 import { AssetsError } from '../errors';
+import { printableKey } from '../validate/object-key';
+import { BadRecordError, parsePointer, parseRelease, RELEASE_ID } from '../validate/records';
 import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
 import { listAll, type ListedObject, type ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
@@ -18,6 +20,8 @@ export interface LatestRead {
   readonly pointer?: LatestPointer;
   /** The pointer's ETag when read: the condition for replacing it. */
   readonly etag?: string;
+  /** The pointer exists but is not one (BadRecordError's message): no release is the latest until one replaces it. */
+  readonly damaged?: string;
 }
 
 export class ReleaseConflictError extends AssetsError {
@@ -27,28 +31,62 @@ export class ReleaseConflictError extends AssetsError {
   }
 }
 
-async function readJson<T>(store: ObjectStore, key: string): Promise<{ value: T; etag: string } | undefined> {
-  const read = await readObjectText(store, key);
-  return read && { value: JSON.parse(read.text) as T, etag: read.head.etag };
-}
+const RESTORE_HINT = '`gulp releases` lists the readable releases; `gulp restore <id> --yes` makes one of them the latest again';
 
+/** The latest pointer; a damaged one is reported in `damaged`, never trusted and never a crash. */
 export async function readLatest(store: ObjectStore): Promise<LatestRead> {
-  const read = await readJson<LatestPointer>(store, LATEST_KEY);
-  return read ? { pointer: read.value, etag: read.etag } : {};
+  const read = await readObjectText(store, LATEST_KEY);
+  if (!read) return {};
+  try {
+    return { pointer: parsePointer(read.text, LATEST_KEY), etag: read.head.etag };
+  } catch (error) {
+    if (!(error instanceof BadRecordError)) throw error;
+    return { etag: read.head.etag, damaged: error.message };
+  }
 }
 
+/** The pointer's release id; a damaged pointer is refused here, naming what can be done instead. */
+export function latestId(latest: LatestRead): string | undefined {
+  if (latest.damaged) throw new BadRecordError(LATEST_KEY, latest.damaged.slice(LATEST_KEY.length + 2), RESTORE_HINT);
+  return latest.pointer?.id;
+}
+
+/** A release record, validated: its key's id must be the id it records. */
 export async function readRelease(store: ObjectStore, id: string): Promise<Release> {
-  const read = await readJson<Release>(store, releaseKey(id));
-  if (!read) throw new AssetsError('E_NO_RELEASE', `release ${id} is not in the bucket`, { hint: '`gulp releases` lists the recorded releases' });
-  return read.value;
+  const key = releaseKey(id);
+  const read = RELEASE_ID.test(id) ? await readObjectText(store, key) : undefined;
+  if (!read) throw new AssetsError('E_NO_RELEASE', `release ${printableKey(id)} is not in the bucket`, { hint: '`gulp releases` lists the recorded releases' });
+  const release = parseRecordOrExplain(read.text, key);
+  if (release.id !== id) throw new BadRecordError(key, `records release ${release.id}, not ${id}`, RESTORE_HINT);
+  return release;
 }
 
-/** Every release record in the bucket (the pointer excluded), newest first (ids start with their UTC time). */
+function parseRecordOrExplain(text: string, key: string): Release {
+  try {
+    return parseRelease(text, key);
+  } catch (error) {
+    if (error instanceof BadRecordError) throw new BadRecordError(key, error.message.slice(key.length + 2), 'this release cannot be restored or trusted; '.concat(RESTORE_HINT));
+    throw error;
+  }
+}
+
+/** Everything under `_releases/`: the release records (by id, newest first), and keys that are not one. */
+export async function listReleaseKeys(store: ObjectStore): Promise<{ records: (ListedObject & { id: string })[]; strays: string[] }> {
+  const records: (ListedObject & { id: string })[] = [];
+  const strays: string[] = [];
+  for (const o of await listAll(store, { prefix: RELEASES_PREFIX })) {
+    if (o.key === LATEST_KEY) continue;
+    const id = o.key.slice(RELEASES_PREFIX.length, -'.json'.length);
+    if (o.key.endsWith('.json') && RELEASE_ID.test(id)) records.push({ ...o, id });
+    else strays.push(o.key);
+  }
+  records.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return { records, strays };
+}
+
+/** Release records (the pointer excluded), newest first by id (ids start with their UTC time). Other keys are left out. */
 export async function releaseRecords(store: ObjectStore): Promise<(ListedObject & { id: string })[]> {
-  const records = (await listAll(store, { prefix: RELEASES_PREFIX }))
-    .filter((o) => o.key !== LATEST_KEY && o.key.endsWith('.json'))
-    .map((o) => ({ ...o, id: o.key.slice(RELEASES_PREFIX.length, -5) }));
-  return records.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return (await listReleaseKeys(store)).records;
 }
 
 export async function releaseIds(store: ObjectStore): Promise<string[]> {
@@ -64,6 +102,14 @@ export function unpublishedIds(ids: readonly string[], latestId: string | undefi
 
 export async function readReleases(store: ObjectStore, ids: readonly string[]): Promise<Release[]> {
   return mapPool(ids, 8, (id) => readRelease(store, id));
+}
+
+/** Each release, or why its record cannot be used: one bad record does not hide the others. */
+export async function readReleasesOrProblems(store: ObjectStore, ids: readonly string[]): Promise<(Release | { id: string; problem: string })[]> {
+  return mapPool(ids, 8, (id) => readRelease(store, id).catch((error: unknown) => {
+    if (error instanceof BadRecordError) return { id, problem: error.message };
+    throw error;
+  }));
 }
 
 /**

@@ -6,11 +6,12 @@ import { AssetsError, UsageError } from '../errors';
 import type { ApplyResult } from '../execute/apply-plan';
 import { commitRecordDeletes } from '../execute/commit-change';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
-import { keptReleaseIds, planPrune, PRUNE_GRACE_MS, type PrunePlan } from '../plan/prune-plan';
+import { planPrune, PRUNE_GRACE_MS, type PrunePlan } from '../plan/prune-plan';
 import type { DeleteLimits } from '../plan/sync-plan';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { ARCHIVE_PREFIX } from './release';
-import { readLatest, readReleases, releaseRecords } from './release-store';
+import { newerThanLatest, releaseChain } from './release-chain';
+import { latestId, readLatest, releaseRecords } from './release-store';
 import { readSyncState, writeSyncState } from '../sync/state-record';
 import { WriterLock } from '../sync/writer-lock';
 
@@ -37,9 +38,16 @@ async function readAndPlan(store: ObjectStore, options: PruneOptions): Promise<P
   if (records.length === 0) {
     throw new AssetsError('E_NO_RELEASE', 'the bucket has no releases: there is nothing to prune', { hint: 'every successful `gulp sync` records one' });
   }
-  const kept = await readReleases(store, keptReleaseIds(records.map((r) => r.id), options.keep, latest.pointer?.id));
+  const latestReleaseId = latestId(latest);
+  if (!latestReleaseId) {
+    throw new AssetsError('E_NO_RELEASE', 'no release is the latest (`_releases/latest.json` is missing): prune keeps history by the latest release, so nothing was deleted',
+      { hint: 'run `gulp sync` (or `gulp restore <id> --yes`) to make a release the latest, then prune' });
+  }
+  const chain = await releaseChain(store, latestReleaseId, options.keep);
+  const newer = await newerThanLatest(store, records.map((r) => r.id), latestReleaseId);
+  const kept = [...chain, ...newer.readable];
   return planPrune({
-    records, keep: options.keep, kept, archive, now: options.now ?? new Date(), graceMs: options.graceMs ?? PRUNE_GRACE_MS, limits: options.limits,
+    records, keep: options.keep, kept, spared: newer.ids, archive, now: options.now ?? new Date(), graceMs: options.graceMs ?? PRUNE_GRACE_MS, limits: options.limits,
   });
 }
 

@@ -42,6 +42,8 @@ export function formatPull(r: PullReport): string {
   if (m.status === 'written') {
     lines.push(`images.json written: ${m.sources} sources${m.dropped.length ? `; ${m.dropped.length} left out (not all their images pulled), `
       + '`gulp build` will re-encode those' : '; `gulp build` will find every image cached'}`);
+  } else if (m.status === 'kept') {
+    lines.push(`images.json kept as it was (${m.sources} sources): ${m.reason ?? ''}; run the same command again to finish the pull`);
   } else if (m.status === 'none') {
     lines.push('this release recorded no image manifest (made by an older version): `gulp build` will re-encode to rebuild images.json');
   } else {

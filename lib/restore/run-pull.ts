@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { messageOf } from '../errors';
 import { isFatalWriteError, WriteFileError } from '../util/fs-errors';
-import { manifestPath, writeManifest } from '../manifest/io';
+import { manifestPath, readManifest, writeManifest } from '../manifest/io';
 import type { ImageManifest } from '../manifest/types';
 import { isMultipartEtag } from '../plan/match';
 import { ARCHIVE_PREFIX, archiveKeys, type Release, type ReleaseObject } from '../releases/release';
@@ -26,6 +26,7 @@ import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
 import { resolveRelease, type ReleaseChoice } from './run-rollback';
 import { tempPathFor } from '../util/temp-path';
+import { pathUnder } from '../util/contained-path';
 import { isNotFound } from '../storage/store-error';
 
 export interface PullOptions {
@@ -47,7 +48,7 @@ export interface PullOutcome {
   readonly kept: number;
   readonly failures: readonly { key: string; reason: string }[];
   /** `written` (with how many sources), `none` (the release recorded none), `dry-run`, or why it could not be. */
-  readonly manifest: { readonly status: 'written' | 'none' | 'failed' | 'dry-run'; readonly sources: number; readonly dropped: readonly string[]; readonly reason?: string };
+  readonly manifest: { readonly status: 'written' | 'kept' | 'none' | 'failed' | 'dry-run'; readonly sources: number; readonly dropped: readonly string[]; readonly reason?: string };
   /** A dry run: `pulled` and `bytes` are what would be downloaded; nothing was written. */
   readonly dryRun: boolean;
   /** The folder could not be written (full disk, read-only, no permission): the pull stopped there. */
@@ -116,10 +117,10 @@ export async function runPull(store: ObjectStore, options: PullOptions): Promise
   const progress = createProgress({ label: 'pull', total: entries.length, unit: 'obj', silent: options.quiet || options.dryRun });
   let stopped: WriteFileError | undefined;
   await mapPool(entries, options.concurrency, async ([key, o]) => {
-    const path = join(root, key);
     try {
       if (stopped) { count.notWritten += 1; return; } // the folder cannot be written: every other file would fail the same way
-      if (!path.startsWith(root + sep)) throw new Error('its key leads outside the folder');
+      const path = pathUnder(root, key);
+      if (!o.sha256) throw new Error('the release records no SHA-256 for it, so its bytes could not be checked: not written');
       if (await alreadyThere(path, o)) { count.kept += 1; return; }
       const sources = sourcesOf(key, o, etags);
       if (options.dryRun) {
@@ -140,7 +141,7 @@ export async function runPull(store: ObjectStore, options: PullOptions): Promise
     } catch (error) {
       if (!isFatalWriteError(error)) { failures.push({ key, reason: messageOf(error) }); return; }
       if (stopped) { count.notWritten += 1; return; }
-      stopped = new WriteFileError(path, error, DISK_HINT);
+      stopped = new WriteFileError(resolve(root, key), error, DISK_HINT);
       failures.push({ key, reason: stopped.message });
     } finally {
       progress.tick(1, o.size);
@@ -161,7 +162,14 @@ async function pullManifest(store: ObjectStore, target: Release, root: string, m
   if (!target.manifest) return { status: 'none', sources: 0, dropped: [] };
   try {
     const { manifest, dropped } = manifestFor(await readReleaseManifest(store, target.manifest), target, missing);
-    await writeManifest(manifestPath(root), manifest);
+    const file = manifestPath(root);
+    // A pull that did not get everything never replaces a manifest with a smaller one: the old one still
+    // names cache keys a rerun (or a build) can use.
+    const existing = missing.size > 0 ? await readManifest(file).catch(() => null) : null;
+    if (existing) {
+      return { status: 'kept', sources: Object.keys(existing.sources).length, dropped, reason: 'the pull is incomplete, so the images.json already there was left as it was' };
+    }
+    await writeManifest(file, manifest);
     return { status: 'written', sources: Object.keys(manifest.sources).length, dropped };
   } catch (error) {
     return { status: 'failed', sources: 0, dropped: [], reason: messageOf(error) };

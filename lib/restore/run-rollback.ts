@@ -13,7 +13,7 @@ import { planTotals, type PlanTotals } from '../plan/plan-cost';
 import { planRollback, type RollbackPlan } from '../plan/rollback-plan';
 import type { DeleteLimits, ExpectedCopy } from '../plan/sync-plan';
 import { ARCHIVE_PREFIX, sameObjects, type Release } from '../releases/release';
-import { readLatest, readRelease, type LatestRead } from '../releases/release-store';
+import { latestId, readLatest, readRelease, type LatestRead } from '../releases/release-store';
 import { listAll, type ObjectStore, type ObjectVersion } from '../storage/object-store';
 import { versionsByKey } from '../plan/versions-at';
 import { changedSinceRecord } from '../plan/bucket-drift';
@@ -60,15 +60,16 @@ export interface RollbackOutcome {
 export async function resolveRelease(store: ObjectStore, which: ReleaseChoice): Promise<{ target: Release; latest: LatestRead; current?: Release }> {
   const latest = await readLatest(store);
   if (typeof which !== 'string') return { target: await releaseAt(store, which.at), latest };
-  if (!latest.pointer) {
+  if (which !== 'latest' && which !== 'previous') return { target: await readRelease(store, which), latest };
+  const latestReleaseId = latestId(latest);
+  if (!latestReleaseId) {
     throw new AssetsError('E_NO_RELEASE', 'the bucket has no releases yet', { hint: 'every successful `gulp sync` records one' });
   }
   if (which === 'latest') {
-    const current = await readRelease(store, latest.pointer.id);
+    const current = await readRelease(store, latestReleaseId);
     return { target: current, latest, current };
   }
-  if (which !== 'previous') return { target: await readRelease(store, which), latest };
-  const current = await readRelease(store, latest.pointer.id);
+  const current = await readRelease(store, latestReleaseId);
   if (!current.parent) throw new AssetsError('E_NO_RELEASE', `release ${current.id} is the first one: there is no previous release`);
   return { target: await readRelease(store, current.parent), latest, current };
 }
@@ -84,7 +85,8 @@ async function imageHistory(store: ObjectStore): Promise<ObjectVersion[]> {
 async function resolveTarget(store: ObjectStore, choice: ReleaseChoice, history?: readonly ObjectVersion[]) {
   if (typeof choice === 'string' || !history) return { ...(await resolveRelease(store, choice)), restoredFrom: undefined };
   const latest = await readLatest(store);
-  const latestRelease = latest.pointer ? await readRelease(store, latest.pointer.id) : undefined;
+  // Only lends headers to unchanged versions: a damaged latest record is simply not used.
+  const latestRelease = latest.pointer ? await readRelease(store, latest.pointer.id).catch(() => undefined) : undefined;
   return {
     target: await stateAt(store, history, choice.at, latestRelease), latest, current: latestRelease,
     restoredFrom: `the bucket's versions at ${choice.at.toISOString()}`,

@@ -137,6 +137,28 @@ function conditionalWrites(store: Store, directory: string): Middleware {
   };
 }
 
+/**
+ * s3rver keeps each object in a file named by its key: a key with a `.` or `..` segment (legal in S3)
+ * would name a file outside its folder. Such keys are refused with 400, as a read, a write or a copy source.
+ */
+function refuseKeysLeavingFolder(): Middleware {
+  const leaves = (key: string) => key.split(/[/\\]/).some((segment) => segment === '.' || segment === '..');
+  return async (ctx, next) => {
+    let keys: string[];
+    try {
+      const [, , ...rest] = decodeURIComponent(ctx.path).split('/');
+      const source = ctx.headers['x-amz-copy-source'];
+      keys = [rest.join('/'), typeof source === 'string' ? decodeURIComponent(source.split('?')[0] ?? '') : ''];
+    } catch {
+      keys = ['..'];
+    }
+    if (!keys.some(leaves)) { await next(); return; }
+    ctx.status = 400;
+    ctx.type = 'application/xml';
+    ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>the embedded bucket refuses keys with a . or .. segment: they would name a file outside its folder</Message></Error>';
+  };
+}
+
 /** s3rver's fixed credentials (it does not check signatures). Not a secret. */
 export const LOCAL_ACCESS_KEY = 'S3RVER';
 
@@ -172,7 +194,7 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
     configureBuckets: [options.bucket, ...(options.otherBuckets ?? [])].map((name) => ({ name, configs: [] })),
   });
   const koa = server as unknown as { middleware: Middleware[]; store: Store; listen(...args: unknown[]): Server | Promise<Server> };
-  koa.middleware.unshift(conditionalWrites(koa.store, options.directory));
+  koa.middleware.unshift(refuseKeysLeavingFolder(), conditionalWrites(koa.store, options.directory));
   // s3rver's listen() waits for 'listening' only: a port in use is an unhandled 'error' event, a crash.
   const listen = koa.listen.bind(koa);
   koa.listen = (...args: unknown[]) => new Promise<Server>((resolve, reject) => {

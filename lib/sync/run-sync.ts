@@ -3,7 +3,8 @@
  * → executor → new state record → report. The normal path costs the listing and one GET.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { pathUnder } from '../util/contained-path';
 import { ConfigError, messageOf } from '../errors';
 import type { ApplyResult } from '../execute/apply-plan';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
@@ -17,7 +18,7 @@ import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
-import { coversWholeBucket, keyInScope, type ObjectScope } from './object-scope';
+import { coversWholeBucket, keyInScope, RESERVED_PREFIXES, type ObjectScope } from './object-scope';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { composeObjects, type Release } from '../releases/release';
 import { readSyncState } from './state-record';
@@ -67,32 +68,33 @@ export interface RemoteListing {
   readonly pages: number;
 }
 
-/** After every key of the tool's own (`_archive/`, `_releases/`, `_state/`: they sort before `album/`). */
-const AFTER_RESERVED = '_\u{10FFFF}';
-
 /**
- * The bucket's objects in scope; `onPage` sees each page's in-scope objects as it arrives. Once a page
- * ends inside the `_` range, the listing jumps past it, so however large the archive and the release
- * history grow, a sync or verify lists only the images (at most one extra request).
+ * The bucket's objects in scope; `onPage` sees each page's in-scope objects as it arrives. When a page
+ * ends inside one of the tool's own prefixes (`_archive/`, `_releases/`, `_state/`: they sort before
+ * `album/`), the listing jumps to that prefix's end, so however large the archive and the release
+ * history grow, a sync or verify lists only the images (about one extra request). Other keys that start
+ * with `_` are listed like any key: they may be extras.
  */
 export async function listRemote(
   store: ObjectStore, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
 ): Promise<RemoteListing> {
   const objects: ListedObject[] = [];
   let pages = 0;
-  const take = (page: readonly ListedObject[]) => {
-    pages += 1;
-    const start = objects.length;
-    for (const o of page) if (inScope(o.key)) objects.push(o);
-    onPage?.(objects.slice(start));
-  };
-  let jump = false;
-  for await (const page of store.list()) {
-    take(page);
-    if (page[page.length - 1]?.key.startsWith('_')) { jump = true; break; }
+  let startAfter: string | undefined;
+  for (;;) {
+    let jumpTo: string | undefined;
+    for await (const page of store.list({ startAfter })) {
+      pages += 1;
+      const start = objects.length;
+      for (const o of page) if (inScope(o.key)) objects.push(o);
+      onPage?.(objects.slice(start));
+      const last = page[page.length - 1]?.key ?? '';
+      const reserved = RESERVED_PREFIXES.find((prefix) => last.startsWith(prefix));
+      if (reserved) { jumpTo = `${reserved}\u{10FFFF}`; break; }
+    }
+    if (!jumpTo) return { objects, pages };
+    startAfter = jumpTo;
   }
-  if (jump) for await (const page of store.list({ startAfter: AFTER_RESERVED })) take(page);
-  return { objects, pages };
 }
 
 /** HEADs the keys the plan could not judge and records what their metadata says. */
@@ -111,10 +113,11 @@ export async function inspect(store: ObjectStore, keys: readonly string[], recor
 export function distReader(dist: string): (object: DesiredObject) => Promise<Buffer> {
   const root = resolve(dist);
   return async (object) => {
+    const path = pathUnder(root, object.key);
     try {
-      return readFileSync(join(root, object.key));
+      return readFileSync(path);
     } catch (error) {
-      throw new ConfigError(`cannot read ${join(root, object.key)}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`,
+      throw new ConfigError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`,
         'run `gulp build` to rebuild dist/');
     }
   };

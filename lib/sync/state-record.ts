@@ -15,6 +15,7 @@ import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object'
 export { STATE_PREFIX } from '../validate/object-key';
 import { STATE_PREFIX } from '../validate/object-key';
 import { isPreconditionFailed } from '../storage/store-error';
+import { BadRecordError, parseStateRecord } from '../validate/records';
 export const STATE_KEY = `${STATE_PREFIX}sync-state.json`;
 
 /** What the state record says of the bucket beyond its objects. */
@@ -40,6 +41,8 @@ export interface RecordsRead extends ReleaseMark {
   readonly recordedAt?: Date;
   /** The record's ETag as read: the condition for replacing it. Undefined when there is none. */
   readonly etag?: string;
+  /** The record exists but is not one (why): it is not used, and the next writer replaces it. */
+  readonly damaged?: string;
 }
 
 /** The state record changed between this run's read and its write: another run (or a prune) is writing. */
@@ -54,14 +57,15 @@ export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
   const read = await readObjectText(store, STATE_KEY);
   if (!read) return { records: new Map() };
   try {
-    const state = JSON.parse(read.text) as SyncState;
+    const state = parseStateRecord(read.text, STATE_KEY);
     return {
-      records: new Map(Object.entries(state.objects ?? {})), recordedAt: read.head.lastModified, release: state.release,
+      records: new Map(Object.entries(state.objects)), recordedAt: read.head.lastModified, release: state.release,
       unreleased: state.unreleased === true, etag: read.head.etag,
     };
-  } catch {
-    // Unreadable: every object gets a HEAD instead, and the next writer publishes; nothing is decided on a guess.
-    return { records: new Map(), unreleased: true, etag: read.head.etag };
+  } catch (error) {
+    if (!(error instanceof BadRecordError)) throw error;
+    // Unusable: every object gets a HEAD instead, and the next writer publishes; nothing is decided on a guess.
+    return { records: new Map(), unreleased: true, etag: read.head.etag, damaged: error.message };
   }
 }
 

@@ -22,6 +22,8 @@ export class BadRecordError extends AssetsError {
 }
 
 const md5 = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'is not a hex MD5'));
+/** A release made from a versioned bucket's history records what a HEAD said: a multipart ETag, or no SHA-256. */
+const etagOrMd5 = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}(-\d+)?$/, 'is not a hex MD5 or ETag'));
 const sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'is not a hex SHA-256'));
 const count = v.pipe(v.number('is not a number'), v.integer('is not a whole number'), v.minValue(0, 'is negative'));
 const text = (max = 1000) => v.pipe(v.string('is not text'), v.maxLength(max, `is longer than ${max} characters`));
@@ -41,7 +43,7 @@ const map = <T extends v.GenericSchema>(value: T, message: string) =>
     v.record(imageKey, value, message));
 
 const releaseObject = v.object({
-  md5, sha256, size: count, contentType: text(200), cacheControl: text(500), versionId: v.optional(text(1024)),
+  md5: etagOrMd5, sha256: v.union([sha256, v.literal('')], 'is not a hex SHA-256'), size: count, contentType: text(200), cacheControl: text(500), versionId: v.optional(text(1024)),
 });
 
 const releaseSchema = v.object({
@@ -66,12 +68,14 @@ const stateSchema = v.object({
   updatedAt: text(100),
   release: v.optional(releaseId),
   unreleased: v.optional(v.boolean()),
-  objects: map(recordedObject, 'is not a map of objects'),
+  // Any key: an entry whose key is not an image key is dropped (parseStateRecord), not the whole record.
+  objects: v.pipe(v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'is not a map of objects'),
+    v.record(v.string(), recordedObject, 'is not a map of objects')),
 }, 'is not a state record');
 
 const dimension = v.pipe(count, v.minValue(1, 'is not positive'));
 const variantSchema = v.object({
-  size: v.pipe(text(100), v.regex(/^[a-z0-9][a-z0-9-]*$/, 'is not a size name')),
+  size: text(100),
   format: v.picklist(OUTPUT_FORMATS, `is not one of ${OUTPUT_FORMATS.join(', ')}`),
   key: imageKey, width: dimension, height: dimension, bytes: count, contentType: text(200), md5, sha256, cacheKey: text(200),
 });
@@ -91,7 +95,8 @@ function describe(issues: readonly v.BaseIssue<unknown>[]): string {
   const issue = issues[0] as v.BaseIssue<unknown>;
   const items = (issue.path ?? []) as readonly { type: string; key: unknown; origin?: string }[];
   // A bad map key is reported at its map: the message names the key.
-  const at = items.filter((item) => !(item.type === 'record' && item.origin === 'key')).map((item) => String(item.key)).join('.');
+  const at = items.filter((item) => !(item.type === 'record' && item.origin === 'key')).map((item) => String(item.key)).join('.')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 300);
   const ours = issue.message.startsWith('is ') || issue.message.startsWith('key ');
   const message = ours ? issue.message : issue.input === undefined ? 'is missing' : `is not the right type (${issue.received})`;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
@@ -113,7 +118,9 @@ export const parsePointer = (textValue: string, where: string): LatestPointer =>
 export function parseStateRecord(textValue: string, where: string): {
   release?: string; unreleased?: boolean; objects: Record<string, RecordedObject>;
 } {
-  return parseWith(stateSchema, textValue, where);
+  const state = parseWith(stateSchema, textValue, where);
+  const objects = Object.fromEntries(Object.entries(state.objects).filter(([key]) => imageKeyProblem(key) === undefined));
+  return { ...state, objects };
 }
 export function parseManifest(textValue: string, where: string, hint?: string): ImageManifest {
   return parseWith(manifestSchema, textValue, where, hint) as ImageManifest;

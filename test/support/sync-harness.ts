@@ -18,7 +18,7 @@ import { requireManifest, runSync, type SyncOptions, type SyncOutcome } from '..
 import { runRollback, type ReleaseChoice, type RollbackOptions, type RollbackOutcome } from '../../lib/restore/run-rollback';
 import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/verify/repair-bucket';
 import { runVerify, type VerifyOptions, type VerifyOutcome } from '../../lib/verify/run-verify';
-import { digestsOf } from '../../lib/util/hash';
+import { digestsOf, sha256Of } from '../../lib/util/hash';
 import { FaultProxy } from '../servers/fault-proxy';
 import { freshCephBucket, requireCeph } from '../servers/ceph';
 import { startTestS3rver } from '../servers/s3rver';
@@ -120,7 +120,7 @@ export class SyncHarness {
       const [type, slug] = key.split('/') as [string, string];
       const size = posix.basename(key, posix.extname(key)).slice(slug.length + 1);
       const rel = `${type}/${slug}/${slug}-hi-res.jpg`;
-      const entry = sources[rel] ?? { type: type as 'album', slug, bytes: 1, sha256: 'src', width: 1000, height: 1000, variants: [] };
+      const entry = sources[rel] ?? { type: type as 'album', slug, bytes: 1, sha256: sha256Of(Buffer.from(rel)), width: 1000, height: 1000, variants: [] };
       sources[rel] = { ...entry, variants: [...entry.variants, {
         size, format: 'jpeg', key, width: 10, height: 10, bytes: body.length, contentType: 'image/jpeg', ...digestsOf(body), cacheKey: 'k',
       }] };

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { keptReleaseIds, planPrune, type PruneInput } from '../../lib/plan/prune-plan';
+import { planPrune, type PruneInput } from '../../lib/plan/prune-plan';
 import type { Release, ReleaseObject } from '../../lib/releases/release';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -16,15 +16,13 @@ function input(extra: Partial<PruneInput>): PruneInput {
   return { records: [], keep: 1, kept: [], archive: [], now: NOW, graceMs: 3_600_000, limits: { count: 1000, percent: 100 }, ...extra };
 }
 
-describe('keptReleaseIds', () => {
-  it('keeps the newest n, and the latest pointer\'s release even when older (after a rollback to it)', async () => {
-    expect(keptReleaseIds(['r4', 'r3', 'r2', 'r1'], 2)).to.deep.equal(['r4', 'r3']);
-    expect(keptReleaseIds(['r4', 'r3', 'r2', 'r1'], 2, 'r1')).to.deep.equal(['r4', 'r3', 'r1']);
-    expect(keptReleaseIds(['r4', 'r3'], 5, 'r4')).to.deep.equal(['r4', 'r3']);
-  });
-});
-
 describe('planPrune', () => {
+  it('never deletes a spared record (newer than the latest, perhaps unreadable), nor counts it as history', async () => {
+    const plan = planPrune(input({ records: records('r9', 'r2', 'r1'), kept: [release('r2', {})], spared: ['r9'] }));
+    expect(plan.dropped).to.deep.equal(['r1']);
+    expect(plan.actions.map((a) => a.key)).to.deep.equal(['_releases/r1.json']);
+  });
+
   it('keeps every archived copy a kept release refers to, by SHA-256, by MD5, and its manifest', async () => {
     const r2 = release('r2', { 'a.jpg': object('aa'), 'b.jpg': object('bb', 'b-md5') }, 'man2');
     const plan = planPrune(input({
