@@ -23,7 +23,7 @@ async function runReleasesTask(): Promise<void> {
     const problems = recordProblems(read, strays, latest.damaged);
     const unreleased = state.unreleased === true && ids.length > 0;
     if (flags.json) process.stdout.write(`${JSON.stringify({ total: ids.length, latest: latest.pointer?.id, unreleased, releases: rows, problems })}\n`);
-    else process.stdout.write(`${[formatReleases(rows, ids.length, unreleased), ...problems.map((p) => `x ${p}`)].join('\n')}\n`);
+    else process.stdout.write(`${[formatReleases(rows, ids.length - (read.length - rows.length), unreleased), ...problems.map((p) => `x ${p}`)].join('\n')}\n`);
     if (problems.length > 0) {
       throw new RunFailedError(`${problems.length} record(s) under _releases/ cannot be used (listed above with x)`,
         'they are never restored or trusted; `gulp restore <id> --yes` makes a readable release the latest again');

@@ -37,16 +37,18 @@ const imageKey = v.pipe(v.string('is not text'), v.check((key) => imageKeyProble
 }));
 const keyList = v.array(imageKey, 'is not a list');
 
-/** A JSON object with string keys (valibot's record also takes an array). */
-const map = <T extends v.GenericSchema>(value: T, message: string) =>
-  v.pipe(v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), message),
-    v.record(imageKey, value, message));
+const isPlainObject = (input: unknown): boolean => typeof input === 'object' && input !== null && !Array.isArray(input);
+/** A JSON object, not an array (valibot's object and record take arrays too). */
+const plain = <T extends v.GenericSchema>(schema: T, message: string) =>
+  v.pipe(v.custom<Record<string, unknown>>(isPlainObject, message), schema as unknown as v.GenericSchema<Record<string, unknown>, v.InferOutput<T>>);
+/** A JSON object keyed by image keys. */
+const map = <T extends v.GenericSchema>(value: T, message: string) => plain(v.record(imageKey, value, message), message);
 
 const releaseObject = v.object({
   md5: etagOrMd5, sha256: v.union([sha256, v.literal('')], 'is not a hex SHA-256'), size: count, contentType: text(200), cacheControl: text(500), versionId: v.optional(text(1024)),
 });
 
-const releaseSchema = v.object({
+const releaseSchema = plain(v.object({
   schema: v.literal(1, 'is not schema 1'),
   id: releaseId,
   createdAt: timestamp,
@@ -58,20 +60,19 @@ const releaseSchema = v.object({
   objects: map(releaseObject, 'is not a map of objects'),
   changes: v.object({ created: keyList, updated: keyList, retagged: keyList, deleted: keyList }, 'is not a change list'),
   manifest: v.optional(v.object({ sha256, size: count })),
-}, 'is not a release record');
+}), 'is not a release record');
 
-const pointerSchema = v.object({ id: releaseId, createdAt: timestamp }, 'is not a release pointer');
+const pointerSchema = plain(v.object({ id: releaseId, createdAt: timestamp }), 'is not a release pointer');
 
 const recordedObject = v.object({ etag: text(200), sha256: v.union([sha256, v.literal('')]), headersHash: text(100) });
-const stateSchema = v.object({
+const stateSchema = plain(v.object({
   schema: v.literal(1, 'is not schema 1'),
   updatedAt: text(100),
   release: v.optional(releaseId),
   unreleased: v.optional(v.boolean()),
   // Any key: an entry whose key is not an image key is dropped (parseStateRecord), not the whole record.
-  objects: v.pipe(v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'is not a map of objects'),
-    v.record(v.string(), recordedObject, 'is not a map of objects')),
-}, 'is not a state record');
+  objects: plain(v.record(v.string(), recordedObject, 'is not a map of objects'), 'is not a map of objects'),
+}), 'is not a state record');
 
 const dimension = v.pipe(count, v.minValue(1, 'is not positive'));
 const variantSchema = v.object({
@@ -83,12 +84,12 @@ const sourceSchema = v.object({
   type: v.picklist(['album', 'artist', 'other']), slug: text(500), bytes: count, sha256, width: dimension, height: dimension,
   variants: v.array(variantSchema, 'is not a list'),
 });
-const manifestSchema = v.object({
+const manifestSchema = plain(v.object({
   schema: v.literal(1, 'is not schema 1'),
   encoder: text(200),
   updatedAt: text(100),
   sources: map(sourceSchema, 'is not a map of sources'),
-}, 'is not an image manifest');
+}), 'is not an image manifest');
 
 /** `objects.album/x.jpg.md5 is not a hex MD5`: where in the record, then what is wrong. */
 function describe(issues: readonly v.BaseIssue<unknown>[]): string {

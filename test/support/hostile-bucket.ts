@@ -1,0 +1,46 @@
+/**
+ * The hostile-bucket fixture set: ways a release record, the latest pointer or a listing can be damaged
+ * or crafted. Each tampering takes a real release record and returns the text to store in its place.
+ */
+import type { Release } from '../../lib/releases/release';
+
+export interface Tampering {
+  readonly name: string;
+  /** What the message naming the record must say. */
+  readonly says: RegExp;
+  tamper(release: Release): string;
+}
+
+const withObjects = (release: Release, extra: Record<string, unknown>, drop = false): string => {
+  const first = Object.values(release.objects)[0];
+  return JSON.stringify({ ...release, objects: { ...(drop ? {} : release.objects), ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v ?? first])) } });
+};
+
+export const TAMPERED_RELEASES: readonly Tampering[] = [
+  { name: 'a key that climbs out of the folder', says: /key "\.\.\/victim\.txt" is not an image key: it has a \. or \.\. segment/,
+    tamper: (r) => withObjects(r, { '../victim.txt': undefined }) },
+  { name: 'a key climbing through a real folder', says: /album\/\.\.\/\.\.\/package\.json.*\. or \.\. segment/,
+    tamper: (r) => withObjects(r, { 'album/../../package.json': undefined }) },
+  { name: 'an absolute key', says: /starts with \//, tamper: (r) => withObjects(r, { '/tmp/evil.jpg': undefined }) },
+  { name: 'a backslash key', says: /backslash/, tamper: (r) => withObjects(r, { 'album\\..\\..\\evil.jpg': undefined }) },
+  { name: 'the tool\'s own state record as an image', says: /under the tool's own prefix _state\//,
+    tamper: (r) => withObjects(r, { '_state/sync-state.json': undefined }) },
+  { name: 'another release record as an image', says: /under the tool's own prefix _releases\//,
+    tamper: (r) => withObjects(r, { '_releases/latest.json': undefined }) },
+  { name: 'an object with no SHA-256', says: /sha256 is missing/,
+    tamper: (r) => withObjects(r, { 'album/x/x-medium.jpg': { ...Object.values(r.objects)[0], sha256: undefined } }) },
+  { name: 'objects as a list', says: /objects is not a map of objects/, tamper: (r) => JSON.stringify({ ...r, objects: [] }) },
+  { name: 'not JSON', says: /is not valid JSON/, tamper: () => '{"schema": 1, "objects": ' },
+  { name: 'null', says: /is not a release record/, tamper: () => 'null' },
+  { name: 'a size that is text', says: /size is not a number/,
+    tamper: (r) => withObjects(r, { 'album/x/x-small.jpg': { ...Object.values(r.objects)[0], size: '12' } }) },
+  { name: 'a control character in a key', says: /control character/, tamper: (r) => withObjects(r, { 'album/x/\u001b[31mred.jpg': undefined }) },
+];
+
+/** Keys a bucket listing can show that are never images of ours, and what verify must call them. */
+export const HOSTILE_LISTED_KEYS: readonly { key: string; says: RegExp }[] = [
+  { key: 'album/x/x-medium\u0007.jpg', says: /not an image key: it contains a control character/ },
+  { key: 'album/x\\x-medium.jpg', says: /not an image key: it contains a backslash/ },
+  { key: 'album/cafe\u0301/cafe\u0301-medium.jpg', says: /not NFC/ },
+  { key: '_foo/not-ours.jpg', says: /^(?!not an image key)/ },
+];
