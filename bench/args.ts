@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 /** Generated corpora (git-ignored) and the last report. */
 export const CORPUS_ROOT = join(__dirname, '.corpus');
 
+/** The photographs shipped for the tests: the default source of covers when no --photos is given. */
+export const DEFAULT_PHOTOS = join(__dirname, '..', 'test', 'fixtures', 'photos');
+
 export interface BenchArgs {
   /** Album covers in the main corpus (strategies a–d). */
   count: number;
@@ -33,7 +36,7 @@ export interface BenchArgs {
 const HELP = `usage: npm run bench:build -- [flags]
   --count N               album covers for strategies a–d (default 120)
   --no-change-count N     small covers for the no-change run (default 10000; 0 skips it)
-  --photos DIR            photographs to cut covers from (default /work/shared/photos; synthetic if missing)
+  --photos DIR            photographs to cut covers from (default test/fixtures/photos; synthetic if missing)
   --repeat R              runs of each strategy, median reported (default 3)
   --ceiling-pools 2,4     pool sizes for the hand-written ceiling; the fastest is the ceiling (default 2,4)
   --formats-table / --no-formats-table   mozjpeg vs plain side table (default on)
@@ -51,9 +54,8 @@ function intFlag(name: string, raw: string | undefined, min: number): number {
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const defaultPhotos = '/work/shared/photos';
   const args: BenchArgs = {
-    count: 120, noChangeCount: 10_000, photos: existsSync(defaultPhotos) ? defaultPhotos : null, repeat: 3,
+    count: 120, noChangeCount: 10_000, photos: existsSync(DEFAULT_PHOTOS) ? DEFAULT_PHOTOS : null, repeat: 3,
     ceilingPools: [2, 4], formatsTable: true, formatsCount: 20, cliCold: true, sameRecipe: true, freshNoChange: false, profile: false, keep: false,
   };
   for (let i = 0; i < argv.length; i += 1) {

@@ -1,7 +1,7 @@
 /**
  * Regenerates public/, the sample collection shipped so the pipeline runs on a fresh clone: real
- * photographs from ../shared/photos (CC0, public domain and CC-BY only) cropped into album covers and
- * artist images, with public/CREDITS.md. Usage: node --require esbuild-register scripts/make-sample-collection.ts [photos-dir]
+ * photographs (CC0, public domain and CC-BY only; the full-size originals, not shipped) cropped into album
+ * covers and artist images, with public/CREDITS.md. Usage: node --require esbuild-register scripts/make-sample-collection.ts <photos-dir>
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -24,7 +24,8 @@ const ITEMS: Item[] = [
 ];
 
 async function main(): Promise<void> {
-  const photos = resolve(process.argv[2] ?? join(__dirname, '..', '..', 'shared', 'photos'));
+  if (!process.argv[2]) throw new Error('usage: make-sample-collection.ts <photos-dir>: the folder holding the original photographs named in ITEMS');
+  const photos = resolve(process.argv[2]);
   const out = resolve(__dirname, '..', 'public');
   const rows: string[] = [];
   for (const item of ITEMS) {

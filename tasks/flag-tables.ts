@@ -21,6 +21,10 @@ const objectScope = {
   size: { kind: 'choice', values: ['hi-res', 'medium', 'small', 'avatar'], description: 'only one size' },
 } as const satisfies FlagTable;
 
+const reports = {
+  reports: { kind: 'string', arg: 'dir', description: 'folder for the JSON report (default: $REPORTS_DIR, else reports/); the newest 50 reports of each task are kept there, older ones deleted' },
+} as const satisfies FlagTable;
+
 export const FLAG_TABLES = {
   build: {
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'source folder (album/<slug>/<slug>-hi-res.jpg, artist/…)' },
@@ -43,6 +47,7 @@ export const FLAG_TABLES = {
     ...objectScope,
     'changed-files': { kind: 'string', arg: 'file', description: 'only the albums/artists named in this list of paths (from `git diff --name-only`)' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+    ...reports,
   },
   verify: {
     ...bucket,
@@ -59,6 +64,7 @@ export const FLAG_TABLES = {
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight for HEADs, reads and repairs (default 16)' },
     ...objectScope,
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+    ...reports,
   },
   releases: {
     ...bucket,
@@ -73,6 +79,7 @@ export const FLAG_TABLES = {
     ...deletes,
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16)' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+    ...reports,
   },
   restore: {
     ...bucket,
@@ -89,6 +96,7 @@ export const FLAG_TABLES = {
     ...deletes,
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16)' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+    ...reports,
   },
 } as const satisfies Record<string, FlagTable>;
 

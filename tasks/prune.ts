@@ -1,6 +1,7 @@
 import { secretValues } from '../lib/config/environment';
 import { RunFailedError, UsageError } from '../lib/errors';
 import { confirmApply, parseMaxDelete, printReport, withBucket } from './bucket-session';
+import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
 import { outsideDomain } from './outside-domain';
 
@@ -26,7 +27,7 @@ async function runPruneTask(): Promise<void> {
       outcome = await runPrune(opened.store, { ...common, dryRun: false });
     }
     const result = report.pruneReport(outcome, { ...context, dryRun: !apply });
-    const path = await report.writePruneReport(result, 'reports', secretValues());
+    const path = await report.writePruneReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, report.formatPruneOutcome(result));
     if (!result.ok) {
       throw new RunFailedError(`prune of ${env.name} is incomplete`, result.deleteRefusal

@@ -5,6 +5,7 @@ import type { DeleteLimits } from '../lib/plan/sync-plan';
 import type { ReleaseChoice } from '../lib/restore/run-rollback';
 import { confirmApply, parseMaxDelete, printReport, withBucket } from './bucket-session';
 import type { FlagValue } from './flags';
+import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
 import { outsideDomain } from './outside-domain';
 
@@ -37,7 +38,7 @@ async function runRestoreTask(): Promise<void> {
       outcome = await runRollback(opened.store, { ...common, dryRun: false });
     }
     const result = report.restoreReport(outcome, { environment: env.name, bucket: env.bucket, dryRun: !apply });
-    const path = await report.writeRestoreReport(result, 'reports', secretValues());
+    const path = await report.writeRestoreReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, report.formatRestoreOutcome(outcome, result));
     if (!result.ok) {
       throw new RunFailedError(`restore of ${env.name} to ${outcome.target.id} ${outcome.result ? 'is incomplete' : 'was refused: nothing was changed'}`,
@@ -74,7 +75,7 @@ async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimit
     });
     const result = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },
       { outcome: outcome.repair, dryRun, after: outcome.after });
-    const path = await report.writeVerifyReport(result, 'reports', secretValues());
+    const path = await report.writeVerifyReport(result, reportsDir(flags), secretValues());
     printReport(flags, { build: outcome.build, ...result }, path, `${formatBuildSummary(outcome.build)}\n${report.formatVerify(result)}`);
     const left = outcome.after ? report.problemsOf(outcome.after) : [];
     if (!dryRun && !(outcome.after && left.length === 0 && (outcome.repair.result?.failures.length ?? 0) === 0)) {
@@ -95,7 +96,7 @@ async function pull(flags: Record<string, FlagValue>, release: ReleaseChoice): P
       release, dest: flags.dest as string, concurrency, quiet: flags.json === true, dryRun: flags['dry-run'] === true,
     });
     const result = report.pullReport(outcome, { environment: env.name, bucket: env.bucket });
-    const path = await report.writePullReport(result, 'reports', secretValues());
+    const path = await report.writePullReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, report.formatPull(result));
     if (!result.ok) {
       throw new RunFailedError(`pull of release ${outcome.release.id} is ${outcome.dryRun ? 'not possible in full' : 'incomplete'}`,

@@ -1,6 +1,7 @@
 import { secretValues } from '../lib/config/environment';
 import { RunFailedError } from '../lib/errors';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
+import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
 import { outsideDomain } from './outside-domain';
 
@@ -24,7 +25,7 @@ async function runSyncTask(): Promise<void> {
       scope: { type: flags.type as 'album' | 'artist' | undefined, size: flags.size as string | undefined, filter: flags.filter as RegExp | undefined, slugs: changed },
     });
     const result = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });
-    const path = await report.writeSyncReport(result, 'reports', secretValues());
+    const path = await report.writeSyncReport(result, reportsDir(flags), secretValues());
     const done = dryRun ? 'dry run: nothing was changed' : report.formatOutcome(result);
     printReport(flags, result, path, `${report.formatPlan(outcome)}\n${done}`);
     if (result.unrecorded) throw new RunFailedError(`sync to ${env.name} wrote everything, but left changes no release records`, result.unrecorded);

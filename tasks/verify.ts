@@ -6,6 +6,7 @@ import type { ObjectStore } from '../lib/storage/object-store';
 import type { VerifyOptions } from '../lib/verify/run-verify';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import type { FlagValue } from './flags';
+import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
 import { outsideDomain } from './outside-domain';
 
@@ -49,7 +50,7 @@ async function runVerifyTask(): Promise<void> {
     const mode = { deep: options.deep, public: options.publicBase !== undefined, sample: options.sample };
     const against = expected.release ? `release ${expected.release.id}` : 'the build';
     const result = report.verifyReport(outcome, { environment: env.name, bucket: env.bucket, mode, against }, repair);
-    const path = await report.writeVerifyReport(result, 'reports', secretValues());
+    const path = await report.writeVerifyReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, report.formatVerify(result));
     if (!result.ok && !repair?.dryRun) {
       const left = result.after ?? result;

@@ -4,8 +4,11 @@ import { join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const GULP_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'gulp');
 
-/** Read-only real photographs (see CREDITS.md there); tests scale them down, never copy them whole. */
-export const PHOTOS_DIR = '/work/shared/photos';
+/**
+ * Real photographs shipped with the repo (1024 px on the long side; credits and licences in CREDITS.md
+ * there). Tests crop and scale them to the sizes they need, up as well as down.
+ */
+export const PHOTOS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'photos');
 export const PHOTO = {
   landscape: join(PHOTOS_DIR, 'citrus-fruits.jpg'),
   bridge: join(PHOTOS_DIR, 'cincinnati-bridge.jpg'),

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CLEAN_ENV, spawnGulp } from '../helpers/cli';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CLEAN_ENV, TEST_REPORTS_DIR, spawnGulp } from '../helpers/cli';
+import { makeTmpDir, removeTmp } from '../helpers/tmp';
 import { SyncHarness } from '../support/sync-harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -11,6 +12,11 @@ const GULP = join(ROOT, 'node_modules', '.bin', 'gulp');
 const SECRET = 'very-secret-value-0123456789';
 
 const gulp = spawnGulp;
+
+/** A folder's names, or null when it does not exist. */
+async function listing(dir: string): Promise<string[] | null> {
+  return readdir(dir).then((names) => names.sort(), () => null);
+}
 
 describe('gulp sync from the command line', () => {
   it('refuses production with missing settings, naming the variable and never printing the secret', async () => {
@@ -42,21 +48,39 @@ describe('gulp sync from the command line', () => {
       expect(run.output).to.not.include(SECRET);
     });
 
-    it('--json prints the report, writes it to reports/ and appends a GitHub step summary, all without the secret', async () => {
+    it('--json prints the report, writes it to REPORTS_DIR (never the repo\'s reports/) and appends a GitHub step summary, all without the secret', async () => {
       await h.writeDist({ 'album/a/a-small.jpg': 'a', 'album/b/b-small.jpg': 'b' });
       const summary = join(h.dist, 'step-summary.md');
+      const repoReportsBefore = await listing(join(ROOT, 'reports'));
       const run = await gulp(['sync', '--dest', h.dist, '--json'], { ...envFor(h.server.store.endpoint), GITHUB_STEP_SUMMARY: summary });
+      expect(await listing(join(ROOT, 'reports'))).to.deep.equal(repoReportsBefore);
       expect(run.status, run.output).to.equal(0);
       const line = run.output.split('\n').find((l) => l.startsWith('{'));
       const report = JSON.parse(line ?? '{}') as { ok: boolean; completed: { create: number }; report: string; plan: { requests: { classA: number } } };
       expect(report.ok).to.equal(true);
       expect(report.completed.create).to.equal(2);
       expect(report.plan.requests.classA).to.equal(3 + 6); // one list page + two PUTs + the lock and records (COMMIT_OVERHEAD)
-      const saved = await readFile(join(ROOT, report.report), 'utf8');
-      await rm(join(ROOT, report.report));
+      expect(dirname(report.report)).to.equal(TEST_REPORTS_DIR);
+      const saved = await readFile(report.report, 'utf8');
+      await rm(report.report);
       expect(JSON.parse(saved)).to.deep.include({ ok: true, environment: 'development' });
       expect(await readFile(summary, 'utf8')).to.match(/### Image sync \(development\)[\s\S]*\| 2 \| 0 \| 0 \| 0 \|/);
       expect(run.output + saved).to.not.include(SECRET);
+    });
+
+    it('--reports sends the report to that folder, over REPORTS_DIR', async () => {
+      await h.writeDist({ 'album/a/a-small.jpg': 'a' });
+      const dir = await makeTmpDir('reports-flag');
+      try {
+        const run = await gulp(['sync', '--dest', h.dist, '--reports', dir], envFor(h.server.store.endpoint));
+        expect(run.status, run.output).to.equal(0);
+        const names = await readdir(dir);
+        expect(names).to.have.length(1);
+        expect(names[0]).to.match(/^sync-\d{4}-\d{2}-\d{2}T[\d-]+Z\.json$/);
+        expect(run.output).to.include(`report: ${join(dir, names[0] as string)}`);
+      } finally {
+        await removeTmp(dir);
+      }
     });
 
     it('says when there is nothing to do (not "dry run"), and exits non-zero when --delete was refused', async () => {

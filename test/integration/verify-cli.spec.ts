@@ -27,7 +27,7 @@ describe('gulp verify from the command line', () => {
     const report = jsonLine(clean.output);
     expect(report).to.deep.include({ ok: true, environment: 'development' });
     expect(report.counts).to.include({ missing: 0, corrupt: 0, extra: 0 });
-    await rm(join(REPO_ROOT, report.report));
+    await rm(report.report); // in the suite's REPORTS_DIR
 
     await h.direct.deleteMany(['album/b/b-small.jpg']);
     const broken = await spawnGulp(['verify', '--dest', h.dist], envFor(h.server.store.endpoint));
