@@ -1,10 +1,10 @@
 import { flagHelp, flagsFor } from './flag-tables';
 import { withBucket } from './bucket-session';
-import { outsideDomain } from './outside-domain';
+import { runTask } from './outside-domain';
 
 /** `gulp releases`: the recorded releases, newest first. */
 export function releases(): Promise<void> {
-  return outsideDomain(runReleasesTask);
+  return runTask(runReleasesTask);
 }
 
 async function runReleasesTask(): Promise<void> {
@@ -14,7 +14,7 @@ async function runReleasesTask(): Promise<void> {
     const { formatReleases, summarizeRelease } = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
     const { readSyncState } = require('../lib/sync/state-record') as typeof import('../lib/sync/state-record');
     const [ids, latest, state] = await Promise.all([store.releaseIds(opened.store), store.readLatest(opened.store), readSyncState(opened.store)]);
-    const shown = await store.readReleases(opened.store, ids.slice(0, flags.limit as number));
+    const shown = await store.readReleases(opened.store, ids.slice(0, flags.limit));
     const orphans = new Set(store.unpublishedIds(ids, latest.pointer?.id));
     const rows = shown.map((r) => ({ ...summarizeRelease(r), latest: r.id === latest.pointer?.id, unpublished: orphans.has(r.id) }));
     const unreleased = state.unreleased === true && ids.length > 0;
