@@ -76,6 +76,7 @@ export function createProgress(options: ProgressOptions): Progress {
     done() {
       if (options.silent || options.total === 0) return;
       if (!live && lastShown === count) return; // that line is already the last one printed
+      if (count === 0 && lastShown === -1) return; // nothing was done and nothing shown: no "0 of n" line after the outcome
       lastShown = count;
       if (live) stream.write(`\r\x1b[2K${line()}\n`);
       else stream.write(`${line()}\n`);

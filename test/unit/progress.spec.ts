@@ -25,4 +25,10 @@ describe('progress lines', () => {
     progress.done();
     expect(stream.lines().map((l) => /\d+\/\d+/.exec(l)?.[0])).to.deep.equal(['1/3', '3/3']);
   });
+
+  it('prints no "0 of n" line when a run ends before doing anything (it stopped, or waited and gave up)', async () => {
+    const stream = plainStream();
+    createProgress({ label: 'sync', total: 44, unit: 'obj', stream }).done();
+    expect(stream.lines()).to.deep.equal([]);
+  });
 });
