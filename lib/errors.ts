@@ -6,6 +6,8 @@ export class AssetsError extends Error {
   readonly code: string;
   readonly hint?: string;
   readonly showStack = false;
+  /** The process's exit status when this error ends a command. */
+  readonly exitCode: number = 1;
 
   constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -48,6 +50,21 @@ export class SourceError extends AssetsError {
 export class RunFailedError extends AssetsError {
   constructor(message: string, hint?: string) {
     super('E_RUN_FAILED', message, { hint });
+  }
+}
+
+/** A shown plan the user did not confirm: nothing was applied; exit 1, reported as "not applied", not as an error. */
+export class NotAppliedError extends AssetsError {
+  constructor(message: string, hint?: string) {
+    super('E_NOT_APPLIED', message, { hint });
+  }
+}
+
+/** Stopped by Ctrl-C (SIGINT): the message says what was done so far and how to finish; exit 130 as shells expect. */
+export class InterruptedError extends AssetsError {
+  override readonly exitCode = 130;
+  constructor(message: string, hint?: string) {
+    super('E_INTERRUPTED', message, { hint });
   }
 }
 

@@ -3,11 +3,10 @@
  * store (the embedded local bucket in development), say where it is, close it, print the report.
  */
 import { loadDotenvFile, resolveEnvironment, secretValues, type Environment, type EnvironmentName } from '../lib/config/environment';
-import { UsageError } from '../lib/errors';
+import { NotAppliedError, UsageError } from '../lib/errors';
 import type { AdaptiveLimiter } from '../lib/execute/adaptive-limiter';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
 import type { OpenStore } from '../lib/sync/open-store';
-import type { FlagValue } from './flags';
 
 export interface BucketSession {
   readonly env: Environment;
@@ -15,6 +14,9 @@ export interface BucketSession {
   readonly limiter: AdaptiveLimiter;
   readonly concurrency: number;
 }
+
+/** The flags every bucket task has (typed from the flag tables). */
+export interface BucketFlags { readonly env: EnvironmentName; readonly concurrency?: number; readonly json: boolean }
 
 export function parseMaxDelete(value: string): DeleteLimits {
   const limits = { count: Number.POSITIVE_INFINITY, percent: 100 };
@@ -27,18 +29,20 @@ export function parseMaxDelete(value: string): DeleteLimits {
   return limits;
 }
 
-export async function withBucket<T>(flags: Record<string, FlagValue>, work: (session: BucketSession) => Promise<T>): Promise<T> {
+export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSession) => Promise<T>): Promise<T> {
   loadDotenvFile();
-  const env = resolveEnvironment(flags.env as EnvironmentName);
+  const env = resolveEnvironment(flags.env);
   // Loaded here, not at the top: `gulp build` and `gulp --tasks` never pay for the S3 SDK.
   const { AdaptiveLimiter } = require('../lib/execute/adaptive-limiter') as typeof import('../lib/execute/adaptive-limiter');
   const { openStore } = require('../lib/sync/open-store') as typeof import('../lib/sync/open-store');
-  const concurrency = (flags.concurrency as number | undefined) ?? 16;
+  const concurrency = flags.concurrency ?? 16;
   const limiter = new AdaptiveLimiter(concurrency);
   const opened = await openStore(env, { limiter });
   try {
     if (opened.localDirectory && !flags.json) {
-      process.stdout.write(`embedded local bucket "${env.bucket}" (data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>\n`);
+      const { LOCAL_BUCKET_PORT } = require('../lib/sync/open-store') as typeof import('../lib/sync/open-store');
+      const fallback = opened.publicBase?.includes(`:${LOCAL_BUCKET_PORT}/`) ? '' : ` (port ${LOCAL_BUCKET_PORT} is taken, perhaps by another command: these URLs last only while this one runs)`;
+      process.stdout.write(`embedded local bucket "${env.bucket}" (data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>${fallback}\n`);
     }
     return await work({ env, opened, limiter, concurrency });
   } finally {
@@ -47,19 +51,19 @@ export async function withBucket<T>(flags: Record<string, FlagValue>, work: (ses
 }
 
 /** The report as JSON on stdout (--json, secrets scrubbed) or the human text and where the report went. */
-export function printReport(flags: Record<string, FlagValue>, report: object, path: string, human: string): void {
+export function printReport(flags: Pick<BucketFlags, 'json'>, report: object, path: string, human: string): void {
   const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
   if (flags.json) process.stdout.write(`${scrub(JSON.stringify({ ...report, report: path }), secretValues())}\n`);
   else process.stdout.write(`${human}\nreport: ${path}\n`);
 }
 
 /** Before applying a shown plan: `--yes`, or a "y" typed at a terminal; off a terminal without --yes, refused. */
-export async function confirmApply(flags: Record<string, FlagValue>, what: string, environment: string): Promise<void> {
+export async function confirmApply(flags: { readonly yes: boolean }, what: string, environment: string): Promise<void> {
   if (flags.yes === true) return;
   if (!process.stdin.isTTY) throw new UsageError(`not applying the ${what} without --yes (not an interactive terminal)`, 'review the plan above, then rerun with --yes');
   const { createInterface } = require('node:readline/promises') as typeof import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    if (!/^y(es)?$/i.test((await rl.question(`apply this ${what} to ${environment}? [y/N] `)).trim())) throw new UsageError(`${what} not applied`);
+    if (!/^y(es)?$/i.test((await rl.question(`apply this ${what} to ${environment}? [y/N] `)).trim())) throw new NotAppliedError(`${what} not applied: nothing was changed`, 'answer y to apply it, or pass --yes');
   } finally { rl.close(); }
 }

@@ -1,6 +1,6 @@
 /** Every task's flags. One table so a command line naming several tasks is checked as a whole. */
 import { OUTPUT_FORMATS } from '../lib/images/config';
-import { describeFlags, parseFlags, type FlagTable, type FlagValue } from './flags';
+import { describeFlags, parseFlags, type FlagTable, type FlagValues } from './flags';
 
 const scope = {
   filter: { kind: 'regex', description: 'only sources whose path (e.g. album/slug/slug-hi-res.jpg) matches this regular expression' },
@@ -105,8 +105,12 @@ export const COMPOSITES: Record<string, readonly string[]> = { default: ['build'
 
 export type TaskName = keyof typeof FLAG_TABLES;
 
-export function flagsFor(task: TaskName): Record<string, FlagValue> {
-  return parseFlags(task, FLAG_TABLES, COMPOSITES);
+/** A task's flags, parsed and checked against its table; their types come from the table. */
+export type TaskFlags<T extends TaskName> = FlagValues<(typeof FLAG_TABLES)[T]>;
+
+export function flagsFor<T extends TaskName>(task: T): TaskFlags<T> {
+  // parseFlags converts each value by its spec's kind (the one place the table's types are trusted).
+  return parseFlags(task, FLAG_TABLES, COMPOSITES) as TaskFlags<T>;
 }
 
 export function flagHelp(task: TaskName): Record<string, string> {

@@ -17,6 +17,18 @@ export type FlagSpec = FlagKind & { description: string; default?: string; /** P
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
 export type FlagValue = string | boolean | number | RegExp | string[] | undefined;
 
+/** The value one flag parses to, from its spec: string, boolean, count/percent → number, regex, a choice's union, a list's array. */
+type ValueOf<S> = S extends { kind: 'boolean' } ? boolean
+  : S extends { kind: 'count' | 'percent' } ? number
+  : S extends { kind: 'regex' } ? RegExp
+  : S extends { kind: 'choice'; values: readonly (infer V)[] } ? V
+  : S extends { kind: 'list'; values: readonly (infer V)[] } ? V[]
+  : string;
+/** Switches are always set (false when absent), and so is a flag with a default; others may be undefined. */
+type AlwaysSet<S> = S extends { kind: 'boolean' } | { default: string } ? true : false;
+/** A task's parsed flags, typed from its (const) table: tasks read them with no casts. */
+export type FlagValues<T extends FlagTable> = { readonly [K in keyof T]: AlwaysSet<T[K]> extends true ? ValueOf<T[K]> : ValueOf<T[K]> | undefined };
+
 // gulp-cli's own flags: tolerated, never ours (lib/shared/options/cli-options.js in gulp-cli).
 const GULP_CLI_VALUED = new Set(['gulpfile', 'cwd', 'preload', 'tasks-depth', 'depth', 'f']);
 const GULP_CLI_SWITCHES = new Set(['help', 'version', 'tasks', 'tasks-simple', 'tasks-json', 'compact-tasks',

@@ -2,11 +2,11 @@ import { RunFailedError } from '../lib/errors';
 import { printableKey } from '../lib/validate/object-key';
 import { flagHelp, flagsFor } from './flag-tables';
 import { withBucket } from './bucket-session';
-import { outsideDomain } from './outside-domain';
+import { runTask } from './outside-domain';
 
 /** `gulp releases`: the recorded releases, newest first. */
 export function releases(): Promise<void> {
-  return outsideDomain(runReleasesTask);
+  return runTask(runReleasesTask);
 }
 
 async function runReleasesTask(): Promise<void> {
@@ -17,7 +17,7 @@ async function runReleasesTask(): Promise<void> {
     const { readSyncState } = require('../lib/sync/state-record') as typeof import('../lib/sync/state-record');
     const [{ records, strays }, latest, state] = await Promise.all([store.listReleaseKeys(opened.store), store.readLatest(opened.store), readSyncState(opened.store)]);
     const ids = records.map((r) => r.id);
-    const read = await store.readReleasesOrProblems(opened.store, ids.slice(0, flags.limit as number));
+    const read = await store.readReleasesOrProblems(opened.store, ids.slice(0, flags.limit));
     const orphans = new Set(store.unpublishedIds(ids, latest.pointer?.id));
     const rows = read.flatMap((r) => ('problem' in r ? [] : [{ ...summarizeRelease(r), latest: r.id === latest.pointer?.id, unpublished: orphans.has(r.id) }]));
     const problems = recordProblems(read, strays, latest.damaged);

@@ -1,46 +1,57 @@
 import { secretValues } from '../lib/config/environment';
-import { RunFailedError, UsageError } from '../lib/errors';
+import { InterruptedError, RunFailedError, UsageError } from '../lib/errors';
 import { DEFAULT_IMAGE_CONFIG } from '../lib/images/config';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
 import type { ReleaseChoice } from '../lib/restore/run-rollback';
 import { confirmApply, parseMaxDelete, printReport, withBucket } from './bucket-session';
-import type { FlagValue } from './flags';
 import { reportsDir } from './reports-dir';
-import { flagHelp, flagsFor } from './flag-tables';
-import { outsideDomain } from './outside-domain';
+import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
+import { runTask } from './outside-domain';
 
 /** `gulp restore --release <id|previous>`: roll the bucket back (or forward) to a recorded release. */
 export function restore(): Promise<void> {
-  return outsideDomain(runRestoreTask);
+  return runTask(runRestoreTask);
 }
 
 async function runRestoreTask(): Promise<void> {
   const flags = flagsFor('restore');
-  const limits = parseMaxDelete(flags['max-delete'] as string);
+  const limits = parseMaxDelete(flags['max-delete']);
   if (flags.at && flags.release) throw new UsageError('give --release or --at, not both');
   const { parseAt } = require('../lib/restore/state-at') as typeof import('../lib/restore/state-at');
-  const choice = flags.at ? { at: parseAt(flags.at as string) } : flags.release as string | undefined;
+  const choice = flags.at ? { at: parseAt(flags.at) } : flags.release;
   if (flags.pull) return pull(flags, choice ?? 'latest');
   if (!choice) return fullRestore(flags, limits);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runRollback } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
     const report = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
+    const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
     const common = {
-      release: choice, environment: env.name, limits, concurrency, limiter, quiet: flags.json === true,
+      release: choice, environment: env.name, limits, concurrency, limiter, quiet: flags.json,
       publicBase: opened.publicBase,
     };
     let outcome = await runRollback(opened.store, { ...common, dryRun: true });
     const blocked = outcome.plan.unrecoverable.length > 0 || outcome.plan.deleteRefusal !== undefined;
-    const apply = flags['dry-run'] !== true && (outcome.plan.actions.length > 0 || outcome.unrecorded) && !blocked;
+    let interrupted = false;
+    const apply = !flags['dry-run'] && (outcome.plan.actions.length > 0 || outcome.unrecorded) && !blocked;
     if (apply) {
       if (!flags.json) process.stdout.write(`${report.formatRollbackPlan(outcome)}\n`);
       await confirmApply(flags, 'restore', env.name);
-      outcome = await runRollback(opened.store, { ...common, dryRun: false });
+      const interrupt = watchInterrupt();
+      outcome = await runRollback(opened.store, { ...common, dryRun: false, signal: interrupt }).finally(() => interrupt.dispose());
+      interrupted = interrupt.aborted;
     }
     const result = report.restoreReport(outcome, { environment: env.name, bucket: env.bucket, dryRun: !apply });
     const path = await report.writeRestoreReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, report.formatRestoreOutcome(outcome, result));
-    if (!result.ok) {
+    if (interrupted) {
+      const writes = outcome.plan.actions.filter((a) => a.kind !== 'delete').length;
+      const done = Object.entries(outcome.result?.completed ?? {}).filter(([kind]) => kind !== 'delete').reduce((sum, [, n]) => sum + n, 0);
+      throw new InterruptedError(`restore of ${env.name} to ${outcome.target.id} stopped by Ctrl-C after ${done} of ${writes} copies (no deletes were made)`,
+        'nothing is lost: what it overwrote was archived first, and the bucket is marked for the next run; run the same restore again to finish');
+    }
+    // A dry run did what it was asked (planned), even when the plan shows deletes the cap would refuse; a release whose
+    // bytes are gone cannot be planned in full, so that fails a dry run too.
+    if (!result.ok && !(flags['dry-run'] && outcome.plan.unrecoverable.length === 0)) {
       throw new RunFailedError(`restore of ${env.name} to ${outcome.target.id} ${outcome.result ? 'is incomplete' : 'was refused: nothing was changed'}`,
         outcome.plan.unrecoverable.length > 0 ? 'the objects named above cannot be restored from the archive: rebuild them with `gulp build --no-cache` and `gulp verify --repair`'
           : outcome.plan.deleteRefusal ? 'nothing was changed: raise --max-delete if those deletes are intended'
@@ -49,29 +60,29 @@ async function runRestoreTask(): Promise<void> {
   });
 }
 /** No release named: rebuild dist/ from the sources (cache ignored), repair the bucket to match, verify. */
-async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimits): Promise<void> {
+async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits): Promise<void> {
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runFullRestore } = require('../lib/restore/run-full-restore') as typeof import('../lib/restore/run-full-restore');
     const { defaultConcurrency } = require('../lib/images/responsive') as typeof import('../lib/images/responsive');
     const { formatBuildSummary } = require('../lib/images/build-summary') as typeof import('../lib/images/build-summary');
     const report = require('../lib/verify/verify-report') as typeof import('../lib/verify/verify-report');
-    const dryRun = flags['dry-run'] === true;
-    const quiet = flags.json === true;
+    const dryRun = flags['dry-run'];
+    const quiet = flags.json;
     const outcome = await runFullRestore(opened.store, {
       build: {
-        src: flags.src as string, dest: flags.dest as string, cacheDir: flags['cache-dir'] as string, config: DEFAULT_IMAGE_CONFIG,
+        src: flags.src, dest: flags.dest, cacheDir: flags['cache-dir'], config: DEFAULT_IMAGE_CONFIG,
         concurrency: defaultConcurrency(), scope: {}, quiet,
       },
       verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet },
       repair: {
-        delete: flags.delete === true, limits, dryRun, concurrency, limiter, quiet, environment: env.name,
+        delete: flags.delete, limits, dryRun, concurrency, limiter, quiet, environment: env.name,
         confirmDeletes: async (plan) => {
           const deletes = plan.actions.filter((a) => a.kind === 'delete').map((a) => `  delete ${a.key}`);
           if (!quiet) process.stdout.write(`the rebuilt bucket no longer has ${deletes.length} object(s):\n${deletes.slice(0, 20).join('\n')}\n`);
           await confirmApply(flags, 'restore --delete', env.name);
         },
       },
-      force: flags.force === true,
+      force: flags.force,
     });
     const result = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },
       { outcome: outcome.repair, dryRun, after: outcome.after });
@@ -88,12 +99,12 @@ async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimit
 }
 
 /** `--pull`: download a release into --dest, each file checked by SHA-256, plus its image manifest. */
-async function pull(flags: Record<string, FlagValue>, release: ReleaseChoice): Promise<void> {
+async function pull(flags: TaskFlags<'restore'>, release: ReleaseChoice): Promise<void> {
   await withBucket(flags, async ({ env, concurrency, opened }) => {
     const { runPull } = require('../lib/restore/run-pull') as typeof import('../lib/restore/run-pull');
     const report = require('../lib/restore/pull-report') as typeof import('../lib/restore/pull-report');
     const outcome = await runPull(opened.store, {
-      release, dest: flags.dest as string, concurrency, quiet: flags.json === true, dryRun: flags['dry-run'] === true,
+      release, dest: flags.dest, concurrency, quiet: flags.json, dryRun: flags['dry-run'],
     });
     const result = report.pullReport(outcome, { environment: env.name, bucket: env.bucket });
     const path = await report.writePullReport(result, reportsDir(flags), secretValues());

@@ -1,33 +1,41 @@
 import { secretValues } from '../lib/config/environment';
-import { RunFailedError } from '../lib/errors';
+import { InterruptedError, RunFailedError } from '../lib/errors';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
-import { outsideDomain } from './outside-domain';
+import { runTask } from './outside-domain';
 
 /** `gulp sync`: diff-sync dist/ to the bucket by content. */
 export function sync(): Promise<void> {
-  return outsideDomain(runSyncTask);
+  return runTask(runSyncTask);
 }
 
 async function runSyncTask(): Promise<void> {
   const flags = flagsFor('sync');
-  const limits = parseMaxDelete(flags['max-delete'] as string);
+  const limits = parseMaxDelete(flags['max-delete']);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runSync } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
     const { slugsFromChangeList } = require('../lib/sync/object-scope') as typeof import('../lib/sync/object-scope');
+    const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
     const report = require('../lib/sync/sync-report') as typeof import('../lib/sync/sync-report');
-    const changed = flags['changed-files'] ? await slugsFromChangeList(flags['changed-files'] as string) : undefined;
-    const dryRun = flags['dry-run'] === true;
+    const changed = flags['changed-files'] ? await slugsFromChangeList(flags['changed-files']) : undefined;
+    const dryRun = flags['dry-run'];
+    const interrupt = watchInterrupt();
     const outcome = await runSync(opened.store, {
-      dist: flags.dest as string, cacheControl: env.cacheControl, delete: flags.delete === true, limits,
-      dryRun, concurrency, limiter, quiet: flags.json === true, environment: env.name,
-      scope: { type: flags.type as 'album' | 'artist' | undefined, size: flags.size as string | undefined, filter: flags.filter as RegExp | undefined, slugs: changed },
-    });
+      dist: flags.dest, cacheControl: env.cacheControl, delete: flags.delete, limits,
+      dryRun, concurrency, limiter, quiet: flags.json, environment: env.name, signal: interrupt,
+      scope: { type: flags.type, size: flags.size, filter: flags.filter, slugs: changed },
+      // The plan before any write (with --json it is in the final JSON only).
+      onPlan: (planned) => { if (!flags.json) process.stdout.write(`${report.formatPlan(planned)}\n`); },
+    }).finally(() => interrupt.dispose());
     const result = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });
     const path = await report.writeSyncReport(result, reportsDir(flags), secretValues());
-    const done = dryRun ? 'dry run: nothing was changed' : report.formatOutcome(result);
-    printReport(flags, result, path, `${report.formatPlan(outcome)}\n${done}`);
+    printReport(flags, result, path, dryRun ? 'dry run: nothing was changed' : report.formatOutcome(result));
+    if (interrupt.aborted) {
+      const { done, planned, deletes } = report.progressOf(outcome);
+      throw new InterruptedError(`sync to ${env.name} stopped by Ctrl-C after ${done} of ${planned} writes${deletes ? `; its ${deletes} delete(s) were not made` : ''}`,
+      'nothing is lost: what was written is recorded, and the bucket is marked for the next run; run `gulp sync` again to finish');
+    }
     if (result.unrecorded) throw new RunFailedError(`sync to ${env.name} wrote everything, but left changes no release records`, result.unrecorded);
     if (!result.ok && result.failures.length === 0) {
       throw new RunFailedError(`sync to ${env.name} stopped: ${result.stopped}`, 'run `gulp sync` again: only what is still missing is sent');
@@ -37,7 +45,7 @@ async function runSyncTask(): Promise<void> {
         'fix what the failures name and run `gulp sync` again: only what is still missing is sent');
     }
     // --delete asked for deletes the guard refused: the rest is synced and recorded, but the run did not do what it was told.
-    if (flags.delete === true && !dryRun && outcome.plan.deleteRefusal) {
+    if (flags.delete && !dryRun && outcome.plan.deleteRefusal) {
       throw new RunFailedError(`sync to ${env.name} deleted nothing: ${outcome.plan.deleteRefusal}`, 'everything else was synced and recorded');
     }
   });

@@ -1,24 +1,22 @@
 import { resolve } from 'node:path';
 import { secretValues } from '../lib/config/environment';
 import { RunFailedError, UsageError } from '../lib/errors';
-import type { ImageManifest } from '../lib/manifest/types';
 import type { ObjectStore } from '../lib/storage/object-store';
 import type { VerifyOptions } from '../lib/verify/run-verify';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
-import type { FlagValue } from './flags';
 import { reportsDir } from './reports-dir';
-import { flagHelp, flagsFor } from './flag-tables';
-import { outsideDomain } from './outside-domain';
+import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
+import { runTask } from './outside-domain';
 
 /** `gulp verify`: prove the bucket holds what the build made, by checksums; repair what is not. */
 export function verify(): Promise<void> {
-  return outsideDomain(runVerifyTask);
+  return runTask(runVerifyTask);
 }
 
 async function runVerifyTask(): Promise<void> {
   const flags = flagsFor('verify');
-  const limits = parseMaxDelete(flags['max-delete'] as string);
-  const repairing = flags.repair === true;
+  const limits = parseMaxDelete(flags['max-delete']);
+  const repairing = flags.repair;
   if (flags['dry-run'] && !repairing) {
     // `gulp --dry-run` runs build, a dry-run sync, then this: the bucket was not changed, so there is nothing new to prove.
     process.stdout.write('verify skipped: --dry-run without --repair (run `gulp verify` to check the bucket)\n');
@@ -28,21 +26,22 @@ async function runVerifyTask(): Promise<void> {
     const { runVerify, isClean } = require('../lib/verify/run-verify') as typeof import('../lib/verify/run-verify');
     const { repairBucket } = require('../lib/verify/repair-bucket') as typeof import('../lib/verify/repair-bucket');
     const report = require('../lib/verify/verify-report') as typeof import('../lib/verify/verify-report');
-    const dist = flags.dest as string;
+    const dist = flags.dest;
     if (flags.public && !opened.publicBase) throw new UsageError('--public needs R2_PUBLIC_DOMAIN (the public base URL of the bucket)');
     const expected = await expectedState(opened.store, flags, dist);
     const options = {
-      ...expected, cacheControl: env.cacheControl, deep: flags.deep === true, publicBase: flags.public ? opened.publicBase : undefined,
-      sample: flags.sample as number | undefined, concurrency, quiet: flags.json === true,
-      scope: { type: flags.type as 'album' | 'artist' | undefined, size: flags.size as string | undefined, filter: flags.filter as RegExp | undefined },
+      ...expected, cacheControl: env.cacheControl, deep: flags.deep, publicBase: flags.public ? opened.publicBase : undefined,
+      sample: flags.sample, concurrency, quiet: flags.json,
+      scope: { type: flags.type, size: flags.size, filter: flags.filter },
     };
     const outcome = await runVerify(opened.store, options);
     let repair;
     if (repairing) {
-      const dryRun = flags['dry-run'] === true;
+      if (!expected.manifest) throw new UsageError('--repair repairs the bucket to the build: it needs the build\'s images.json');
+      const dryRun = flags['dry-run'];
       const repaired = await repairBucket(opened.store, outcome, {
-        dist, manifest: expected.manifest as ImageManifest, environment: env.name, delete: flags.delete === true, limits, dryRun,
-        concurrency, limiter, quiet: flags.json === true,
+        dist, manifest: expected.manifest, environment: env.name, delete: flags.delete, limits, dryRun,
+        concurrency, limiter, quiet: flags.json,
       });
       const after = dryRun || isClean(outcome) ? undefined : await runVerify(opened.store, options);
       repair = { outcome: repaired, dryRun, after };
@@ -62,14 +61,14 @@ async function runVerifyTask(): Promise<void> {
   });
 }
 /** What the bucket must hold: a recorded release (--release), or the build's manifest. */
-async function expectedState(store: ObjectStore, flags: Record<string, FlagValue>, dist: string): Promise<Pick<VerifyOptions, 'manifest' | 'release'>> {
+async function expectedState(store: ObjectStore, flags: TaskFlags<'verify'>, dist: string): Promise<Pick<VerifyOptions, 'manifest' | 'release'>> {
   if (flags.release) {
     if (flags.repair || flags.manifest) throw new UsageError('--release cannot be combined with --repair or --manifest', 'to make the bucket match a release, run `gulp restore --release <id>`');
     const { resolveRelease } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
-    return { release: (await resolveRelease(store, flags.release as string)).target };
+    return { release: (await resolveRelease(store, flags.release)).target };
   }
   const { requireManifest } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
-  return { manifest: await requireManifest(dist, flags.manifest ? resolve(flags.manifest as string) : undefined, true) };
+  return { manifest: await requireManifest(dist, flags.manifest ? resolve(flags.manifest) : undefined, true) };
 }
 
 verify.description = 'Prove the bucket matches the build by checksums (listing ETags; --deep reads back); find missing, corrupt, stale and extra objects; --repair fixes them';

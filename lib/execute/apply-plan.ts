@@ -29,6 +29,15 @@ export interface ApplyOptions {
 /** What stops a run starting new writes (the writer lock: lost, or its lease ran out unrenewed). Read before each write. */
 export interface StopSignal { readonly aborted: boolean; readonly reason?: unknown }
 
+/** A signal that is aborted when any of the given ones is (the writer lock, Ctrl-C), with the first one's reason. */
+export function anySignal(...signals: readonly (StopSignal | undefined)[]): StopSignal {
+  const given = signals.filter((s): s is StopSignal => s !== undefined);
+  return {
+    get aborted() { return given.some((s) => s.aborted); },
+    get reason() { return given.find((s) => s.aborted)?.reason; },
+  };
+}
+
 export interface ActionFailure { readonly key: string; readonly action: SyncAction['kind']; readonly reason: string }
 
 export interface WrittenObject {

@@ -29,7 +29,7 @@ import {
 import { messageOf } from '../errors';
 import { describeHolder } from '../sync/lock-record';
 import { WriterLock } from '../sync/writer-lock';
-import { applyPlan, type ApplyOptions, type ApplyResult } from './apply-plan';
+import { anySignal, applyPlan, type ApplyOptions, type ApplyResult, type StopSignal } from './apply-plan';
 
 export interface ImageChange {
   /** The plan, archive copies included (preserveFirst). */
@@ -103,19 +103,21 @@ export async function commitChange(store: ObjectStore, change: ImageChange, appl
     if (change.learned) await writeSyncState(store, records, state, state).catch(() => undefined); // only saves HEADs
     return { describedBy: state.release };
   }
+  // Stopped (Ctrl-C) before taking the lock: nothing written, nothing marked.
+  if (apply.signal?.aborted) return { result: { ...NOTHING_APPLIED, stopped: messageOf(apply.signal.reason) } };
   let waited = false;
   const lock = await WriterLock.acquire(store, COMMAND[change.release.reason], (holder) => {
     if (!waited) process.stderr.write(`waiting for ${describeHolder(holder)} to finish writing to this bucket…\n`);
     waited = true;
   });
   try {
-    return await commitLocked(store, { ...change, state: lock.tookOver ? { ...state, unreleased: true } : state }, { ...apply, signal: lock });
+    return await commitLocked(store, { ...change, state: lock.tookOver ? { ...state, unreleased: true } : state }, { ...apply, signal: anySignal(lock, apply.signal) }, lock);
   } finally {
     await lock.release().catch(() => undefined); // a lock not given back runs out with its lease
   }
 }
 
-async function commitLocked(store: ObjectStore, change: ImageChange, apply: ApplyOptions): Promise<CommitOutcome> {
+async function commitLocked(store: ObjectStore, change: ImageChange, apply: ApplyOptions, lock: StopSignal): Promise<CommitOutcome> {
   const { plan, records, state } = change;
   // The plan was made on the state record as read; a run that wrote since (perhaps the one this run waited for) makes it stale.
   if ((await store.head(STATE_KEY))?.etag !== state.etag) throw new StateConflictError('planning');
@@ -129,7 +131,8 @@ async function commitLocked(store: ObjectStore, change: ImageChange, apply: Appl
   const result = plan.actions.length > 0 ? await applyPlan(plan, store, apply) : NOTHING_APPLIED;
   recordResult(records, result);
   // A run whose lock is gone writes nothing more: its mark stays, and the lock's new holder records the bucket.
-  if (apply.signal?.aborted) return { result: { ...result, stopped: result.stopped ?? messageOf(apply.signal.reason) } };
+  // (Stopped by Ctrl-C instead, it saves its records below, still "unreleased", like a run that failed.)
+  if (lock.aborted) return { result: { ...result, stopped: result.stopped ?? messageOf(lock.reason) } };
   const stillUnreleased = { release: state.release, unreleased: true };
   if (result.failures.length > 0 || result.stopped) {
     const written = new Set(result.written.map((w) => w.key));

@@ -10,6 +10,10 @@ export interface PruneReport {
   readonly kept: readonly string[];
   readonly dropped: readonly string[];
   readonly archive: { readonly deletes: number; readonly referenced: number; readonly inGrace: number; readonly bytesFreed: number };
+  /** The archived copies the plan deletes, by key (`dropped` names the release records). */
+  readonly archiveKeys: readonly string[];
+  /** What was deleted, by key (release records and archived copies). */
+  readonly deletedKeys: readonly string[];
   readonly deleteRefusal?: string;
   readonly deleted: number;
   readonly failures: readonly { key: string; reason: string }[];
@@ -24,6 +28,7 @@ export function pruneReport(outcome: PruneOutcome, context: { environment: strin
   return {
     ...context, kept: plan.kept, dropped: plan.dropped,
     archive: { deletes: plan.archiveDeletes.length, referenced: plan.referenced, inGrace: plan.inGrace.length, bytesFreed: plan.bytesFreed },
+    archiveKeys: plan.archiveDeletes.map((o) => o.key), deletedKeys: result?.deleted ?? [],
     deleteRefusal: plan.deleteRefusal, deleted: result?.deleted.length ?? 0, failures, stopped: result?.stopped,
     seconds: Number(outcome.seconds.toFixed(3)), ok: failures.length === 0 && !result?.stopped && !plan.deleteRefusal,
   };

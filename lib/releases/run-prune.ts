@@ -3,7 +3,7 @@
  * (pure, prune-plan.ts), and unless it is a dry run, apply the deletes with the one executor.
  */
 import { AssetsError, UsageError } from '../errors';
-import type { ApplyResult } from '../execute/apply-plan';
+import { anySignal, type ApplyResult, type StopSignal } from '../execute/apply-plan';
 import { commitRecordDeletes } from '../execute/commit-change';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { planPrune, PRUNE_GRACE_MS, type PrunePlan } from '../plan/prune-plan';
@@ -24,6 +24,8 @@ export interface PruneOptions {
   /** Unreferenced archived copies younger than this are kept (default one hour). */
   readonly graceMs?: number;
   readonly now?: Date;
+  /** Stops the deletes (Ctrl-C) between passes: a pass not started is left for the next prune. */
+  readonly signal?: StopSignal;
 }
 
 export interface PruneOutcome {
@@ -75,7 +77,7 @@ export async function runPrune(store: ObjectStore, options: PruneOptions): Promi
     await writeSyncState(store, state.records, { release: state.release }, state, 'pruning');
     const locked = await readAndPlan(store, options); // planned again under the lock: what it deletes is decided now
     const apply = {
-      concurrency: options.concurrency, limiter: options.limiter, signal: lock,
+      concurrency: options.concurrency, limiter: options.limiter, signal: anySignal(lock, options.signal),
       readBody: async (object: { key: string }): Promise<Buffer> => { throw new Error(`a prune uploads nothing (asked for ${object.key})`); },
     };
     const isCopy = (key: string) => key.startsWith(ARCHIVE_PREFIX);

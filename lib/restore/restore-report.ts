@@ -2,7 +2,7 @@
 import type { Release } from '../releases/release';
 import { showKey } from '../plan/match';
 import { formatBytes } from '../util/progress';
-import { writeRunReport } from '../util/run-report';
+import { keysByKind, keysDone, writeRunReport, type KeysByKind } from '../util/run-report';
 import { LATEST_BEHIND } from '../verify/verify-report';
 import type { RollbackOutcome } from './run-rollback';
 
@@ -51,7 +51,9 @@ export function formatRollbackPlan(outcome: RollbackOutcome, limit = 20): string
   ];
   if (p.deleteRefusal) lines.push(`  deletes: ${p.deleteRefusal}`);
   for (const u of p.unrecoverable) lines.push(`  cannot restore ${u.key}: ${u.reason}`);
-  for (const a of p.actions.slice(0, limit)) lines.push(`  ${a.kind.padEnd(7)} ${showKey(a.key)}`);
+  for (const a of p.actions.slice(0, limit)) {
+    lines.push(a.kind === 'archive' ? `  archive ${showKey(a.sourceKey)} (its current bytes, to ${a.key})` : `  ${a.kind.padEnd(7)} ${showKey(a.key)}`);
+  }
   if (p.actions.length > limit) lines.push(`  … and ${p.actions.length - limit} more (full list with --json)`);
   return lines.join('\n');
 }
@@ -64,7 +66,13 @@ export interface RestoreReport {
   readonly plan: RollbackOutcome['totals'];
   readonly unrecoverable: RollbackOutcome['plan']['unrecoverable'];
   readonly deleteRefusal?: string;
+  /** The plan by key: restore (copied back), retag, delete, and archive (the keys whose bytes are archived first). */
+  readonly actions: KeysByKind;
+  /** Keys the release does not have that were not deleted (the reason is `deleteRefusal`). */
+  readonly notDeleted: readonly string[];
   readonly completed?: Record<string, number>;
+  /** What was done, by key (when the rollback ran). */
+  readonly done?: { readonly written: readonly string[]; readonly deleted: readonly string[] };
   readonly failures: readonly { key: string; action: string; reason: string }[];
   readonly stopped?: string;
   readonly release?: string;
@@ -77,7 +85,9 @@ export function restoreReport(outcome: RollbackOutcome, context: { environment: 
   const failures = outcome.result?.failures ?? [];
   return {
     ...context, target: outcome.target.id, plan: outcome.totals, unrecoverable: outcome.plan.unrecoverable,
-    deleteRefusal: outcome.plan.deleteRefusal, completed: outcome.result?.completed, failures, stopped: outcome.result?.stopped,
+    deleteRefusal: outcome.plan.deleteRefusal, actions: keysByKind(outcome.plan.actions),
+    notDeleted: outcome.plan.deleteRefusal ? outcome.plan.extras.map((e) => e.key) : [],
+    completed: outcome.result?.completed, done: keysDone(outcome.result), failures, stopped: outcome.result?.stopped,
     release: outcome.release?.id, changedUrls: outcome.changedUrls, seconds: Number(outcome.seconds.toFixed(3)),
     ok: failures.length === 0 && !outcome.result?.stopped && outcome.plan.unrecoverable.length === 0 && !outcome.plan.deleteRefusal,
   };

@@ -5,7 +5,7 @@
  * it can itself be undone; rerunning after a crash plans only what is still different.
  */
 import { AssetsError } from '../errors';
-import type { ApplyResult } from '../execute/apply-plan';
+import type { ApplyResult, StopSignal } from '../execute/apply-plan';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { commitChange, needsRelease } from '../execute/commit-change';
 import { preserveFirst } from '../execute/preserve';
@@ -37,6 +37,8 @@ export interface RollbackOptions {
   readonly quiet?: boolean;
   /** Base of the public URLs, for the list of URLs to purge from a CDN. */
   readonly publicBase?: string;
+  /** Stops new writes (Ctrl-C): what was done is recorded, the rest is left for the next run. */
+  readonly signal?: StopSignal;
 }
 
 export interface RollbackOutcome {
@@ -128,7 +130,8 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   const blocked = plan.unrecoverable.length > 0 || plan.deleteRefusal !== undefined;
   if (options.dryRun || blocked) return { ...outcome, seconds: (performance.now() - started) / 1000 };
 
-  const progress = createProgress({ label: 'restore', total: plan.actions.length, unit: 'obj', silent: options.quiet });
+  // Only writes (archive copies, copies back, re-headers) tick; the deletes are one batch at the end.
+  const progress = createProgress({ label: 'restore', total: plan.actions.filter((a) => a.kind !== 'delete').length, unit: 'obj', silent: options.quiet });
   const committed = await commitChange(store, {
     ...change,
     release: {
@@ -136,7 +139,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
       objects: () => ({ ...target.objects }), manifest: target.manifest, previous: current,
     },
   }, {
-    concurrency: options.concurrency, limiter: options.limiter, onDone: () => progress.tick(1),
+    concurrency: options.concurrency, limiter: options.limiter, onDone: () => progress.tick(1), signal: options.signal,
     readBody: async (object) => { throw new Error(`a rollback uploads nothing (asked for ${object.key})`); },
   }).finally(() => progress.done());
   return { ...outcome, result: committed.result, release: committed.release, seconds: (performance.now() - started) / 1000 };

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathUnder } from '../util/contained-path';
 import { ConfigError, messageOf } from '../errors';
-import type { ApplyResult } from '../execute/apply-plan';
+import type { ApplyResult, StopSignal } from '../execute/apply-plan';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { commitChange, needsRelease } from '../execute/commit-change';
 import { preserveFirst } from '../execute/preserve';
@@ -35,6 +35,10 @@ export interface SyncOptions {
   readonly limiter?: AdaptiveLimiter;
   /** Named in the release record. */
   readonly environment?: string;
+  /** Called with the plan once it is made, before any write (so it is shown before the work, not after). */
+  readonly onPlan?: (planned: Pick<SyncOutcome, 'plan' | 'totals'>) => void;
+  /** Stops new writes (Ctrl-C): what was done is recorded, the rest is left for the next run. */
+  readonly signal?: StopSignal;
 }
 
 export interface SyncOutcome {
@@ -152,6 +156,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const change = { plan, versioned, records, state, learned: heads > 0, behind, wholeBucket: coversWholeBucket(options.scope) };
   const publishes = needsRelease(change);
   const totals = planTotals(plan, { listPages: pages, heads: heads + requests.head, gets: (publishes ? 3 : 1) + requests.get });
+  options.onPlan?.({ plan, totals });
   if (options.dryRun) return { plan, totals, seconds: (performance.now() - started) / 1000 };
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
@@ -163,7 +168,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
       objects: (previous) => composeObjects(previous?.objects, desired, inScope),
     },
   }, {
-    concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist),
+    concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist), signal: options.signal,
     onDone: (_action, bytes) => progress.tick(1, bytes),
   }).finally(() => progress.done());
   return {

@@ -1,5 +1,5 @@
 /** What `gulp sync` prints and records: the plan, the outcome, a JSON report, a GitHub step summary. */
-import { writeRunReport } from '../util/run-report';
+import { keysByKind, keysDone, writeRunReport, type KeysByKind } from '../util/run-report';
 import { showKey } from '../plan/match';
 import { formatBytes } from '../util/progress';
 import type { SyncOutcome } from './run-sync';
@@ -10,7 +10,13 @@ export interface SyncReport {
   readonly dryRun: boolean;
   readonly plan: SyncOutcome['totals'];
   readonly deleteRefusal?: string;
+  /** The plan by key: create, update, retag, delete, and archive (the keys whose bytes are archived first). */
+  readonly actions: KeysByKind;
+  /** Objects the build no longer has that were not deleted (the reason is `deleteRefusal`). */
+  readonly notDeleted: readonly string[];
   readonly completed?: Record<string, number>;
+  /** What was done, by key (when the run wrote). */
+  readonly done?: { readonly written: readonly string[]; readonly deleted: readonly string[] };
   readonly bytesUploaded: number;
   readonly failures: { key: string; action: string; reason: string }[];
   readonly stopped?: string;
@@ -29,14 +35,24 @@ export interface SyncReport {
 export function syncReport(outcome: SyncOutcome, context: { environment: string; bucket: string; dryRun: boolean }): SyncReport {
   const failures = outcome.result?.failures ?? [];
   return {
-    ...context, plan: outcome.totals, deleteRefusal: outcome.plan.deleteRefusal, completed: outcome.result?.completed,
+    ...context, plan: outcome.totals, deleteRefusal: outcome.plan.deleteRefusal, actions: keysByKind(outcome.plan.actions),
+    notDeleted: outcome.plan.deleteRefusal ? outcome.plan.extras.map((e) => e.key) : [],
+    completed: outcome.result?.completed, done: keysDone(outcome.result),
     bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped, release: outcome.release?.id,
     adopted: outcome.adopted, unrecorded: outcome.unrecorded, latest: outcome.describedBy, seconds: Number(outcome.seconds.toFixed(3)),
     ok: failures.length === 0 && !outcome.result?.stopped && !outcome.unrecorded,
   };
 }
 
-export function formatPlan(outcome: SyncOutcome, limit = 20): string {
+/** How far a run got: writes done (uploads and copies, archive copies included) of those planned, and deletes planned. */
+export function progressOf(outcome: Pick<SyncOutcome, 'plan' | 'result'>): { done: number; planned: number; deletes: number } {
+  const deletes = outcome.plan.actions.filter((a) => a.kind === 'delete').length;
+  const completed: Record<string, number> = outcome.result?.completed ?? {};
+  const done = Object.entries(completed).filter(([kind]) => kind !== 'delete').reduce((sum, [, n]) => sum + n, 0);
+  return { done, planned: outcome.plan.actions.length - deletes, deletes: deletes - (completed.delete ?? 0) };
+}
+
+export function formatPlan(outcome: Pick<SyncOutcome, 'plan' | 'totals'>, limit = 20): string {
   const t = outcome.totals;
   const lines = [
     `plan: ${t.creates} create, ${t.updates} update, ${t.retags} retag (copy, headers only), ${t.deletes} delete, ${t.keep} unchanged`
@@ -45,7 +61,9 @@ export function formatPlan(outcome: SyncOutcome, limit = 20): string {
       + `${t.requests.free} free; estimated cost $${t.estimatedCostUsd.toFixed(6)}`,
   ];
   if (outcome.plan.deleteRefusal) lines.push(`  deletes: ${outcome.plan.deleteRefusal}`);
-  for (const action of outcome.plan.actions.slice(0, limit)) lines.push(`  ${action.kind.padEnd(6)} ${showKey(action.key)}`);
+  for (const action of outcome.plan.actions.slice(0, limit)) {
+    lines.push(action.kind === 'archive' ? `  archive ${showKey(action.sourceKey)} (its current bytes, to ${action.key})` : `  ${action.kind.padEnd(6)} ${showKey(action.key)}`);
+  }
   if (outcome.plan.actions.length > limit) lines.push(`  … and ${outcome.plan.actions.length - limit} more (full list with --json)`);
   return lines.join('\n');
 }

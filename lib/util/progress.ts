@@ -40,6 +40,8 @@ export function createProgress(options: ProgressOptions): Progress {
   let count = 0;
   let bytes = 0;
   let lastDraw = 0;
+  /** The count the last plain line showed: done() does not print the same final line twice. */
+  let lastShown = -1;
   const live = stream.isTTY === true;
   const every = (options.plainEvery ?? 10) * 1000;
 
@@ -61,6 +63,7 @@ export function createProgress(options: ProgressOptions): Progress {
     const now = Date.now();
     if (!force && now - lastDraw < (live ? 100 : every)) return;
     lastDraw = now;
+    lastShown = count;
     stream.write(live ? `\r\x1b[2K${line()}` : `${line()}\n`);
   }
 
@@ -72,6 +75,9 @@ export function createProgress(options: ProgressOptions): Progress {
     },
     done() {
       if (options.silent || options.total === 0) return;
+      if (!live && lastShown === count) return; // that line is already the last one printed
+      if (count === 0 && lastShown === -1) return; // nothing was done and nothing shown: no "0 of n" line after the outcome
+      lastShown = count;
       if (live) stream.write(`\r\x1b[2K${line()}\n`);
       else stream.write(`${line()}\n`);
     },

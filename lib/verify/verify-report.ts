@@ -1,7 +1,7 @@
 /** What `gulp verify` prints and records: counts per class, the first problems by key, what to run next. */
 import { showKey } from '../plan/match';
 import { formatBytes } from '../util/progress';
-import { writeRunReport } from '../util/run-report';
+import { keysByKind, keysDone, writeRunReport, type KeysByKind } from '../util/run-report';
 import type { RepairOutcome } from './repair-bucket';
 import { isClean, type VerifyOutcome } from './run-verify';
 
@@ -35,7 +35,11 @@ export interface VerifyReport {
     readonly dryRun: boolean;
     readonly plan: RepairOutcome['totals'];
     readonly deleteRefusal?: string;
+    /** The repair plan by key: create (missing), update (corrupt), retag (headers), delete, archive (kept first). */
+    readonly actions: KeysByKind;
     readonly completed?: Record<string, number>;
+    /** What the repair did, by key. */
+    readonly done?: { readonly written: readonly string[]; readonly deleted: readonly string[] };
     readonly failures: readonly { key: string; action: string; reason: string }[];
     readonly stopped?: string;
     /** The release the repair recorded. */
@@ -81,7 +85,8 @@ export function verifyReport(
     ...base,
     ok: (after ? after.ok && failures.length === 0 : base.ok) && !r.unrecorded,
     repair: {
-      dryRun: repair.dryRun, plan: r.totals, deleteRefusal: r.plan.deleteRefusal, completed: r.result?.completed, failures,
+      dryRun: repair.dryRun, plan: r.totals, deleteRefusal: r.plan.deleteRefusal, actions: keysByKind(r.plan.actions),
+      completed: r.result?.completed, done: keysDone(r.result), failures,
       stopped: r.result?.stopped, release: r.release?.id, unrecorded: r.unrecorded, latest: r.describedBy,
     },
     after,
@@ -120,7 +125,7 @@ function nextStep(report: VerifyReport): string | undefined {
 
 export function formatVerify(report: VerifyReport, limit = 20): string {
   const modes = ['listing', report.mode.deep && 'read back', report.mode.public && 'public URLs'].filter(Boolean).join(' + ');
-  const sample = report.mode.sample !== undefined ? ` (sample ${report.mode.sample} %)` : '';
+  const sample = report.mode.sample !== undefined ? `, sample ${report.mode.sample} %` : '';
   const lines = [`verify (${modes}${sample}): ${countsLine(report, report.against)}`];
   if (report.checked.deep > 0) lines.push(`  read back ${report.checked.deep} objects, ${formatBytes(report.checked.deepBytes)}`);
   for (const p of report.problems.slice(0, limit)) lines.push(`  ${p.kind.padEnd(14)} ${showKey(p.key)}: ${p.reason}`);
