@@ -16,8 +16,9 @@ export interface BucketSession {
   readonly concurrency: number;
 }
 
-export function parseMaxDelete(value: string): DeleteLimits {
-  const limits = { count: Number.POSITIVE_INFINITY, percent: 100 };
+/** --max-delete's value; `allowMass`: --allow-mass-delete was given. */
+export function parseMaxDelete(value: string, allowMass = false): DeleteLimits {
+  const limits = { count: Number.POSITIVE_INFINITY, percent: 100, allowMass };
   for (const part of value.split(',').map((p) => p.trim())) {
     const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(part);
     if (!match) throw new UsageError(`--max-delete "${value}": use a count (500), a percentage (5%), or both (500,5%)`);

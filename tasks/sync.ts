@@ -11,7 +11,7 @@ export function sync(): Promise<void> {
 
 async function runSyncTask(): Promise<void> {
   const flags = flagsFor('sync');
-  const limits = parseMaxDelete(flags['max-delete'] as string);
+  const limits = parseMaxDelete(flags['max-delete'] as string, flags['allow-mass-delete'] === true);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runSync } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
     const { slugsFromChangeList } = require('../lib/sync/object-scope') as typeof import('../lib/sync/object-scope');

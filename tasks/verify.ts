@@ -16,7 +16,7 @@ export function verify(): Promise<void> {
 
 async function runVerifyTask(): Promise<void> {
   const flags = flagsFor('verify');
-  const limits = parseMaxDelete(flags['max-delete'] as string);
+  const limits = parseMaxDelete(flags['max-delete'] as string, flags['allow-mass-delete'] === true);
   const repairing = flags.repair === true;
   if (flags['dry-run'] && !repairing) {
     // `gulp --dry-run` runs build, a dry-run sync, then this: the bucket was not changed, so there is nothing new to prove.

@@ -17,7 +17,7 @@ import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
-import { coversWholeBucket, keyInScope, type ObjectScope } from './object-scope';
+import { coversWholeBucket, describeScope, keyInScope, type ObjectScope } from './object-scope';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { composeObjects, type Release } from '../releases/release';
 import { readSyncState } from './state-record';
@@ -136,7 +136,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const [{ objects: remote, pages }, state] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
   const { records } = state;
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
-  const planInput = { desired, remote, records, delete: options.delete, limits: options.limits };
+  const planInput = { desired, remote, records, delete: options.delete, limits: options.limits, scope: describeScope(options.scope) };
   let planned = planSync(planInput);
   const heads = planned.inspect.length;
   if (heads > 0) {

@@ -13,7 +13,7 @@ import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-pla
 import { desiredFromRelease, type Release } from '../releases/release';
 import { readLatest, readRelease } from '../releases/release-store';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
-import { coversWholeBucket, keyInScope, type ObjectScope } from '../sync/object-scope';
+import { coversWholeBucket, describeScope, keyInScope, type ObjectScope } from '../sync/object-scope';
 import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
 import { readSyncState, type RecordsRead } from '../sync/state-record';
 import { changedSinceRecord } from '../plan/bucket-drift';
@@ -68,6 +68,8 @@ export interface VerifyOutcome {
   readonly inScope: (key: string) => boolean;
   /** The scope covers every image: a repair may record the whole bucket. */
   readonly wholeBucket: boolean;
+  /** The scope as its flags said it (describeScope); undefined for the whole bucket. */
+  readonly scope?: string;
   /** When the bucket differs from the build and its latest release is a rollback: that release. */
   readonly rolledBack?: { readonly id: string; readonly restoredFrom?: string };
   /** Who holds the writer lock, when verify found problems (or an unreleased mark) while a run writes. */
@@ -228,6 +230,6 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },
-    records, state, behind, desired, inScope, wholeBucket: coversWholeBucket(options.scope), seconds: (performance.now() - started) / 1000,
+    records, state, behind, desired, inScope, wholeBucket: coversWholeBucket(options.scope), scope: describeScope(options.scope), seconds: (performance.now() - started) / 1000,
   };
 }
