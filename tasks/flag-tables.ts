@@ -76,7 +76,8 @@ export const FLAG_TABLES = {
     keep: { kind: 'count', min: 1, max: 100_000, description: 'keep the newest n releases (the latest always); delete the older release records and every archived copy no kept release needs' },
     'dry-run': { kind: 'boolean', description: 'print the plan (what is kept, what is deleted, bytes freed) and change nothing' },
     yes: { kind: 'boolean', description: 'apply without asking (needed when not on a terminal)' },
-    ...deletes,
+    // A count only: --keep already says which share of the history goes, and a prune deletes most of it by design.
+    'max-delete': { ...deletes['max-delete'], default: '10000', description: 'most release records and archived copies one prune may delete: a count, a percentage of them, or both (comma)' },
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16)' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
   },

@@ -25,13 +25,11 @@ async function runPruneTask(): Promise<void> {
       await confirmApply(flags, 'prune', env.name);
       outcome = await runPrune(opened.store, { ...common, dryRun: false });
     }
-    const result = report.pruneReport(outcome, { ...context, dryRun: !apply });
+    const result = report.pruneReport(outcome, { ...context, dryRun: flags['dry-run'] === true });
     const path = await report.writePruneReport(result, 'reports', secretValues());
     printReport(flags, result, path, report.formatPruneOutcome(result));
-    if (!result.ok) {
-      throw new RunFailedError(`prune of ${env.name} is incomplete`, result.deleteRefusal
-        ? 'nothing was deleted: raise --max-delete if those deletes are intended' : 'run the same prune again: it continues where it stopped');
-    }
+    if (result.deleteRefusal) throw new RunFailedError(`prune of ${env.name} ${result.dryRun ? 'would be' : 'was'} refused: ${result.deleteRefusal}`, 'nothing was deleted');
+    if (!result.ok) throw new RunFailedError(`prune of ${env.name} is incomplete`, 'run the same prune again: it continues where it stopped');
   });
 }
 prune.description = 'Keep the newest --keep n releases (and the latest); delete older release records and the archived copies no kept release needs (plan first, --dry-run, delete cap)';
