@@ -41,10 +41,18 @@ export async function withBucket<T>(flags: Record<string, FlagValue>, work: (ses
     if (opened.localDirectory && !flags.json) {
       process.stdout.write(`embedded local bucket "${env.bucket}" (data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>\n`);
     }
+    if (!flags['move-history']) await noteHistoryLeftBehind(opened.store);
     return await work({ env, opened, limiter, concurrency });
   } finally {
     await opened.close();
   }
+}
+
+/** R2_ARCHIVE_BUCKET set while the images' bucket still holds the history: said on stderr by every command (it reads history). */
+async function noteHistoryLeftBehind(store: OpenStore['store']): Promise<void> {
+  const { historyLeftBehind, formatHistoryLeftBehind } = require('../lib/releases/history-location') as typeof import('../lib/releases/history-location');
+  const left = await historyLeftBehind(store).catch(() => undefined); // advice only: the command itself reports an unreadable bucket
+  if (left) process.stderr.write(`note: ${formatHistoryLeftBehind(left)}\n`);
 }
 
 /** The report as JSON on stdout (--json, secrets scrubbed) or the human text and where the report went. */

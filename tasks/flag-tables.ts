@@ -69,6 +69,9 @@ export const FLAG_TABLES = {
   releases: {
     ...bucket,
     limit: { kind: 'count', min: 1, max: 10_000, default: '20', description: 'how many of the newest releases to show' },
+    'move-history': { kind: 'boolean', description: 'with R2_ARCHIVE_BUCKET set: move the history kept in the images\' bucket (_releases/, _archive/, _state/) to the archive bucket by server-side copies checked by ETag, deleting the originals only once every copy is verified (plan first)' },
+    'dry-run': { kind: 'boolean', description: 'with --move-history: print the move plan and change nothing' },
+    yes: { kind: 'boolean', description: 'with --move-history: apply without asking (needed when not on a terminal)' },
     json: { kind: 'boolean', description: 'print the list as JSON on stdout' },
   },
   prune: {
