@@ -123,7 +123,9 @@ export function distReader(dist: string): (object: DesiredObject) => Promise<Buf
 /** The build's manifest; `manifestFlag`: the command takes --manifest, so the hint may say so. */
 export async function requireManifest(dist: string, file = manifestPath(resolve(dist)), manifestFlag = false): Promise<ImageManifest> {
   const manifest = await readManifest(file);
-  if (!manifest) throw new ConfigError(`no image manifest at ${file}`, `run \`gulp build\` first${manifestFlag ? ', or name one with --manifest' : ''}`);
+  // True for the command that asked: the build must write where this command reads, and only some commands take --manifest.
+  const build = dist === 'dist' ? 'gulp build' : `gulp build --dest ${dist}`;
+  if (!manifest) throw new ConfigError(`no image manifest at ${file}`, `run \`${build}\` first${manifestFlag ? ', or name one with --manifest' : ''}`);
   return manifest;
 }
 
