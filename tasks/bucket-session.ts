@@ -16,10 +16,11 @@ export interface BucketSession {
 }
 
 /** The flags every bucket task has (typed from the flag tables). */
-export interface BucketFlags { readonly env: EnvironmentName; readonly concurrency?: number; readonly json: boolean }
+export interface BucketFlags { readonly env: EnvironmentName; readonly concurrency?: number; readonly json: boolean; readonly 'move-history'?: boolean }
 
-export function parseMaxDelete(value: string): DeleteLimits {
-  const limits = { count: Number.POSITIVE_INFINITY, percent: 100 };
+/** --max-delete's value; `allowMass`: --allow-mass-delete was given. */
+export function parseMaxDelete(value: string, allowMass = false): DeleteLimits {
+  const limits = { count: Number.POSITIVE_INFINITY, percent: 100, allowMass };
   for (const part of value.split(',').map((p) => p.trim())) {
     const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(part);
     if (!match) throw new UsageError(`--max-delete "${value}": use a count (500), a percentage (5%), or both (500,5%)`);
@@ -44,10 +45,18 @@ export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSe
       const fallback = opened.publicBase?.includes(`:${LOCAL_BUCKET_PORT}/`) ? '' : ` (port ${LOCAL_BUCKET_PORT} is taken, perhaps by another command: these URLs last only while this one runs)`;
       process.stdout.write(`embedded local bucket "${env.bucket}" (data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>${fallback}\n`);
     }
+    if (!flags['move-history']) await noteHistoryLeftBehind(opened.store);
     return await work({ env, opened, limiter, concurrency });
   } finally {
     await opened.close();
   }
+}
+
+/** R2_ARCHIVE_BUCKET set while the images' bucket still holds the history: said on stderr by every command (it reads history). */
+async function noteHistoryLeftBehind(store: OpenStore['store']): Promise<void> {
+  const { historyLeftBehind, formatHistoryLeftBehind } = require('../lib/releases/history-location') as typeof import('../lib/releases/history-location');
+  const left = await historyLeftBehind(store).catch(() => undefined); // advice only: the command itself reports an unreadable bucket
+  if (left) process.stderr.write(`note: ${formatHistoryLeftBehind(left)}\n`);
 }
 
 /** The report as JSON on stdout (--json, secrets scrubbed) or the human text and where the report went. */

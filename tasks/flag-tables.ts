@@ -15,6 +15,10 @@ const deletes = {
   'max-delete': { kind: 'string', arg: 'n|n%', default: '1000,10%', description: 'most objects one run may delete: a count, a percentage of the bucket, or both (comma)' },
 } as const satisfies FlagTable;
 
+const massDelete = {
+  'allow-mass-delete': { kind: 'boolean', description: 'with --delete: allow deletes that are most of the bucket (or of the --type/--filter scope), or that the build has nothing in scope for; --max-delete still caps them' },
+} as const satisfies FlagTable;
+
 const objectScope = {
   ...scope,
   filter: { kind: 'regex', description: 'only object keys (e.g. album/slug/slug-medium.jpg) matching this regular expression' },
@@ -43,6 +47,7 @@ export const FLAG_TABLES = {
     'dry-run': { kind: 'boolean', description: 'print the plan (counts, bytes, requests by R2 class, cost) and change nothing' },
     delete: { kind: 'boolean', description: 'delete objects in the bucket that the build no longer has (after all uploads, only if none failed)' },
     ...deletes,
+    ...massDelete,
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16; halves on 429/503)' },
     ...objectScope,
     'changed-files': { kind: 'string', arg: 'file', description: 'only the albums/artists named in this list of paths (from `git diff --name-only`)' },
@@ -60,6 +65,7 @@ export const FLAG_TABLES = {
     repair: { kind: 'boolean', description: 'fix what was found (upload missing/corrupt from dist/, copy to fix headers; what is overwritten is archived first, and the result recorded as a release), then verify again' },
     delete: { kind: 'boolean', description: 'with --repair: also delete extra objects (same delete cap as sync)' },
     ...deletes,
+    ...massDelete,
     'dry-run': { kind: 'boolean', description: 'with --repair: print the repair plan and change nothing' },
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight for HEADs, reads and repairs (default 16)' },
     ...objectScope,
@@ -69,6 +75,9 @@ export const FLAG_TABLES = {
   releases: {
     ...bucket,
     limit: { kind: 'count', min: 1, max: 10_000, default: '20', description: 'how many of the newest releases to show' },
+    'move-history': { kind: 'boolean', description: 'with R2_ARCHIVE_BUCKET set: move the history kept in the images\' bucket (_releases/, _archive/, _state/) to the archive bucket by server-side copies checked by ETag, deleting the originals only once every copy is verified (plan first)' },
+    'dry-run': { kind: 'boolean', description: 'with --move-history: print the move plan and change nothing' },
+    yes: { kind: 'boolean', description: 'with --move-history: apply without asking (needed when not on a terminal)' },
     json: { kind: 'boolean', description: 'print the list as JSON on stdout' },
   },
   prune: {
@@ -76,7 +85,8 @@ export const FLAG_TABLES = {
     keep: { kind: 'count', min: 1, max: 100_000, description: 'keep the newest n releases (the latest always); delete the older release records and every archived copy no kept release needs' },
     'dry-run': { kind: 'boolean', description: 'print the plan (what is kept, what is deleted, bytes freed) and change nothing' },
     yes: { kind: 'boolean', description: 'apply without asking (needed when not on a terminal)' },
-    ...deletes,
+    // A count only: --keep already says which share of the history goes, and a prune deletes most of it by design.
+    'max-delete': { ...deletes['max-delete'], default: '10000', description: 'most release records and archived copies one prune may delete: a count, a percentage of them, or both (comma)' },
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16)' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,
@@ -94,6 +104,7 @@ export const FLAG_TABLES = {
     'dry-run': { kind: 'boolean', description: 'print the plan (copies, deletes, requests) and change nothing' },
     yes: { kind: 'boolean', description: 'apply without asking (needed when not on a terminal)' },
     ...deletes,
+    ...massDelete,
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16)' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,

@@ -1,7 +1,7 @@
 import { RunFailedError } from '../lib/errors';
 import { printableKey } from '../lib/validate/object-key';
-import { flagHelp, flagsFor } from './flag-tables';
-import { withBucket } from './bucket-session';
+import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
+import { confirmApply, withBucket } from './bucket-session';
 import { runTask } from './outside-domain';
 
 /** `gulp releases`: the recorded releases, newest first. */
@@ -11,6 +11,7 @@ export function releases(): Promise<void> {
 
 async function runReleasesTask(): Promise<void> {
   const flags = flagsFor('releases');
+  if (flags['move-history']) return moveHistory(flags);
   await withBucket(flags, async ({ opened }) => {
     const store = require('../lib/releases/release-store') as typeof import('../lib/releases/release-store');
     const { formatReleases, summarizeRelease } = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
@@ -37,6 +38,26 @@ function recordProblems(read: readonly ({ id: string; problem: string } | object
     ...read.flatMap((r) => ('problem' in r ? [r.problem] : [])),
     ...strays.map((key) => `${printableKey(key)} is not a release record (ignored)`),
   ];
+}
+
+/** `--move-history`: plan, confirm, then move the images' bucket's history into R2_ARCHIVE_BUCKET. */
+async function moveHistory(flags: TaskFlags<'releases'>): Promise<void> {
+  await withBucket(flags, async ({ env, opened, concurrency }) => {
+    const move = require('../lib/releases/move-history') as typeof import('../lib/releases/move-history');
+    let outcome = await move.moveHistory(opened.store, { dryRun: true, concurrency });
+    if (!flags['dry-run'] && outcome.plan.actions.length > 0) {
+      process.stdout.write(`${move.formatMove(outcome)}\n`);
+      await confirmApply(flags, 'history move', env.name);
+      outcome = await move.moveHistory(opened.store, { dryRun: false, concurrency });
+    }
+    process.stdout.write(`${move.formatMove(outcome)}\n`);
+    if (outcome.plan.conflicts.length > 0) {
+      throw new RunFailedError('history not moved: the archive bucket already has a history of its own', 'keep one of the two: empty the archive bucket\'s _releases/, _archive/ and _state/ and run the move again, or unset R2_ARCHIVE_BUCKET');
+    }
+    if (outcome.result && (outcome.result.failures.length > 0 || outcome.result.stopped)) {
+      throw new RunFailedError('history move incomplete: no original was deleted unless every copy was verified', 'run the same move again: it copies only what is still missing');
+    }
+  });
 }
 
 releases.description = 'List the releases recorded in the bucket, newest first: id, time, objects, bytes, what changed';

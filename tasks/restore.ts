@@ -15,7 +15,7 @@ export function restore(): Promise<void> {
 
 async function runRestoreTask(): Promise<void> {
   const flags = flagsFor('restore');
-  const limits = parseMaxDelete(flags['max-delete']);
+  const limits = parseMaxDelete(flags['max-delete'], flags['allow-mass-delete']);
   if (flags.at && flags.release) throw new UsageError('give --release or --at, not both');
   const { parseAt } = require('../lib/restore/state-at') as typeof import('../lib/restore/state-at');
   const choice = flags.at ? { at: parseAt(flags.at) } : flags.release;
@@ -54,7 +54,7 @@ async function runRestoreTask(): Promise<void> {
     if (!result.ok && !(flags['dry-run'] && outcome.plan.unrecoverable.length === 0)) {
       throw new RunFailedError(`restore of ${env.name} to ${outcome.target.id} ${outcome.result ? 'is incomplete' : 'was refused: nothing was changed'}`,
         outcome.plan.unrecoverable.length > 0 ? 'the objects named above cannot be restored from the archive: rebuild them with `gulp build --no-cache` and `gulp verify --repair`'
-          : outcome.plan.deleteRefusal ? 'nothing was changed: raise --max-delete if those deletes are intended'
+          : outcome.plan.deleteRefusal ? 'nothing was changed: if those deletes are intended, pass the --max-delete the refusal above names'
             : 'fix what the failures name and run the same restore again: it continues where it stopped');
     }
   });

@@ -12,7 +12,7 @@ export function sync(): Promise<void> {
 
 async function runSyncTask(): Promise<void> {
   const flags = flagsFor('sync');
-  const limits = parseMaxDelete(flags['max-delete']);
+  const limits = parseMaxDelete(flags['max-delete'], flags['allow-mass-delete']);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runSync } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
     const { slugsFromChangeList } = require('../lib/sync/object-scope') as typeof import('../lib/sync/object-scope');

@@ -15,7 +15,7 @@ export function verify(): Promise<void> {
 
 async function runVerifyTask(): Promise<void> {
   const flags = flagsFor('verify');
-  const limits = parseMaxDelete(flags['max-delete']);
+  const limits = parseMaxDelete(flags['max-delete'], flags['allow-mass-delete']);
   const repairing = flags.repair;
   if (flags['dry-run'] && !repairing) {
     // `gulp --dry-run` runs build, a dry-run sync, then this: the bucket was not changed, so there is nothing new to prove.

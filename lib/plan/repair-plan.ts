@@ -14,6 +14,8 @@ export interface RepairInput {
   readonly remoteCount: number;
   /** Objects verified as matching: the plan keeps them. */
   readonly keep: number;
+  /** The run's scope as its flags said it; undefined for the whole bucket. */
+  readonly scope?: string;
 }
 
 export function planRepair(input: RepairInput): SyncPlan {

@@ -38,7 +38,15 @@ export interface DeleteLimits {
   readonly count: number;
   /** Most objects one run may delete, as a percentage of the objects in scope in the bucket. */
   readonly percent: number;
+  /**
+   * --allow-mass-delete: lift the guards a build-driven delete meets whatever the caps say (the build has
+   * nothing in scope, or the deletes are most of the bucket). The caps above still apply.
+   */
+  readonly allowMass?: boolean;
 }
+
+/** The flag that lifts the "most of the bucket" and "nothing in the manifest" guards. */
+export const ALLOW_MASS_DELETE = '--allow-mass-delete';
 
 export const DEFAULT_DELETE_LIMITS: DeleteLimits = { count: 1000, percent: 10 };
 /** Above this share of the bucket, deletes are refused whatever the limits say. */
@@ -50,6 +58,8 @@ export interface SyncPlanInput {
   readonly records: ReadonlyMap<string, RecordedObject>;
   readonly delete: boolean;
   readonly limits: DeleteLimits;
+  /** The run's scope as its flags said it (`--type album --filter …`); undefined for the whole bucket. */
+  readonly scope?: string;
 }
 
 export interface SyncPlan {
@@ -80,6 +90,8 @@ export interface DeleteGuardInput {
    * a recorded release, shown first: only --max-delete holds it back.
    */
   readonly fromBuild?: boolean;
+  /** The run's scope as its flags said it; undefined for the whole bucket. */
+  readonly scope?: string;
 }
 
 /** Why these extras may not be deleted (undefined: they may). Shared by sync, verify --repair and restore. */
@@ -87,23 +99,37 @@ export function deleteRefusal(input: DeleteGuardInput, extras: readonly { key: s
   if (extras.length === 0) return undefined;
   const n = extras.length;
   if (!input.delete) return `${n} object(s) in the bucket are not in the build: kept (pass --delete to remove them)`;
-  if (input.desiredCount === 0 && input.fromBuild !== false) {
-    return `refused to delete ${n} object(s): the local manifest is empty (run \`gulp build\` first)`;
-  }
+  const guarded = input.fromBuild !== false && input.limits.allowMass !== true;
   const percent = (n / Math.max(1, input.remoteCount)) * 100;
-  if (percent > MOST_OF_THE_BUCKET && input.fromBuild !== false) {
-    return `refused to delete ${n} of ${input.remoteCount} objects (${percent.toFixed(0)} %): that is most of the bucket `
-      + '— check that dist/ is complete; narrow the scope with --type/--filter to delete in steps';
+  const of = input.scope ? `the objects in scope (${input.scope})` : 'the bucket';
+  // What lifts this guard, and the cap too when it would refuse next: the hint must be enough on its own.
+  const lift = () => [ALLOW_MASS_DELETE, overLimits(n, input.remoteCount, input.limits, of) && maxDeleteFor(n, percent, input.limits)]
+    .filter(Boolean).join(' ');
+  if (input.desiredCount === 0 && guarded) {
+    const nothing = input.scope ? `nothing in this scope (${input.scope}) is in the manifest` : 'the local manifest is empty';
+    return `refused to delete ${n} object(s): ${nothing} — check that dist/ is built (\`gulp build\`)`
+      + `${input.scope ? ' and the scope is the one you meant' : ''}; if these deletes are intended, add ${lift()}`;
   }
-  return overLimits(n, input.remoteCount, input.limits, 'the bucket');
+  if (percent > MOST_OF_THE_BUCKET && guarded) {
+    return `refused to delete ${n} of ${input.remoteCount} ${input.scope ? `objects in scope (${input.scope})` : 'objects'} (${percent.toFixed(0)} %): `
+      + `that is most of ${input.scope ? 'the scope' : 'the bucket'} — check that dist/ is complete; if these deletes are intended, add ${lift()}`;
+  }
+  return overLimits(n, input.remoteCount, input.limits, of);
+}
+
+/** The --max-delete value that lets n deletes (percent % of the total) through. */
+function maxDeleteFor(n: number, percent: number, limits: DeleteLimits): string {
+  // A lone count lifts the percentage to 100 and a lone percentage the count to no limit (parseMaxDelete).
+  return percent <= limits.percent ? `--max-delete ${n}` : `--max-delete ${Math.ceil(percent)}%`;
 }
 
 /** Why deleting n of `total` objects is over --max-delete (undefined: it is not). */
 export function overLimits(n: number, total: number, limits: DeleteLimits, of: string): string | undefined {
   const percent = (n / Math.max(1, total)) * 100;
   if (n <= limits.count && percent <= limits.percent) return undefined;
+  const count = Number.isFinite(limits.count) ? `${limits.count} objects, ` : '';
   return `refused to delete ${n} object(s) (${percent.toFixed(1)} % of ${of}): over --max-delete `
-    + `(${limits.count} objects, ${limits.percent} %); raise it if this is intended`;
+    + `(${count}${limits.percent} %); if these deletes are intended, pass ${maxDeleteFor(n, percent, limits)}`;
 }
 
 export function planSync(input: SyncPlanInput): SyncPlan {

@@ -7,6 +7,8 @@ export interface PruneReport {
   readonly environment: string;
   readonly bucket: string;
   readonly dryRun: boolean;
+  /** The deletes were sent (not a dry run, nothing refused, something to delete). */
+  readonly applied: boolean;
   readonly kept: readonly string[];
   readonly dropped: readonly string[];
   readonly archive: { readonly deletes: number; readonly referenced: number; readonly inGrace: number; readonly bytesFreed: number };
@@ -26,7 +28,7 @@ export function pruneReport(outcome: PruneOutcome, context: { environment: strin
   const { plan, result } = outcome;
   const failures = result?.failures ?? [];
   return {
-    ...context, kept: plan.kept, dropped: plan.dropped,
+    ...context, applied: result !== undefined, kept: plan.kept, dropped: plan.dropped,
     archive: { deletes: plan.archiveDeletes.length, referenced: plan.referenced, inGrace: plan.inGrace.length, bytesFreed: plan.bytesFreed },
     archiveKeys: plan.archiveDeletes.map((o) => o.key), deletedKeys: result?.deleted ?? [],
     deleteRefusal: plan.deleteRefusal, deleted: result?.deleted.length ?? 0, failures, stopped: result?.stopped,
@@ -44,10 +46,12 @@ export function formatPrunePlan(r: PruneReport): string {
   return lines.join('\n');
 }
 
+/** After a run: the plan (unless it was applied, when it was shown before the confirmation), then what happened. */
 export function formatPruneOutcome(r: PruneReport): string {
-  const lines = [formatPrunePlan(r)];
-  if (r.dryRun || r.deleteRefusal) lines.push(`${r.dryRun && r.ok ? 'dry run: ' : ''}nothing was deleted`);
-  else lines.push(`deleted ${r.deleted} object(s), ${r.failures.length} failed in ${r.seconds.toFixed(2)} s`);
+  const lines = r.applied ? [] : [formatPrunePlan(r)];
+  if (r.applied) lines.push(`prune: deleted ${r.deleted} object(s) (release records and archived copies), ${r.failures.length} failed in ${r.seconds.toFixed(2)} s`);
+  else if (r.dropped.length + r.archive.deletes === 0) lines.push('nothing to prune');
+  else lines.push(`${r.dryRun && !r.deleteRefusal ? 'dry run: ' : ''}nothing was deleted`);
   if (r.stopped) lines.push(`  ${r.stopped}`);
   for (const f of r.failures.slice(0, 50)) lines.push(`  ${f.key}: ${f.reason}`);
   return lines.join('\n');

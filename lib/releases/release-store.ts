@@ -15,6 +15,7 @@ import {
   LATEST_KEY, RELEASES_PREFIX, releaseKey, releaseTime, sameState, type LatestPointer, type Release, type ReleaseObject,
 } from './release';
 import { isPreconditionFailed } from '../storage/store-error';
+import { prunedRelease } from './pruned-record';
 
 export interface LatestRead {
   readonly pointer?: LatestPointer;
@@ -55,10 +56,22 @@ export function latestId(latest: LatestRead): string | undefined {
 export async function readRelease(store: ObjectStore, id: string): Promise<Release> {
   const key = releaseKey(id);
   const read = RELEASE_ID.test(id) ? await readObjectText(store, key) : undefined;
-  if (!read) throw new AssetsError('E_NO_RELEASE', `release ${printableKey(id)} is not in the bucket`, { hint: '`gulp releases` lists the recorded releases' });
+  if (!read) throw await missingRelease(store, id);
   const release = parseRecordOrExplain(read.text, key);
   if (release.id !== id) throw new BadRecordError(key, `records release ${release.id}, not ${id}`, RESTORE_HINT);
   return release;
+}
+
+/** Why release `id` cannot be read: pruned (when, with which --keep, and what is left), or never recorded here. */
+async function missingRelease(store: ObjectStore, id: string): Promise<AssetsError> {
+  const pruned = await prunedRelease(store, id);
+  if (!pruned) return new AssetsError('E_NO_RELEASE', `release ${printableKey(id)} is not in the bucket`, { hint: '`gulp releases` lists the recorded releases' });
+  const left = await releaseIds(store).catch(() => [] as string[]);
+  const shown = left.slice(0, 5).join(', ');
+  return new AssetsError('E_PRUNED', `release ${id} was pruned on ${pruned.at} (gulp prune --keep ${pruned.keep}): its record and the archived copies only it needed are gone`, {
+    hint: left.length === 0 ? 'no release is left to restore; `gulp restore` (no --release) rebuilds the bucket from the sources'
+      : `restore one of the ${left.length} release(s) still recorded instead (newest first: ${shown}${left.length > 5 ? ', …' : ''}; \`gulp releases\` lists them), e.g. \`gulp restore --release ${left[0]}\``,
+  });
 }
 
 function parseRecordOrExplain(text: string, key: string): Release {

@@ -9,9 +9,10 @@ import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { planPrune, PRUNE_GRACE_MS, type PrunePlan } from '../plan/prune-plan';
 import type { DeleteLimits } from '../plan/sync-plan';
 import { listAll, type ObjectStore } from '../storage/object-store';
-import { ARCHIVE_PREFIX } from './release';
+import { ARCHIVE_PREFIX, RELEASES_PREFIX } from './release';
 import { newerThanLatest, releaseChain } from './release-chain';
 import { latestId, readLatest, releaseRecords } from './release-store';
+import { recordPruned } from './pruned-record';
 import { readSyncState, writeSyncState } from '../sync/state-record';
 import { WriterLock } from '../sync/writer-lock';
 
@@ -82,6 +83,9 @@ export async function runPrune(store: ObjectStore, options: PruneOptions): Promi
     };
     const isCopy = (key: string) => key.startsWith(ARCHIVE_PREFIX);
     const first = await commitRecordDeletes(store, { ...locked, actions: locked.actions.filter((a) => !isCopy(a.key)) }, apply);
+    // Which records went, when, with which --keep: `gulp restore <pruned id>` says so rather than "not in the bucket". Advice only.
+    const gone = first.deleted.filter((key) => key.startsWith(RELEASES_PREFIX)).map((key) => key.slice(RELEASES_PREFIX.length, -'.json'.length));
+    await recordPruned(store, gone, options.keep, options.now ?? new Date()).catch(() => undefined);
     if (first.failures.length > 0 || first.stopped) {
       return { plan: locked, result: { ...first, stopped: first.stopped ?? `archived copies kept: ${first.failures.length} release record(s) could not be deleted` }, seconds: seconds() };
     }

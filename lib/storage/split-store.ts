@@ -21,6 +21,11 @@ export class SplitStore implements ObjectStore {
     this.description = `${images.store.description} (records and archive in bucket "${records.bucket}")`;
   }
 
+  /** The two buckets, for what must look at one alone (history left in the images' bucket). */
+  get buckets(): { readonly images: BucketStore; readonly records: BucketStore } {
+    return { images: this.images, records: this.records };
+  }
+
   private side(key: string): BucketStore {
     return this.isRecordKey(key) ? this.records : this.images;
   }

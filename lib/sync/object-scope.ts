@@ -28,6 +28,15 @@ export function coversWholeBucket(scope: ObjectScope): boolean {
   return !scope.type && !scope.size && !scope.filter && !scope.slugs;
 }
 
+/** The scope as the flags that set it (`--type album --filter …`), for messages; undefined for the whole bucket. */
+export function describeScope(scope: ObjectScope): string | undefined {
+  const parts = [
+    scope.type && `--type ${scope.type}`, scope.size && `--size ${scope.size}`,
+    scope.filter && `--filter ${scope.filter.source}`, scope.slugs && `--changed-files (${scope.slugs.size} folder(s))`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
 export function keyInScope(key: string, scope: ObjectScope, sizes: readonly string[]): boolean {
   if (isReserved(key)) return false;
   if (scope.type && !key.startsWith(`${scope.type}/`)) return false;

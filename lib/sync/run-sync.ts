@@ -18,7 +18,7 @@ import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';
-import { coversWholeBucket, keyInScope, RESERVED_PREFIXES, type ObjectScope } from './object-scope';
+import { coversWholeBucket, describeScope, keyInScope, RESERVED_PREFIXES, type ObjectScope } from './object-scope';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { composeObjects, type Release } from '../releases/release';
 import { readSyncState } from './state-record';
@@ -130,7 +130,9 @@ export function distReader(dist: string): (object: DesiredObject) => Promise<Buf
 /** The build's manifest; `manifestFlag`: the command takes --manifest, so the hint may say so. */
 export async function requireManifest(dist: string, file = manifestPath(resolve(dist)), manifestFlag = false): Promise<ImageManifest> {
   const manifest = await readManifest(file);
-  if (!manifest) throw new ConfigError(`no image manifest at ${file}`, `run \`gulp build\` first${manifestFlag ? ', or name one with --manifest' : ''}`);
+  // True for the command that asked: the build must write where this command reads, and only some commands take --manifest.
+  const build = dist === 'dist' ? 'gulp build' : `gulp build --dest ${dist}`;
+  if (!manifest) throw new ConfigError(`no image manifest at ${file}`, `run \`${build}\` first${manifestFlag ? ', or name one with --manifest' : ''}`);
   return manifest;
 }
 
@@ -143,7 +145,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const [{ objects: remote, pages }, state] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
   const { records } = state;
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
-  const planInput = { desired, remote, records, delete: options.delete, limits: options.limits };
+  const planInput = { desired, remote, records, delete: options.delete, limits: options.limits, scope: describeScope(options.scope) };
   let planned = planSync(planInput);
   const heads = planned.inspect.length;
   if (heads > 0) {

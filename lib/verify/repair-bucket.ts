@@ -51,7 +51,7 @@ export interface RepairOutcome {
 export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, options: RepairOptions): Promise<RepairOutcome> {
   const planned = planRepair({
     findings: verified.findings, delete: options.delete, limits: options.limits,
-    desiredCount: verified.desiredCount, remoteCount: verified.remoteCount, keep: verified.matching,
+    desiredCount: verified.desiredCount, remoteCount: verified.remoteCount, keep: verified.matching, scope: verified.scope,
   });
   const records = new Map(verified.records);
   const { plan, versioned, requests } = await preserveFirst(store, planned, records);

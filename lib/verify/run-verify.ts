@@ -13,10 +13,11 @@ import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-pla
 import { desiredFromRelease, type Release } from '../releases/release';
 import { readLatest, readRelease } from '../releases/release-store';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
-import { coversWholeBucket, keyInScope, type ObjectScope } from '../sync/object-scope';
+import { coversWholeBucket, describeScope, keyInScope, type ObjectScope } from '../sync/object-scope';
 import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
 import { readSyncState, type RecordsRead } from '../sync/state-record';
 import { changedSinceRecord } from '../plan/bucket-drift';
+import { explainedByRelease } from '../plan/release-match';
 import { createProgress } from '../util/progress';
 import { WorkQueue } from '../util/work-queue';
 import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
@@ -68,11 +69,29 @@ export interface VerifyOutcome {
   readonly inScope: (key: string) => boolean;
   /** The scope covers every image: a repair may record the whole bucket. */
   readonly wholeBucket: boolean;
+  /** The scope as its flags said it (describeScope); undefined for the whole bucket. */
+  readonly scope?: string;
   /** When the bucket differs from the build and its latest release is a rollback: that release. */
   readonly rolledBack?: { readonly id: string; readonly restoredFrom?: string };
+  /**
+   * Findings against the build that are the bucket holding what its latest release records (a rollback,
+   * or a release of another build): not damage. `keys` are those findings' keys; the rest stay problems.
+   */
+  readonly atRelease?: AtRelease;
   /** Who holds the writer lock, when verify found problems (or an unreleased mark) while a run writes. */
   readonly writing?: string;
   readonly seconds: number;
+}
+
+export interface AtRelease {
+  readonly id: string;
+  readonly rollback: boolean;
+  readonly restoredFrom?: string;
+  readonly keys: readonly string[];
+  /** What `gulp sync` would do to move the bucket to the build: upload (missing or other bytes), re-header, delete. */
+  readonly uploads: number;
+  readonly retags: number;
+  readonly deletes: number;
 }
 
 export function isClean(outcome: VerifyOutcome): boolean {
@@ -165,15 +184,25 @@ function expectedObjects(options: VerifyOptions): { all: DesiredObject[]; sizes:
   return { all: desiredObjects(options.manifest, options.cacheControl), sizes: sizeNames(options.manifest) };
 }
 
-/** The latest release, when it is a rollback (restore); undefined otherwise or when it cannot be read. */
-async function latestRollback(store: ObjectStore): Promise<VerifyOutcome['rolledBack']> {
+/** The release the latest pointer names; undefined when there is none or it cannot be read (only advice depends on it). */
+async function latestRelease(store: ObjectStore): Promise<Release | undefined> {
   try {
     const { pointer } = await readLatest(store);
-    const latest = pointer ? await readRelease(store, pointer.id) : undefined;
-    return latest?.reason === 'restore' ? { id: latest.id, restoredFrom: latest.restoredFrom } : undefined;
+    return pointer ? await readRelease(store, pointer.id) : undefined;
   } catch {
-    return undefined; // only advice depends on it
+    return undefined;
   }
+}
+
+/** Which findings the latest release explains (the bucket is at that release, not at the build). */
+function atLatest(latest: Release, findings: readonly Finding[], records: ReadonlyMap<string, RecordedObject>): AtRelease | undefined {
+  const explained = explainedByRelease(findings, latest.objects, records);
+  if (explained.length === 0) return undefined;
+  const count = (...kinds: Finding['kind'][]) => explained.filter((f) => kinds.includes(f.kind)).length;
+  return {
+    id: latest.id, rollback: latest.reason === 'restore', restoredFrom: latest.restoredFrom, keys: explained.map((f) => f.key),
+    uploads: count('missing', 'corrupt'), retags: count('stale-headers'), deletes: count('extra'),
+  };
 }
 
 export async function runVerify(store: ObjectStore, options: VerifyOptions): Promise<VerifyOutcome> {
@@ -220,14 +249,16 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   }
   findings.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Differences from the build are expected after a rollback: say so, rather than advise a repair that undoes it.
-  const rolledBack = findings.length > 0 && !options.release ? await latestRollback(store) : undefined;
+  const latest = findings.length > 0 && !options.release ? await latestRelease(store) : undefined;
+  const rolledBack = latest?.reason === 'restore' ? { id: latest.id, restoredFrom: latest.restoredFrom } : undefined;
+  const atRelease = latest && atLatest(latest, findings, records);
   // A writer at work explains findings better than damage does: say so rather than advise a repair.
   const writing = findings.length > 0 || state.unreleased ? await currentWriter(store) : undefined;
   return {
-    rolledBack, writing,
+    rolledBack, atRelease, writing,
     findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },
-    records, state, behind, desired, inScope, wholeBucket: coversWholeBucket(options.scope), seconds: (performance.now() - started) / 1000,
+    records, state, behind, desired, inScope, wholeBucket: coversWholeBucket(options.scope), scope: describeScope(options.scope), seconds: (performance.now() - started) / 1000,
   };
 }

@@ -7,6 +7,8 @@ import { isClean, type VerifyOutcome } from './run-verify';
 
 export const PROBLEM_KINDS = [
   'missing', 'corrupt', 'stale-headers', 'extra', 'unreadable', 'public-missing', 'public-stale', 'public-wrong',
+  /** Differs from the build, as the bucket's latest release (a rollback) records it: not damage. */
+  'at-release',
 ] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
 
@@ -29,6 +31,8 @@ export interface VerifyReport {
   readonly latestBehind?: string;
   /** The bucket differs from the build and its latest release is a rollback. */
   readonly rolledBack?: VerifyOutcome['rolledBack'];
+  /** Differences from the build that are the bucket holding its latest release (counted as `at-release`, not as problems). */
+  readonly atRelease?: Omit<NonNullable<VerifyOutcome['atRelease']>, 'keys'>;
   /** A run was writing to the bucket while verify read it (who holds the writer lock). */
   readonly writing?: string;
   readonly repair?: {
@@ -54,8 +58,12 @@ export interface VerifyReport {
 }
 
 export function problemsOf(outcome: VerifyOutcome): Problem[] {
+  const at = outcome.atRelease;
+  const atKeys = new Set(at?.keys);
   return [
-    ...outcome.findings.map((f) => ({ key: f.key, kind: f.kind, reason: f.reason })),
+    ...outcome.findings.map((f) => (at && atKeys.has(f.key)
+      ? { key: f.key, kind: 'at-release' as const, reason: `as release ${at.id} records it; the build ${f.kind === 'extra' ? 'does not have it' : f.kind === 'missing' ? 'has it' : 'differs'}` }
+      : { key: f.key, kind: f.kind, reason: f.reason })),
     ...outcome.unreadable.map((u) => ({ key: u.key, kind: 'unreadable' as const, reason: u.reason })),
     ...outcome.publicProblems.map((p) => ({ key: p.key, kind: p.kind, reason: p.reason, url: p.url })),
   ];
@@ -76,7 +84,8 @@ export function verifyReport(
 ): VerifyReport {
   const final = repair?.after ?? (repair?.outcome.result ? undefined : outcome);
   const writing = repair ? undefined : outcome.writing; // a repair waited for the writer's lock
-  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased && !writing ? LATEST_BEHIND : undefined, rolledBack: outcome.rolledBack, writing };
+  const base = { ...context, ...summarise(outcome), latestBehind: final?.state.unreleased && !writing ? LATEST_BEHIND : undefined, rolledBack: outcome.rolledBack, writing,
+    atRelease: outcome.atRelease && (({ keys: _keys, ...rest }) => rest)(outcome.atRelease) };
   if (!repair) return base;
   const r = repair.outcome;
   const failures = r.result?.failures ?? [];
@@ -101,8 +110,9 @@ function countsLine(report: Pick<VerifyReport, 'objects' | 'counts'>, against = 
   const c = report.counts;
   const extra = [c.unreadable && `${c.unreadable} unreadable`, c['public-missing'] && `${c['public-missing']} missing publicly`,
     c['public-stale'] && `${c['public-stale']} stale in the CDN cache`, c['public-wrong'] && `${c['public-wrong']} served wrong`].filter(Boolean);
+  const at = c['at-release'] ? `${c['at-release']} as the bucket's latest release records them, ` : '';
   return `${report.objects.build} objects in ${against}, ${report.objects.bucket} in the bucket, ${report.objects.matching} verified: `
-    + `${c.missing} missing, ${c.corrupt} corrupt, ${c['stale-headers']} stale headers, ${c.extra} extra${extra.length ? `, ${extra.join(', ')}` : ''}`;
+    + `${at}${c.missing} missing, ${c.corrupt} corrupt, ${c['stale-headers']} stale headers, ${c.extra} extra${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
 function nextStep(report: VerifyReport): string | undefined {
@@ -113,6 +123,16 @@ function nextStep(report: VerifyReport): string | undefined {
   }
   if (report.writing && !report.repair) {
     return `a run is writing to this bucket now — ${report.writing} —, so what verify found may be its work in progress: run verify again when it has finished`;
+  }
+  if (report.atRelease && !report.repair) {
+    const a = report.atRelease;
+    const differs = a.uploads + a.retags + a.deletes;
+    const others = report.problems.length - c['at-release'];
+    const sync = `\`gulp sync${a.deletes ? ' --delete' : ''}\` would upload ${a.uploads}${a.retags ? `, re-header ${a.retags}` : ''} and delete ${a.deletes}`;
+    const at = `the bucket is at release ${a.id}${a.rollback ? ` (a rollback${a.restoredFrom ? ` to ${a.restoredFrom}` : ''})` : ''}, which differs from the build in ${differs} object(s); `
+      + `${sync}${a.rollback ? ', undoing the rollback' : ''} (check the bucket against it with \`gulp verify --release latest\`)`;
+    if (others === 0) return at;
+    return `${at}; ${others} other problem(s) match neither the build nor that release: \`gulp restore --release ${a.id}\` puts them back as the release recorded them`;
   }
   if (report.rolledBack && !report.repair) {
     return `the latest release, ${report.rolledBack.id}, is a rollback${report.rolledBack.restoredFrom ? ` to ${report.rolledBack.restoredFrom}` : ''}: `

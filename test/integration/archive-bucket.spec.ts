@@ -85,6 +85,65 @@ for (const server of ['s3rver', 'ceph'] as const) {
   });
 }
 
+describe('R2_ARCHIVE_BUCKET switched on for a bucket that already has history (s3rver)', () => {
+  let h: SyncHarness;
+  let records: ObjectStore;
+  let destroy = () => undefined as void;
+  let ids: string[] = [];
+  let env: Record<string, string> = {};
+  beforeEach(async () => {
+    h = await SyncHarness.start();
+    ids = await h.publish(V1, V2); // history in the images' bucket, as before the switch
+    const config = { ...h.server.store, bucket: `${h.server.store.bucket}-records` };
+    const client = createS3Client(config, { maxAttempts: 2 });
+    destroy = () => client.destroy();
+    await ensureBucket(client, config.bucket);
+    records = new S3Store(client, config);
+    env = { ...h.cliEnv(), R2_ARCHIVE_BUCKET: config.bucket };
+  });
+  afterEach(async () => { destroy(); await h.close(); });
+
+  it('every command says the history stayed in the images\' bucket; --move-history (dry run first) moves it, checked, and refuses a conflicting archive bucket', async () => {
+    const [v1 = ''] = ids;
+    const history = (await keysOf(h.direct)).filter(isReserved).sort();
+    const listed = await spawnGulp(['releases', '--json', '--silent'], env);
+    expect(listed.status, listed.output).to.equal(0);
+    expect(listed.output).to.match(/note: R2_ARCHIVE_BUCKET is "images-records", but the images' bucket "images" still holds history there: 2 release record\(s\) under _releases\/ that "images-records" does not have \(it has 0\)[\s\S]*move it with `gulp releases --move-history`/);
+    const verify = await spawnGulp(['verify', '--dest', h.dist], env);
+    expect(verify.output).to.match(/still holds history there/);
+
+    const dry = await spawnGulp(['releases', '--move-history', '--dry-run'], env);
+    expect(dry.status, dry.output).to.equal(0);
+    expect(dry.output).to.match(new RegExp(`copy ${history.length} object\\(s\\) .* server-side, each checked by its ETag; 0 already there[\\s\\S]*dry run: nothing was moved`));
+    expect((await keysOf(h.direct)).filter(isReserved).sort()).to.deep.equal(history);
+    expect(await keysOf(records)).to.deep.equal([]);
+
+    const body = Buffer.from('{"id":"someone-else"}');
+    await records.put({ key: '_releases/latest.json', body, md5: createHash('md5').update(body).digest('hex'), contentType: 'application/json', cacheControl: 'no-store', metadata: {} });
+    const conflict = await spawnGulp(['releases', '--move-history', '--yes'], env);
+    expect(conflict.status).to.not.equal(0);
+    expect(conflict.output).to.match(/refused, nothing was moved: "images-records" already holds different objects under 1 of those keys[\s\S]*_releases\/latest\.json/);
+    expect((await keysOf(h.direct)).filter(isReserved).sort()).to.deep.equal(history);
+    await records.deleteMany(['_releases/latest.json']);
+
+    const etags = new Map((await listAll(h.direct)).map((o) => [o.key, o.etag]));
+    const moved = await spawnGulp(['releases', '--move-history', '--yes'], env);
+    expect(moved.status, moved.output).to.equal(0);
+    expect(moved.output).to.match(new RegExp(`copied ${history.length}, deleted ${history.length} original\\(s\\), 0 failed`));
+    expect((await keysOf(h.direct)).filter(isReserved)).to.deep.equal([]);
+    const there = await listAll(records);
+    expect(there.map((o) => o.key).sort()).to.deep.equal(history);
+    for (const o of there) expect(o.etag, o.key).to.equal(etags.get(o.key));
+
+    const after = await spawnGulp(['releases', '--json', '--silent'], env);
+    expect(after.output).to.not.match(/still holds history/);
+    expect(JSON.parse(after.output.trim().split('\n').pop() ?? '{}').total).to.equal(2);
+    const back = await spawnGulp(['restore', '--release', v1, '--yes', '--max-delete', '50%'], env);
+    expect(back.status, back.output).to.equal(0);
+    expect(await h.contents()).to.deep.equal(V1);
+  });
+});
+
 describe('R2_ARCHIVE_BUCKET settings', () => {
   const base = { S3_ENDPOINT: 'http://127.0.0.1:9', R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: 'k', R2_SECRET_ACCESS_KEY: 'secret' };
   it('is read for every environment and checked: a valid name, not the images\' bucket', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { PRUNED_KEY } from '../../lib/releases/pruned-record';
 import { releaseIds } from '../../lib/releases/release-store';
 import { runPrune, type PruneOptions } from '../../lib/releases/run-prune';
 import { listAll, type ObjectStore } from '../../lib/storage/object-store';
@@ -45,8 +46,11 @@ describe('gulp prune --keep n against s3rver', () => {
     expect(await h.contents()).to.deep.equal(V3);
     expect((await h.rollback(v4)).result?.failures).to.deep.equal([]);
     expect(await h.contents()).to.deep.equal(V4);
-    const gone = await h.rollback(v1).catch((error: unknown) => error);
-    expect(String(gone)).to.match(/release .* is not in the bucket/);
+    const gone = await h.rollback(v1).catch((error: unknown) => error) as { message: string; hint?: string };
+    expect(gone.message).to.match(new RegExp(`release ${v1} was pruned on \\d{4}-\\d\\d-\\d\\dT[^ ]+ \\(gulp prune --keep 2\\)`));
+    expect(gone.hint).to.match(/restore one of the 4 release\(s\) still recorded instead \(newest first: \S+, \S+, \S+, \S+; `gulp releases` lists them\)/);
+    const never = await h.rollback('20200101T000000.000Z-00000000').catch((error: unknown) => error);
+    expect(String(never)).to.match(/release 20200101T000000.000Z-00000000 is not in the bucket/);
   });
 
   it('a dry run plans and deletes nothing; its real twin deletes exactly that plan; a rerun has nothing to do', async () => {
@@ -56,7 +60,7 @@ describe('gulp prune --keep n against s3rver', () => {
     expect(await bucketKeys(h)).to.deep.equal(before);
     const real = await prune();
     expect(real.plan.actions.map((a) => a.key)).to.deep.equal(dry.plan.actions.map((a) => a.key));
-    expect((await bucketKeys(h)).sort()).to.deep.equal(before.filter((k) => !dry.plan.actions.some((a) => a.key === k)).sort());
+    expect((await bucketKeys(h)).sort()).to.deep.equal([...before.filter((k) => !dry.plan.actions.some((a) => a.key === k)), PRUNED_KEY].sort());
     expect((await prune()).plan.actions).to.deep.equal([]);
   });
 
@@ -100,5 +104,27 @@ describe('gulp prune --keep n against s3rver', () => {
     const missing = await spawnGulp(['prune'], env);
     expect(missing.status).to.not.equal(0);
     expect(missing.output).to.match(/gulp prune needs --keep <n>/);
+  });
+
+  it('from the command line with the default cap: a dry run exits 0, the applied prune prints its plan once, and restoring a pruned release says it was pruned', async () => {
+    const env = h.cliEnv();
+    const [v1 = '', , v3 = '', v4 = ''] = ids;
+    const dry = await spawnGulp(['prune', '--keep', '2', '--dry-run'], env);
+    expect(dry.status, dry.output).to.equal(0);
+    expect(dry.output).to.match(/delete 2 older release record\(s\)[\s\S]*dry run: nothing was deleted/);
+    expect(dry.output).to.not.match(/incomplete|refused/);
+    const applied = await spawnGulp(['prune', '--keep', '2', '--yes'], env);
+    expect(applied.status, applied.output).to.equal(0);
+    expect(applied.output.match(/prune: keep 2 release\(s\)/g)).to.have.length(1);
+    expect(applied.output).to.match(/prune: deleted 2 object\(s\)/);
+    expect(await releaseIds(h.direct)).to.deep.equal([v4, v3]);
+    const restore = await spawnGulp(['restore', '--release', v1, '--yes'], env);
+    expect(restore.status).to.not.equal(0);
+    expect(restore.output).to.match(new RegExp(`release ${v1} was pruned on \\S+ \\(gulp prune --keep 2\\)`));
+    expect(restore.output).to.include(`gulp restore --release ${v4}`);
+    expect(restore.output).to.not.match(/not in the bucket/);
+    const again = await spawnGulp(['prune', '--keep', '2'], env);
+    expect(again.status, again.output).to.equal(0);
+    expect(again.output).to.match(/nothing to prune/);
   });
 });

@@ -40,6 +40,17 @@ describe('gulp sync from the command line', () => {
     afterEach(async () => { await h.close(); });
     const envFor = (endpoint: string, key = 'S3RVER') => ({ S3_ENDPOINT: endpoint, R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: key, R2_SECRET_ACCESS_KEY: SECRET });
 
+    it('with no build, each command\'s hint is true for it: sync names `gulp build --dest <dir>` and never --manifest; verify offers --manifest', async () => {
+      const dest = join(h.dist, 'not-built');
+      const sync = await gulp(['sync', '--dest', dest], envFor(h.server.store.endpoint));
+      expect(sync.status).to.not.equal(0);
+      expect(sync.output).to.include(`run \`gulp build --dest ${dest}\` first`);
+      expect(sync.output).to.not.match(/--manifest/);
+      const verify = await gulp(['verify', '--dest', dest], envFor(h.server.store.endpoint));
+      expect(verify.status).to.not.equal(0);
+      expect(verify.output).to.include(`run \`gulp build --dest ${dest}\` first, or name one with --manifest`);
+    });
+
     it('rejected credentials give a clear error and a non-zero exit, without the secret', async () => {
       await h.writeDist({ 'album/a/a-small.jpg': 'a' });
       const run = await gulp(['sync', '--env', 'production', '--dest', h.dist], envFor(h.server.store.endpoint, 'WRONGKEY'));
