@@ -16,8 +16,8 @@ import { AdaptiveLimiter } from './adaptive-limiter';
 
 export interface ApplyOptions {
   readonly concurrency: number;
-  /** The bytes of a local object (from dist/). */
-  readonly readBody: (object: DesiredObject) => Promise<Buffer>;
+  /** The bytes of a local object (from dist/): needed only by a plan that uploads (a rollback, a prune copies or deletes). */
+  readonly readBody?: (object: DesiredObject) => Promise<Buffer>;
   /** Stop starting new writes once more than this share of them failed (the seed's 5 % alert). */
   readonly failureThreshold?: number;
   readonly limiter?: AdaptiveLimiter;
@@ -102,6 +102,7 @@ async function write(store: ObjectStore, action: WriteAction, options: ApplyOpti
     await checkCopy(store, action.key, sourceKey, result, { etag: local.md5, size: local.size });
     return { ...result, bytes: 0 };
   }
+  if (!options.readBody) throw new Error(`this command uploads nothing, but its plan asked to upload ${action.key}`);
   const body = await options.readBody(local);
   const md5 = md5Of(body);
   if (md5 !== local.md5 || body.length !== local.size) {

@@ -65,7 +65,7 @@ export async function readRelease(store: ObjectStore, id: string): Promise<Relea
 /** Why release `id` cannot be read: pruned (when, with which --keep, and what is left), or never recorded here. */
 async function missingRelease(store: ObjectStore, id: string): Promise<AssetsError> {
   const pruned = await prunedRelease(store, id);
-  if (!pruned) return new AssetsError('E_NO_RELEASE', `release ${printableKey(id)} is not in the bucket`, { hint: '`gulp releases` lists the recorded releases' });
+  if (!pruned) return new AssetsError('E_NO_RELEASE', `release ${RELEASE_ID.test(id) ? id : printableKey(id)} is not in the bucket`, { hint: '`gulp releases` lists the recorded releases' });
   const left = await releaseIds(store).catch(() => [] as string[]);
   const shown = left.slice(0, 5).join(', ');
   return new AssetsError('E_PRUNED', `release ${id} was pruned on ${pruned.at} (gulp prune --keep ${pruned.keep}): its record and the archived copies only it needed are gone`, {

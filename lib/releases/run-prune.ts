@@ -79,7 +79,6 @@ export async function runPrune(store: ObjectStore, options: PruneOptions): Promi
     const locked = await readAndPlan(store, options); // planned again under the lock: what it deletes is decided now
     const apply = {
       concurrency: options.concurrency, limiter: options.limiter, signal: anySignal(lock, options.signal),
-      readBody: async (object: { key: string }): Promise<Buffer> => { throw new Error(`a prune uploads nothing (asked for ${object.key})`); },
     };
     const isCopy = (key: string) => key.startsWith(ARCHIVE_PREFIX);
     const first = await commitRecordDeletes(store, { ...locked, actions: locked.actions.filter((a) => !isCopy(a.key)) }, apply);

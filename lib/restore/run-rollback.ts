@@ -140,7 +140,6 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
     },
   }, {
     concurrency: options.concurrency, limiter: options.limiter, onDone: () => progress.tick(1), signal: options.signal,
-    readBody: async (object) => { throw new Error(`a rollback uploads nothing (asked for ${object.key})`); },
   }).finally(() => progress.done());
   return { ...outcome, result: committed.result, release: committed.release, seconds: (performance.now() - started) / 1000 };
 }

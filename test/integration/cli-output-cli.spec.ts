@@ -29,11 +29,11 @@ describe('what the gulp CLI prints (errors, --json, plan first, Ctrl-C, exit cod
     const dest = join('/tmp', `${SECRET}-missing`);
     const run = await gulpApart(['sync', '--dest', dest, '--json', '--silent'], { R2_ACCESS_KEY_ID: 'AKIDEXAMPLE', R2_SECRET_ACCESS_KEY: SECRET });
     expect(run.status).to.equal(1);
-    expect(run.stderr).to.match(/^error: no image manifest at \/tmp\/\*\*\*-missing\/images\.json\n {2}→ run `gulp build` first\n$/);
+    expect(run.stderr).to.match(/^error: no image manifest at \/tmp\/\*\*\*-missing\/images\.json\n {2}→ run `gulp build --dest \/tmp\/\*\*\*-missing` first\n$/);
     const lines = run.stdout.trim().split('\n');
     expect(lines, run.stdout).to.have.length(1);
     expect(JSON.parse(lines[0] as string)).to.deep.equal({
-      ok: false, error: { code: 'E_CONFIG', message: 'no image manifest at /tmp/***-missing/images.json', hint: 'run `gulp build` first' },
+      ok: false, error: { code: 'E_CONFIG', message: 'no image manifest at /tmp/***-missing/images.json', hint: 'run `gulp build --dest /tmp/***-missing` first' },
     });
     expect(run.stdout + run.stderr).to.not.include(SECRET);
   });
@@ -74,7 +74,7 @@ describe('what the gulp CLI prints (errors, --json, plan first, Ctrl-C, exit cod
       expect(r.actions).to.deep.equal({ archive: ['album/a/a-small.jpg'], create: ['album/c/c-small.jpg'], update: ['album/a/a-small.jpg'] });
       expect(r.notDeleted).to.deep.equal(['album/b/b-small.jpg']);
       expect([...r.done.written].sort()).to.deep.equal(['album/a/a-small.jpg', 'album/c/c-small.jpg']);
-      const saved = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(join(REPO_ROOT, r.report), 'utf8')));
+      const saved = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(resolve(REPO_ROOT, r.report), 'utf8')));
       expect(saved.actions).to.deep.equal(r.actions);
       expect(run.output).to.match(/error: sync to development deleted nothing/); // the error still shows with --silent
     });

@@ -97,7 +97,7 @@ describe('hostile bucket: a damaged latest pointer stops writers before they wri
     ['not JSON', '{"id": ', /^_releases\/latest\.json: is not valid JSON/],
     ['an id that is a path', '{"id":"../../etc/passwd","createdAt":"2026-11-28T12:00:00.000Z"}', /^_releases\/latest\.json: id is not a release id/],
     ['a release that does not exist', '{"id":"20261128T120000.000Z-0badc0de","createdAt":"2026-11-28T12:00:00.000Z"}',
-      /^the latest pointer names release 20261128T120000\.000Z-0badc0de, but release "20261128T120000\.000Z-0badc0de" is not in the bucket/],
+      /^the latest pointer names release 20261128T120000\.000Z-0badc0de, but release 20261128T120000\.000Z-0badc0de is not in the bucket/],
   ];
   for (const [name, text, says] of damages) {
     it(`${name}: sync refuses with the fix named and changes nothing; restore <id> makes a release the latest again`, async () => {

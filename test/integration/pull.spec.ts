@@ -81,6 +81,18 @@ describe('gulp restore --pull: a release downloaded into a folder, checked by SH
     expect(outcome.manifest).to.deep.include({ status: 'written', sources: 1, dropped: ['album/dido/dido-hi-res.jpg'] });
   });
 
+  // Trap 7 of [06/10]: a partly failed pull replaced a complete images.json with a smaller one.
+  it('a partly failed pull never replaces the images.json already there with a smaller one', async () => {
+    await pull();
+    const whole = await readFile(join(dest, 'images.json'), 'utf8');
+    await rm(join(dest, 'album/dido/dido-small.jpg'));
+    await h.rotOnDisk('album/dido/dido-small.jpg');
+    const outcome = await pull();
+    expect(outcome.failures.map((f) => f.key)).to.deep.equal(['album/dido/dido-small.jpg']);
+    expect(outcome.manifest).to.deep.include({ status: 'kept', sources: 2, dropped: ['album/dido/dido-hi-res.jpg'] });
+    expect(await readFile(join(dest, 'images.json'), 'utf8')).to.equal(whole);
+  });
+
   it('from the command line: exits non-zero naming the object, and 0 once it can pull everything', async () => {
     const env = { S3_ENDPOINT: h.server.store.endpoint, R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: 'S3RVER', R2_SECRET_ACCESS_KEY: 'not-a-secret' };
     await h.rotOnDisk('album/dido/dido-small.jpg');
