@@ -24,6 +24,8 @@ async function runBuild(): Promise<void> {
     noCache: flags['no-cache'] === true,
     scope: { type: flags.type as CollectionType | undefined, filter: flags.filter as RegExp | undefined },
     quiet: flags.json === true,
+    dryRun: flags['dry-run'] === true,
+    allowEmpty: flags['allow-empty'] === true,
   });
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(`${formatBuildSummary(summary)}\n`);

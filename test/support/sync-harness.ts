@@ -120,7 +120,7 @@ export class SyncHarness {
       const [type, slug] = key.split('/') as [string, string];
       const size = posix.basename(key, posix.extname(key)).slice(slug.length + 1);
       const rel = `${type}/${slug}/${slug}-hi-res.jpg`;
-      const entry = sources[rel] ?? { type: type as 'album', slug, bytes: 1, sha256: 'src', width: 1000, height: 1000, variants: [] };
+      const entry = sources[rel] ?? { type: type as 'album', slug, bytes: 1, sha256: '0'.repeat(64), width: 1000, height: 1000, variants: [] };
       sources[rel] = { ...entry, variants: [...entry.variants, {
         size, format: 'jpeg', key, width: 10, height: 10, bytes: body.length, contentType: 'image/jpeg', ...digestsOf(body), cacheKey: 'k',
       }] };

@@ -1,0 +1,26 @@
+import { series } from 'gulp';
+import { loadDotenvFile, resolveEnvironment, type EnvironmentName } from '../lib/config/environment';
+import { build } from './build';
+import { parseMaxDelete } from './bucket-session';
+import { compositeFlagHelp, flagsFor } from './flag-tables';
+import { sync } from './sync';
+import { verify } from './verify';
+
+/**
+ * Every flag and setting of build, sync and verify, checked before build starts: a mistake in a flag
+ * only verify reads (`--sample 150`) or in the bucket's settings must not cost a build and a sync first.
+ */
+async function checkSettings(): Promise<void> {
+  for (const task of ['build', 'sync', 'verify'] as const) {
+    const flags = flagsFor(task);
+    if (task !== 'build') parseMaxDelete(flags['max-delete'] as string);
+  }
+  loadDotenvFile();
+  resolveEnvironment(flagsFor('sync').env as EnvironmentName);
+}
+checkSettings.displayName = 'check-settings';
+
+/** `gulp` (default): build, sync, then verify; `--dry-run` plans all three and changes nothing. */
+export const pipelineTask = series(checkSettings, build, sync, verify);
+pipelineTask.description = 'The whole pipeline on the embedded local bucket (or --env): build, sync, then verify (flags of all three; checked before build starts)';
+pipelineTask.flags = compositeFlagHelp('default');
