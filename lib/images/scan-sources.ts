@@ -39,11 +39,12 @@ export interface ScanResult {
 interface FoundFile { readonly raw: string; readonly path: string; readonly stat: Stats }
 
 /** What one stat says about a listed name: a file to read, or why it is not one (reported, never silent). */
-function statProblem(path: string): { stat?: Stats; problem?: string } {
+function statProblem(path: string): { stat: Stats; problem?: undefined } | { stat?: undefined; problem: string } {
   try {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (!stat) return { problem: 'cannot read: it is a symlink to nothing (its target is missing)' };
-    if (stat.isDirectory()) return {};
+    // Real folders never get here (the listing skips them): this is a symlink to a folder with an image's name.
+    if (stat.isDirectory()) return { problem: 'refused: a symlink to a folder, not an image file' };
     if (!stat.isFile()) return { problem: 'refused: not a regular file (a device, pipe or socket, or a symlink to one)' };
     return { stat };
   } catch (error) {
@@ -68,7 +69,7 @@ function listFiles(root: string, scope: Scope): { found: FoundFile[]; unreadable
       const path = join(entry.parentPath, entry.name);
       const { stat, problem } = statProblem(path);
       if (stat) found.push({ raw: relative(root, path), path, stat });
-      else if (problem) unreadable.push({ raw: relative(root, path), problem });
+      else unreadable.push({ raw: relative(root, path), problem: problem ?? 'cannot read' });
     }
   }
   return { found: found.sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0)), unreadable };
