@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { series } from 'gulp';
 import { loadDotenvFile, resolveEnvironment, type EnvironmentName } from '../lib/config/environment';
+import { MANIFEST_FILE } from '../lib/manifest/types';
 import { build } from './build';
 import { parseMaxDelete } from './bucket-session';
 import { compositeFlagHelp, flagsFor } from './flag-tables';
@@ -20,7 +23,21 @@ async function checkSettings(): Promise<void> {
 }
 checkSettings.displayName = 'check-settings';
 
+/**
+ * `gulp --dry-run`: build wrote nothing, so with no earlier build in --dest sync has nothing to plan
+ * against; say so instead of failing with "run `gulp build` first".
+ */
+function syncUnlessNothingBuilt(): Promise<void> {
+  const flags = flagsFor('sync');
+  if (flags['dry-run'] === true && !existsSync(join(resolve(flags.dest as string), MANIFEST_FILE))) {
+    process.stdout.write(`sync skipped: --dry-run, and no earlier build in ${String(flags.dest)} to plan against (the build above wrote nothing)\n`);
+    return Promise.resolve();
+  }
+  return sync();
+}
+syncUnlessNothingBuilt.displayName = 'sync';
+
 /** `gulp` (default): build, sync, then verify; `--dry-run` plans all three and changes nothing. */
-export const pipelineTask = series(checkSettings, build, sync, verify);
+export const pipelineTask = series(checkSettings, build, syncUnlessNothingBuilt, verify);
 pipelineTask.description = 'The whole pipeline on the embedded local bucket (or --env): build, sync, then verify (flags of all three; checked before build starts)';
 pipelineTask.flags = compositeFlagHelp('default');

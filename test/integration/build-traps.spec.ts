@@ -140,12 +140,16 @@ describe('gulp build and the default task from the command line: refused before 
     expect(existsSync(ws.current.dest), 'nothing was built').to.equal(false);
   });
 
-  it('`gulp build --dry-run` writes nothing, and `gulp --tasks` lists the default task\'s flags', async () => {
+  it('`gulp build --dry-run` and `gulp --dry-run` write nothing, and `gulp --tasks` lists the default task\'s flags', async () => {
     await twoSources(ws.current);
     const dry = await runGulp(['build', ...dirs(ws.current), '--dry-run']);
     expect(dry.code, dry.stderr).to.equal(0);
     expect(dry.stdout).to.match(/dry run/).and.contain(albumSource('a'));
     expect(existsSync(ws.current.dest) || existsSync(ws.current.cache)).to.equal(false);
+    const pipeline = await runGulp([...dirs(ws.current), '--dry-run']);
+    expect(pipeline.code, pipeline.stdout + pipeline.stderr).to.equal(0);
+    expect(pipeline.stdout).to.match(/build \(dry run/).and.match(/sync skipped: --dry-run/);
+    expect(existsSync(ws.current.dest) || existsSync(ws.current.cache), '`gulp --dry-run` wrote nothing either').to.equal(false);
     const tasks = await runGulp(['--tasks']);
     const defaultBlock = tasks.stdout.slice(tasks.stdout.indexOf('default'));
     expect(defaultBlock).to.contain('--sample').and.contain('--dry-run').and.contain('--allow-empty');
