@@ -86,6 +86,7 @@ export const FLAG_TABLES = {
     dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'without --release/--at: where the rebuild goes (its images.json is what the bucket must match); with --pull: where the release is downloaded' },
     'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'without --release: the build\'s source index' },
     force: { kind: 'boolean', description: 'without --release: re-upload every object, not only missing, corrupt and stale ones' },
+    'allow-empty': { kind: 'boolean', description: 'without --release: let a rebuild that finds no sources remove every output it built before' },
     delete: { kind: 'boolean', description: 'without --release: also delete objects the rebuild does not have (under --max-delete; shown first, then applied only with --yes off a terminal)' },
     'dry-run': { kind: 'boolean', description: 'print the plan (copies, deletes, requests) and change nothing' },
     yes: { kind: 'boolean', description: 'apply without asking (needed when not on a terminal)' },

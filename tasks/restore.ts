@@ -59,7 +59,7 @@ async function fullRestore(flags: Record<string, FlagValue>, limits: DeleteLimit
     const outcome = await runFullRestore(opened.store, {
       build: {
         src: flags.src as string, dest: flags.dest as string, cacheDir: flags['cache-dir'] as string, config: DEFAULT_IMAGE_CONFIG,
-        concurrency: defaultConcurrency(), scope: {}, quiet,
+        concurrency: defaultConcurrency(), scope: {}, quiet, allowEmpty: flags['allow-empty'] === true,
       },
       verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet },
       repair: {
