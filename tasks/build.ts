@@ -23,6 +23,8 @@ async function runBuild(): Promise<void> {
     noCache: flags['no-cache'],
     scope: { type: flags.type, filter: flags.filter },
     quiet: flags.json,
+    dryRun: flags['dry-run'],
+    allowEmpty: flags['allow-empty'],
   });
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(`${formatBuildSummary(summary)}\n`);

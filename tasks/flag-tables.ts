@@ -1,6 +1,7 @@
 /** Every task's flags. One table so a command line naming several tasks is checked as a whole. */
 import { OUTPUT_FORMATS } from '../lib/images/config';
-import { describeFlags, parseFlags, type FlagTable, type FlagValues } from './flags';
+import { UsageError } from '../lib/errors';
+import { describeFlags, parseFlags, type FlagCheck, type FlagTable, type FlagValues } from './flags';
 
 const scope = {
   filter: { kind: 'regex', description: 'only sources whose path (e.g. album/slug/slug-hi-res.jpg) matches this regular expression' },
@@ -39,6 +40,8 @@ export const FLAG_TABLES = {
     formats: { kind: 'list', values: OUTPUT_FORMATS, default: 'jpeg', description: 'output formats, comma-separated (webp and avif are opt-in)' },
     ...scope,
     'keep-going': { kind: 'boolean', description: 'exit 0 even if some sources failed (they are still listed)' },
+    'dry-run': { kind: 'boolean', description: 'print what would be built and removed, and write nothing (no dist, no cache, no manifest)' },
+    'allow-empty': { kind: 'boolean', description: 'let a build that finds no sources (in scope) remove every output it built before' },
     json: { kind: 'boolean', description: 'print the summary as JSON on stdout (add --silent to hide gulp\'s own lines)' },
   },
   sync: {
@@ -100,6 +103,7 @@ export const FLAG_TABLES = {
     dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'without --release/--at: where the rebuild goes (its images.json is what the bucket must match); with --pull: where the release is downloaded' },
     'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'without --release: the build\'s source index' },
     force: { kind: 'boolean', description: 'without --release: re-upload every object, not only missing, corrupt and stale ones' },
+    'allow-empty': { kind: 'boolean', description: 'without --release: let a rebuild that finds no sources remove every output it built before' },
     delete: { kind: 'boolean', description: 'without --release: also delete objects the rebuild does not have (under --max-delete; shown first, then applied only with --yes off a terminal)' },
     'dry-run': { kind: 'boolean', description: 'print the plan (copies, deletes, requests) and change nothing' },
     yes: { kind: 'boolean', description: 'apply without asking (needed when not on a terminal)' },
@@ -114,6 +118,16 @@ export const FLAG_TABLES = {
 /** What composite tasks run, so their parts' flags are accepted. */
 export const COMPOSITES: Record<string, readonly string[]> = { default: ['build', 'sync', 'verify'] };
 
+/** Rules between one task's flags, checked with every other flag before any task on the command line starts. */
+export const FLAG_CHECKS: Partial<Record<TaskName, FlagCheck>> = {
+  verify: (v) => {
+    if (v.sample !== undefined && v.deep !== true && v.public !== true) {
+      throw new UsageError('--sample chooses which objects --deep or --public read; without either, verify reads no object and checks every listing anyway',
+        'add --deep (read objects back) or --public (fetch through the public URL), or drop --sample');
+    }
+  },
+};
+
 export type TaskName = keyof typeof FLAG_TABLES;
 
 /** A task's flags, parsed and checked against its table; their types come from the table. */
@@ -121,9 +135,22 @@ export type TaskFlags<T extends TaskName> = FlagValues<(typeof FLAG_TABLES)[T]>;
 
 export function flagsFor<T extends TaskName>(task: T): TaskFlags<T> {
   // parseFlags converts each value by its spec's kind (the one place the table's types are trusted).
-  return parseFlags(task, FLAG_TABLES, COMPOSITES) as TaskFlags<T>;
+  return parseFlags(task, FLAG_TABLES, COMPOSITES, process.argv.slice(2), FLAG_CHECKS) as TaskFlags<T>;
 }
 
 export function flagHelp(task: TaskName): Record<string, string> {
   return describeFlags(FLAG_TABLES[task]);
+}
+
+/** A composite task's flags for `gulp --tasks`: each flag once, with the parts that take it. */
+export function compositeFlagHelp(name: string): Record<string, string> {
+  const help: Record<string, string> = {};
+  const takers: Record<string, string[]> = {};
+  for (const part of COMPOSITES[name] ?? []) {
+    for (const [flag, description] of Object.entries(flagHelp(part as TaskName))) {
+      help[flag] ??= description;
+      (takers[flag] ??= []).push(part);
+    }
+  }
+  return Object.fromEntries(Object.entries(help).map(([flag, description]) => [flag, `${description} [${(takers[flag] ?? []).join(', ')}]`]));
 }

@@ -16,6 +16,8 @@ export type FlagKind =
 export type FlagSpec = FlagKind & { description: string; default?: string; /** Placeholder in help, e.g. `dir`. */ arg?: string };
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
 export type FlagValue = string | boolean | number | RegExp | string[] | undefined;
+/** A rule between one task's flags (e.g. `--sample` needs `--deep` or `--public`); throws UsageError. */
+export type FlagCheck = (values: Readonly<Record<string, FlagValue>>) => void;
 
 /** The value one flag parses to, from its spec: string, boolean, count/percent → number, regex, a choice's union, a list's array. */
 type ValueOf<S> = S extends { kind: 'boolean' } ? boolean
@@ -94,13 +96,24 @@ function convert(name: string, spec: FlagSpec, raw: string | true): FlagValue {
   }
 }
 
+function valuesOf(table: FlagTable, flags: ReadonlyMap<string, string | true>): Record<string, FlagValue> {
+  const values: Record<string, FlagValue> = {};
+  for (const [name, spec] of Object.entries(table)) {
+    const raw = flags.get(name) ?? spec.default;
+    values[name] = raw === undefined ? (spec.kind === 'boolean' ? false : undefined) : convert(name, spec, raw);
+  }
+  return values;
+}
+
 /**
  * Parses the flags of `task` from argv. `tables` holds every task's flags; `expand` maps a composite
- * task (default) to the tasks it runs. Flags of other tasks on the same command line are allowed.
+ * task (default) to the tasks it runs. Flags of other tasks on the same command line are allowed, and
+ * checked too (values and `checks`), whichever task asks first: `gulp --sample 150` (build, sync,
+ * verify) fails before build starts, not after sync.
  */
 export function parseFlags(
   task: string, tables: Readonly<Record<string, FlagTable>>, expand: Readonly<Record<string, readonly string[]>>,
-  argv: readonly string[] = process.argv.slice(2),
+  argv: readonly string[] = process.argv.slice(2), checks: Readonly<Record<string, FlagCheck>> = {},
 ): Record<string, FlagValue> {
   const own = tables[task] ?? {};
   const valued = new Set(Object.values(tables).flatMap((t) => Object.entries(t).filter(([, s]) => s.kind !== 'boolean').map(([n]) => n)));
@@ -112,12 +125,11 @@ export function parseFlags(
     const takes = Object.keys(own).map((n) => `--${n}`).join(' ');
     throw new UsageError(`unknown flag --${name} for \`gulp ${task}\``, `${task} takes: ${takes}; see \`gulp --tasks\``);
   }
-  const values: Record<string, FlagValue> = {};
-  for (const [name, spec] of Object.entries(own)) {
-    const raw = flags.get(name) ?? spec.default;
-    values[name] = raw === undefined ? (spec.kind === 'boolean' ? false : undefined) : convert(name, spec, raw);
+  for (const other of new Set(invoked)) {
+    const table = tables[other];
+    if (table) checks[other]?.(valuesOf(table, flags));
   }
-  return values;
+  return valuesOf(own, flags);
 }
 
 /** `{ '--flag': 'description' }`, the shape gulp-cli prints under each task in `gulp --tasks`. */

@@ -71,7 +71,7 @@ async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits): P
     const outcome = await runFullRestore(opened.store, {
       build: {
         src: flags.src, dest: flags.dest, cacheDir: flags['cache-dir'], config: DEFAULT_IMAGE_CONFIG,
-        concurrency: defaultConcurrency(), scope: {}, quiet,
+        concurrency: defaultConcurrency(), scope: {}, quiet, allowEmpty: flags['allow-empty'],
       },
       verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet },
       repair: {

@@ -5,7 +5,7 @@
  * outputs and write the manifest. Per-source failures are collected; the run always finishes.
  */
 import { statSync } from 'node:fs';
-import { stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
@@ -14,9 +14,12 @@ import { ConfigError, SourceError } from '../errors';
 import { manifestPath, readManifest, writeManifest } from '../manifest/io';
 import { MANIFEST_SCHEMA, type ImageManifest, type ManifestSource } from '../manifest/types';
 import { planBuild, staleKeys, type BuildTask } from '../plan/build-plan';
-import { mapPool } from '../util/pool';
+import { pathUnder } from '../util/contained-path';
 import { createProgress } from '../util/progress';
-import type { ImageConfig } from './config';
+import { checkFolders, refuseEmptying } from './build-guards';
+import { dryRunSummary } from './build-dry-run';
+import { maxSourceBytes, type ImageConfig } from './config';
+import { removeLeftoverTemps, removeStale } from './dist-cleanup';
 import { ONLY_KEYS, responsive, type SourceResult } from './responsive';
 import { ENCODER_VERSION } from './sharp-adapter';
 import { inScope, scanSources, type Scope } from './scan-sources';
@@ -35,6 +38,10 @@ export interface BuildOptions {
   readonly scope: Scope;
   /** No progress output (tests, --json). */
   readonly quiet?: boolean;
+  /** Plan only: report what would be built and removed, and write nothing (no dist, no cache, no manifest). */
+  readonly dryRun?: boolean;
+  /** Allow a build that finds no sources to remove every output of its scope. */
+  readonly allowEmpty?: boolean;
 }
 
 export interface BuildSummary {
@@ -54,6 +61,10 @@ export interface BuildSummary {
   sourcesPerSecond: number;
   manifest: string;
   failures: { file: string; reason: string }[];
+  /** Temp files of killed writers removed from dist. */
+  leftoversRemoved: number;
+  /** With dryRun: the sources that would be rendered and the outputs that would be removed (nothing was). */
+  dryRun?: { build: string[]; remove: string[] };
 }
 
 /** Outputs of the previous build still in dist with their recorded size. Sync stats: 20,000 promises cost more. */
@@ -62,10 +73,18 @@ function presentOutputs(dist: string, previous: ImageManifest | null, rels: Read
   for (const [rel, source] of Object.entries(previous?.sources ?? {})) {
     if (!rels.has(rel)) continue;
     for (const v of source.variants) {
-      if (statSync(join(dist, v.key), { throwIfNoEntry: false })?.size === v.bytes) present.add(`${v.key}\0${v.bytes}`);
+      // The manifest was validated; pathUnder still stands between its keys and the disk.
+      if (statSync(pathUnder(dist, v.key), { throwIfNoEntry: false })?.size === v.bytes) present.add(`${v.key}\0${v.bytes}`);
     }
   }
   return present;
+}
+
+/** The source (manifest key) whose variant `key` is: stale outputs are reported under their source. */
+function ownerIn(previous: ImageManifest | null): (key: string) => string {
+  const owners = new Map<string, string>();
+  for (const [rel, source] of Object.entries(previous?.sources ?? {})) for (const v of source.variants) owners.set(v.key, rel);
+  return (key) => owners.get(key) ?? key;
 }
 
 function toVinyl(task: BuildTask, root: string): Vinyl {
@@ -87,18 +106,22 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   const started = performance.now();
   const root = resolve(options.src);
   const dist = resolve(options.dest);
+  checkFolders(root, dist);
   if (!(await stat(root).then((s) => s.isDirectory(), () => false))) {
     throw new ConfigError(`source folder ${root} does not exist`, 'pass --src <folder> (russ.fm keeps sources in public/)');
   }
   const previous = await readManifest(manifestPath(dist));
   const index = await SourceIndex.load(join(options.cacheDir, 'source-index.json'));
   const needsHash = (rel: string) => !options.noCache && previous?.sources[rel] !== undefined;
-  const scan = await scanSources(root, options.scope, index, options.config.sourceSuffix, needsHash);
+  const scan = await scanSources(root, options.scope, index, options.config.sourceSuffix, needsHash, maxSourceBytes(options.config));
   const present = options.noCache ? new Set<string>() : presentOutputs(dist, previous, new Set(scan.candidates.map((c) => c.rel)));
   const plan = planBuild({
     candidates: scan.candidates, previous, inScope: (rel) => inScope(options.scope, rel), config: options.config,
     encoderVersion: ENCODER_VERSION, noCache: options.noCache, present: (key, bytes) => present.has(`${key}\0${bytes}`),
   });
+  const previousOutputs = plan.removedSources.reduce((n, rel) => n + (previous?.sources[rel]?.variants.length ?? 0), 0);
+  refuseEmptying(scan.candidates.length + scan.failures.length, plan.removedSources.length, previousOutputs, root, options.scope, options.allowEmpty === true);
+  if (options.dryRun) return dryRunSummary(plan, previous, scan, started, dist);
 
   const failures: SourceError[] = [...scan.failures];
   const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached };
@@ -138,7 +161,9 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     if (before && !next[failure.file]) next[failure.file] = before;
   }
   const stale = staleKeys(previous, next);
-  await mapPool(stale, 16, (key) => unlink(join(dist, key)).catch(() => undefined));
+  const ownerOf = ownerIn(previous);
+  failures.push(...await removeStale(dist, stale, ownerOf));
+  const leftovers = await removeLeftoverTemps(dist);
   // The plan hands back the previous entry object itself for every untouched source, so identity tells.
   const unchanged = previous !== null && previous.encoder === ENCODER_VERSION && plan.build.length === 0
     && stale.length === 0 && Object.keys(next).length === Object.keys(previous.sources).length
@@ -167,5 +192,6 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     sourcesPerSecond: (scan.candidates.length + scan.failures.length) / Math.max(seconds, 1e-6),
     manifest: manifestPath(dist),
     failures: failures.map((f) => ({ file: f.file, reason: f.hint ? `${f.reason} (${f.hint})` : f.reason })),
+    leftoversRemoved: leftovers.length,
   };
 }

@@ -88,3 +88,13 @@ export function validateImageConfig(config: ImageConfig): ImageConfig {
   }
   return Object.freeze({ ...config });
 }
+
+/**
+ * The most bytes a source may have: 8 bytes a pixel (16-bit RGBA, uncompressed: the largest a real image
+ * within `maxPixels` can be stored as) plus 16 MB for metadata and embedded previews. A larger file cannot
+ * be an image we would decode, so it is refused by its size before a byte of it is read (a symlink to a
+ * 1.5 GB file used to be read into memory first).
+ */
+export function maxSourceBytes(config: Pick<ImageConfig, 'maxPixels'>): number {
+  return config.maxPixels * 8 + 16_000_000;
+}

@@ -3,17 +3,18 @@
  * Keeps `concurrency` sources in flight; a bad source is reported (never thrown, never stalls the stream).
  */
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
 import type { Transform } from 'node:stream';
 import { join } from 'node:path';
 import through2 from 'through2';
 import Vinyl from 'vinyl';
 import { SourceError } from '../errors';
 import { digestsOf, sha256Of } from '../util/hash';
-import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from './config';
+import { formatBytes } from '../util/progress';
+import { readBounded, TooLargeError } from '../util/read-bounded';
+import { DEFAULT_IMAGE_CONFIG, maxSourceBytes, type ImageConfig } from './config';
 import { describeDecodeError, ENCODER_VERSION, probe, renderVariants, type SourceInfo } from './sharp-adapter';
 import { plannerFromSharpResponsive, type SharpResponsiveOptions, type VariantPlanner } from './sharp-responsive-options';
-import { parseSourcePath, toKey } from './source-path';
+import { parseSourcePath, sourceNameProblem, toKey } from './source-path';
 import { variantCacheKey, variantsFor } from './variants';
 import type { ManifestVariant } from '../manifest/types';
 
@@ -59,7 +60,7 @@ function plannerFor(config: ImageConfig | SharpResponsiveOptions): Planner {
   return { plan: (source, dims) => variantsFor(source, dims, config), config, includeOriginal: false };
 }
 
-async function contentsOf(file: Vinyl): Promise<Buffer> {
+async function contentsOf(file: Vinyl, maxBytes: number): Promise<Buffer> {
   if (file.isBuffer()) return file.contents;
   if (file.isStream()) {
     throw new SourceError(file.relative, 'received a stream, not a buffer', {
@@ -67,8 +68,12 @@ async function contentsOf(file: Vinyl): Promise<Buffer> {
     });
   }
   try {
-    return await readFile(file.path);
+    return await readBounded(file.path, maxBytes);
   } catch (error) {
+    if (error instanceof TooLargeError) {
+      throw new SourceError(toKey(file.relative), `refused: ${formatBytes(error.bytes)} is more than any image within the pixel limit needs `
+        + `(${formatBytes(maxBytes)}); it was not read`, { hint: 'a symlink to the wrong file? raise maxPixels if it really is a cover' });
+    }
     throw new SourceError(toKey(file.relative), `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
 }
@@ -84,7 +89,9 @@ export function responsive(options: ResponsiveOptions = {}) {
     const source = parseSourcePath(file.relative, config.sourceSuffix);
     let input: Buffer = Buffer.alloc(0);
     try {
-      input = await contentsOf(file);
+      const nameProblem = sourceNameProblem(source.rel, config.sourceSuffix);
+      if (nameProblem) throw new SourceError(source.rel, nameProblem, { hint: 'rename the file: outputs are named from it' });
+      input = await contentsOf(file, maxSourceBytes(config));
       const info = await probe(input);
       if (info.pixels > config.maxPixels) {
         throw new SourceError(source.rel, `refused: ${info.width}×${info.height} is ${megapixels(info.pixels)}, `

@@ -11,7 +11,8 @@ import { SourceError, messageOf } from '../errors';
 import type { SourceCandidate } from '../plan/build-plan';
 import { sha256OfFile } from '../util/hash';
 import { mapPool } from '../util/pool';
-import { isSourceImage, parseSourcePath, toKey } from './source-path';
+import { formatBytes } from '../util/progress';
+import { isSourceImage, parseSourcePath, sourceNameProblem, toKey } from './source-path';
 import type { SourceIndex } from './source-index';
 
 export type CollectionType = 'album' | 'artist';
@@ -37,9 +38,24 @@ export interface ScanResult {
 
 interface FoundFile { readonly raw: string; readonly path: string; readonly stat: Stats }
 
-/** Image files (by extension) under album/ and artist/, with their stats, in path order. */
-function listFiles(root: string, scope: Scope): FoundFile[] {
+/** What one stat says about a listed name: a file to read, or why it is not one (reported, never silent). */
+function statProblem(path: string): { stat: Stats; problem?: undefined } | { stat?: undefined; problem: string } {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return { problem: 'cannot read: it is a symlink to nothing (its target is missing)' };
+    // Real folders never get here (the listing skips them): this is a symlink to a folder with an image's name.
+    if (stat.isDirectory()) return { problem: 'refused: a symlink to a folder, not an image file' };
+    if (!stat.isFile()) return { problem: 'refused: not a regular file (a device, pipe or socket, or a symlink to one)' };
+    return { stat };
+  } catch (error) {
+    return { problem: `cannot read: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}` };
+  }
+}
+
+/** Image files (by extension) under album/ and artist/, with their stats, in path order; and names that are not files. */
+function listFiles(root: string, scope: Scope): { found: FoundFile[]; unreadable: { raw: string; problem: string }[] } {
   const found: FoundFile[] = [];
+  const unreadable: { raw: string; problem: string }[] = [];
   for (const type of scope.type ? [scope.type] : COLLECTION_TYPES) {
     let entries;
     try {
@@ -51,11 +67,12 @@ function listFiles(root: string, scope: Scope): FoundFile[] {
     for (const entry of entries) {
       if (entry.isDirectory() || !isSourceImage(entry.name)) continue;
       const path = join(entry.parentPath, entry.name);
-      const stat = statSync(path, { throwIfNoEntry: false });
-      if (stat?.isFile()) found.push({ raw: relative(root, path), path, stat });
+      const { stat, problem } = statProblem(path);
+      if (stat) found.push({ raw: relative(root, path), path, stat });
+      else unreadable.push({ raw: relative(root, path), problem: problem ?? 'cannot read' });
     }
   }
-  return found.sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
+  return { found: found.sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0)), unreadable };
 }
 
 /**
@@ -65,13 +82,29 @@ function listFiles(root: string, scope: Scope): FoundFile[] {
  */
 export async function scanSources(
   root: string, scope: Scope, index: SourceIndex, sourceSuffix: string, needsHash: (rel: string) => boolean,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<ScanResult> {
   const failures: SourceError[] = [];
   const byKey = new Map<string, FoundFile>();
   const byOutput = new Map<string, string>();
-  for (const file of listFiles(root, scope)) {
+  const listed = listFiles(root, scope);
+  for (const { raw, problem } of listed.unreadable) {
+    const rel = toKey(raw);
+    if (inScope(scope, rel)) failures.push(new SourceError(rel, problem));
+  }
+  for (const file of listed.found) {
     const rel = toKey(file.raw);
     if (!inScope(scope, rel)) continue;
+    const nameProblem = sourceNameProblem(rel, sourceSuffix);
+    if (nameProblem) {
+      failures.push(new SourceError(rel, nameProblem, { hint: 'rename the file: outputs and bucket keys are named from it' }));
+      continue;
+    }
+    if (file.stat.size > maxBytes) {
+      failures.push(new SourceError(rel, `refused: ${formatBytes(file.stat.size)} is more than any image within the pixel limit needs `
+        + `(${formatBytes(maxBytes)}); it was not read`, { hint: 'a symlink to the wrong file? raise maxPixels if it really is a cover' }));
+      continue;
+    }
     const twin = byKey.get(rel);
     if (twin) {
       failures.push(new SourceError(rel, `two files have this name once normalised to Unicode NFC ("${twin.raw}" and "${file.raw}")`,
@@ -82,7 +115,7 @@ export async function scanSources(
     const output = `${dir}/${base}`;
     const owner = byOutput.get(output);
     if (owner) {
-      failures.push(new SourceError(rel, `would write the same output files (${output}-*) as ${owner}`,
+      failures.push(new SourceError(rel, `refused: it and ${owner} would both write the output files ${output}-*`,
         { hint: 'keep one source per album or artist image: remove or rename the other file' }));
       continue;
     }

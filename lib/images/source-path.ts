@@ -1,4 +1,5 @@
-import { posix } from 'node:path';
+import { posix, sep } from 'node:path';
+import { imageKeyProblem } from '../validate/object-key';
 
 /** Extensions we read as sources (compared case-insensitively). */
 export const SOURCE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif'];
@@ -22,9 +23,32 @@ export function isSourceImage(relPath: string): boolean {
   return SOURCE_EXTENSIONS.includes(posix.extname(relPath).toLowerCase());
 }
 
-/** Normalises a relative path to the key form used everywhere: POSIX separators and NFC. */
-export function toKey(relPath: string): string {
-  return relPath.split('\\').join('/').normalize('NFC');
+/**
+ * Normalises a relative path to the key form used everywhere: POSIX separators and NFC. Only this
+ * platform's separator is converted: on Linux a backslash is part of a file's name (`..\\x.jpg` is one
+ * name), and turning it into `/` let such a name climb out of dist; the key grammar refuses it instead.
+ */
+export function toKey(relPath: string, separator: string = sep): string {
+  return (separator === '/' ? relPath : relPath.split(separator).join('/')).normalize('NFC');
+}
+
+/** Bytes an output name may take before `-<size>.<ext>` and a temp suffix (NAME_MAX is 255 bytes). */
+export const OUTPUT_BASE_MAX_BYTES = 200;
+
+/**
+ * Why the source at `rel` (key form) cannot be built; undefined when it can. Source names are checked
+ * here, once, where they enter: its outputs are named from it, so it must be an image key (no `..`, no
+ * backslash, no control character…) and leave room for the size suffix in a file name.
+ */
+export function sourceNameProblem(rel: string, sourceSuffix: string): string | undefined {
+  const problem = imageKeyProblem(rel);
+  if (problem) return `refused: its name cannot name outputs, ${problem}`;
+  const { base } = parseSourcePath(rel, sourceSuffix);
+  const bytes = Buffer.byteLength(base);
+  if (bytes > OUTPUT_BASE_MAX_BYTES) {
+    return `refused: its name is ${bytes} bytes long; output names (<name>-<size>.<ext>) need it to be at most ${OUTPUT_BASE_MAX_BYTES}`;
+  }
+  return undefined;
 }
 
 /** Parses `album/<slug>/<slug>-hi-res.jpg` (any depth, any name) into the parts outputs are named from. */

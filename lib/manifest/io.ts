@@ -1,8 +1,8 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ConfigError } from '../errors';
 import { WriteFileError } from '../util/fs-errors';
-import { MANIFEST_FILE, MANIFEST_SCHEMA, type ImageManifest } from './types';
+import { parseManifest } from '../validate/records';
+import { MANIFEST_FILE, type ImageManifest } from './types';
 import { tempPathFor } from '../util/temp-path';
 
 export function manifestPath(dist: string): string {
@@ -22,7 +22,12 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   }
 }
 
-/** Reads a manifest; null when there is none yet. A file that exists but cannot be used is an error. */
+/**
+ * Reads a manifest; null when there is none yet. A file that exists but does not pass the manifest schema
+ * (every variant key checked against the one key grammar) is refused with BadRecordError naming the file
+ * and the first problem: the build deletes only what the manifest names, so a damaged or hostile manifest
+ * must never be half-trusted.
+ */
 export async function readManifest(path: string): Promise<ImageManifest | null> {
   let text: string;
   try {
@@ -31,18 +36,7 @@ export async function readManifest(path: string): Promise<ImageManifest | null> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  let parsed: ImageManifest;
-  try {
-    parsed = JSON.parse(text) as ImageManifest;
-  } catch (error) {
-    throw new ConfigError(`manifest ${path} is not valid JSON (${(error as Error).message})`,
-      'delete it and run `gulp build --no-cache` to rebuild it from the sources');
-  }
-  if (parsed.schema !== MANIFEST_SCHEMA || typeof parsed.sources !== 'object' || parsed.sources === null) {
-    throw new ConfigError(`manifest ${path} has schema ${String(parsed.schema)}, expected ${MANIFEST_SCHEMA}`,
-      'run `gulp build --no-cache` to rebuild it');
-  }
-  return parsed;
+  return parseManifest(text, path, `delete ${path} and run \`gulp build --no-cache\` to rebuild it from the sources`);
 }
 
 export async function writeManifest(path: string, manifest: ImageManifest): Promise<void> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Writable } from 'node:stream';
 import Vinyl from 'vinyl';
-import { ConfigError } from '../../lib/errors';
+import { BadRecordError } from '../../lib/validate/records';
 import { writeOutputs } from '../../lib/images/write-outputs';
 import { listFiles, readManifestOf, runBuild } from '../helpers/build';
 import { photoJpeg } from '../helpers/fixtures';
@@ -68,8 +68,9 @@ describe('gulp build: the image manifest (dist/images.json)', () => {
     await writeFile(join(ws.current.dest, 'images.json'), '{"schema": 1, "sources": {');
     let error: unknown;
     await runBuild(ws.current).catch((e: unknown) => { error = e; });
-    expect(error).to.be.instanceOf(ConfigError);
-    expect((error as ConfigError).hint).to.contain('--no-cache');
+    expect(error).to.be.instanceOf(BadRecordError);
+    expect((error as BadRecordError).message).to.contain('images.json').and.contain('not valid JSON');
+    expect((error as BadRecordError).hint).to.contain('--no-cache');
   });
 
   it('leaves no temp file beside the manifest', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { LOCK_KEY } from '../../lib/sync/writer-lock';
 import { CLEAN_ENV, spawnGulp } from '../helpers/cli';
 import { withDeadline } from '../helpers/deadline';

@@ -74,7 +74,7 @@ async function runStep(store: ObjectStore, paths: HistoryPaths, step: WritingSte
     let after;
     if (step.kind === 'rebuild') {
       const out = await runFullRestore(store, {
-        build: { ...common, src: paths.src, dest: paths.dist, cacheDir: paths.cache, config: DEFAULT_IMAGE_CONFIG, scope: {} },
+        build: { ...common, src: paths.src, dest: paths.dist, cacheDir: paths.cache, config: DEFAULT_IMAGE_CONFIG, scope: {}, allowEmpty: true },
         verify: verifyOptions, repair: repairOptions, force: step.force,
       });
       ({ repair: repaired, after } = out);

@@ -97,7 +97,7 @@ export class HistoryWorld {
     }
     const built = await buildImages({
       src: this.paths.src, dest: this.paths.dist, cacheDir: this.paths.cache, config: DEFAULT_IMAGE_CONFIG,
-      concurrency: 2, noCache: false, scope: {}, quiet: true,
+      concurrency: 2, noCache: false, scope: {}, quiet: true, allowEmpty: true, // a history removing every source means it
     }).catch((error: Error) => ({ failed: -1, error }));
     this.log.push(`edit ${JSON.stringify(changes)} + build: ${built.failed === 0 ? 'ok' : `FAILED ${(built as { error?: Error }).error?.message}`}`);
   }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { UsageError } from '../../lib/errors';
 import { parseFlags, type FlagTable } from '../../tasks/flags';
-import { COMPOSITES, FLAG_TABLES } from '../../tasks/flag-tables';
+import { COMPOSITES, FLAG_CHECKS, FLAG_TABLES } from '../../tasks/flag-tables';
 
 const build = (...argv: string[]) => parseFlags('build', FLAG_TABLES, COMPOSITES, ['build', ...argv]);
 
@@ -119,5 +119,26 @@ describe('parseFlags (several tasks on one command line)', () => {
   it('does not take the task name after gulp-cli\'s -L switch as its value', async () => {
     // -L is a counter in gulp-cli (cli-options.js: `count: true`), so "sync" here is the task.
     expect(parseFlags('sync', tables, {}, ['-L', 'sync', '--bucket', 'photos']).bucket).to.equal('photos');
+  });
+});
+
+describe('parseFlags (every part of the command line checked up front)', () => {
+  const parse = (task: string, ...argv: string[]) => parseFlags(task, FLAG_TABLES, COMPOSITES, argv, FLAG_CHECKS);
+
+  it('rejects a bad value of a flag only verify reads when build (the default task\'s first part) parses', async () => {
+    expect(usageError(() => parse('build', '--sample', '150')).message).to.contain('--sample must be a percentage');
+    expect(usageError(() => parse('build', 'build', 'verify', '--max-delete', '1', '--concurrency', '999')).message).to.contain('--concurrency');
+  });
+
+  it('refuses verify --sample without --deep or --public, saying why', async () => {
+    const error = usageError(() => parse('verify', 'verify', '--sample', '10'));
+    expect(error.message).to.match(/--sample .*--deep or --public/);
+    expect(error.hint).to.contain('--deep');
+    expect(parse('verify', 'verify', '--sample', '10', '--deep').sample).to.equal(10);
+    expect(usageError(() => parse('build', '--sample', '10')).message, 'from the default task too').to.contain('--sample');
+  });
+
+  it('takes --dry-run and --allow-empty for build', async () => {
+    expect(parse('build', 'build', '--dry-run', '--allow-empty')).to.include({ 'dry-run': true, 'allow-empty': true });
   });
 });

@@ -51,7 +51,11 @@ describe('parseSourcePath', () => {
 
 describe('toKey', () => {
   it('turns Windows separators into POSIX ones', async () => {
-    expect(toKey('album\\x\\x-hi-res.jpg')).to.equal('album/x/x-hi-res.jpg');
+    expect(toKey('album\\x\\x-hi-res.jpg', '\\')).to.equal('album/x/x-hi-res.jpg');
+  });
+
+  it('keeps a backslash on POSIX: it is part of the name there, not a way out of the folder', async () => {
+    expect(toKey('album/evil/..\\..\\x-hi-res.jpg', '/')).to.equal('album/evil/..\\..\\x-hi-res.jpg');
   });
 });
 

@@ -1,0 +1,26 @@
+/** `gulp build --dry-run`: the plan as a summary. Nothing is rendered, written or removed. */
+import type { ImageManifest, ManifestSource } from '../manifest/types';
+import { staleKeys, type BuildPlan } from '../plan/build-plan';
+import type { BuildSummary } from './build';
+import { manifestPath } from '../manifest/io';
+import type { ScanResult } from './scan-sources';
+
+export function dryRunSummary(plan: BuildPlan, previous: ImageManifest | null, scan: ScanResult, started: number, dist: string): BuildSummary {
+  // A source to be rebuilt is assumed to keep its keys: what it really drops is known only once it is decoded.
+  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached };
+  for (const task of plan.build) {
+    const before = previous?.sources[task.candidate.rel];
+    if (before) next[task.candidate.rel] = before;
+  }
+  const remove = staleKeys(previous, next);
+  const seconds = (performance.now() - started) / 1000;
+  const sources = scan.candidates.length + scan.failures.length;
+  return {
+    sources, built: plan.build.length, cached: Object.keys(plan.cached).length, removed: plan.removedSources.length,
+    failed: scan.failures.length, outputsWritten: 0, outputsRemoved: remove.length, bytesIn: 0, bytesOut: 0, hashed: scan.hashed,
+    seconds, sourcesPerSecond: sources / Math.max(seconds, 1e-6), manifest: manifestPath(dist),
+    failures: scan.failures.map((f) => ({ file: f.file, reason: f.hint ? `${f.reason} (${f.hint})` : f.reason })),
+    leftoversRemoved: 0,
+    dryRun: { build: plan.build.map((t) => t.candidate.rel), remove },
+  };
+}

@@ -1,0 +1,31 @@
+/** Refusals the build makes before it changes anything: the folders, and a build that would empty dist. */
+import { UsageError } from '../errors';
+import { isSameOrInside } from '../util/contained-path';
+import type { Scope } from './scan-sources';
+
+/** `--dest public`, `--src` = `--dest`, or one inside the other: the build would delete or rebuild its own sources. */
+export function checkFolders(src: string, dest: string): void {
+  const problem = isSameOrInside(dest, src) && isSameOrInside(src, dest) ? 'is the same folder as'
+    : isSameOrInside(dest, src) ? 'is inside' : isSameOrInside(src, dest) ? 'contains' : undefined;
+  if (problem) {
+    throw new UsageError(`--dest ${dest} ${problem} --src ${src}: the build writes and deletes files in --dest, so it would write among, or delete, its own sources`,
+      'use separate folders, e.g. `gulp build --src public --dest dist`');
+  }
+}
+
+function describeScope(scope: Scope): string {
+  const parts = [scope.type && `--type ${scope.type}`, scope.filter && `--filter ${String(scope.filter)}`].filter(Boolean);
+  return parts.length > 0 ? ` matching ${parts.join(' ')}` : '';
+}
+
+/**
+ * No source found (or none in scope) while the previous build had some: the build would remove every
+ * output of that scope. Usually a wrong --src, an unmounted folder or a typo in --filter; refused
+ * unless asked for with --allow-empty.
+ */
+export function refuseEmptying(found: number, removedSources: number, outputs: number, src: string, scope: Scope, allowEmpty: boolean): void {
+  if (found > 0 || removedSources === 0 || allowEmpty) return;
+  throw new UsageError(`no sources found in ${src}${describeScope(scope)}: this build would remove all ${outputs} outputs `
+    + `of the ${removedSources} source(s) built before, and nothing was changed`,
+  'check --src (and --type/--filter); to empty dist on purpose, run again with --allow-empty');
+}
