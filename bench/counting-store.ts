@@ -4,7 +4,7 @@
  * this counts what they carried.
  */
 import type { CopyRequest, ObjectStore, PutRequest } from '../lib/storage/object-store';
-import { isReserved } from '../lib/sync/object-scope';
+import { isReserved } from '../lib/bucket/object-scope';
 
 export interface ByteCounts {
   /** PUT body bytes of image objects (a rollback must send none). */

@@ -6,7 +6,7 @@ import { loadDotenvFile, resolveEnvironment, secretValues, type Environment, typ
 import { NotAppliedError, UsageError } from '../lib/errors';
 import type { AdaptiveLimiter } from '../lib/execute/adaptive-limiter';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
-import type { OpenStore } from '../lib/sync/open-store';
+import type { OpenStore } from '../lib/bucket/open-store';
 
 export interface BucketSession {
   readonly env: Environment;
@@ -35,13 +35,13 @@ export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSe
   const env = resolveEnvironment(flags.env);
   // Loaded here, not at the top: `gulp build` and `gulp --tasks` never pay for the S3 SDK.
   const { AdaptiveLimiter } = require('../lib/execute/adaptive-limiter') as typeof import('../lib/execute/adaptive-limiter');
-  const { openStore } = require('../lib/sync/open-store') as typeof import('../lib/sync/open-store');
+  const { openStore } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');
   const concurrency = flags.concurrency ?? 16;
   const limiter = new AdaptiveLimiter(concurrency);
   const opened = await openStore(env, { limiter });
   try {
     if (opened.localDirectory && !flags.json) {
-      const { LOCAL_BUCKET_PORT } = require('../lib/sync/open-store') as typeof import('../lib/sync/open-store');
+      const { LOCAL_BUCKET_PORT } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');
       const fallback = opened.publicBase?.includes(`:${LOCAL_BUCKET_PORT}/`) ? '' : ` (port ${LOCAL_BUCKET_PORT} is taken, perhaps by another command: these URLs last only while this one runs)`;
       process.stdout.write(`embedded local bucket "${env.bucket}" (data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>${fallback}\n`);
     }

@@ -15,7 +15,7 @@ async function runReleasesTask(): Promise<void> {
   await withBucket(flags, async ({ opened }) => {
     const store = require('../lib/releases/release-store') as typeof import('../lib/releases/release-store');
     const { formatReleases, summarizeRelease } = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
-    const { readSyncState } = require('../lib/sync/state-record') as typeof import('../lib/sync/state-record');
+    const { readSyncState } = require('../lib/bucket/state-record') as typeof import('../lib/bucket/state-record');
     const [{ records, strays }, latest, state] = await Promise.all([store.listReleaseKeys(opened.store), store.readLatest(opened.store), readSyncState(opened.store)]);
     const ids = records.map((r) => r.id);
     const read = await store.readReleasesOrProblems(opened.store, ids.slice(0, flags.limit));

@@ -15,7 +15,7 @@ async function runSyncTask(): Promise<void> {
   const limits = parseMaxDelete(flags['max-delete'], flags['allow-mass-delete']);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runSync } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
-    const { slugsFromChangeList } = require('../lib/sync/object-scope') as typeof import('../lib/sync/object-scope');
+    const { slugsFromChangeList } = require('../lib/bucket/object-scope') as typeof import('../lib/bucket/object-scope');
     const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
     const report = require('../lib/sync/sync-report') as typeof import('../lib/sync/sync-report');
     const changed = flags['changed-files'] ? await slugsFromChangeList(flags['changed-files']) : undefined;

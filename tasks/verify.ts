@@ -67,7 +67,7 @@ async function expectedState(store: ObjectStore, flags: TaskFlags<'verify'>, dis
     const { resolveRelease } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
     return { release: (await resolveRelease(store, flags.release)).target };
   }
-  const { requireManifest } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
+  const { requireManifest } = require('../lib/bucket/desired') as typeof import('../lib/bucket/desired');
   return { manifest: await requireManifest(dist, flags.manifest ? resolve(flags.manifest) : undefined, true) };
 }
 

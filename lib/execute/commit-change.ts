@@ -25,10 +25,10 @@ import { readLatest, type LatestRead } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
 import {
   readSyncState, recordResult, STATE_KEY, StateConflictError, writeSyncState, type RecordsRead, type ReleaseMark,
-} from '../sync/state-record';
+} from '../bucket/state-record';
 import { messageOf } from '../errors';
-import { describeHolder } from '../sync/lock-record';
-import { WriterLock } from '../sync/writer-lock';
+import { describeHolder } from '../bucket/lock-record';
+import { WriterLock } from '../bucket/writer-lock';
 import { anySignal, applyPlan, type ApplyOptions, type ApplyResult, type StopSignal } from './apply-plan';
 
 export interface ImageChange {

@@ -10,7 +10,7 @@ import { applyPlan, type ApplyResult } from '../execute/apply-plan';
 import type { SyncAction, SyncPlan } from '../plan/sync-plan';
 import { listAll, type ListedObject, type ObjectStore } from '../storage/object-store';
 import { SplitStore, type BucketStore } from '../storage/split-store';
-import { LOCK_KEY, WriterLock } from '../sync/writer-lock';
+import { LOCK_KEY, WriterLock } from '../bucket/writer-lock';
 import { RESERVED_PREFIXES } from '../validate/object-key';
 
 export interface MovePlan extends SyncPlan {

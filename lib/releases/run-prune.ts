@@ -13,8 +13,8 @@ import { ARCHIVE_PREFIX, RELEASES_PREFIX } from './release';
 import { newerThanLatest, releaseChain } from './release-chain';
 import { latestId, readLatest, releaseRecords } from './release-store';
 import { recordPruned } from './pruned-record';
-import { readSyncState, writeSyncState } from '../sync/state-record';
-import { WriterLock } from '../sync/writer-lock';
+import { readSyncState, writeSyncState } from '../bucket/state-record';
+import { WriterLock } from '../bucket/writer-lock';
 
 export interface PruneOptions {
   readonly keep: number;

@@ -9,7 +9,7 @@ import { RunFailedError } from '../errors';
 import { buildImages, type BuildOptions, type BuildSummary } from '../images/build';
 import type { Finding } from '../plan/verify-plan';
 import type { ObjectStore } from '../storage/object-store';
-import { requireManifest } from '../sync/run-sync';
+import { requireManifest } from '../bucket/desired';
 import { repairBucket, type RepairOptions, type RepairOutcome } from '../verify/repair-bucket';
 import { runVerify, type VerifyOptions, type VerifyOutcome } from '../verify/run-verify';
 

@@ -19,8 +19,8 @@ import { ARCHIVE_PREFIX, archiveKeys, type Release, type ReleaseObject } from '.
 import { readReleaseManifest } from '../releases/release-manifest';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { readObject } from '../storage/read-object';
-import { isReserved } from '../sync/object-scope';
-import { listRemote } from '../sync/run-sync';
+import { isReserved } from '../bucket/object-scope';
+import { listRemote } from '../bucket/listing';
 import { sha256OfFile } from '../util/hash';
 import { mapPool } from '../util/pool';
 import { createProgress } from '../util/progress';

@@ -18,9 +18,9 @@ import { listAll, type ObjectStore, type ObjectVersion } from '../storage/object
 import { versionsByKey } from '../plan/versions-at';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { releaseAt, stateAt } from './state-at';
-import { isReserved } from '../sync/object-scope';
-import { inspect, listRemote } from '../sync/run-sync';
-import { readSyncState } from '../sync/state-record';
+import { isReserved } from '../bucket/object-scope';
+import { inspect, listRemote } from '../bucket/listing';
+import { readSyncState } from '../bucket/state-record';
 import { createProgress } from '../util/progress';
 import { publicUrl } from '../verify/public-check';
 

@@ -15,7 +15,7 @@ import { planRepair } from '../plan/repair-plan';
 import type { DeleteLimits, SyncPlan } from '../plan/sync-plan';
 import { composeObjects, type Release, type ReleaseReason } from '../releases/release';
 import type { ObjectStore } from '../storage/object-store';
-import { distReader } from '../sync/run-sync';
+import { distReader } from '../bucket/desired';
 import { createProgress } from '../util/progress';
 import type { VerifyOutcome } from './run-verify';
 

@@ -13,16 +13,17 @@ import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-pla
 import { desiredFromRelease, type Release } from '../releases/release';
 import { readLatest, readRelease } from '../releases/release-store';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
-import { coversWholeBucket, describeScope, keyInScope, type ObjectScope } from '../sync/object-scope';
-import { desiredObjects, inspect, listRemote, sizeNames, type RemoteListing } from '../sync/run-sync';
-import { readSyncState, type RecordsRead } from '../sync/state-record';
+import { coversWholeBucket, describeScope, keyInScope, type ObjectScope } from '../bucket/object-scope';
+import { desiredObjects, sizeNames } from '../bucket/desired';
+import { inspect, listRemote, type RemoteListing } from '../bucket/listing';
+import { readSyncState, type RecordsRead } from '../bucket/state-record';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { explainedByRelease } from '../plan/release-match';
 import { createProgress } from '../util/progress';
 import { WorkQueue } from '../util/work-queue';
 import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
 import { publicCheck, type PublicProblem } from './public-check';
-import { currentWriter } from '../sync/writer-lock';
+import { currentWriter } from '../bucket/writer-lock';
 
 export interface VerifyOptions {
   /** What the bucket must hold: the build's manifest, served with `cacheControl`… */

@@ -7,7 +7,7 @@ import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { createS3Client, ensureBucket } from '../../lib/storage/s3-client';
 import { S3Store } from '../../lib/storage/s3-store';
 import { SplitStore } from '../../lib/storage/split-store';
-import { isReserved } from '../../lib/sync/object-scope';
+import { isReserved } from '../../lib/bucket/object-scope';
 import { spawnGulp } from '../helpers/cli';
 import { makeTmpDir, removeTmp } from '../helpers/tmp';
 import { requireCeph } from '../servers/ceph';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { LOCK_KEY } from '../../lib/sync/writer-lock';
+import { LOCK_KEY } from '../../lib/bucket/writer-lock';
 import { CLEAN_ENV, spawnGulp } from '../helpers/cli';
 import { withDeadline } from '../helpers/deadline';
 import { GULP_BIN, REPO_ROOT } from '../helpers/paths';

@@ -7,7 +7,7 @@ import { runPrune } from '../../lib/releases/run-prune';
 import { runPull } from '../../lib/restore/run-pull';
 import { runVerify } from '../../lib/verify/run-verify';
 import type { ObjectStore } from '../../lib/storage/object-store';
-import { STATE_KEY } from '../../lib/sync/state-record';
+import { STATE_KEY } from '../../lib/bucket/state-record';
 import { md5Of } from '../../lib/util/hash';
 import { spawnGulp } from '../helpers/cli';
 import { makeTmpDir, removeTmp, writeAt } from '../helpers/tmp';

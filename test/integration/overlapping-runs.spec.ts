@@ -4,7 +4,7 @@ import { releaseIds, readLatest, readRelease } from '../../lib/releases/release-
 import { runPrune } from '../../lib/releases/run-prune';
 import { runRollback } from '../../lib/restore/run-rollback';
 import { runSync } from '../../lib/sync/run-sync';
-import { readSyncState } from '../../lib/sync/state-record';
+import { readSyncState } from '../../lib/bucket/state-record';
 import { differencesFromRelease, latestRelease, restorability } from '../support/bucket-checks';
 import { gatedStore } from '../support/gated-store';
 import { CACHE, requireServer, SyncHarness, usePublished } from '../support/sync-harness';

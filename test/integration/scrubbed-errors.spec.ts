@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connectStore } from '../../lib/sync/open-store';
+import { connectStore } from '../../lib/bucket/open-store';
 import { listAll } from '../../lib/storage/object-store';
 import { spawnGulp } from '../helpers/cli';
 

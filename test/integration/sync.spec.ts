@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { slugsFromChangeList } from '../../lib/sync/object-scope';
-import { STATE_KEY } from '../../lib/sync/state-record';
+import { slugsFromChangeList } from '../../lib/bucket/object-scope';
+import { STATE_KEY } from '../../lib/bucket/state-record';
 import { CACHE, SyncHarness } from '../support/sync-harness';
 
 const V1 = {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { releaseIds, readLatest, readRelease } from '../../lib/releases/release-store';
 import { listAll } from '../../lib/storage/object-store';
-import { readSyncState } from '../../lib/sync/state-record';
+import { readSyncState } from '../../lib/bucket/state-record';
 import { differencesFromRelease, latestRelease, unrestorable } from '../support/bucket-checks';
 import { V1, V2 } from '../support/release-states';
 import { CACHE, SyncHarness, usePublished } from '../support/sync-harness';

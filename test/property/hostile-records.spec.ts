@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AssetsError } from '../../lib/errors';
 import { releaseKey, type Release } from '../../lib/releases/release';
 import { runPull } from '../../lib/restore/run-pull';
-import { STATE_KEY } from '../../lib/sync/state-record';
+import { STATE_KEY } from '../../lib/bucket/state-record';
 import { pathUnder } from '../../lib/util/contained-path';
 import { md5Of } from '../../lib/util/hash';
 import { imageKeyProblem } from '../../lib/validate/object-key';

@@ -3,7 +3,7 @@
  * proxy): what the invariants of the drills and the generated histories are stated in.
  */
 import { createHash } from 'node:crypto';
-import { isReserved } from '../../lib/sync/object-scope';
+import { isReserved } from '../../lib/bucket/object-scope';
 import { archiveKeys, type Release } from '../../lib/releases/release';
 import { readLatest, readRelease } from '../../lib/releases/release-store';
 import { listAll, type ObjectStore } from '../../lib/storage/object-store';

@@ -11,7 +11,8 @@ import { releaseIds } from '../../lib/releases/release-store';
 import { runFullRestore } from '../../lib/restore/run-full-restore';
 import { runRollback } from '../../lib/restore/run-rollback';
 import type { ObjectStore } from '../../lib/storage/object-store';
-import { requireManifest, runSync } from '../../lib/sync/run-sync';
+import { runSync } from '../../lib/sync/run-sync';
+import { requireManifest } from '../../lib/bucket/desired';
 import { repairBucket } from '../../lib/verify/repair-bucket';
 import { runVerify } from '../../lib/verify/run-verify';
 

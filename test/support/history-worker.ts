@@ -2,7 +2,7 @@
  * A writing command in a process of its own, for the generated histories' SIGKILL runs: argv[2] is
  * `{ config, paths, step }`; it runs the command as the in-process runs do and reports the result.
  */
-import { connectStore } from '../../lib/sync/open-store';
+import { connectStore } from '../../lib/bucket/open-store';
 import { runWritingStep } from './history-commands';
 
 const { config, paths, step } = JSON.parse(process.argv[2] ?? '{}');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { coversWholeBucket, keyInScope, RESERVED_PREFIXES, sizeOfKey, type ObjectScope } from '../../lib/sync/object-scope';
+import { coversWholeBucket, keyInScope, RESERVED_PREFIXES, sizeOfKey, type ObjectScope } from '../../lib/bucket/object-scope';
 
 const SIZES = ['hi-res', 'medium', 'small', 'avatar'] as const;
 const inScope = (key: string, scope: ObjectScope): boolean => keyInScope(key, scope, SIZES);

@@ -1,0 +1,51 @@
+/**
+ * What sync, verify and restore read from a bucket: its listing (the images only, past the tool's own
+ * prefixes) and, for what a listing cannot judge, a HEAD per object.
+ */
+import { recordFromHead, type RecordedObject } from '../plan/match';
+import type { ListedObject, ObjectStore } from '../storage/object-store';
+import { mapPool } from '../util/pool';
+import { RESERVED_PREFIXES } from './object-scope';
+
+export interface RemoteListing {
+  readonly objects: ListedObject[];
+  readonly pages: number;
+}
+
+/**
+ * The bucket's objects in scope; `onPage` sees each page's in-scope objects as it arrives. When a page
+ * ends inside one of the tool's own prefixes (`_archive/`, `_releases/`, `_state/`: they sort before
+ * `album/`), the listing jumps to that prefix's end, so however large the archive and the release
+ * history grow, a sync or verify lists only the images (about one extra request). Other keys that start
+ * with `_` are listed like any key: they may be extras.
+ */
+export async function listRemote(
+  store: ObjectStore, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
+): Promise<RemoteListing> {
+  const objects: ListedObject[] = [];
+  let pages = 0;
+  let startAfter: string | undefined;
+  for (;;) {
+    let jumpTo: string | undefined;
+    for await (const page of store.list({ startAfter })) {
+      pages += 1;
+      const start = objects.length;
+      for (const o of page) if (inScope(o.key)) objects.push(o);
+      onPage?.(objects.slice(start));
+      const last = page[page.length - 1]?.key ?? '';
+      const reserved = RESERVED_PREFIXES.find((prefix) => last.startsWith(prefix));
+      if (reserved) { jumpTo = `${reserved}\u{10FFFF}`; break; }
+    }
+    if (!jumpTo) return { objects, pages };
+    startAfter = jumpTo;
+  }
+}
+
+/** HEADs the keys the plan could not judge and records what their metadata says. */
+export async function inspect(store: ObjectStore, keys: readonly string[], records: Map<string, RecordedObject>): Promise<void> {
+  await mapPool(keys, 16, async (key) => {
+    const head = await store.head(key);
+    if (!head) return;
+    records.set(key, recordFromHead(head));
+  });
+}
