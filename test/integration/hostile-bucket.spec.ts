@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../lib/storage/object-store';
 import { STATE_KEY } from '../../lib/bucket/state-record';
 import { md5Of } from '../../lib/util/hash';
 import { spawnGulp } from '../helpers/cli';
+import { snapshot } from '../helpers/snapshot';
 import { makeTmpDir, removeTmp, writeAt } from '../helpers/tmp';
 import { HOSTILE_LISTED_KEYS, TAMPERED_RELEASES } from '../support/hostile-bucket';
 import { V1, V2 } from '../support/release-states';
@@ -29,15 +30,6 @@ function failure(work: Promise<unknown>): Promise<Error & { hint?: string }> {
 
 async function readRecord(h: SyncHarness, id: string): Promise<Release> {
   return JSON.parse(await h.text(releaseKey(id))) as Release;
-}
-
-/** Every file under `root`, with its bytes: what "nothing was touched" is checked against. */
-async function snapshot(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) out[join(entry.parentPath, entry.name)] = await readFile(join(entry.parentPath, entry.name), 'utf8');
-  }
-  return out;
 }
 
 // Finding 1 and 4 of [06/10]: a tampered release record was pulled and rolled back to as if it were sound:
@@ -62,14 +54,14 @@ describe('hostile bucket: tampered release records are named and refused, never 
       const dest = join(outside, 'pulled', 'deep');
       const bucketBefore = await h.contents();
       const stateBefore = (await h.head(STATE_KEY))?.etag;
-      const before = await snapshot(outside);
+      const before = snapshot(outside);
 
       const pulled = await failure(runPull(h.store, { release: v1, dest, concurrency: 4, quiet: true }));
       expect(pulled.message).to.contain(`_releases/${v1}.json: `).and.match(tampering.says);
       const rolled = await failure(h.rollback(v1));
       expect(rolled.message).to.contain(`_releases/${v1}.json: `).and.match(tampering.says);
 
-      expect(await snapshot(outside)).to.deep.equal(before);
+      expect(snapshot(outside)).to.deep.equal(before);
       expect(await h.contents()).to.deep.equal(bucketBefore);
       expect((await h.head(STATE_KEY))?.etag).to.equal(stateBefore);
       const read = await readReleasesOrProblems(h.store, [v2, v1]);
