@@ -68,6 +68,15 @@ export class InterruptedError extends AssetsError {
   }
 }
 
+/** A record from outside (the bucket, dist/) that is not what it claims to be: `where` names it (a key or a file). */
+export class BadRecordError extends AssetsError {
+  readonly where: string;
+  constructor(where: string, problem: string, hint?: string) {
+    super('E_BAD_RECORD', `${where}: ${problem}`, { hint });
+    this.where = where;
+  }
+}
+
 /** A message for any thrown value, without a stack. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -2,6 +2,7 @@
  * Command-line flags of every task, in one table: parsed and validated before any work starts,
  * and shown by `gulp --tasks`. A flag that no task on the command line takes is rejected.
  */
+import { statSync, type Stats } from 'node:fs';
 import { UsageError } from '../lib/errors';
 
 export type FlagKind =
@@ -57,6 +58,23 @@ function splitArgs(argv: readonly string[], valued: ReadonlySet<string>): RawArg
   return { flags, positionals };
 }
 
+/**
+ * A folder flag that names a file, or a file flag that names a folder, is refused here, before any work,
+ * rather than as an ENOTDIR or EISDIR deep in the run (or after it, for --reports).
+ */
+function checkPath(name: string, arg: string | undefined, raw: string): string {
+  if (arg !== 'dir' && arg !== 'file') return raw;
+  let found: Stats | undefined;
+  try {
+    found = statSync(raw, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new UsageError(`--${name} ${raw} cannot be a ${arg === 'dir' ? 'folder' : 'file'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (arg === 'dir' && found && !found.isDirectory()) throw new UsageError(`--${name} ${raw} is a file, not a folder`);
+  if (arg === 'file' && found?.isDirectory()) throw new UsageError(`--${name} ${raw} is a folder, not a file`);
+  return raw;
+}
+
 function convert(name: string, spec: FlagSpec, raw: string | true): FlagValue {
   if (spec.kind === 'boolean') {
     if (raw === true || raw === 'true') return true;
@@ -65,7 +83,7 @@ function convert(name: string, spec: FlagSpec, raw: string | true): FlagValue {
   }
   if (raw === true) throw new UsageError(`--${name} needs a value: ${spec.description}`);
   switch (spec.kind) {
-    case 'string': return raw;
+    case 'string': return checkPath(name, spec.arg, raw);
     case 'count': {
       const n = Number(raw);
       if (!Number.isInteger(n) || n < spec.min || n > spec.max) {

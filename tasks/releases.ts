@@ -32,11 +32,11 @@ async function runReleasesTask(): Promise<void> {
   });
 }
 /** What is wrong under `_releases/`: damaged records, keys that are not records, a damaged pointer. */
-function recordProblems(read: readonly ({ id: string; problem: string } | object)[], strays: readonly string[], pointer?: string): string[] {
+function recordProblems(read: readonly ({ id: string; problem: string } | object)[], strays: readonly { key: string; reason: string }[], pointer?: string): string[] {
   return [
     ...(pointer ? [`${pointer} (no release counts as the latest until a sync or restore replaces it)`] : []),
     ...read.flatMap((r) => ('problem' in r ? [r.problem] : [])),
-    ...strays.map((key) => `${printableKey(key)} is not a release record (ignored)`),
+    ...strays.map((stray) => `${printableKey(stray.key)} ${stray.reason} (ignored)`),
   ];
 }
 

@@ -3,6 +3,7 @@
  * (unreadable JSON, missing fields) is an unknown holder, taken over like any lock that stops changing;
  * its text is never printed raw (a hostile record could carry terminal escapes).
  */
+import { printable } from '../util/printable';
 export interface LockRecord {
   readonly run: string;
   readonly command: string;
@@ -29,7 +30,6 @@ export function parseLock(text: string): LockRecord | undefined {
 }
 
 /** Control characters shown as `?`: what a lock says is printed, never what it could do to a terminal. */
-const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 export function describeHolder(holder: LockRecord | undefined): string {
   if (!holder) return 'a lock this tool cannot read (`_state/lock.json`)';

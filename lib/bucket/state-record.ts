@@ -10,7 +10,7 @@ import { AssetsError } from '../errors';
 import type { ApplyResult } from '../execute/apply-plan';
 import { headersHash, type RecordedObject } from '../plan/match';
 import type { ObjectStore } from '../storage/object-store';
-import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
+import { jsonEtag, putJsonObject, readObjectText, RecordTooLargeError } from '../storage/json-object';
 
 export { STATE_PREFIX } from '../validate/object-key';
 import { STATE_PREFIX } from '../validate/object-key';
@@ -54,8 +54,15 @@ export class StateConflictError extends AssetsError {
 }
 
 export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
-  const read = await readObjectText(store, STATE_KEY);
+  // Unusable (damaged, or too big to read): every object gets a HEAD instead, and the next writer replaces it
+  // (on its ETag) and publishes; nothing is decided on a guess.
+  const damaged = (etag: string, problem: string): RecordsRead => ({ records: new Map(), unreleased: true, etag, damaged: problem });
+  const read = await readObjectText(store, STATE_KEY).catch((error: unknown) => {
+    if (error instanceof RecordTooLargeError) return damaged(error.head.etag, error.message);
+    throw error;
+  });
   if (!read) return { records: new Map() };
+  if ('records' in read) return read;
   try {
     const state = parseStateRecord(read.text, STATE_KEY);
     return {
@@ -64,8 +71,7 @@ export async function readSyncState(store: ObjectStore): Promise<RecordsRead> {
     };
   } catch (error) {
     if (!(error instanceof BadRecordError)) throw error;
-    // Unusable: every object gets a HEAD instead, and the next writer publishes; nothing is decided on a guess.
-    return { records: new Map(), unreleased: true, etag: read.head.etag, damaged: error.message };
+    return damaged(read.head.etag, error.message);
   }
 }
 

@@ -15,9 +15,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AssetsError } from '../errors';
-import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
-import type { ObjectStore } from '../storage/object-store';
+import { jsonEtag, putJsonObject, readObjectText, RecordTooLargeError } from '../storage/json-object';
+import type { ObjectHead, ObjectStore } from '../storage/object-store';
 import { isPreconditionFailed } from '../storage/store-error';
+import { printable } from '../util/printable';
 import { describeHolder, parseLock, type LockRecord } from './lock-record';
 import { STATE_PREFIX } from './state-record';
 
@@ -90,9 +91,17 @@ async function replaceIfUnchanged(store: ObjectStore, record: LockRecord, etag: 
   }
 }
 
+/** The lock's text; one too big to be a lock reads as nothing (an unknown holder, taken over like any lock that stops changing). */
+async function readLockText(store: ObjectStore): Promise<{ text: string; head: ObjectHead } | undefined> {
+  return readObjectText(store, LOCK_KEY, 64 * 1024).catch((error: unknown) => {
+    if (error instanceof RecordTooLargeError) return { text: '', head: error.head };
+    throw error;
+  });
+}
+
 /** Who holds the writer lock now, as read-only commands say it ("a run is writing"); undefined when nobody does. */
 export async function currentWriter(store: ObjectStore): Promise<string | undefined> {
-  const read = await readObjectText(store, LOCK_KEY).catch(() => undefined);
+  const read = await readLockText(store).catch(() => undefined);
   if (!read) return undefined;
   const holder = parseLock(read.text);
   if (leftBehind(holder, read.head.lastModified)) return undefined;
@@ -127,7 +136,7 @@ export class WriterLock {
         } catch (error) {
           if (!isPreconditionFailed(error)) throw error;
         }
-        const read = await readObjectText(store, LOCK_KEY);
+        const read = await readLockText(store);
         if (read) {
           holder = parseLock(read.text);
           // Our own create, landed with its answer lost and retried into a 412: the lock is ours.
@@ -194,6 +203,13 @@ export class WriterLock {
     clearTimeout(this.timer);
     liveRuns.delete(this.record.run);
     if (this.lost) return;
-    if ((await this.store.head(LOCK_KEY).catch(() => null))?.etag === this.etag) await this.store.deleteMany([LOCK_KEY]);
+    // Not given back, the lock runs out with its lease, and the next run waits that long: say so.
+    const notGivenBack = (why: string) => process.stderr.write(`note: the writer lock could not be given back (${printable(why)}); `
+      + `it runs out ${Math.round(leaseMs() / 1000)} s after its last renewal, and a run started before then waits for it\n`);
+    const head = await this.store.head(LOCK_KEY).catch((error: unknown) => error as Error);
+    if (head instanceof Error) { notGivenBack(head.message); return; }
+    if (head?.etag !== this.etag) return;
+    const { failed } = await this.store.deleteMany([LOCK_KEY]);
+    if (failed[0]) notGivenBack(failed[0].reason);
   }
 }

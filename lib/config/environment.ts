@@ -47,6 +47,10 @@ function checkUrl(name: string, value: string): string {
   let url: URL;
   try { url = new URL(value); } catch { throw new ConfigError(`${name} is not a URL`, 'use e.g. https://assets.russ.fm or http://127.0.0.1:7480'); }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must start with https:// or http://`);
+  // A URL's user and password would be printed wherever the endpoint is (messages, reports): credentials have their own settings.
+  if (url.username || url.password) {
+    throw new ConfigError(`${name} carries a user name or password in its URL`, 'remove them from the URL: the credentials go in R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY');
+  }
   return value.replace(/\/+$/, '');
 }
 

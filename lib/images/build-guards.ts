@@ -19,12 +19,17 @@ function describeScope(scope: Scope): string {
 }
 
 /**
- * No source found (or none in scope) while the previous build had some: the build would remove every
- * output of that scope. Usually a wrong --src, an unmounted folder or a typo in --filter; refused
- * unless asked for with --allow-empty.
+ * No source found (or none in scope): usually a wrong --src, an unmounted folder or a typo in --filter.
+ * Refused unless asked for with --allow-empty: when the previous build had some, it would remove every
+ * output of that scope; when it had none, it would report success having built nothing.
  */
 export function refuseEmptying(found: number, removedSources: number, outputs: number, src: string, scope: Scope, allowEmpty: boolean): void {
-  if (found > 0 || removedSources === 0 || allowEmpty) return;
+  if (found > 0 || allowEmpty) return;
+  if (removedSources === 0) {
+    // Nothing built before either: not destructive, but a wrong --src would otherwise "succeed" with nothing.
+    throw new UsageError(`no sources found in ${src}${describeScope(scope)} (looked for album/<slug>/<slug>-hi-res.jpg and artist/<slug>/…): nothing to build`,
+      'check --src (and --type/--filter); to build nothing on purpose, run again with --allow-empty');
+  }
   throw new UsageError(`no sources found in ${src}${describeScope(scope)}: this build would remove all ${outputs} outputs `
     + `of the ${removedSources} source(s) built before, and nothing was changed`,
   'check --src (and --type/--filter); to empty dist on purpose, run again with --allow-empty');

@@ -4,6 +4,7 @@
  */
 import { stableHash } from '../util/hash';
 import { keyProblem } from '../validate/object-key';
+import { printable } from '../util/printable';
 
 /** An object as the build says it should be in the bucket. */
 export interface DesiredObject {
@@ -74,7 +75,7 @@ export function extraReason(key: string, otherwise: string): string {
 /** A key as reports print it: one not in NFC is marked, since it looks the same as its NFC twin; control characters as `?`. */
 export function showKey(key: string): string {
   // eslint-disable-next-line no-control-regex
-  const shown = key.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const shown = printable(key);
   return key.normalize('NFC') === key ? shown : `${shown} (not NFC)`;
 }
 

@@ -7,7 +7,7 @@
 import { AssetsError } from '../errors';
 import { printableKey } from '../validate/object-key';
 import { BadRecordError, parsePointer, parseRelease, RELEASE_ID } from '../validate/records';
-import { jsonEtag, putJsonObject, readObjectText } from '../storage/json-object';
+import { jsonEtag, putJsonObject, readObjectText, RecordTooLargeError } from '../storage/json-object';
 import { listAll, type ListedObject, type ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
 import { stableHash } from '../util/hash';
@@ -34,10 +34,17 @@ export class ReleaseConflictError extends AssetsError {
 
 const RESTORE_HINT = '`gulp releases` lists the readable releases; `gulp restore <id> --yes` makes one of them the latest again';
 
+/** A pointer is an id and a time: anything near this size is not one. */
+const POINTER_MAX_BYTES = 64 * 1024;
+
 /** The latest pointer; a damaged one is reported in `damaged`, never trusted and never a crash. */
 export async function readLatest(store: ObjectStore): Promise<LatestRead> {
-  const read = await readObjectText(store, LATEST_KEY);
+  const read = await readObjectText(store, LATEST_KEY, POINTER_MAX_BYTES).catch((error: unknown) => {
+    if (error instanceof RecordTooLargeError) return { etag: error.head.etag, damaged: error.message };
+    throw error;
+  });
   if (!read) return {};
+  if ('damaged' in read) return read;
   try {
     return { pointer: parsePointer(read.text, LATEST_KEY), etag: read.head.etag };
   } catch (error) {
@@ -83,15 +90,25 @@ function parseRecordOrExplain(text: string, key: string): Release {
   }
 }
 
-/** Everything under `_releases/`: the release records (by id, newest first), and keys that are not one. */
-export async function listReleaseKeys(store: ObjectStore): Promise<{ records: (ListedObject & { id: string })[]; strays: string[] }> {
+/** SigV4 lets a request's clock be 15 minutes off: a record dated later than that was not made by a run of ours. */
+const CLOCK_SKEW_MS = 15 * 60 * 1000;
+
+/**
+ * Everything under `_releases/`: the release records (by id, newest first), and the keys that are not
+ * one (`strays`, each with why): another name, or an id dated in the future, which no run of ours on a
+ * correct clock made and which would otherwise sort first as the newest.
+ */
+export async function listReleaseKeys(store: ObjectStore, now = new Date()): Promise<{
+  records: (ListedObject & { id: string })[]; strays: { key: string; reason: string }[];
+}> {
   const records: (ListedObject & { id: string })[] = [];
-  const strays: string[] = [];
+  const strays: { key: string; reason: string }[] = [];
   for (const o of await listAll(store, { prefix: RELEASES_PREFIX })) {
     if (o.key === LATEST_KEY) continue;
     const id = o.key.slice(RELEASES_PREFIX.length, -'.json'.length);
-    if (o.key.endsWith('.json') && RELEASE_ID.test(id)) records.push({ ...o, id });
-    else strays.push(o.key);
+    if (!o.key.endsWith('.json') || !RELEASE_ID.test(id)) strays.push({ key: o.key, reason: 'is not a release record' });
+    else if (releaseTime(id).getTime() > now.getTime() + CLOCK_SKEW_MS) strays.push({ key: o.key, reason: `is dated ${releaseTime(id).toISOString()}, in the future: not a record of ours` });
+    else records.push({ ...o, id });
   }
   records.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   return { records, strays };

@@ -1,15 +1,36 @@
 /** Small JSON objects the tool keeps in the bucket (its state record, release records and pointer). */
+import { BadRecordError } from '../errors';
 import { digestsOf } from '../util/hash';
 import type { ObjectHead, ObjectStore, WriteResult } from './object-store';
 import { readObject } from './read-object';
 import { isNotFound } from './store-error';
 
+/** More than any record of ours grows to (a release of 100,000 images is about 25 MB): a bigger one is not read. */
+export const RECORD_MAX_BYTES = 128 * 1024 * 1024;
+
+/** A record too big to be one of ours: refused by its size, before (or while) it is read into memory. */
+export class RecordTooLargeError extends BadRecordError {
+  readonly head: ObjectHead;
+  constructor(key: string, head: ObjectHead, maxBytes: number) {
+    super(key, `is ${head.size > maxBytes ? `${head.size} bytes` : 'longer than it said'}: more than any record of ours (at most ${maxBytes} bytes), so it was not read`);
+    this.head = head;
+  }
+}
+
 /** The object's text and served headers; undefined when it does not exist. */
-export async function readObjectText(store: ObjectStore, key: string): Promise<{ text: string; head: ObjectHead } | undefined> {
+export async function readObjectText(
+  store: ObjectStore, key: string, maxBytes = RECORD_MAX_BYTES,
+): Promise<{ text: string; head: ObjectHead } | undefined> {
   try {
     return await readObject(store, key, async (body, head) => {
+      if (head.size > maxBytes) throw new RecordTooLargeError(key, head, maxBytes);
       const chunks: Uint8Array[] = [];
-      for await (const chunk of body) chunks.push(chunk);
+      let read = 0;
+      for await (const chunk of body) {
+        read += chunk.length;
+        if (read > maxBytes) throw new RecordTooLargeError(key, head, maxBytes);
+        chunks.push(chunk);
+      }
       return { text: Buffer.concat(chunks).toString('utf8'), head };
     });
   } catch (error) {

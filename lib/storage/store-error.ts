@@ -3,6 +3,7 @@
  * code, and the two questions callers ask of it. Nothing outside lib/storage reads `status` or `code`.
  */
 import { AssetsError } from '../errors';
+import { printable } from '../util/printable';
 
 /** A failed store request, naming the operation and key; `status` is the HTTP status when there was one. */
 export class StoreError extends AssetsError {
@@ -33,11 +34,10 @@ function hintFor(status: number | undefined, code: string | undefined): string |
  * hex runs (signatures) are masked, control characters shown as `?`, and the text is kept short.
  */
 export function scrubServerText(text: string): string {
-  return text
+  return printable(text)
     .replace(/Credential=[^\s,"'<]*/gi, 'Credential=***')
     .replace(/(Signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|AWSAccessKeyId)=[^\s,&"'<]*/gi, '$1=***')
     .replace(/<(AWSAccessKeyId|StringToSign|StringToSignBytes|CanonicalRequest|CanonicalRequestBytes|SignatureProvided)>[\s\S]*?<\/\1>/gi, '<$1>***</$1>')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
     .slice(0, 500);
 }
 

@@ -6,6 +6,7 @@
  * leading `/`, at most 1024 bytes (S3's limit). An image key also stays out of the tool's own prefixes.
  */
 import { ARCHIVE_PREFIX, RELEASES_PREFIX } from '../releases/release';
+import { hasUnprintable, printable } from '../util/printable';
 
 export const STATE_PREFIX = '_state/';
 /** Keys under these prefixes belong to the tool itself (state, releases, archive): never synced or deleted. */
@@ -20,8 +21,7 @@ export function isReserved(key: string): boolean {
 export function keyProblem(key: string): string | undefined {
   if (key.length === 0) return 'it is empty';
   if (Buffer.byteLength(key) > KEY_MAX_BYTES) return `it is longer than ${KEY_MAX_BYTES} bytes`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(key)) return 'it contains a control character';
+  if (hasUnprintable(key)) return 'it contains a control character (or a line separator or bidirectional mark)';
   if (key.includes('\\')) return 'it contains a backslash';
   if (key.startsWith('/')) return 'it starts with /';
   if (key.normalize('NFC') !== key) return 'it is not NFC';
@@ -43,7 +43,6 @@ export const isImageKey = (key: string): boolean => imageKeyProblem(key) === und
 
 /** A key as messages print it: control characters as `?`, and cut short (a hostile key may be long or odd). */
 export function printableKey(key: string): string {
-  // eslint-disable-next-line no-control-regex
-  const shown = key.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const shown = printable(key);
   return JSON.stringify(shown.length > 200 ? `${shown.slice(0, 200)}…` : shown);
 }

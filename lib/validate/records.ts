@@ -5,28 +5,26 @@
  * (`_releases/<id>.json: objects is not a map of objects`), never a TypeError later.
  */
 import * as v from 'valibot';
-import { AssetsError } from '../errors';
-import { OUTPUT_FORMATS } from '../images/config';
+import { BadRecordError } from '../errors';
+
+export { BadRecordError } from '../errors';
+import { EXTENSION_OF, OUTPUT_FORMATS } from '../images/config';
 import type { ImageManifest } from '../manifest/types';
 import type { RecordedObject } from '../plan/match';
 import type { LatestPointer, Release } from '../releases/release';
 import { imageKeyProblem, printableKey } from './object-key';
-
-/** A record that is not what it claims to be: `where` names it (a key or a file). */
-export class BadRecordError extends AssetsError {
-  readonly where: string;
-  constructor(where: string, problem: string, hint?: string) {
-    super('E_BAD_RECORD', `${where}: ${problem}`, { hint });
-    this.where = where;
-  }
-}
+import { hasUnprintable, printable } from '../util/printable';
 
 const md5 = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'is not a hex MD5'));
 /** A release made from a versioned bucket's history records what a HEAD said: a multipart ETag, or no SHA-256. */
 const etagOrMd5 = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}(-\d+)?$/, 'is not a hex MD5 or ETag'));
 const sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'is not a hex SHA-256'));
 const count = v.pipe(v.number('is not a number'), v.integer('is not a whole number'), v.minValue(0, 'is negative'));
-const text = (max = 1000) => v.pipe(v.string('is not text'), v.maxLength(max, `is longer than ${max} characters`));
+const text = (max = 1000) => v.pipe(v.string('is not text'), v.maxLength(max, `is longer than ${max} characters`),
+  v.check((t) => !hasUnprintable(t), 'contains a control character (or a line separator or bidirectional mark)'));
+/** A value sent as an HTTP header (Content-Type, Cache-Control): printable ASCII only. */
+const header = (max: number) => v.pipe(v.string('is not text'), v.maxLength(max, `is longer than ${max} characters`),
+  v.regex(/^[\x20-\x7e]*$/, 'is not printable ASCII (it is sent as an HTTP header)'));
 const timestamp = v.pipe(v.string('is not text'), v.isoTimestamp('is not an ISO time'));
 /** `20261128T123456.789Z-<8 hex>`: sorts by time, ends with the hash of its object list. */
 export const RELEASE_ID = /^\d{8}T\d{6}(\.\d{3})?Z-[0-9a-f]{8}$/;
@@ -45,7 +43,7 @@ const plain = <T extends v.GenericSchema>(schema: T, message: string) =>
 const map = <T extends v.GenericSchema>(value: T, message: string) => plain(v.record(imageKey, value, message), message);
 
 const releaseObject = v.object({
-  md5: etagOrMd5, sha256: v.union([sha256, v.literal('')], 'is not a hex SHA-256'), size: count, contentType: text(200), cacheControl: text(500), versionId: v.optional(text(1024)),
+  md5: etagOrMd5, sha256: v.union([sha256, v.literal('')], 'is not a hex SHA-256'), size: count, contentType: header(200), cacheControl: header(500), versionId: v.optional(text(1024)),
 });
 
 const releaseSchema = plain(v.object({
@@ -75,11 +73,12 @@ const stateSchema = plain(v.object({
 }), 'is not a state record');
 
 const dimension = v.pipe(count, v.minValue(1, 'is not positive'));
-const variantSchema = v.object({
+const variantSchema = v.pipe(v.object({
   size: text(100),
   format: v.picklist(OUTPUT_FORMATS, `is not one of ${OUTPUT_FORMATS.join(', ')}`),
-  key: imageKey, width: dimension, height: dimension, bytes: count, contentType: text(200), md5, sha256, cacheKey: text(200),
-});
+  key: imageKey, width: dimension, height: dimension, bytes: count, contentType: header(200), md5, sha256, cacheKey: text(200),
+}), v.check((variant) => variant.key.endsWith(`.${EXTENSION_OF[variant.format]}`), (issue) =>
+  `key ${printableKey(String((issue.input as { key: unknown }).key))} does not end in its format's extension (an output of ours always does)`));
 const sourceSchema = v.object({
   type: v.picklist(['album', 'artist', 'other']), slug: text(500), bytes: count, sha256, width: dimension, height: dimension,
   variants: v.array(variantSchema, 'is not a list'),
@@ -96,10 +95,10 @@ function describe(issues: readonly v.BaseIssue<unknown>[]): string {
   const issue = issues[0] as v.BaseIssue<unknown>;
   const items = (issue.path ?? []) as readonly { type: string; key: unknown; origin?: string }[];
   // A bad map key is reported at its map: the message names the key.
-  const at = items.filter((item) => !(item.type === 'record' && item.origin === 'key')).map((item) => String(item.key)).join('.')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 300);
-  const ours = issue.message.startsWith('is ') || issue.message.startsWith('key ');
-  const message = ours ? issue.message : issue.input === undefined ? 'is missing' : `is not the right type (${issue.received})`;
+  const path = items.filter((item) => !(item.type === 'record' && item.origin === 'key')).map((item) => String(item.key)).join('.');
+  const at = printable(path).slice(0, 300);
+  const ours = !issue.message.startsWith('Invalid '); // valibot's own messages; ours say what is wrong in words
+  const message = printable(ours ? issue.message : issue.input === undefined ? 'is missing' : `is not the right type (${issue.received})`);
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   return `${at}${at && message.startsWith('key ') ? ':' : ''}${at ? ' ' : ''}${message}${more}`;
 }

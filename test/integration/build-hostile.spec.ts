@@ -36,6 +36,21 @@ describe('gulp build: hostile input stays inside --dest', () => {
     expect(outside(ws.current)).to.deep.equal(before);
   });
 
+  // Found by the attacker's trial: pathUnder compared paths as text, so a symlinked dist/album took the
+  // build's writes and its stale-output deletes into the folder it pointed at.
+  it('writes and deletes nothing through a symlinked folder inside dist', async () => {
+    const victim = join(ws.current.root, 'victim');
+    await writeAt(victim, 'a/precious.txt', 'precious');
+    await mkdir(ws.current.dest, { recursive: true });
+    await symlink(victim, join(ws.current.dest, 'album'));
+    await writeAt(ws.current.src, albumSource('a'), await photoJpeg(300, 300));
+    const before = outside(ws.current);
+    const summary = await runBuild(ws.current).catch((e: unknown) => e as Error);
+    expect(outside(ws.current)).to.deep.equal(before);
+    const failures = 'failures' in summary ? summary.failures.map((f) => f.reason).join('\n') : summary.message;
+    expect(failures).to.match(/is a link to .*victim/);
+  });
+
   it('refuses a source named ..\\..\\..\\tmp\\x\\ESCAPED-hi-res.jpg by name, builds the rest, writes nothing outside dist', async () => {
     const evil = 'album/evil/..\\..\\..\\tmp\\x\\ESCAPED-hi-res.jpg';
     await writeAt(ws.current.src, evil, await photoJpeg(300, 300));

@@ -30,7 +30,12 @@ describe('gulp build: --type and --filter scope', () => {
 
   it('combines --type and --filter', async () => {
     await writeTrio(ws.current);
-    const summary = await runBuild(ws.current, { scope: { type: 'album', filter: /r-hi-res/ } });
+    // Nothing matches: a typo in --filter is refused by name rather than "succeeding" with nothing built.
+    const refused = await runBuild(ws.current, { scope: { type: 'album', filter: /r-hi-res/ } }).catch((e: unknown) => e as Error & { hint?: string });
+    expect(refused).to.be.instanceOf(Error);
+    expect((refused as Error).message).to.match(/no sources found in .* matching --type album --filter \/r-hi-res\/.*nothing to build/);
+    expect((refused as { hint?: string }).hint).to.contain('--allow-empty');
+    const summary = await runBuild(ws.current, { scope: { type: 'album', filter: /r-hi-res/ }, allowEmpty: true });
     expect(summary).to.include({ sources: 0, built: 0 });
   });
 

@@ -88,6 +88,7 @@ describe('hostile bucket: a damaged latest pointer stops writers before they wri
   const damages: [string, string, RegExp][] = [
     ['not JSON', '{"id": ', /^_releases\/latest\.json: is not valid JSON/],
     ['an id that is a path', '{"id":"../../etc/passwd","createdAt":"2026-11-28T12:00:00.000Z"}', /^_releases\/latest\.json: id is not a release id/],
+    ['too big to be a pointer', `{"id":"${'x'.repeat(100_000)}"}`, /^_releases\/latest\.json: is 100009 bytes: more than any record of ours/],
     ['a release that does not exist', '{"id":"20261128T120000.000Z-0badc0de","createdAt":"2026-11-28T12:00:00.000Z"}',
       /^the latest pointer names release 20261128T120000\.000Z-0badc0de, but release 20261128T120000\.000Z-0badc0de is not in the bucket/],
   ];
@@ -127,7 +128,7 @@ describe('hostile bucket: a damaged latest pointer stops writers before they wri
 describe('hostile bucket: prune keeps history by parent links, not by key names', function () {
   this.timeout(60_000);
   const published = usePublished('s3rver', V1, V2, V3);
-  it('a record named far in the future is spared, not counted as history; a stray key is left alone', async () => {
+  it('a record named far in the future is not counted as history, nor deleted; a stray key is left alone', async () => {
     const { h, ids: [v1 = '', v2 = '', v3 = ''] } = published;
     const fakeId = '99991231T235959.999Z-deadbeef';
     await putText(h.direct, releaseKey(fakeId), JSON.stringify({ ...(await readRecord(h, v1)), id: fakeId }));
@@ -135,8 +136,11 @@ describe('hostile bucket: prune keeps history by parent links, not by key names'
     const outcome = await runPrune(h.store, { keep: 2, limits: { count: 100, percent: 100 }, dryRun: false, concurrency: 4, graceMs: 0 });
     expect(outcome.plan.kept).to.include.members([v3, v2]);
     expect(outcome.plan.dropped).to.deep.equal([v1]);
-    expect(await releaseIds(h.direct)).to.deep.equal([fakeId, v3, v2]);
+    expect(await releaseIds(h.direct)).to.deep.equal([v3, v2]);
+    expect(await h.head(releaseKey(fakeId))).to.not.equal(null);
     expect(await h.head('_releases/zzzz.json')).to.not.equal(null);
+    const listed = await spawnGulp(['releases'], h.cliEnv());
+    expect(listed.output).to.contain(`x "_releases/${fakeId}.json" is dated 9999-12-31T23:59:59.999Z, in the future: not a record of ours (ignored)`);
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageManifest } from '../../lib/manifest/types';
 import { runPull, type PullOptions } from '../../lib/restore/run-pull';
@@ -60,6 +60,20 @@ describe('gulp restore --pull: a release downloaded into a folder, checked by SH
       expect(outcome.manifest).to.deep.include({ status: 'written', sources: 2, dropped: [] });
     } finally {
       await removeTmp(older);
+    }
+  });
+
+  // Found by the attacker's trial: a symlinked folder inside the pull folder took the pulled files elsewhere.
+  it('writes nothing through a symlinked folder inside the pull folder, and names the objects it refused', async () => {
+    const victim = await makeTmpDir('pull-victim');
+    try {
+      await symlink(victim, join(dest, 'album'));
+      const outcome = await pull();
+      expect(await listFiles(victim, true)).to.deep.equal([]);
+      expect(outcome.failures.map((f) => f.key).sort()).to.deep.equal(Object.keys(V2).sort());
+      expect(outcome.failures[0]?.reason).to.match(/is a link to /);
+    } finally {
+      await removeTmp(victim);
     }
   });
 

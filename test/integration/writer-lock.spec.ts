@@ -156,6 +156,23 @@ for (const server of SERVERS) {
       expect(await h.head(LOCK_KEY)).to.equal(null);
     });
 
+    // From the attacker's trial: a lock whose delete failed was left behind without a word.
+    it('a lock that cannot be given back is named on stderr (it runs out with its lease), and the run still ends well', async () => {
+      await h.writeDist({ ...V1, 'album/abba/abba-small.jpg': 'abba v4' });
+      h.proxy.faults.push({ op: 'delete', key: /.*/, action: 500, times: 10_000 });
+      const written: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string) => { written.push(String(chunk)); return true; }) as typeof process.stderr.write;
+      try {
+        expect((await h.sync(ALL)).release).to.not.equal(undefined);
+      } finally {
+        process.stderr.write = write;
+        h.proxy.reset();
+      }
+      expect(written.join('')).to.match(/note: the writer lock could not be given back \(.*\); it runs out \d+ s after its last renewal/);
+      expect(await h.head(LOCK_KEY)).to.not.equal(null);
+    });
+
     it('a stale lock whose takeover the store always refuses (412) ends in E_LOCKED at the deadline, not a tight loop', async () => {
       await h.writeDist({ ...V1, 'album/abba/abba-small.jpg': 'abba v4' });
       const old = Buffer.from(JSON.stringify({ run: 'gone', command: 'sync', host: 'elsewhere', pid: 7, startedAt: 'then', renewedAt: 'then' }));

@@ -34,6 +34,12 @@ export const TAMPERED_RELEASES: readonly Tampering[] = [
   { name: 'null', says: /is not a release record/, tamper: () => 'null' },
   { name: 'a size that is text', says: /size is not a number/,
     tamper: (r) => withObjects(r, { 'album/x/x-small.jpg': { ...Object.values(r.objects)[0], size: '12' } }) },
+  // From the attacker's trial: these reached the terminal raw (`gulp releases`, verify) and a copy's headers.
+  { name: 'an escape sequence in a text field', says: /commit contains a control character/,
+    tamper: (r) => JSON.stringify({ ...r, commit: '\u001b]0;PWNED\u0007\u001b[2J' }) },
+  { name: 'a header split across lines', says: /contentType is not printable ASCII \(it is sent as an HTTP header\)/,
+    tamper: (r) => withObjects(r, { 'album/x/x-small.jpg': { ...Object.values(r.objects)[0], contentType: 'image/jpeg\r\nX-Injected: 1' } }) },
+  { name: 'a bidirectional override in a key', says: /bidirectional/, tamper: (r) => withObjects(r, { 'album/x/\u202egpj.exe': undefined }) },
   { name: 'a control character in a key', says: /control character/, tamper: (r) => withObjects(r, { 'album/x/\u001b[31mred.jpg': undefined }) },
 ];
 

@@ -20,11 +20,15 @@ import { runRollback, type ReleaseChoice, type RollbackOptions, type RollbackOut
 import { repairBucket, type RepairOptions, type RepairOutcome } from '../../lib/verify/repair-bucket';
 import { runVerify, type VerifyOptions, type VerifyOutcome } from '../../lib/verify/run-verify';
 import { digestsOf, sha256Of } from '../../lib/util/hash';
+import type { OutputFormat } from '../../lib/images/config';
 import { FaultProxy } from '../servers/fault-proxy';
 import { freshCephBucket, requireCeph } from '../servers/ceph';
 import { startTestS3rver } from '../servers/s3rver';
 
 export const CACHE = 'public, max-age=60';
+
+/** A test output's format, by its name (a manifest's key must end in its format's extension). */
+const FORMAT_OF: Record<string, OutputFormat> = { '.webp': 'webp', '.avif': 'avif' };
 
 /** The real servers every end-to-end drill runs against. */
 export const SERVERS = ['s3rver', 'ceph'] as const;
@@ -123,7 +127,7 @@ export class SyncHarness {
       const rel = `${type}/${slug}/${slug}-hi-res.jpg`;
       const entry = sources[rel] ?? { type: type as 'album', slug, bytes: 1, sha256: sha256Of(Buffer.from(rel)), width: 1000, height: 1000, variants: [] };
       sources[rel] = { ...entry, variants: [...entry.variants, {
-        size, format: 'jpeg', key, width: 10, height: 10, bytes: body.length, contentType: 'image/jpeg', ...digestsOf(body), cacheKey: 'k',
+        size, format: FORMAT_OF[posix.extname(key)] ?? 'jpeg', key, width: 10, height: 10, bytes: body.length, contentType: 'image/jpeg', ...digestsOf(body), cacheKey: 'k',
       }] };
     }
     await writeManifest(join(this.dist, 'images.json'), { schema: MANIFEST_SCHEMA, encoder: 'test', updatedAt: '', sources });

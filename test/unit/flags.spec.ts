@@ -34,6 +34,16 @@ describe('parseFlags (gulp build)', () => {
     expect(error.hint).to.contain('--concurrency');
   });
 
+  // From the attacker's trial: these ended in a raw EEXIST/ENOTDIR/EISDIR deep in the run (--reports after it).
+  it('refuses a folder flag that names a file, and a file flag that names a folder, before any work', async () => {
+    expect(usageError(() => build('--dest', __filename)).message).to.equal(`--dest ${__filename} is a file, not a folder`);
+    expect(usageError(() => build('--cache-dir', __filename)).message).to.match(/--cache-dir .* is a file, not a folder/);
+    expect(usageError(() => build('--dest', `${__filename}/out`)).message).to.match(/cannot be a folder: ENOTDIR/);
+    const verify = (...argv: string[]) => parseFlags('verify', FLAG_TABLES, COMPOSITES, ['verify', ...argv]);
+    expect(usageError(() => verify('--manifest', __dirname)).message).to.equal(`--manifest ${__dirname} is a folder, not a file`);
+    expect(build('--dest', `${__dirname}/not-there-yet`).dest).to.equal(`${__dirname}/not-there-yet`);
+  });
+
   it('rejects a mistyped flag rather than ignoring it', async () => {
     expect(usageError(() => build('--keep-goin')).message).to.contain('--keep-goin');
   });

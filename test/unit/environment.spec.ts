@@ -1,0 +1,20 @@
+import { expect } from 'chai';
+import { ConfigError } from '../../lib/errors';
+import { resolveEnvironment } from '../../lib/config/environment';
+
+const REMOTE = { R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: 'key-id-1234', R2_SECRET_ACCESS_KEY: 'secret-5678', PUBLIC_DOMAIN: 'https://assets.example.com' };
+
+describe('resolveEnvironment: settings from outside, checked where they enter', () => {
+  // From the attacker's trial: a password in S3_ENDPOINT's URL was printed with every store error.
+  it('refuses an S3_ENDPOINT that carries a user name or password, printing neither', async () => {
+    let error: unknown;
+    try { resolveEnvironment('staging', { ...REMOTE, S3_ENDPOINT: 'http://user:pw-in-url@127.0.0.1:9000' }); } catch (e) { error = e; }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).message).to.equal('S3_ENDPOINT carries a user name or password in its URL');
+    expect(String((error as ConfigError).hint)).to.not.contain('pw-in-url');
+  });
+
+  it('takes the same endpoint without them', async () => {
+    expect(resolveEnvironment('staging', { ...REMOTE, S3_ENDPOINT: 'http://127.0.0.1:9000/' }).store?.endpoint).to.equal('http://127.0.0.1:9000');
+  });
+});
