@@ -112,7 +112,7 @@ async function pull(flags: TaskFlags<'restore'>, release: ReleaseChoice): Promis
     if (!result.ok) {
       throw new RunFailedError(`pull of release ${outcome.release.id} is ${outcome.dryRun ? 'not possible in full' : 'incomplete'}`,
         outcome.diskFull ? 'free space, then run the same command again: files already pulled are kept'
-          : 'run the same command again: files already pulled are kept');
+          : 'files already pulled are kept: a rerun fetches only the rest (one that failed for its name or its bytes fails again until that is fixed)');
     }
   });
 }

@@ -113,7 +113,7 @@ describe('gulp restore --pull: a release downloaded into a folder, checked by SH
     const failed = await spawnGulp(['restore', '--pull', '--dest', dest], env);
     expect(failed.status, failed.output).to.not.equal(0);
     expect(failed.output).to.match(/album\/dido\/dido-small\.jpg: no copy with SHA-256/);
-    expect(failed.output).to.match(/run the same command again/);
+    expect(failed.output).to.match(/files already pulled are kept: a rerun fetches only the rest/);
     const older = await spawnGulp(['restore', '--pull', '--release', v1, '--dest', dest], env);
     expect(older.status, older.output).to.equal(0);
     expect(older.output).to.match(/pulled release .*: 2 downloaded .*, 1 already there, 0 failed/);
