@@ -49,8 +49,8 @@ function cleanButExtras(findings: readonly Finding[], extrasKept: boolean): bool
   return findings.every((f) => f.kind === 'extra' && extrasKept);
 }
 
-/** Refusals a command makes by design (a prune running, unrecorded changes before a prune, a state record changed meanwhile). */
-const REFUSALS = new Set(['E_PRUNE_RUNNING', 'E_UNRELEASED', 'E_STATE_CONFLICT', 'E_NO_RELEASE']);
+/** Refusals a command makes by design (a prune running, unrecorded changes before a prune, a state record changed meanwhile, a release gone or pruned). */
+const REFUSALS = new Set(['E_PRUNE_RUNNING', 'E_UNRELEASED', 'E_STATE_CONFLICT', 'E_NO_RELEASE', 'E_PRUNED']);
 
 export async function runWritingStep(store: ObjectStore, paths: HistoryPaths, step: WritingStep): Promise<StepResult> {
   return runStep(store, paths, step).catch((error: { code?: string; message?: string }) => {
