@@ -28,7 +28,9 @@ async function runPruneTask(): Promise<void> {
       if (!flags.json) process.stdout.write(`${report.formatPrunePlan(report.pruneReport(outcome, { ...context, dryRun: true }))}\n`);
       await confirmApply(flags, 'prune', env.name);
       const interrupt = watchInterrupt();
-      outcome = await runPrune(opened.store, { ...common, dryRun: false, signal: interrupt }).finally(() => interrupt.dispose());
+      const confirmed = new Set(outcome.plan.actions.map((a) => a.key)); // what was shown is all it may delete
+      outcome = await runPrune(opened.store, { ...common, dryRun: false, signal: interrupt, confirmed }).finally(() => interrupt.dispose());
+      if (outcome.unconfirmed) process.stderr.write(`note: ${outcome.unconfirmed} more delete(s) became due while this prune ran (another run published a release); run \`gulp prune --keep ${keep}\` again for them\n`);
       interrupted = interrupt.aborted;
     }
     const result = report.pruneReport(outcome, { ...context, dryRun: !apply });

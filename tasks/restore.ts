@@ -100,6 +100,9 @@ async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits): P
 
 /** `--pull`: download a release into --dest, each file checked by SHA-256, plus its image manifest. */
 async function pull(flags: TaskFlags<'restore'>, release: ReleaseChoice): Promise<void> {
+  // Pulled renditions over the originals would replace them, and the next build would take them for sources.
+  const { checkFolders } = require('../lib/images/build-guards') as typeof import('../lib/images/build-guards');
+  checkFolders(flags.src, flags.dest, 'the pull writes renditions into --dest');
   await withBucket(flags, async ({ env, concurrency, opened }) => {
     const { runPull } = require('../lib/restore/run-pull') as typeof import('../lib/restore/run-pull');
     const report = require('../lib/restore/pull-report') as typeof import('../lib/restore/pull-report');

@@ -3,12 +3,15 @@ import { UsageError } from '../errors';
 import { isSameOrInside } from '../util/contained-path';
 import type { Scope } from './scan-sources';
 
-/** `--dest public`, `--src` = `--dest`, or one inside the other: the build would delete or rebuild its own sources. */
-export function checkFolders(src: string, dest: string): void {
+/**
+ * `--dest public`, `--src` = `--dest`, or one inside the other: the build (or a pull, `what`) would
+ * overwrite or delete the sources, and later builds take its outputs for sources.
+ */
+export function checkFolders(src: string, dest: string, what = 'the build writes and deletes files in --dest'): void {
   const problem = isSameOrInside(dest, src) && isSameOrInside(src, dest) ? 'is the same folder as'
     : isSameOrInside(dest, src) ? 'is inside' : isSameOrInside(src, dest) ? 'contains' : undefined;
   if (problem) {
-    throw new UsageError(`--dest ${dest} ${problem} --src ${src}: the build writes and deletes files in --dest, so it would write among, or delete, its own sources`,
+    throw new UsageError(`--dest ${dest} ${problem} --src ${src}: ${what}, so it would write among, or delete, its own sources`,
       'use separate folders, e.g. `gulp build --src public --dest dist`');
   }
 }

@@ -27,10 +27,17 @@ export interface PruneOptions {
   readonly now?: Date;
   /** Stops the deletes (Ctrl-C) between passes: a pass not started is left for the next prune. */
   readonly signal?: StopSignal;
+  /**
+   * The deletes the user was shown and confirmed: the plan made again under the lock deletes only those.
+   * A release published meanwhile moves what `--keep n` keeps; what became due since is left for the next prune.
+   */
+  readonly confirmed?: ReadonlySet<string>;
 }
 
 export interface PruneOutcome {
   readonly plan: PrunePlan;
+  /** Deletes the plan under the lock wanted that were not in the confirmed plan: not made (the next prune plans them). */
+  readonly unconfirmed?: number;
   readonly result?: ApplyResult;
   readonly seconds: number;
 }
@@ -76,7 +83,10 @@ export async function runPrune(store: ObjectStore, options: PruneOptions): Promi
     // Rewritten (same content) so that a writer which planned before this prune — perhaps on an archived copy
     // or a release it is about to delete — finds the state record changed once it holds the lock, and replans.
     await writeSyncState(store, state.records, { release: state.release }, state, 'pruning');
-    const locked = await readAndPlan(store, options); // planned again under the lock: what it deletes is decided now
+    const replanned = await readAndPlan(store, options); // planned again under the lock: nothing it keeps now is deleted
+    const confirmed = options.confirmed;
+    const locked = confirmed ? { ...replanned, actions: replanned.actions.filter((a) => confirmed.has(a.key)) } : replanned;
+    const unconfirmed = replanned.actions.length - locked.actions.length;
     const apply = {
       concurrency: options.concurrency, limiter: options.limiter, signal: anySignal(lock, options.signal),
     };
@@ -86,12 +96,12 @@ export async function runPrune(store: ObjectStore, options: PruneOptions): Promi
     const gone = first.deleted.filter((key) => key.startsWith(RELEASES_PREFIX)).map((key) => key.slice(RELEASES_PREFIX.length, -'.json'.length));
     await recordPruned(store, gone, options.keep, options.now ?? new Date()).catch(() => undefined);
     if (first.failures.length > 0 || first.stopped) {
-      return { plan: locked, result: { ...first, stopped: first.stopped ?? `archived copies kept: ${first.failures.length} release record(s) could not be deleted` }, seconds: seconds() };
+      return { plan: locked, unconfirmed, result: { ...first, stopped: first.stopped ?? `archived copies kept: ${first.failures.length} release record(s) could not be deleted` }, seconds: seconds() };
     }
     const fresh = new Set((await readAndPlan(store, options)).archiveDeletes.map((o) => o.key));
     const copies = await commitRecordDeletes(store, { ...locked, actions: locked.actions.filter((a) => isCopy(a.key) && fresh.has(a.key)) }, apply);
     const deleted = [...first.deleted, ...copies.deleted];
-    return { plan: locked, result: { ...copies, deleted, completed: { ...copies.completed, delete: deleted.length } }, seconds: seconds() };
+    return { plan: locked, unconfirmed, result: { ...copies, deleted, completed: { ...copies.completed, delete: deleted.length } }, seconds: seconds() };
   } finally {
     await lock.release().catch(() => undefined);
   }

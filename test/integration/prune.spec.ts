@@ -64,6 +64,21 @@ describe('gulp prune --keep n against s3rver', () => {
     expect((await prune()).plan.actions).to.deep.equal([]);
   });
 
+  // From the new user's trial: a sync published while a prune waited for its confirmation, and the prune
+  // deleted a release its printed plan had said it would keep.
+  it('deletes only what was confirmed: a release published meanwhile makes nothing more go, and says how many were left', async () => {
+    const [, v2 = '', v3 = '', v4 = ''] = ids;
+    const shown = await prune({ dryRun: true }); // keeps v4 and v3
+    await h.writeDist({ ...V4, 'album/new/new-small.jpg': 'published meanwhile' });
+    const v5 = (await h.sync({ delete: true, limits: { count: 100, percent: 100 } })).release?.id ?? '';
+    const outcome = await prune({ confirmed: new Set(shown.plan.actions.map((a) => a.key)) });
+    expect(outcome.result?.failures).to.deep.equal([]);
+    expect(outcome.unconfirmed).to.be.greaterThan(0); // v3's record (now beyond --keep 2) and what only it needed
+    expect(await releaseIds(h.direct)).to.deep.equal([v5, v4, v3]);
+    expect(outcome.result?.deleted).to.include(`_releases/${v2}.json`);
+    expect(outcome.result?.deleted).to.not.include(`_releases/${v3}.json`);
+  });
+
   it('over the delete cap it deletes nothing; copies younger than the grace period are kept', async () => {
     const before = await bucketKeys(h);
     const capped = await prune({ limits: { count: 3, percent: 100 } });

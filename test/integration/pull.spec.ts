@@ -107,6 +107,18 @@ describe('gulp restore --pull: a release downloaded into a folder, checked by SH
     expect(await readFile(join(dest, 'images.json'), 'utf8')).to.equal(whole);
   });
 
+  // From the new user's trial: `gulp restore --pull --dest public` replaced the original sources with renditions.
+  it('from the command line: refuses to pull into the sources folder (or one inside it), writing nothing', async () => {
+    const env = { S3_ENDPOINT: h.server.store.endpoint, R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: 'S3RVER', R2_SECRET_ACCESS_KEY: 'not-a-secret' };
+    const src = join(dest, 'public');
+    for (const into of [src, join(src, 'album')]) {
+      const refused = await spawnGulp(['restore', '--pull', '--src', src, '--dest', into], env);
+      expect(refused.status, refused.output).to.equal(1);
+      expect(refused.output).to.match(/--dest .* (is the same folder as|is inside) --src .*: the pull writes renditions into --dest/);
+    }
+    expect(await listFiles(dest, true)).to.deep.equal([]);
+  });
+
   it('from the command line: exits non-zero naming the object, and 0 once it can pull everything', async () => {
     const env = { S3_ENDPOINT: h.server.store.endpoint, R2_BUCKET_NAME: 'images', R2_ACCESS_KEY_ID: 'S3RVER', R2_SECRET_ACCESS_KEY: 'not-a-secret' };
     await h.rotOnDisk('album/dido/dido-small.jpg');
