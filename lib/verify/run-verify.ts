@@ -252,7 +252,8 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   // Differences from the build are expected after a rollback: say so, rather than advise a repair that undoes it.
   const latest = findings.length > 0 && !options.release ? await latestRelease(store) : undefined;
   const rolledBack = latest?.reason === 'restore' ? { id: latest.id, restoredFrom: latest.restoredFrom } : undefined;
-  const atRelease = latest && atLatest(latest, findings, records);
+  // Not while the state record is marked unreleased: the bucket then holds changes the latest release does not describe.
+  const atRelease = latest && !state.unreleased ? atLatest(latest, findings, records) : undefined;
   // A writer at work explains findings better than damage does: say so rather than advise a repair.
   const writing = findings.length > 0 || state.unreleased ? await currentWriter(store) : undefined;
   return {

@@ -37,6 +37,18 @@ describe('gulp verify after a rollback, with dist/ still at the newer build (s3r
     expect(await h.contents()).to.deep.equal(V1); // verify changed nothing
   });
 
+  // From the new user's trial: after a sync stopped part-way (Ctrl-C) following a rollback, verify still said
+  // the bucket was at the rollback release while the sync's uploads were there.
+  it('does not say the bucket is at the release while a stopped run\'s changes are in it (the state record is marked)', async () => {
+    h.proxy.faults.push({ op: 'put', key: /^album\/dido\//, action: 500, times: 10_000 });
+    const stopped = await h.sync({ delete: true, limits: { count: 100, percent: 100 } }).catch(() => undefined);
+    h.proxy.reset();
+    expect(stopped?.result?.failures.length ?? 1).to.be.greaterThan(0);
+    const outcome = await h.verify();
+    expect(outcome.atRelease).to.equal(undefined);
+    expect(outcome.findings.length).to.be.greaterThan(0);
+  });
+
   it('an object that matches neither the build nor the release stays corrupt, beside the rollback note', async () => {
     const body = Buffer.from('written behind the tool');
     await h.direct.put({
