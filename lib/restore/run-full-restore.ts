@@ -3,8 +3,11 @@
  * from the sources (cache ignored), the bucket repaired to match it by the one executor (missing,
  * corrupt and stale objects sent; nothing unchanged re-sent, unless --force) through the one write
  * path (what it overwrites is archived first; the result is recorded as a release), then a verify
- * that must come back clean.
+ * that must come back clean. A dry run rebuilds into a scratch folder, so it changes neither dist/ nor the cache.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RunFailedError } from '../errors';
 import { buildImages, type BuildOptions, type BuildSummary } from '../images/build';
 import type { Finding } from '../plan/verify-plan';
@@ -29,6 +32,17 @@ export interface FullRestoreOutcome {
 }
 
 export async function runFullRestore(store: ObjectStore, options: FullRestoreOptions): Promise<FullRestoreOutcome> {
+  if (!options.repair.dryRun) return rebuildAndRepair(store, options);
+  // A dry run writes nothing anywhere: the rebuild it plans from goes to a scratch folder, removed after.
+  const scratch = await mkdtemp(join(tmpdir(), 'russfm-restore-dry-run-'));
+  try {
+    return await rebuildAndRepair(store, { ...options, build: { ...options.build, dest: join(scratch, 'dist'), cacheDir: join(scratch, 'cache') } });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function rebuildAndRepair(store: ObjectStore, options: FullRestoreOptions): Promise<FullRestoreOutcome> {
   const build = await buildImages({ ...options.build, noCache: true });
   if (build.failed > 0) {
     throw new RunFailedError(`the rebuild failed for ${build.failed} of ${build.sources} sources; the bucket was not touched`,

@@ -37,6 +37,17 @@ for (const server of SERVERS) {
       await rm(work, { recursive: true, force: true });
     });
 
+    // From the new user's trial: `gulp restore --dry-run` rewrote dist/ (deleting the webp and avif outputs) and the cache.
+    it('a dry run plans from a scratch rebuild: dist/, the cache and the bucket are left as they were; its real twin sends that plan', async () => {
+      const dry = await runFullRestore(h.store, { ...options(), repair: { ...options().repair, dryRun: true } });
+      expect(dry.repair.plan.actions.filter((a) => a.kind === 'create')).to.have.length(44);
+      expect(await readFile(join(dest(), 'images.json')).catch(() => 'none')).to.equal('none');
+      expect(await readFile(join(work, 'cache', 'source-index.json')).catch(() => 'none')).to.equal('none');
+      expect(await listAll(h.direct)).to.deep.equal([]);
+      const real = await runFullRestore(h.store, options());
+      expect(real.repair.result?.completed.create).to.equal(44);
+    });
+
     it('after 10 % deleted and 5 % corrupted, finds every one, re-sends only those, and verifies clean', async () => {
       const first = await runFullRestore(h.store, options()); // an empty bucket: everything is missing
       expect(first.repair.result?.completed.create).to.equal(44);
