@@ -60,10 +60,10 @@ async function noteHistoryLeftBehind(store: OpenStore['store']): Promise<void> {
 }
 
 /** The report as JSON on stdout (--json, secrets scrubbed) or the human text and where the report went. */
-export function printReport(flags: Pick<BucketFlags, 'json'>, report: object, path: string, human: string): void {
+export function printReport(flags: Pick<BucketFlags, 'json'>, report: object, path: string | undefined, human: string): void {
   const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
   if (flags.json) process.stdout.write(`${scrub(JSON.stringify({ ...report, report: path }), secretValues())}\n`);
-  else process.stdout.write(`${human}\nreport: ${path}\n`);
+  else process.stdout.write(`${human}${path ? `\nreport: ${path}` : ''}\n`);
 }
 
 /** Before applying a shown plan: `--yes`, or a "y" typed at a terminal; off a terminal without --yes, refused. */

@@ -56,7 +56,7 @@ async function runVerifyTask(): Promise<void> {
       const total = report.problemsOf(repair?.after ?? outcome).length;
       throw new RunFailedError(`the bucket does not match ${expected.release ? `release ${expected.release.id}` : 'the build'}: ${total} problem(s)${result.after ? ' left after the repair' : ''} (${
         Object.entries(left.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'repair failures'})`,
-      `details in ${path}`);
+      path && `details in ${path}`);
     }
   });
 }

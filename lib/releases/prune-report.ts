@@ -57,7 +57,7 @@ export function formatPruneOutcome(r: PruneReport): string {
   return lines.join('\n');
 }
 
-export function writePruneReport(report: PruneReport, dir: string, secrets: readonly string[]): Promise<string> {
+export function writePruneReport(report: PruneReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
   return writeRunReport('prune', report, { dir, secrets, stepSummary: [
     `### Archive prune (${report.environment}${report.dryRun ? ', dry run' : ''}) ${report.ok ? '✅' : '❌'}`, '',
     '| releases kept | release records deleted | archived copies deleted | freed | failed |', '|---|---|---|---|---|',

@@ -52,7 +52,7 @@ export function formatPull(r: PullReport): string {
   return lines.join('\n');
 }
 
-export function writePullReport(report: PullReport, dir: string, secrets: readonly string[]): Promise<string> {
+export function writePullReport(report: PullReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
   return writeRunReport('pull', report, { dir, secrets, stepSummary: [
     `### Image pull of ${report.release} (${report.environment}) ${report.ok ? '✅' : '❌'}`, '',
     '| downloaded | already there | failed | manifest |', '|---|---|---|---|',

@@ -112,7 +112,7 @@ export function formatRestoreOutcome(outcome: RollbackOutcome, report: RestoreRe
   return lines.join('\n');
 }
 
-export function writeRestoreReport(report: RestoreReport, dir: string, secrets: readonly string[]): Promise<string> {
+export function writeRestoreReport(report: RestoreReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
   const c = report.completed ?? {};
   return writeRunReport('restore', report, { dir, secrets, stepSummary: [
     `### Image restore to ${report.target} (${report.environment}${report.dryRun ? ', dry run' : ''}) ${report.ok ? '✅' : '❌'}`, '',

@@ -84,7 +84,7 @@ export function formatOutcome(report: SyncReport): string {
   return lines.join('\n');
 }
 
-export async function writeSyncReport(report: SyncReport, dir: string, secrets: readonly string[]): Promise<string> {
+export async function writeSyncReport(report: SyncReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
   const c = report.completed ?? {};
   return writeRunReport('sync', report, { dir, secrets, stepSummary: [
     `### Image sync (${report.environment}${report.dryRun ? ', dry run' : ''}) ${report.ok ? '✅' : '❌'}`,

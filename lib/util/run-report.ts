@@ -28,11 +28,13 @@ export function keysDone(result: { written: readonly { key: string }[]; deleted:
 
 /**
  * Writes `<dir>/<task>-<time>.json` and keeps only the newest REPORTS_KEPT reports of `task` there; when
- * GITHUB_STEP_SUMMARY is set, appends `stepSummary` (Markdown) to it. Returns the report's path.
+ * GITHUB_STEP_SUMMARY is set, appends `stepSummary` (Markdown) to it. Returns the report's path; with no
+ * `dir` (a dry run: it writes nothing), no file and undefined.
  */
 export async function writeRunReport(
-  task: string, report: unknown, options: { dir: string; secrets: readonly string[]; stepSummary: string },
-): Promise<string> {
+  task: string, report: unknown, options: { dir: string | undefined; secrets: readonly string[]; stepSummary: string },
+): Promise<string | undefined> {
+  if (options.dir === undefined) return undefined;
   const path = join(options.dir, reportFileName(task, new Date()));
   await writeJsonAtomic(path, JSON.parse(scrub(JSON.stringify(report), options.secrets)));
   await pruneReports(options.dir, task);

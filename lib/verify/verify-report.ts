@@ -169,7 +169,7 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
   return lines.join('\n');
 }
 
-export function writeVerifyReport(report: VerifyReport, dir: string, secrets: readonly string[]): Promise<string> {
+export function writeVerifyReport(report: VerifyReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
   const c = (report.after ?? report).counts;
   return writeRunReport('verify', report, { dir, secrets, stepSummary: [
     `### Image verify (${report.environment}${report.repair ? ', repair' : ''}) ${report.ok ? '✅' : '❌'}`, '',

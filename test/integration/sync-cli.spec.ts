@@ -94,6 +94,23 @@ describe('gulp sync from the command line', () => {
       }
     });
 
+    // From the new user's trial: "dry run: nothing was written" printed above "report: reports/…json".
+    it('a dry run writes no report (unless --reports asks for one), and says of none', async () => {
+      await h.writeDist({ 'album/a/a-small.jpg': 'a' });
+      const dir = await makeTmpDir('reports-dry');
+      try {
+        const dry = await gulp(['sync', '--dest', h.dist, '--dry-run'], { ...envFor(h.server.store.endpoint), REPORTS_DIR: dir });
+        expect(dry.status, dry.output).to.equal(0);
+        expect(await readdir(dir)).to.deep.equal([]);
+        expect(dry.output).to.not.include('report:');
+        const asked = await gulp(['sync', '--dest', h.dist, '--dry-run', '--reports', dir], envFor(h.server.store.endpoint));
+        expect(asked.status, asked.output).to.equal(0);
+        expect(await readdir(dir)).to.have.length(1);
+      } finally {
+        await removeTmp(dir);
+      }
+    });
+
     it('says when there is nothing to do (not "dry run"), and exits non-zero when --delete was refused', async () => {
       await h.writeDist({ 'album/a/a-small.jpg': 'a', 'album/b/b-small.jpg': 'b', 'album/c/c-small.jpg': 'c' });
       const first = await gulp(['sync', '--dest', h.dist], envFor(h.server.store.endpoint));
