@@ -33,7 +33,7 @@ async function runPruneTask(): Promise<void> {
       if (outcome.unconfirmed) process.stderr.write(`note: ${outcome.unconfirmed} more delete(s) became due while this prune ran (another run published a release); run \`gulp prune --keep ${keep}\` again for them\n`);
       interrupted = interrupt.aborted;
     }
-    const result = report.pruneReport(outcome, { ...context, dryRun: !apply });
+    const result = report.pruneReport(outcome, { ...context, dryRun: flags['dry-run'] });
     const path = await report.writePruneReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, report.formatPruneOutcome(result));
     if (interrupted) {

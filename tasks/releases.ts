@@ -46,7 +46,7 @@ async function moveHistory(flags: TaskFlags<'releases'>): Promise<void> {
     const move = require('../lib/releases/move-history') as typeof import('../lib/releases/move-history');
     let outcome = await move.moveHistory(opened.store, { dryRun: true, concurrency });
     if (!flags['dry-run'] && outcome.plan.actions.length > 0) {
-      process.stdout.write(`${move.formatMove(outcome)}\n`);
+      process.stdout.write(`${move.formatMove(outcome, true)}\n`);
       await confirmApply(flags, 'history move', env.name);
       outcome = await move.moveHistory(opened.store, { dryRun: false, concurrency });
     }

@@ -104,7 +104,8 @@ export async function moveHistory(store: ObjectStore, options: { dryRun: boolean
   }
 }
 
-export function formatMove(outcome: MoveOutcome): string {
+/** The move's plan and, once applied, what it did; `asking`: the plan shown before the confirmation. */
+export function formatMove(outcome: MoveOutcome, asking = false): string {
   const { plan, from, to, result } = outcome;
   const lines = [`move history from "${from}" to "${to}": copy ${plan.copies.length} object(s) (${plan.bytes} bytes) server-side, each checked by its ETag; `
     + `${plan.present.length} already there; then delete ${plan.copies.length + plan.present.length} original(s) from "${from}"`];
@@ -112,7 +113,7 @@ export function formatMove(outcome: MoveOutcome): string {
     lines.push(`refused, nothing was moved: "${to}" already holds different objects under ${plan.conflicts.length} of those keys (its own history, begun after R2_ARCHIVE_BUCKET was set):`);
     for (const key of plan.conflicts.slice(0, 20)) lines.push(`  ${key}`);
   } else if (!result) {
-    lines.push(plan.actions.length === 0 ? 'nothing to move' : 'dry run: nothing was moved');
+    if (!asking) lines.push(plan.actions.length === 0 ? 'nothing to move' : 'dry run: nothing was moved');
   } else {
     lines.push(`copied ${result.completed.archive}, deleted ${result.deleted.length} original(s), ${result.failures.length} failed`);
     if (result.stopped) lines.push(`  ${result.stopped}`);

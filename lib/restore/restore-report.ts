@@ -46,7 +46,7 @@ export function formatRollbackPlan(outcome: RollbackOutcome, limit = 20): string
   const t = outcome.totals;
   const p = outcome.plan;
   const lines = [
-    `restore to ${outcome.target.id} (${outcome.target.createdAt}): ${t.restores} copied back from the archive, ${t.retags} re-headered, `
+    `${outcome.result ? '' : 'plan: '}restore to ${outcome.target.id} (${outcome.target.createdAt}): ${t.restores} copied back from the archive, ${t.retags} re-headered, `
       + `${t.deletes} deleted, ${t.archives} archived first, ${p.keep} already right; ${t.requests.classA} class A requests, no uploads`,
   ];
   if (p.deleteRefusal) lines.push(`  deletes: ${p.deleteRefusal}`);

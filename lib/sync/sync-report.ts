@@ -70,6 +70,8 @@ export function formatPlan(outcome: Pick<SyncOutcome, 'plan' | 'totals'>, limit 
 
 export function formatOutcome(report: SyncReport): string {
   if (report.completed === undefined && !report.unrecorded) {
+    // The deletes a guard refused are the one thing left undone: the bucket does not "already hold the build".
+    if (report.notDeleted.length > 0) return `nothing written: everything else already matches the build; ${report.notDeleted.length} object(s) the build no longer has were not deleted (see "deletes:" above)`;
     return `nothing to do: the bucket already holds the build${report.latest ? `, and the latest release, ${report.latest}, describes it` : ''}`;
   }
   const c = report.completed ?? {};

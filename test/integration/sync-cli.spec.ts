@@ -123,6 +123,9 @@ describe('gulp sync from the command line', () => {
       const refused = await gulp(['sync', '--dest', h.dist, '--delete', '--max-delete', '1'], envFor(h.server.store.endpoint));
       expect(refused.status).to.not.equal(0);
       expect(refused.output).to.match(/deleted nothing: refused to delete 2 of 3 objects[\s\S]*everything else was synced and recorded/);
+      // From the new user's trial: it also said "nothing to do: the bucket already holds the build".
+      expect(refused.output).to.match(/nothing written: everything else already matches the build; 2 object\(s\) the build no longer has were not deleted/);
+      expect(refused.output).to.not.match(/already holds the build/);
       expect(Object.keys(await h.contents())).to.have.length(3);
     });
 
