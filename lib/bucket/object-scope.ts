@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { ConfigError } from '../errors';
+import { ConfigError, UsageError } from '../errors';
 import { isReserved } from '../validate/object-key';
 
 export { isReserved, RESERVED_PREFIXES } from '../validate/object-key';
@@ -35,6 +35,16 @@ export function describeScope(scope: ObjectScope): string | undefined {
     scope.filter && `--filter ${scope.filter.source}`, scope.slugs && `--changed-files (${scope.slugs.size} folder(s))`,
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+/**
+ * A --type/--size/--filter that matches nothing in the build or the bucket is a typo more often than not:
+ * refused, rather than a green run that checked nothing. (--changed-files alone may touch no image.)
+ */
+export function refuseEmptyScope(scope: ObjectScope, desired: number, remote: number): void {
+  if (desired > 0 || remote > 0 || (!scope.type && !scope.size && !scope.filter)) return;
+  throw new UsageError(`nothing in the build or the bucket matches ${describeScope(scope) ?? 'this scope'}`,
+    'check the --type, --size and --filter values (--filter matches object keys such as album/<slug>/<slug>-medium.jpg)');
 }
 
 export function keyInScope(key: string, scope: ObjectScope, sizes: readonly string[]): boolean {

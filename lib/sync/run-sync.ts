@@ -11,7 +11,7 @@ import { planTotals, type PlanTotals } from '../plan/plan-cost';
 import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
 import type { ObjectStore } from '../storage/object-store';
 import { createProgress } from '../util/progress';
-import { coversWholeBucket, describeScope, keyInScope, type ObjectScope } from '../bucket/object-scope';
+import { coversWholeBucket, describeScope, keyInScope, refuseEmptyScope, type ObjectScope } from '../bucket/object-scope';
 import { desiredObjects, distReader, requireManifest, sizeNames } from '../bucket/desired';
 import { inspect, listRemote } from '../bucket/listing';
 import { changedSinceRecord } from '../plan/bucket-drift';
@@ -58,6 +58,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const inScope = (key: string) => keyInScope(key, options.scope, sizes);
   const desired = desiredObjects(manifest, options.cacheControl).filter((o) => inScope(o.key));
   const [{ objects: remote, pages }, state] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
+  refuseEmptyScope(options.scope, desired.length, remote.length);
   const { records } = state;
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
   const planInput = { desired, remote, records, delete: options.delete, limits: options.limits, scope: describeScope(options.scope) };

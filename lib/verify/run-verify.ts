@@ -13,7 +13,7 @@ import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-pla
 import { desiredFromRelease, type Release } from '../releases/release';
 import { readLatest, readRelease } from '../releases/release-store';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
-import { coversWholeBucket, describeScope, keyInScope, type ObjectScope } from '../bucket/object-scope';
+import { coversWholeBucket, describeScope, keyInScope, refuseEmptyScope, type ObjectScope } from '../bucket/object-scope';
 import { desiredObjects, sizeNames } from '../bucket/desired';
 import { inspect, listRemote, type RemoteListing } from '../bucket/listing';
 import { readSyncState, type RecordsRead } from '../bucket/state-record';
@@ -218,6 +218,7 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   });
   const headed = new Set<string>();
   const remote = listing.objects as RemoteWithTime[];
+  refuseEmptyScope(options.scope, desired.length, remote.length);
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
   const against = options.release ? `release ${options.release.id}` : undefined;
   const input = { desired, remote, records, headed, recordedAt: state.recordedAt, against };

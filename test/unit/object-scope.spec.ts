@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { coversWholeBucket, keyInScope, RESERVED_PREFIXES, sizeOfKey, type ObjectScope } from '../../lib/bucket/object-scope';
+import { coversWholeBucket, keyInScope, refuseEmptyScope, RESERVED_PREFIXES, sizeOfKey, type ObjectScope } from '../../lib/bucket/object-scope';
+import { UsageError } from '../../lib/errors';
 
 const SIZES = ['hi-res', 'medium', 'small', 'avatar'] as const;
 const inScope = (key: string, scope: ObjectScope): boolean => keyInScope(key, scope, SIZES);
@@ -58,5 +59,20 @@ describe('keyInScope', () => {
       expect(inScope(k, {})).to.equal(!RESERVED_PREFIXES.some((p) => k.startsWith(p)));
       if (inScope(k, s)) for (const drop of ['type', 'size', 'filter', 'slugs'] as const) expect(inScope(k, { ...s, [drop]: undefined }), drop).to.equal(true);
     }), { numRuns: 300 });
+  });
+});
+
+// From the new user's trial: `gulp verify --filter zzz` exited 0 having checked nothing ("0 verified").
+describe('refuseEmptyScope', () => {
+  it('refuses a --type/--size/--filter that matches nothing in the build or the bucket, naming it', async () => {
+    expect(() => refuseEmptyScope({ filter: /zzz/ }, 0, 0)).to.throw(UsageError, 'nothing in the build or the bucket matches --filter zzz');
+    expect(() => refuseEmptyScope({ type: 'artist', size: 'avatar' }, 0, 0)).to.throw(UsageError, /--type artist --size avatar/);
+  });
+
+  it('lets through a scope that matches something on either side, the whole bucket, and --changed-files alone', async () => {
+    expect(() => refuseEmptyScope({ filter: /a/ }, 1, 0)).to.not.throw();
+    expect(() => refuseEmptyScope({ filter: /a/ }, 0, 1)).to.not.throw();
+    expect(() => refuseEmptyScope({}, 0, 0)).to.not.throw();
+    expect(() => refuseEmptyScope({ slugs: new Set() }, 0, 0)).to.not.throw();
   });
 });
