@@ -20,11 +20,11 @@ import { SyncHarness } from '../support/sync-harness';
  * JSON or removed. Invariants: the parser either refuses with BadRecordError naming the record or
  * returns a record whose every key is an image key under any root; a pull or rollback of it writes
  * nothing outside its folder, never touches the tool's own records, and fails only with our typed errors.
- * HOSTILE_RUNS scales it; HOSTILE_SEED (and HOSTILE_PATH) replays.
+ * RECORD_RUNS and RECORD_BUCKET_RUNS scale it; RECORD_SEED (and RECORD_PATH) replays.
  */
-const RUNS = Number(process.env.HOSTILE_RUNS ?? 200);
-const BUCKET_RUNS = Number(process.env.HOSTILE_BUCKET_RUNS ?? 25);
-const SEED = process.env.HOSTILE_SEED ? { seed: Number(process.env.HOSTILE_SEED), path: process.env.HOSTILE_PATH } : undefined;
+const RUNS = Number(process.env.RECORD_RUNS ?? 200);
+const BUCKET_RUNS = Number(process.env.RECORD_BUCKET_RUNS ?? 25);
+const SEED = process.env.RECORD_SEED ? { seed: Number(process.env.RECORD_SEED), path: process.env.RECORD_PATH } : undefined;
 
 const segment = fc.oneof(
   fc.constantFrom('..', '.', '', 'album', 'x', '_state', '_releases', '_archive', 'e\u0301', '\u0000', '\u001b[2J', 'a\\..\\..', '~', 'C:'),
