@@ -11,14 +11,13 @@ import type { DesiredObject, RecordedObject } from '../plan/match';
 import { dayNumber, sampleKeys } from '../plan/sample';
 import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
 import { desiredFromRelease, type Release } from '../releases/release';
-import { readLatest, readRelease } from '../releases/release-store';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { coversWholeBucket, describeScope, keyInScope, refuseEmptyScope, type ObjectScope } from '../bucket/object-scope';
 import { desiredObjects, sizeNames } from '../bucket/desired';
 import { inspect, listRemote, type RemoteListing } from '../bucket/listing';
 import { readSyncState, type RecordsRead } from '../bucket/state-record';
 import { changedSinceRecord } from '../plan/bucket-drift';
-import { explainedByRelease } from '../plan/release-match';
+import { atLatest, latestRelease, type AtRelease } from './at-release';
 import { createProgress } from '../util/progress';
 import { WorkQueue } from '../util/work-queue';
 import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
@@ -82,17 +81,6 @@ export interface VerifyOutcome {
   /** Who holds the writer lock, when verify found problems (or an unreleased mark) while a run writes. */
   readonly writing?: string;
   readonly seconds: number;
-}
-
-export interface AtRelease {
-  readonly id: string;
-  readonly rollback: boolean;
-  readonly restoredFrom?: string;
-  readonly keys: readonly string[];
-  /** What `gulp sync` would do to move the bucket to the build: upload (missing or other bytes), re-header, delete. */
-  readonly uploads: number;
-  readonly retags: number;
-  readonly deletes: number;
 }
 
 export function isClean(outcome: VerifyOutcome): boolean {
@@ -183,27 +171,6 @@ function expectedObjects(options: VerifyOptions): { all: DesiredObject[]; sizes:
   }
   if (!options.manifest) throw new Error('runVerify needs a manifest or a release to check against');
   return { all: desiredObjects(options.manifest, options.cacheControl), sizes: sizeNames(options.manifest) };
-}
-
-/** The release the latest pointer names; undefined when there is none or it cannot be read (only advice depends on it). */
-async function latestRelease(store: ObjectStore): Promise<Release | undefined> {
-  try {
-    const { pointer } = await readLatest(store);
-    return pointer ? await readRelease(store, pointer.id) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Which findings the latest release explains (the bucket is at that release, not at the build). */
-function atLatest(latest: Release, findings: readonly Finding[], records: ReadonlyMap<string, RecordedObject>): AtRelease | undefined {
-  const explained = explainedByRelease(findings, latest.objects, records);
-  if (explained.length === 0) return undefined;
-  const count = (...kinds: Finding['kind'][]) => explained.filter((f) => kinds.includes(f.kind)).length;
-  return {
-    id: latest.id, rollback: latest.reason === 'restore', restoredFrom: latest.restoredFrom, keys: explained.map((f) => f.key),
-    uploads: count('missing', 'corrupt'), retags: count('stale-headers'), deletes: count('extra'),
-  };
 }
 
 export async function runVerify(store: ObjectStore, options: VerifyOptions): Promise<VerifyOutcome> {
