@@ -95,7 +95,8 @@ function remoteStore(env: Env, why: string): StoreConfig {
 export function resolveEnvironment(name: EnvironmentName, env: Env = process.env): Environment {
   const publicDomain = env.R2_PUBLIC_DOMAIN?.trim() ? checkUrl('R2_PUBLIC_DOMAIN', env.R2_PUBLIC_DOMAIN.trim()) : undefined;
   if (name === 'development' && !env.S3_ENDPOINT?.trim()) {
-    const bucket = env.R2_BUCKET_NAME?.trim() || DEFAULT_BUCKET;
+    // Checked as for a remote bucket: the embedded one names a folder after it, and the same setting must work on R2.
+    const bucket = bucketName('R2_BUCKET_NAME', env.R2_BUCKET_NAME?.trim() || DEFAULT_BUCKET);
     return { name, bucket, archiveBucket: archiveBucketOf(env, bucket), cacheControl: CACHE_CONTROL[name] };
   }
   const store = remoteStore(env, `needed for --env ${name}`);

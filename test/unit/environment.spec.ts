@@ -17,4 +17,10 @@ describe('resolveEnvironment: settings from outside, checked where they enter', 
   it('takes the same endpoint without them', async () => {
     expect(resolveEnvironment('staging', { ...REMOTE, S3_ENDPOINT: 'http://127.0.0.1:9000/' }).store?.endpoint).to.equal('http://127.0.0.1:9000');
   });
+
+  // From the new user's trial: accepted for the embedded bucket (a folder was made), refused once S3_ENDPOINT was set.
+  it('checks R2_BUCKET_NAME in development too, as it will be checked on R2', async () => {
+    expect(() => resolveEnvironment('development', { R2_BUCKET_NAME: 'Bad_Bucket!' })).to.throw(ConfigError, 'R2_BUCKET_NAME "Bad_Bucket!" is not a valid bucket name');
+    expect(resolveEnvironment('development', { R2_BUCKET_NAME: 'russ-fm-test' }).bucket).to.equal('russ-fm-test');
+  });
 });
