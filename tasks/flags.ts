@@ -3,6 +3,7 @@
  * and shown by `gulp --tasks`. A flag that no task on the command line takes is rejected.
  */
 import { statSync, type Stats } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../lib/errors';
 
 export type FlagKind =
@@ -64,6 +65,8 @@ function splitArgs(argv: readonly string[], valued: ReadonlySet<string>): RawArg
  */
 function checkPath(name: string, arg: string | undefined, raw: string): string {
   if (arg !== 'dir' && arg !== 'file') return raw;
+  // Kernel file systems are no place for images, and Node's recursive mkdir spins for ever under /proc.
+  if (/^\/(proc|sys|dev)(\/|$)/.test(resolve(raw))) throw new UsageError(`--${name} ${raw} is on a kernel file system (/proc, /sys, /dev): not a place for the tool's files`);
   let found: Stats | undefined;
   try {
     found = statSync(raw, { throwIfNoEntry: false });

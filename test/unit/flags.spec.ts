@@ -42,6 +42,8 @@ describe('parseFlags (gulp build)', () => {
     const verify = (...argv: string[]) => parseFlags('verify', FLAG_TABLES, COMPOSITES, ['verify', ...argv]);
     expect(usageError(() => verify('--manifest', __dirname)).message).to.equal(`--manifest ${__dirname} is a folder, not a file`);
     expect(build('--dest', `${__dirname}/not-there-yet`).dest).to.equal(`${__dirname}/not-there-yet`);
+    // From the new user's trial: `--dest /proc/nope` hung for ever in Node's recursive mkdir.
+    expect(usageError(() => build('--dest', '/proc/nope')).message).to.match(/is on a kernel file system/);
   });
 
   it('rejects a mistyped flag rather than ignoring it', async () => {
