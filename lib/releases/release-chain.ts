@@ -5,7 +5,7 @@
 import { AssetsError } from '../errors';
 import type { ObjectStore } from '../storage/object-store';
 import { releaseTime, type Release } from './release';
-import { readRelease, readReleasesOrProblems } from './release-store';
+import { isGoneRelease, readRelease, readReleasesOrProblems } from './release-store';
 
 /**
  * The latest release and its ancestors, newest first, at most `count`. The walk ends at a parent whose
@@ -21,7 +21,7 @@ export async function releaseChain(store: ObjectStore, latestId: string, count: 
         { hint: 'nothing was deleted; `gulp releases` lists the records' });
     }
     const record = await readRelease(store, parent).catch((error: unknown) => {
-      if (error instanceof AssetsError && error.code === 'E_NO_RELEASE') return undefined;
+      if (isGoneRelease(error)) return undefined;
       throw error;
     });
     if (!record) break;

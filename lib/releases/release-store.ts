@@ -69,6 +69,11 @@ export async function readRelease(store: ObjectStore, id: string): Promise<Relea
   return release;
 }
 
+/** The release is not in the bucket: never recorded, or pruned (E_PRUNED says when). */
+export function isGoneRelease(error: unknown): boolean {
+  return error instanceof AssetsError && (error.code === 'E_NO_RELEASE' || error.code === 'E_PRUNED');
+}
+
 /** Why release `id` cannot be read: pruned (when, with which --keep, and what is left), or never recorded here. */
 async function missingRelease(store: ObjectStore, id: string): Promise<AssetsError> {
   const pruned = await prunedRelease(store, id);

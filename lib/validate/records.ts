@@ -54,7 +54,8 @@ const releaseSchema = plain(v.object({
   commit: v.optional(text(200)),
   environment: text(100),
   reason: v.picklist(['sync', 'repair', 'restore', 'rebuild'], 'is not sync, repair, restore or rebuild'),
-  restoredFrom: v.optional(releaseId),
+  // A release id, or what a restore --at on a versioned bucket restored: "the bucket's versions at <time>".
+  restoredFrom: v.optional(text(200)),
   objects: map(releaseObject, 'is not a map of objects'),
   changes: v.object({ created: keyList, updated: keyList, retagged: keyList, deleted: keyList }, 'is not a change list'),
   manifest: v.optional(v.object({ sha256, size: count })),

@@ -79,6 +79,16 @@ describe('gulp prune --keep n against s3rver', () => {
     expect(outcome.result?.deleted).to.not.include(`_releases/${v3}.json`);
   });
 
+  // Found reading the change back: the chain walk took a parent that an earlier prune removed (E_PRUNED) for damage.
+  it('a later prune keeping more than an earlier one walks up to the pruned parent and stops there', async () => {
+    const [, , , v4 = ''] = ids;
+    await prune({ keep: 1 });
+    const more = await prune({ keep: 3 });
+    expect(more.plan.kept).to.deep.equal([v4]);
+    expect(more.plan.dropped).to.deep.equal([]);
+    expect(await releaseIds(h.direct)).to.deep.equal([v4]);
+  });
+
   it('over the delete cap it deletes nothing; copies younger than the grace period are kept', async () => {
     const before = await bucketKeys(h);
     const capped = await prune({ limits: { count: 3, percent: 100 } });
