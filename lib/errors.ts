@@ -71,9 +71,12 @@ export class InterruptedError extends AssetsError {
 /** A record from outside (the bucket, dist/) that is not what it claims to be: `where` names it (a key or a file). */
 export class BadRecordError extends AssetsError {
   readonly where: string;
+  /** What is wrong with it, without where (the message is `<where>: <problem>`). */
+  readonly problem: string;
   constructor(where: string, problem: string, hint?: string) {
     super('E_BAD_RECORD', `${where}: ${problem}`, { hint });
     this.where = where;
+    this.problem = problem;
   }
 }
 

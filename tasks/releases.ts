@@ -21,7 +21,7 @@ async function runReleasesTask(): Promise<void> {
     const read = await store.readReleasesOrProblems(opened.store, ids.slice(0, flags.limit));
     const orphans = new Set(store.unpublishedIds(ids, latest.pointer?.id));
     const rows = read.flatMap((r) => ('problem' in r ? [] : [{ ...summarizeRelease(r), latest: r.id === latest.pointer?.id, unpublished: orphans.has(r.id) }]));
-    const problems = recordProblems(read, strays, latest.damaged);
+    const problems = recordProblems(read, strays, latest.damaged?.message);
     const unreleased = state.unreleased === true && ids.length > 0;
     if (flags.json) process.stdout.write(`${JSON.stringify({ total: ids.length, latest: latest.pointer?.id, unreleased, releases: rows, problems })}\n`);
     else process.stdout.write(`${[formatReleases(rows, ids.length - (read.length - rows.length), unreleased), ...problems.map((p) => `x ${p}`)].join('\n')}\n`);

@@ -4,6 +4,7 @@
  * its text is never printed raw (a hostile record could carry terminal escapes).
  */
 import { printable } from '../util/printable';
+
 export interface LockRecord {
   readonly run: string;
   readonly command: string;
@@ -28,8 +29,6 @@ export function parseLock(text: string): LockRecord | undefined {
   if (record.machine !== undefined && !isShortText(record.machine)) return undefined;
   return record as unknown as LockRecord;
 }
-
-/** Control characters shown as `?`: what a lock says is printed, never what it could do to a terminal. */
 
 export function describeHolder(holder: LockRecord | undefined): string {
   if (!holder) return 'a lock this tool cannot read (`_state/lock.json`)';

@@ -9,12 +9,11 @@ import through2 from 'through2';
 import Vinyl from 'vinyl';
 import { SourceError } from '../errors';
 import { digestsOf, sha256Of } from '../util/hash';
-import { formatBytes } from '../util/progress';
 import { readBounded, TooLargeError } from '../util/read-bounded';
 import { DEFAULT_IMAGE_CONFIG, maxSourceBytes, type ImageConfig } from './config';
 import { describeDecodeError, ENCODER_VERSION, probe, renderVariants, type SourceInfo } from './sharp-adapter';
 import { plannerFromSharpResponsive, type SharpResponsiveOptions, type VariantPlanner } from './sharp-responsive-options';
-import { parseSourcePath, sourceNameProblem, toKey } from './source-path';
+import { badSourceName, parseSourcePath, sourceTooLarge, toKey } from './source-path';
 import { variantCacheKey, variantsFor } from './variants';
 import type { ManifestVariant } from '../manifest/types';
 
@@ -70,10 +69,7 @@ async function contentsOf(file: Vinyl, maxBytes: number): Promise<Buffer> {
   try {
     return await readBounded(file.path, maxBytes);
   } catch (error) {
-    if (error instanceof TooLargeError) {
-      throw new SourceError(toKey(file.relative), `refused: ${formatBytes(error.bytes)} is more than any image within the pixel limit needs `
-        + `(${formatBytes(maxBytes)}); it was not read`, { hint: 'a symlink to the wrong file? raise maxPixels if it really is a cover' });
-    }
+    if (error instanceof TooLargeError) throw sourceTooLarge(toKey(file.relative), error.bytes, maxBytes);
     throw new SourceError(toKey(file.relative), `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
 }
@@ -89,8 +85,8 @@ export function responsive(options: ResponsiveOptions = {}) {
     const source = parseSourcePath(file.relative, config.sourceSuffix);
     let input: Buffer = Buffer.alloc(0);
     try {
-      const nameProblem = sourceNameProblem(source.rel, config.sourceSuffix);
-      if (nameProblem) throw new SourceError(source.rel, nameProblem, { hint: 'rename the file: outputs are named from it' });
+      const badName = badSourceName(source.rel, config.sourceSuffix);
+      if (badName) throw badName;
       input = await contentsOf(file, maxSourceBytes(config));
       const info = await probe(input);
       if (info.pixels > config.maxPixels) {

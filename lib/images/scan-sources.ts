@@ -11,8 +11,7 @@ import { SourceError, messageOf } from '../errors';
 import type { SourceCandidate } from '../plan/build-plan';
 import { sha256OfFile } from '../util/hash';
 import { mapPool } from '../util/pool';
-import { formatBytes } from '../util/progress';
-import { isSourceImage, parseSourcePath, sourceNameProblem, toKey } from './source-path';
+import { badSourceName, isSourceImage, parseSourcePath, sourceTooLarge, toKey } from './source-path';
 import type { SourceIndex } from './source-index';
 
 export type CollectionType = 'album' | 'artist';
@@ -95,14 +94,13 @@ export async function scanSources(
   for (const file of listed.found) {
     const rel = toKey(file.raw);
     if (!inScope(scope, rel)) continue;
-    const nameProblem = sourceNameProblem(rel, sourceSuffix);
-    if (nameProblem) {
-      failures.push(new SourceError(rel, nameProblem, { hint: 'rename the file: outputs and bucket keys are named from it' }));
+    const badName = badSourceName(rel, sourceSuffix);
+    if (badName) {
+      failures.push(badName);
       continue;
     }
     if (file.stat.size > maxBytes) {
-      failures.push(new SourceError(rel, `refused: ${formatBytes(file.stat.size)} is more than any image within the pixel limit needs `
-        + `(${formatBytes(maxBytes)}); it was not read`, { hint: 'a symlink to the wrong file? raise maxPixels if it really is a cover' }));
+      failures.push(sourceTooLarge(rel, file.stat.size, maxBytes));
       continue;
     }
     const twin = byKey.get(rel);

@@ -1,4 +1,6 @@
 import { posix, sep } from 'node:path';
+import { SourceError } from '../errors';
+import { formatBytes } from '../util/progress';
 import { imageKeyProblem } from '../validate/object-key';
 
 /** Extensions we read as sources (compared case-insensitively). */
@@ -64,4 +66,16 @@ export function parseSourcePath(relPath: string, sourceSuffix: string): SourcePa
   const parts = rel.split('/');
   const slug = type !== 'other' && parts.length >= 3 ? (parts[1] as string) : base;
   return { rel, type, slug, dir, base };
+}
+
+/** A source whose name cannot name outputs (sourceNameProblem), as the error the build and the plugin report. */
+export function badSourceName(rel: string, sourceSuffix: string): SourceError | undefined {
+  const problem = sourceNameProblem(rel, sourceSuffix);
+  return problem === undefined ? undefined : new SourceError(rel, problem, { hint: 'rename the file: outputs and bucket keys are named from it' });
+}
+
+/** A source bigger than any image within the pixel limit can be (config.ts maxSourceBytes): refused unread. */
+export function sourceTooLarge(rel: string, bytes: number, maxBytes: number): SourceError {
+  return new SourceError(rel, `refused: ${formatBytes(bytes)} is more than any image within the pixel limit needs `
+    + `(${formatBytes(maxBytes)}); it was not read`, { hint: 'a symlink to the wrong file? raise maxPixels if it really is a cover' });
 }

@@ -74,7 +74,6 @@ export function extraReason(key: string, otherwise: string): string {
 
 /** A key as reports print it: one not in NFC is marked, since it looks the same as its NFC twin; control characters as `?`. */
 export function showKey(key: string): string {
-  // eslint-disable-next-line no-control-regex
   const shown = printable(key);
   return key.normalize('NFC') === key ? shown : `${shown} (not NFC)`;
 }

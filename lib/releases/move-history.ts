@@ -27,21 +27,21 @@ export interface MovePlan extends SyncPlan {
 export function planMove(left: readonly ListedObject[], there: readonly ListedObject[]): MovePlan {
   const archived = new Map(there.map((o) => [o.key, o]));
   const copies: ListedObject[] = [];
-  const present: string[] = [];
+  const present: ListedObject[] = [];
   const conflicts: string[] = [];
   for (const o of left) {
     if (o.key === LOCK_KEY) continue; // a writer's lock: refused before planning
     const other = archived.get(o.key);
     if (!other) copies.push(o);
-    else if (other.etag === o.etag && other.size === o.size) present.push(o.key);
+    else if (other.etag === o.etag && other.size === o.size) present.push(o);
     else conflicts.push(o.key);
   }
   const actions: SyncAction[] = conflicts.length > 0 ? [] : [
     ...copies.map((o) => ({ kind: 'archive' as const, key: o.key, sourceKey: o.key, expect: { etag: o.etag, size: o.size } })),
-    ...[...copies.map((o) => o.key), ...present].map((key) => ({ kind: 'delete' as const, key, remote: left.find((o) => o.key === key) as ListedObject })),
+    ...[...copies, ...present].map((o) => ({ kind: 'delete' as const, key: o.key, remote: o })),
   ];
   return {
-    actions, keep: 0, inspect: [], extras: [], remoteCount: left.length, copies, present, conflicts,
+    actions, keep: 0, inspect: [], extras: [], remoteCount: left.length, copies, present: present.map((o) => o.key), conflicts,
     bytes: copies.reduce((sum, o) => sum + o.size, 0),
     deleteRefusal: conflicts.length > 0 ? `${conflicts.length} key(s) are in both buckets with different contents (e.g. ${conflicts[0]})` : undefined,
   };

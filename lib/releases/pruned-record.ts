@@ -1,7 +1,8 @@
 /**
- * Which releases `gulp prune` removed, when, and with which --keep: `_state/pruned-releases.json`, written
- * by prune before it deletes any record, so a restore of a pruned id can say so instead of "not in the
- * bucket". Advice only: a record that cannot be read is treated as empty, never as an error.
+ * Which releases `gulp prune` removed, when, and with which --keep: `_state/pruned-releases.json`,
+ * written by prune once its release records are deleted (before their archived copies), so a restore of
+ * a pruned id can say so instead of "not in the bucket". Advice only: a record that cannot be read is
+ * treated as empty, never as an error.
  */
 import * as v from 'valibot';
 import { putJsonObject, readObjectText } from '../storage/json-object';

@@ -14,7 +14,7 @@ import {
 import { storeReleaseManifest } from './release-manifest';
 import { AssetsError } from '../errors';
 import { BadRecordError } from '../validate/records';
-import { findOrphan, isGoneRelease, latestId, movePointer, publishRelease, readRelease, type LatestRead } from './release-store';
+import { findOrphan, isGoneRelease, latestId, RESTORE_HINT, movePointer, publishRelease, readRelease, type LatestRead } from './release-store';
 
 /** What a writing command says about the release its run makes. */
 export interface ReleaseIntent {
@@ -85,7 +85,7 @@ export async function previousRelease(store: ObjectStore, intent: ReleaseIntent,
     if (!(error instanceof BadRecordError) && !isGoneRelease(error)) throw error;
     if (restoring) return undefined;
     throw new AssetsError('E_BAD_RECORD', `the latest pointer names release ${id}, but ${(error as Error).message}`,
-      { hint: '`gulp releases` lists the readable releases; `gulp restore <id> --yes` makes one of them the latest again' });
+      { hint: RESTORE_HINT });
   }
 }
 

@@ -21,8 +21,8 @@ export interface LatestRead {
   readonly pointer?: LatestPointer;
   /** The pointer's ETag when read: the condition for replacing it. */
   readonly etag?: string;
-  /** The pointer exists but is not one (BadRecordError's message): no release is the latest until one replaces it. */
-  readonly damaged?: string;
+  /** The pointer exists but is not one: no release is the latest until one replaces it. */
+  readonly damaged?: BadRecordError;
 }
 
 export class ReleaseConflictError extends AssetsError {
@@ -32,7 +32,7 @@ export class ReleaseConflictError extends AssetsError {
   }
 }
 
-const RESTORE_HINT = '`gulp releases` lists the readable releases; `gulp restore <id> --yes` makes one of them the latest again';
+export const RESTORE_HINT = '`gulp releases` lists the readable releases; `gulp restore <id> --yes` makes one of them the latest again';
 
 /** A pointer is an id and a time: anything near this size is not one. */
 const POINTER_MAX_BYTES = 64 * 1024;
@@ -40,7 +40,7 @@ const POINTER_MAX_BYTES = 64 * 1024;
 /** The latest pointer; a damaged one is reported in `damaged`, never trusted and never a crash. */
 export async function readLatest(store: ObjectStore): Promise<LatestRead> {
   const read = await readObjectText(store, LATEST_KEY, POINTER_MAX_BYTES).catch((error: unknown) => {
-    if (error instanceof RecordTooLargeError) return { etag: error.head.etag, damaged: error.message };
+    if (error instanceof RecordTooLargeError) return { etag: error.head.etag, damaged: error };
     throw error;
   });
   if (!read) return {};
@@ -49,13 +49,13 @@ export async function readLatest(store: ObjectStore): Promise<LatestRead> {
     return { pointer: parsePointer(read.text, LATEST_KEY), etag: read.head.etag };
   } catch (error) {
     if (!(error instanceof BadRecordError)) throw error;
-    return { etag: read.head.etag, damaged: error.message };
+    return { etag: read.head.etag, damaged: error };
   }
 }
 
 /** The pointer's release id; a damaged pointer is refused here, naming what can be done instead. */
 export function latestId(latest: LatestRead): string | undefined {
-  if (latest.damaged) throw new BadRecordError(LATEST_KEY, latest.damaged.slice(LATEST_KEY.length + 2), RESTORE_HINT);
+  if (latest.damaged) throw new BadRecordError(LATEST_KEY, latest.damaged.problem, RESTORE_HINT);
   return latest.pointer?.id;
 }
 
@@ -64,7 +64,7 @@ export async function readRelease(store: ObjectStore, id: string): Promise<Relea
   const key = releaseKey(id);
   const read = RELEASE_ID.test(id) ? await readObjectText(store, key) : undefined;
   if (!read) throw await missingRelease(store, id);
-  const release = parseRecordOrExplain(read.text, key);
+  const release = parseRelease(read.text, key, `this release cannot be restored or trusted; ${RESTORE_HINT}`);
   if (release.id !== id) throw new BadRecordError(key, `records release ${release.id}, not ${id}`, RESTORE_HINT);
   return release;
 }
@@ -84,15 +84,6 @@ async function missingRelease(store: ObjectStore, id: string): Promise<AssetsErr
     hint: left.length === 0 ? 'no release is left to restore; `gulp restore` (no --release) rebuilds the bucket from the sources'
       : `restore one of the ${left.length} release(s) still recorded instead (newest first: ${shown}${left.length > 5 ? ', …' : ''}; \`gulp releases\` lists them), e.g. \`gulp restore --release ${left[0]}\``,
   });
-}
-
-function parseRecordOrExplain(text: string, key: string): Release {
-  try {
-    return parseRelease(text, key);
-  } catch (error) {
-    if (error instanceof BadRecordError) throw new BadRecordError(key, error.message.slice(key.length + 2), 'this release cannot be restored or trusted; '.concat(RESTORE_HINT));
-    throw error;
-  }
 }
 
 /** SigV4 lets a request's clock be 15 minutes off: a record dated later than that was not made by a run of ours. */

@@ -30,8 +30,8 @@ function hintFor(status: number | undefined, code: string | undefined): string |
 
 /**
  * What a server said, safe to print: a server may echo the request's Authorization header, string to
- * sign or canonical request, which carry the access key id and the signature. Those are cut out, long
- * hex runs (signatures) are masked, control characters shown as `?`, and the text is kept short.
+ * sign or canonical request, which carry the access key id and the signature. Those are cut out,
+ * control characters shown as `?`, and the text is kept short.
  */
 export function scrubServerText(text: string): string {
   return printable(text)

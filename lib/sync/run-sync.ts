@@ -6,7 +6,6 @@ import type { ApplyResult, StopSignal } from '../execute/apply-plan';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
 import { commitChange, needsRelease } from '../execute/commit-change';
 import { preserveFirst } from '../execute/preserve';
-import type { ImageManifest } from '../manifest/types';
 import { planTotals, type PlanTotals } from '../plan/plan-cost';
 import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
 import type { ObjectStore } from '../storage/object-store';

@@ -10,6 +10,9 @@ export function printable(text: string): string {
   return text.replace(UNPRINTABLE, '?');
 }
 
+/** The same class, not global: `test` on a global pattern would carry `lastIndex` from one call to the next. */
+const ANY_UNPRINTABLE = new RegExp(UNPRINTABLE.source);
+
 export function hasUnprintable(text: string): boolean {
-  return new RegExp(UNPRINTABLE.source).test(text);
+  return ANY_UNPRINTABLE.test(text);
 }

@@ -6,14 +6,14 @@
  */
 import * as v from 'valibot';
 import { BadRecordError } from '../errors';
-
-export { BadRecordError } from '../errors';
 import { EXTENSION_OF, OUTPUT_FORMATS } from '../images/config';
 import type { ImageManifest } from '../manifest/types';
 import type { RecordedObject } from '../plan/match';
 import type { LatestPointer, Release } from '../releases/release';
 import { imageKeyProblem, printableKey } from './object-key';
 import { hasUnprintable, printable } from '../util/printable';
+
+export { BadRecordError } from '../errors';
 
 const md5 = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'is not a hex MD5'));
 /** A release made from a versioned bucket's history records what a HEAD said: a multipart ETag, or no SHA-256. */
@@ -114,7 +114,7 @@ function parseWith<T>(schema: v.GenericSchema<unknown, T>, textValue: string, wh
   return result.output;
 }
 
-export const parseRelease = (textValue: string, where: string): Release => parseWith(releaseSchema, textValue, where) as Release;
+export const parseRelease = (textValue: string, where: string, hint?: string): Release => parseWith(releaseSchema, textValue, where, hint) as Release;
 export const parsePointer = (textValue: string, where: string): LatestPointer => parseWith(pointerSchema, textValue, where);
 export function parseStateRecord(textValue: string, where: string): {
   release?: string; unreleased?: boolean; objects: Record<string, RecordedObject>;
