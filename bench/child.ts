@@ -3,7 +3,9 @@
  * Usage: node --require esbuild-register bench/child.ts <strategy> '<json options>'
  * Prints one line `BENCH_RESULT {json}` on stdout.
  */
-import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from '../lib/images/config';
+import { isBoxSize, PRESETS, type ImageConfig } from '../lib/images/config';
+
+const DEFAULT_IMAGE_CONFIG = PRESETS['four-size'];
 import { measure } from './measure';
 
 // Each strategy loads only its own modules (lazily), so e.g. our adapter's sharp.cache(false) does not
@@ -26,7 +28,7 @@ function recipe(name: unknown): ImageConfig {
   if (name !== 'sequential') throw new Error(`unknown recipe ${String(name)}`);
   return {
     ...DEFAULT_IMAGE_CONFIG,
-    sizes: DEFAULT_IMAGE_CONFIG.sizes.filter((s) => s.fit === 'cover').map(({ jpeg: _jpeg, ...size }) => size),
+    sizes: DEFAULT_IMAGE_CONFIG.sizes.filter(isBoxSize).filter((s) => s.fit === 'cover').map(({ jpeg: _jpeg, ...size }) => size),
     jpeg: { quality: 85, progressive: false, mozjpeg: false },
   };
 }

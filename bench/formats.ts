@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { JpegOptions, Sharp } from 'sharp';
-import { DEFAULT_IMAGE_CONFIG } from '../lib/images/config';
+import { isBoxSize, PRESETS } from '../lib/images/config';
 import { listCovers } from './strategies';
 
 interface Stat { cpuMs: number; bytes: number; psnr: number }
@@ -68,10 +68,10 @@ function bytesAt(curve: Stat[], target: number): number | null {
 
 export async function formatsTable(src: string, count: number): Promise<FormatRow[]> {
   sharp.cache(false);
-  const config = DEFAULT_IMAGE_CONFIG;
+  const config = PRESETS['four-size'];
   const { quality, progressive } = config.jpeg;
   const lower = [quality - 15, quality - 10, quality - 5].filter((q) => q >= 1);
-  const sizes = [...config.sizes].sort((a, b) => b.width * b.height - a.width * a.height);
+  const sizes = config.sizes.filter(isBoxSize).sort((a, b) => b.width * b.height - a.width * a.height);
   const largest = sizes[0]!;
   const covers = (await listCovers(src)).slice(0, count);
   const acc = new Map(sizes.map((s) => [s.name, { plain: zero(), mozjpeg: zero(), curve: lower.map(zero), dims: '' }]));

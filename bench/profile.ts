@@ -32,7 +32,7 @@ export async function phases(src: string, dest: string, cacheDir: string): Promi
   lap('SourceIndex.load');
   // Loosely typed: lib/ is being changed while this replay exists; extra arguments are harmless.
   const scanAny = scanSources as unknown as (...a: unknown[]) => Promise<Awaited<ReturnType<typeof scanSources>>>;
-  const scan = await scanAny(root, {}, index, DEFAULT_IMAGE_CONFIG.sourceSuffix, () => true);
+  const scan = await scanAny(root, {}, index, DEFAULT_IMAGE_CONFIG, () => true);
   lap('scanSources (listing + stat + index lookups)');
   const checks = Object.values(previous?.sources ?? {}).flatMap((s) => s.variants);
   const present = new Set<string>();

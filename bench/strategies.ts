@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
-import type { ImageConfig, JpegOptions } from '../lib/images/config';
+import { isBoxSize, type ImageConfig, type JpegOptions } from '../lib/images/config';
 import { mapPool } from '../lib/util/pool';
 
 export interface LoopResult { sources: number; outputs: number; bytesOut: number }
@@ -32,7 +32,7 @@ const fromRaw = (raw: Raw): Sharp => sharp(raw.data, { raw: { width: raw.width, 
  */
 export async function ceiling(src: string, dest: string, config: ImageConfig, pool: number): Promise<LoopResult> {
   sharp.cache(false); // as our adapter does
-  const sizes = [...config.sizes].sort((a, b) => b.width * b.height - a.width * a.height);
+  const sizes = config.sizes.filter(isBoxSize).sort((a, b) => b.width * b.height - a.width * a.height);
   const [largest] = sizes;
   if (!largest) throw new Error('config has no sizes');
   const covers = await listCovers(src);
@@ -71,7 +71,7 @@ export async function ceiling(src: string, dest: string, config: ImageConfig, po
 export async function sequential(src: string, dest: string, config?: ImageConfig): Promise<LoopResult> {
   const covers = await listCovers(src);
   const plan = config
-    ? config.sizes.map((s) => ({ name: s.name, width: s.width, height: s.height, fit: s.fit, jpeg: { ...config.jpeg, ...s.jpeg } as JpegOptions }))
+    ? config.sizes.filter(isBoxSize).map((s) => ({ name: s.name, width: s.width, height: s.height, fit: s.fit, jpeg: { ...config.jpeg, ...s.jpeg } as JpegOptions }))
     : ([['medium', 800], ['small', 400], ['avatar', 128]] as const).map(([name, w]) => ({ name, width: w, height: w, fit: 'cover' as const, jpeg: { quality: 85 } }));
   let outputs = 0;
   let bytesOut = 0;

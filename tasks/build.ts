@@ -1,5 +1,6 @@
 import { RunFailedError } from '../lib/errors';
-import { DEFAULT_IMAGE_CONFIG, validateImageConfig } from '../lib/images/config';
+import { loadAssetsConfig } from '../lib/config/load-assets-config';
+import { withFormats } from '../lib/images/config';
 import { flagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
 
@@ -10,6 +11,7 @@ export function build(): Promise<void> {
 
 async function runBuild(): Promise<void> {
   const flags = flagsFor('build');
+  const { image } = loadAssetsConfig();
   // Loaded here, not at the top: `gulp --tasks` and other tasks should not pay for sharp.
   const { buildImages } = require('../lib/images/build') as typeof import('../lib/images/build');
   const { defaultConcurrency } = require('../lib/images/responsive') as typeof import('../lib/images/responsive');
@@ -18,7 +20,7 @@ async function runBuild(): Promise<void> {
     src: flags.src,
     dest: flags.dest,
     cacheDir: flags['cache-dir'],
-    config: validateImageConfig({ ...DEFAULT_IMAGE_CONFIG, formats: flags.formats }),
+    config: flags.formats ? withFormats(image, flags.formats) : image,
     concurrency: flags.concurrency ?? defaultConcurrency(),
     noCache: flags['no-cache'],
     scope: { type: flags.type, filter: flags.filter },
@@ -33,5 +35,5 @@ async function runBuild(): Promise<void> {
       'fix or remove those files and run `gulp build` again, or pass --keep-going to accept the failures');
   }
 }
-build.description = 'Build responsive images (hi-res, medium, small, avatar) from public/ into dist/ with an image manifest';
+build.description = 'Build the images assets.config.ts names (russ.fm: hi-res as is, medium, artist avatar) from public/ into dist/, with an image manifest';
 build.flags = flagHelp('build');

@@ -1,5 +1,6 @@
 /** Every task's flags. One table so a command line naming several tasks is checked as a whole. */
 import { OUTPUT_FORMATS } from '../lib/images/config';
+import { checkSizeFlag, sizeChoices } from './size-flag';
 import { UsageError } from '../lib/errors';
 import { describeFlags, parseFlags, type FlagCheck, type FlagTable, type FlagValues } from './flags';
 
@@ -23,7 +24,7 @@ const massDelete = {
 const objectScope = {
   ...scope,
   filter: { kind: 'regex', description: 'only object keys (e.g. album/slug/slug-medium.jpg) matching this regular expression' },
-  size: { kind: 'choice', values: ['hi-res', 'medium', 'small', 'avatar'], description: 'only one size' },
+  size: { kind: 'string', arg: 'name', description: `only one size: ${sizeChoices()}` },
 } as const satisfies FlagTable;
 
 const reports = {
@@ -37,7 +38,7 @@ export const FLAG_TABLES = {
     'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'where the source index (size+mtime+inode → hash) lives' },
     concurrency: { kind: 'count', min: 1, max: 64, description: 'sources decoded at once (default: 2 per core, 2–8)' },
     'no-cache': { kind: 'boolean', description: 'ignore the cache and re-render every variant' },
-    formats: { kind: 'list', values: OUTPUT_FORMATS, default: 'jpeg', description: 'output formats, comma-separated (webp and avif are opt-in)' },
+    formats: { kind: 'list', values: OUTPUT_FORMATS, description: 'output formats for every collection, comma-separated (default: what assets.config.ts says; webp and avif are opt-in)' },
     ...scope,
     'keep-going': { kind: 'boolean', description: 'exit 0 even if some sources failed (they are still listed)' },
     'dry-run': { kind: 'boolean', description: 'print what would be built and removed, and write nothing (no dist, no cache, no manifest)' },
@@ -120,7 +121,9 @@ export const COMPOSITES: Record<string, readonly string[]> = { default: ['build'
 
 /** Rules between one task's flags, checked with every other flag before any task on the command line starts. */
 export const FLAG_CHECKS: Partial<Record<TaskName, FlagCheck>> = {
+  sync: checkSizeFlag,
   verify: (v) => {
+    checkSizeFlag(v);
     if (v.sample !== undefined && v.deep !== true && v.public !== true) {
       throw new UsageError('--sample chooses which objects --deep or --public read; without either, verify reads no object and checks every listing anyway',
         'add --deep (read objects back) or --public (fetch through the public URL), or drop --sample');

@@ -1,6 +1,6 @@
 import { secretValues } from '../lib/config/environment';
 import { InterruptedError, RunFailedError, UsageError } from '../lib/errors';
-import { DEFAULT_IMAGE_CONFIG } from '../lib/images/config';
+import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
 import type { ReleaseChoice } from '../lib/restore/run-rollback';
 import { confirmApply, parseMaxDelete, printReport, withBucket } from './bucket-session';
@@ -70,7 +70,7 @@ async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits): P
     const quiet = flags.json;
     const outcome = await runFullRestore(opened.store, {
       build: {
-        src: flags.src, dest: flags.dest, cacheDir: flags['cache-dir'], config: DEFAULT_IMAGE_CONFIG,
+        src: flags.src, dest: flags.dest, cacheDir: flags['cache-dir'], config: loadAssetsConfig().image,
         concurrency: defaultConcurrency(), scope: {}, quiet, allowEmpty: flags['allow-empty'],
       },
       verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet },

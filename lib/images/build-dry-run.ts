@@ -4,6 +4,7 @@ import { staleKeys, type BuildPlan } from '../plan/build-plan';
 import type { BuildSummary } from './build';
 import { manifestPath } from '../manifest/io';
 import type { ScanResult } from './scan-sources';
+import { countHiRes, ignoredFiles } from './build-summary';
 
 export function dryRunSummary(plan: BuildPlan, previous: ImageManifest | null, scan: ScanResult, started: number, dist: string): BuildSummary {
   // A source to be rebuilt is assumed to keep its keys: what it really drops is known only once it is decoded.
@@ -21,6 +22,8 @@ export function dryRunSummary(plan: BuildPlan, previous: ImageManifest | null, s
     seconds, sourcesPerSecond: sources / Math.max(seconds, 1e-6), manifest: manifestPath(dist),
     failures: scan.failures.map((f) => ({ file: f.file, reason: f.hint ? `${f.reason} (${f.hint})` : f.reason })),
     leftoversRemoved: 0,
+    hiRes: countHiRes(next, {}),
+    ignored: ignoredFiles(scan.ignored),
     dryRun: { build: plan.build.map((t) => t.candidate.rel), remove },
   };
 }

@@ -1,6 +1,42 @@
 import { formatBytes } from '../util/progress';
 import { keyProblem, printableKey } from '../validate/object-key';
+import type { ManifestSource } from '../manifest/types';
 import type { BuildSummary } from './build';
+
+export interface HiResCounts { copied: number; stripped: number; reencoded: number; reencodeReasons: Record<string, number> }
+
+/** The hi-res paths over the whole collection (what the manifest records), and why this run re-encoded. */
+export function countHiRes(sources: Readonly<Record<string, ManifestSource>>, reencodeReasons: Record<string, number>): HiResCounts {
+  const counts: HiResCounts = { copied: 0, stripped: 0, reencoded: 0, reencodeReasons };
+  for (const source of Object.values(sources)) {
+    for (const v of source.variants) {
+      if (v.passthrough === 'copy') counts.copied += 1;
+      else if (v.passthrough === 'strip') counts.stripped += 1;
+      else if (v.passthrough === 'reencode') counts.reencoded += 1;
+    }
+  }
+  return counts;
+}
+
+const EXAMPLES = 5;
+
+export function ignoredFiles(rels: readonly string[]): BuildSummary['ignored'] {
+  return { count: rels.length, examples: rels.slice(0, EXAMPLES) };
+}
+
+function hiResLine(h: HiResCounts): string | undefined {
+  if (h.copied + h.stripped + h.reencoded === 0) return undefined;
+  const why = Object.entries(h.reencodeReasons).map(([reason, n]) => `${n} × ${reason}`).join(', ');
+  return `  hi-res: ${h.copied} published as is, ${h.stripped} stripped of metadata (no decode), ${h.reencoded} re-encoded to sRGB`
+    + (why ? ` (this run: ${why})` : '');
+}
+
+function ignoredLine(ignored: BuildSummary['ignored']): string | undefined {
+  if (ignored.count === 0) return undefined;
+  const more = ignored.count > ignored.examples.length ? `, … ${ignored.count - ignored.examples.length} more` : '';
+  return `warning: ignored ${ignored.count} image file(s) under album/ and artist/ that are not sources `
+    + `(<type>/<slug>/<slug>-hi-res.jpg|jpeg|png): ${ignored.examples.map(shown).join(', ')}${more}`;
+}
 
 /** A source name as the summary prints it: a hostile one (control characters, backslashes…) quoted and made safe. */
 const shown = (file: string): string => (keyProblem(file) ? printableKey(file) : file);
@@ -26,6 +62,7 @@ export function formatBuildSummary(s: BuildSummary): string {
       + `decoded ${formatBytes(s.bytesIn)} of sources; hashed ${s.hashed}`,
     `  ${s.seconds.toFixed(2)} s, ${s.sourcesPerSecond.toFixed(1)} sources/s; manifest ${s.manifest}`,
   ];
+  for (const line of [hiResLine(s.hiRes), ignoredLine(s.ignored)]) if (line) lines.push(line);
   if (s.leftoversRemoved > 0) lines.push(`  removed ${s.leftoversRemoved} temp file(s) left in dist by a killed build`);
   if (s.failures.length > 0) {
     lines.push(`failed (${s.failures.length}):`);

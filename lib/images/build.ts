@@ -26,6 +26,7 @@ import { inScope, scanSources, type Scope } from './scan-sources';
 import { SourceIndex } from './source-index';
 import { parseSourcePath } from './source-path';
 import { writeOutputs } from './write-outputs';
+import { countHiRes, ignoredFiles, type HiResCounts } from './build-summary';
 
 export interface BuildOptions {
   readonly src: string;
@@ -63,6 +64,10 @@ export interface BuildSummary {
   failures: { file: string; reason: string }[];
   /** Temp files of killed writers removed from dist. */
   leftoversRemoved: number;
+  /** How the collection's hi-res (`source` size) images are published; the reasons count this run's re-encodes. */
+  hiRes: HiResCounts;
+  /** Image files under album/ and artist/ not named as sources (`<slug>/<slug>-hi-res.jpg`): not built. */
+  ignored: { count: number; examples: string[] };
   /** With dryRun: the sources that would be rendered and the outputs that would be removed (nothing was). */
   dryRun?: { build: string[]; remove: string[] };
 }
@@ -113,7 +118,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   const previous = await readManifest(manifestPath(dist));
   const index = await SourceIndex.load(join(options.cacheDir, 'source-index.json'));
   const needsHash = (rel: string) => !options.noCache && previous?.sources[rel] !== undefined;
-  const scan = await scanSources(root, options.scope, index, options.config.sourceSuffix, needsHash, maxSourceBytes(options.config));
+  const scan = await scanSources(root, options.scope, index, options.config, needsHash, maxSourceBytes(options.config));
   const present = options.noCache ? new Set<string>() : presentOutputs(dist, previous, new Set(scan.candidates.map((c) => c.rel)));
   const plan = planBuild({
     candidates: scan.candidates, previous, inScope: (rel) => inScope(options.scope, rel), config: options.config,
@@ -131,6 +136,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   let bytesOut = 0;
   let outputsWritten = 0;
   let hashedWhileRendering = 0;
+  const reencodeReasons: Record<string, number> = {};
   await pipeline(
     Readable.from(plan.build.map((t) => toVinyl(t, root)), { objectMode: true }),
     responsive({
@@ -140,6 +146,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
         const task = tasks.get(result.rel);
         next[result.rel] = entryOf(result, task, options.config);
         if (task?.candidate.sha256 === undefined) hashedWhileRendering += 1;
+        if (result.passthrough?.path === 'reencode') reencodeReasons[result.passthrough.reason] = (reencodeReasons[result.passthrough.reason] ?? 0) + 1;
         if (task?.candidate.stat) index.remember(result.rel, task.candidate.stat, result.sha256);
         bytesIn += result.bytes;
         outputsWritten += result.variants.length;
@@ -193,5 +200,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     manifest: manifestPath(dist),
     failures: failures.map((f) => ({ file: f.file, reason: f.hint ? `${f.reason} (${f.hint})` : f.reason })),
     leftoversRemoved: leftovers.length,
+    hiRes: countHiRes(next, reencodeReasons),
+    ignored: ignoredFiles(scan.ignored),
   };
 }

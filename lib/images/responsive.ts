@@ -11,7 +11,8 @@ import { SourceError } from '../errors';
 import { digestsOf, sha256Of } from '../util/hash';
 import { readBounded, TooLargeError } from '../util/read-bounded';
 import { DEFAULT_IMAGE_CONFIG, maxSourceBytes, type ImageConfig } from './config';
-import { describeDecodeError, ENCODER_VERSION, probe, renderVariants, type SourceInfo } from './sharp-adapter';
+import { describeDecodeError, ENCODER_VERSION, probe, type Passthrough, type SourceInfo } from './sharp-adapter';
+import { renderVariants } from './sharp-per-output';
 import { plannerFromSharpResponsive, type SharpResponsiveOptions, type VariantPlanner } from './sharp-responsive-options';
 import { badSourceName, parseSourcePath, sourceTooLarge, toKey } from './source-path';
 import { variantCacheKey, variantsFor } from './variants';
@@ -24,6 +25,8 @@ export interface SourceResult {
   readonly bytes: number;
   readonly sha256: string;
   readonly variants: ManifestVariant[];
+  /** How its `source` size (hi-res) was published, when one was rendered. */
+  readonly passthrough?: Passthrough;
 }
 
 export interface ResponsiveOptions {
@@ -97,15 +100,17 @@ export function responsive(options: ResponsiveOptions = {}) {
       const wanted = plan(source, info).filter((v) => !only || only.has(v.key));
       const rendered = await renderVariants(input, info, wanted, config.maxPixels);
       const sha256 = file.sha256 ?? sha256Of(input);
-      const variants = rendered.map(({ variant, data, width, height }): ManifestVariant => {
+      const variants = rendered.map(({ variant, data, width, height, passthrough }): ManifestVariant => {
         stream.push(new Vinyl({ cwd: file.cwd, base: file.base, path: join(file.base, variant.key), contents: data }));
         return {
           size: variant.size, format: variant.format, key: variant.key, width, height, bytes: data.length,
           contentType: variant.contentType, ...digestsOf(data), cacheKey: variantCacheKey(sha256, variant, ENCODER_VERSION),
+          ...(passthrough && variant.format === 'jpeg' ? { passthrough: passthrough.path } : {}),
         };
       });
       if (includeOriginal) stream.push(file);
-      options.onSource?.({ rel: source.rel, info, bytes: input.length, sha256, variants });
+      const passthrough = rendered.find((r) => r.passthrough && r.variant.format === 'jpeg')?.passthrough;
+      options.onSource?.({ rel: source.rel, info, bytes: input.length, sha256, variants, passthrough });
     } catch (error) {
       const failure = error instanceof SourceError
         ? error

@@ -11,11 +11,12 @@ import { SourceError, messageOf } from '../errors';
 import type { SourceCandidate } from '../plan/build-plan';
 import { sha256OfFile } from '../util/hash';
 import { mapPool } from '../util/pool';
-import { badSourceName, isSourceImage, parseSourcePath, sourceTooLarge, toKey } from './source-path';
+import { badSourceName, isImageFile, isSourceName, parseSourcePath, sourceTooLarge, toKey, type SourceNaming } from './source-path';
 import type { SourceIndex } from './source-index';
 
-export type CollectionType = 'album' | 'artist';
-export const COLLECTION_TYPES: readonly CollectionType[] = ['album', 'artist'];
+import { COLLECTION_TYPES, type CollectionType } from './config';
+
+export { COLLECTION_TYPES, type CollectionType } from './config';
 
 export interface Scope {
   readonly type?: CollectionType;
@@ -33,6 +34,8 @@ export interface ScanResult {
   readonly failures: SourceError[];
   /** Sources read and hashed this run (the rest came from the index). */
   readonly hashed: number;
+  /** Image files under album/ and artist/ (in scope) that are not named as sources: not built, listed in one warning. */
+  readonly ignored: string[];
 }
 
 interface FoundFile { readonly raw: string; readonly path: string; readonly stat: Stats }
@@ -51,10 +54,13 @@ function statProblem(path: string): { stat: Stats; problem?: undefined } | { sta
   }
 }
 
-/** Image files (by extension) under album/ and artist/, with their stats, in path order; and names that are not files. */
-function listFiles(root: string, scope: Scope): { found: FoundFile[]; unreadable: { raw: string; problem: string }[] } {
+interface Listing { found: FoundFile[]; unreadable: { raw: string; problem: string }[]; ignored: string[] }
+
+/** Sources under album/ and artist/ with their stats, in path order; names that are not files; other image files. */
+function listFiles(root: string, scope: Scope, naming: SourceNaming): Listing {
   const found: FoundFile[] = [];
   const unreadable: { raw: string; problem: string }[] = [];
+  const ignored: string[] = [];
   for (const type of scope.type ? [scope.type] : COLLECTION_TYPES) {
     let entries;
     try {
@@ -64,14 +70,18 @@ function listFiles(root: string, scope: Scope): { found: FoundFile[]; unreadable
       throw error;
     }
     for (const entry of entries) {
-      if (entry.isDirectory() || !isSourceImage(entry.name)) continue;
+      if (entry.isDirectory()) continue;
       const path = join(entry.parentPath, entry.name);
+      if (!isSourceName(toKey(relative(root, path)), naming)) {
+        if (isImageFile(entry.name)) ignored.push(toKey(relative(root, path)));
+        continue;
+      }
       const { stat, problem } = statProblem(path);
       if (stat) found.push({ raw: relative(root, path), path, stat });
       else unreadable.push({ raw: relative(root, path), problem: problem ?? 'cannot read' });
     }
   }
-  return { found: found.sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0)), unreadable };
+  return { found: found.sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0)), unreadable, ignored: ignored.sort() };
 }
 
 /**
@@ -80,13 +90,14 @@ function listFiles(root: string, scope: Scope): { found: FoundFile[]; unreadable
  * every time and the second is reported.
  */
 export async function scanSources(
-  root: string, scope: Scope, index: SourceIndex, sourceSuffix: string, needsHash: (rel: string) => boolean,
+  root: string, scope: Scope, index: SourceIndex, naming: SourceNaming, needsHash: (rel: string) => boolean,
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<ScanResult> {
+  const { sourceSuffix } = naming;
   const failures: SourceError[] = [];
   const byKey = new Map<string, FoundFile>();
   const byOutput = new Map<string, string>();
-  const listed = listFiles(root, scope);
+  const listed = listFiles(root, scope, naming);
   for (const { raw, problem } of listed.unreadable) {
     const rel = toKey(raw);
     if (inScope(scope, rel)) failures.push(new SourceError(rel, problem));
@@ -137,5 +148,5 @@ export async function scanSources(
   });
   const candidates = results.filter((c): c is SourceCandidate => c !== null);
   index.retain(new Set(candidates.map((c) => c.rel)), (rel) => inScope(scope, rel));
-  return { candidates, failures, hashed };
+  return { candidates, failures, hashed, ignored: listed.ignored.filter((rel) => inScope(scope, rel)) };
 }

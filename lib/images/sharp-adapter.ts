@@ -1,6 +1,7 @@
 /**
- * The only module that imports sharp. Decodes a source once, derives every size from raw pixels
- * (largest first, each from the smallest compatible larger one) and encodes each variant.
+ * sharp, for the decode-once pipeline: decodes a source once, derives every size from raw pixels
+ * (largest first, each from the smallest compatible larger one) and encodes each variant. Also the
+ * header probe and the decode-error wording every pipeline shares. Only lib/images/sharp-*.ts import sharp.
  */
 import sharp from 'sharp';
 import type { OutputInfo, Sharp } from 'sharp';
@@ -16,13 +17,20 @@ export interface SourceInfo extends Dimensions {
   /** Decoder format as sharp names it (jpeg, png, webp…). */
   readonly format: string;
   readonly pixels: number;
+  /** EXIF orientation (1 when none): anything else is rotated on render. */
+  readonly orientation: number;
+  readonly hasAlpha: boolean;
 }
+
+/** How a `source` size was published: as is, stripped of metadata losslessly, or re-encoded (and why). */
+export type Passthrough = { readonly path: 'copy' | 'strip' } | { readonly path: 'reencode'; readonly reason: string };
 
 export interface RenderedVariant {
   readonly variant: VariantSpec;
   readonly data: Buffer;
   readonly width: number;
   readonly height: number;
+  readonly passthrough?: Passthrough;
 }
 
 interface RawImage {
@@ -41,7 +49,9 @@ export async function probe(input: Buffer): Promise<SourceInfo> {
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!width || !height) throw new Error('no image dimensions in the file header');
-  return { width, height, format: meta.format ?? 'unknown', pixels: width * height };
+  return {
+    width, height, format: meta.format ?? 'unknown', pixels: width * height, orientation: meta.orientation ?? 1, hasAlpha: meta.hasAlpha === true,
+  };
 }
 
 /** Scale of the full frame a variant needs: the whole frame for `inside`, the covering scale for `cover`. */
@@ -71,10 +81,16 @@ function parentFor(v: VariantSpec, derived: RawImage[], neededScale: number, sou
 }
 
 function encode(raw: RawImage, v: VariantSpec): Promise<{ data: Buffer; info: OutputInfo }> {
-  let pipeline = fromRaw(raw);
+  const pipeline = fromRaw(raw);
+  return encodeAs(v.encoder.format === 'jpeg' ? pipeline.flatten({ background: v.background ?? '#ffffff' }) : pipeline, v);
+}
+
+/** Adds the variant's encoder to a pipeline and runs it. JPEG callers flatten alpha first (only where there is some). */
+export function encodeAs(input: Sharp, v: VariantSpec): Promise<{ data: Buffer; info: OutputInfo }> {
+  let pipeline = input;
   switch (v.encoder.format) {
     case 'jpeg':
-      pipeline = pipeline.flatten({ background: v.background ?? '#ffffff' }).jpeg(v.encoder.options);
+      pipeline = pipeline.jpeg(v.encoder.options);
       break;
     case 'webp':
       pipeline = pipeline.webp(v.encoder.options);
@@ -90,7 +106,7 @@ function encode(raw: RawImage, v: VariantSpec): Promise<{ data: Buffer; info: Ou
  * Renders `variants` (largest first) from one decode of `input`. Orientation is applied from EXIF,
  * colour converted to 8-bit sRGB, and no metadata (EXIF, GPS, XMP, ICC) is written to any output.
  */
-export async function renderVariants(
+export async function renderDecodeOnce(
   input: Buffer,
   info: SourceInfo,
   variants: readonly VariantSpec[],
@@ -109,11 +125,23 @@ export async function renderVariants(
     const parent = parentFor(v, derived, frameScale(info, v), info.width);
     const raw = parent.width === v.width && parent.height === v.height
       ? parent
-      : await toRaw(fromRaw(parent).resize(v.width, v.height, { fit: v.fit }), v.fit === 'cover' ? 'crop' : 'frame');
+      : await toRaw(fromRaw(parent).resize(v.width, v.height, { fit: v.fit === 'cover' ? 'cover' : 'inside' }), v.fit === 'cover' ? 'crop' : 'frame');
     if (raw !== parent) derived.push(raw);
     encodes.push(encode(raw, v).then(({ data, info: out }) => ({ variant: v, data, width: out.width, height: out.height })));
   }
   return Promise.all(encodes);
+}
+
+/** The source decoded, rotated upright only when its EXIF says so (the site's loop makes no such call: an upright source must render as it does). */
+export function decodeSource(input: Buffer, info: SourceInfo, maxPixels: number): Sharp {
+  const pipeline = sharp(input, { limitInputPixels: maxPixels, failOn: 'error' });
+  return info.orientation === 1 ? pipeline : pipeline.autoOrient();
+}
+
+/** Adds what every output needs before encoding: alpha flattened for JPEG (only where there is alpha). */
+export function finish(pipeline: Sharp, info: SourceInfo, v: VariantSpec): Promise<{ data: Buffer; info: { width: number; height: number } }> {
+  const flat = v.encoder.format === 'jpeg' && info.hasAlpha ? pipeline.flatten({ background: v.background ?? '#ffffff' }) : pipeline;
+  return encodeAs(flat, v);
 }
 
 /** A JPEG without its EOI marker or a PNG without its IEND chunk: the file was cut off. */

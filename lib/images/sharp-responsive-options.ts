@@ -68,7 +68,7 @@ export function plannerFromSharpResponsive(options: SharpResponsiveOptions): Var
         : { format, options: { ...defaults.avif, ...entry.avifOptions } } as const;
     return [{
       size: `${width}w`, format, key: dir ? posix.join(dir, name) : name, contentType: CONTENT_TYPE_OF[format],
-      width, height, fit, encoder, background: format === 'jpeg' ? defaults.background : undefined,
+      width, height, fit, box: { width, height }, encoder, pipeline: 'decode-once', background: format === 'jpeg' ? defaults.background : undefined,
     }];
   }).sort((a, b) => b.width * b.height - a.width * a.height);
 }

@@ -2,9 +2,13 @@ import { posix, sep } from 'node:path';
 import { SourceError } from '../errors';
 import { formatBytes } from '../util/progress';
 import { imageKeyProblem } from '../validate/object-key';
+import type { ImageConfig } from './config';
 
-/** Extensions we read as sources (compared case-insensitively). */
-export const SOURCE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif'];
+/** Extensions of image files (compared case-insensitively): a file with one that is not a source is worth a warning. */
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif'];
+
+/** How sources are named: `<type>/<slug>/<slug><suffix>.<ext>`. */
+export type SourceNaming = Pick<ImageConfig, 'sourceSuffix' | 'sourceExtensions'>;
 
 export type SourceType = 'album' | 'artist' | 'other';
 
@@ -20,9 +24,22 @@ export interface SourcePath {
   readonly base: string;
 }
 
-/** True for files we treat as source images, by extension, case-insensitively. */
-export function isSourceImage(relPath: string): boolean {
-  return SOURCE_EXTENSIONS.includes(posix.extname(relPath).toLowerCase());
+/** True for image files, by extension, case-insensitively. */
+export function isImageFile(name: string): boolean {
+  return IMAGE_EXTENSIONS.includes(posix.extname(name).toLowerCase());
+}
+
+/**
+ * Whether a key-form path is a source: `album/<slug>/<slug>-hi-res.jpg` (or `.jpeg`, `.png`, any case),
+ * named after its folder as the app names its URLs. Anything else under album/ or artist/ — a generated
+ * `-medium.jpg`, a `cover.jpg` — is not (the build lists such files in one warning).
+ */
+export function isSourceName(rel: string, naming: SourceNaming): boolean {
+  const parts = rel.split('/');
+  if (parts.length !== 3 || (parts[0] !== 'album' && parts[0] !== 'artist')) return false;
+  const name = parts[2] as string;
+  const ext = posix.extname(name);
+  return naming.sourceExtensions.includes(ext.slice(1).toLowerCase()) && name.slice(0, -ext.length) === `${parts[1]}${naming.sourceSuffix}`;
 }
 
 /**

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { stableHash } from '../util/hash';
 import {
-  CONTENT_TYPE_OF, EXTENSION_OF, type AvifOptions, type Fit, type ImageConfig, type JpegOptions,
-  type OutputFormat, type SizeSpec, type WebpOptions,
+  CONTENT_TYPE_OF, EXTENSION_OF, recipeOf, type AvifOptions, type Fit, type ImageConfig, type JpegOptions,
+  type OutputFormat, type RenderPipeline, type SizeSpec, type WebpOptions,
 } from './config';
 import type { SourcePath } from './source-path';
 
@@ -22,19 +22,29 @@ export interface VariantSpec {
   /** Output path relative to dist, also the object key: `album/x/x-medium.jpg`. */
   readonly key: string;
   readonly contentType: string;
+  /** Planned output size (per-output renders take what sharp makes of the box; see outputDimensions). */
   readonly width: number;
   readonly height: number;
-  readonly fit: Fit;
+  /** `source`: the source itself (hi-res-path.ts decides copy, strip or re-encode). */
+  readonly fit: Fit | 'source';
+  /** The size's box as configured (the source's size for a `source` size). */
+  readonly box: Dimensions;
   readonly encoder: EncoderOptions;
+  readonly pipeline: RenderPipeline;
   /** JPEG only: the colour alpha is flattened onto (other formats keep alpha, so it is not in their recipe). */
   readonly background?: string;
 }
 
-/** Output size of `source` for a size spec, or null when producing it would upscale. */
-export function outputDimensions(source: Dimensions, size: SizeSpec): Dimensions | null {
+/**
+ * Output size of a source for a size spec. Never enlarged, always made: `inside` caps the longest side;
+ * `cover` fills the box, or — for a source smaller than the box — the largest box of the same shape the
+ * source holds (a 300 px cover gets a 300 px square, not an upscaled 800 px one); `source` is the source.
+ */
+export function outputDimensions(source: Dimensions, size: SizeSpec): Dimensions {
+  if (size.fit === 'source') return { width: source.width, height: source.height };
   if (size.fit === 'cover') {
-    if (source.width < size.width || source.height < size.height) return null;
-    return { width: size.width, height: size.height };
+    const shrink = Math.min(1, source.width / size.width, source.height / size.height);
+    return { width: Math.max(1, Math.floor(size.width * shrink)), height: Math.max(1, Math.floor(size.height * shrink)) };
   }
   const scale = Math.min(1, size.width / source.width, size.height / source.height);
   return {
@@ -52,15 +62,15 @@ function encoderFor(format: OutputFormat, size: SizeSpec, config: ImageConfig): 
 }
 
 /**
- * Every variant a source of the given (oriented) dimensions yields under `config`: each size that does
- * not need upscaling, in each format. Sorted largest first, the order the renderer derives them in.
+ * Every variant a source of the given (oriented) dimensions yields under `config`: each size its
+ * collection lists, in each of its formats. Sorted largest first, the order decode-once derives them in.
  */
 export function variantsFor(source: SourcePath, dims: Dimensions, config: ImageConfig): VariantSpec[] {
   const variants: VariantSpec[] = [];
-  for (const size of config.sizes) {
+  const recipe = recipeOf(config, source.type);
+  for (const size of recipe.sizes) {
     const out = outputDimensions(dims, size);
-    if (!out) continue;
-    for (const format of config.formats) {
+    for (const format of recipe.formats) {
       const name = `${source.base}-${size.name}.${EXTENSION_OF[format]}`;
       variants.push({
         size: size.name,
@@ -70,7 +80,9 @@ export function variantsFor(source: SourcePath, dims: Dimensions, config: ImageC
         width: out.width,
         height: out.height,
         fit: size.fit,
+        box: size.fit === 'source' ? out : { width: size.width, height: size.height },
         encoder: encoderFor(format, size, config),
+        pipeline: config.pipeline,
         background: format === 'jpeg' ? config.background : undefined,
       });
     }

@@ -19,6 +19,8 @@ export interface ManifestVariant {
   readonly sha256: string;
   /** Build cache key: hash of source bytes + this variant's recipe + encoder version. */
   readonly cacheKey: string;
+  /** A `source` size (hi-res) in JPEG: published as the source's bytes, stripped of metadata, or re-encoded. */
+  readonly passthrough?: 'copy' | 'strip' | 'reencode';
 }
 
 export interface ManifestSource {

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { isSourceImage, sourceNameProblem, toKey } from '../../lib/images/source-path';
+import { isImageFile, isSourceName, sourceNameProblem, toKey } from '../../lib/images/source-path';
+import { DEFAULT_IMAGE_CONFIG } from '../../lib/images/config';
 import { imageKeyProblem } from '../../lib/validate/object-key';
 import { listFiles, readManifestOf, runBuild } from '../helpers/build';
 import { photoJpeg } from '../helpers/fixtures';
@@ -25,9 +26,9 @@ const SEED = process.env.HOSTILE_SEED ? { seed: Number(process.env.HOSTILE_SEED)
 const SUFFIX = '-hi-res';
 
 /** What the scan sees: every name with an image extension under album/, in key form. */
-function sourceKeys(src: string): string[] {
+function imageKeys(src: string): string[] {
   return readdirSync(join(src, 'album'), { recursive: true, withFileTypes: true })
-    .filter((e) => !e.isDirectory() && isSourceImage(e.name))
+    .filter((e) => !e.isDirectory() && isImageFile(e.name))
     .map((e) => toKey(relative(src, join(e.parentPath, e.name))));
 }
 
@@ -37,7 +38,8 @@ async function checkTree(files: readonly HostileFile[], fx: TreeFixtures): Promi
     const victim = join(ws.root, 'victim');
     await writeVictim(victim, fx);
     await writeTree(ws.src, victim, files, fx);
-    const keys = sourceKeys(ws.src);
+    const images = imageKeys(ws.src);
+    const keys = images.filter((key) => isSourceName(key, DEFAULT_IMAGE_CONFIG));
     let before = snapshot(ws.root, [ws.dest, ws.cache]);
     const summary = await runBuild(ws, { concurrency: 2 });
     expect(snapshot(ws.root, [ws.dest, ws.cache]), 'nothing outside dist changed').to.deep.equal(before);
@@ -48,6 +50,7 @@ async function checkTree(files: readonly HostileFile[], fx: TreeFixtures): Promi
       if (sourceNameProblem(key, SUFFIX)) expect(failed.has(key), `${JSON.stringify(key)} refused by name`).to.equal(true);
     }
     expect(summary.failed, 'a refusal fails the run').to.equal(summary.failures.length);
+    expect(summary.ignored.count, 'every other image file is named in the warning').to.equal(images.length - keys.length);
     const listed = new Set(Object.values(manifest.sources).flatMap((s) => s.variants.map((v) => v.key)));
     for (const key of listed) expect(imageKeyProblem(key), key).to.equal(undefined);
     expect((await listFiles(ws.dest)).filter((f) => !listed.has(f)), 'dist holds only what the manifest lists').to.deep.equal([]);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { isSourceImage, parseSourcePath, toKey } from '../../lib/images/source-path';
+import { isImageFile, isSourceName, parseSourcePath, toKey } from '../../lib/images/source-path';
+import { DEFAULT_IMAGE_CONFIG } from '../../lib/images/config';
 
 const SUFFIX = '-hi-res';
 
@@ -59,14 +60,29 @@ describe('toKey', () => {
   });
 });
 
-describe('isSourceImage', () => {
+describe('isImageFile', () => {
   it('accepts image extensions in any case', async () => {
     for (const name of ['a.jpg', 'a.JPG', 'a.jpeg', 'a.Jpeg', 'a.png', 'a.webp', 'a.avif', 'a.tif', 'a.tiff', 'a.gif']) {
-      expect(isSourceImage(name), name).to.equal(true);
+      expect(isImageFile(name), name).to.equal(true);
     }
   });
 
   it('rejects other files', async () => {
-    for (const name of ['a.txt', 'a.json', '.DS_Store', 'a.jpg.part', 'a']) expect(isSourceImage(name), name).to.equal(false);
+    for (const name of ['a.txt', 'a.json', '.DS_Store', 'a.jpg.part', 'a']) expect(isImageFile(name), name).to.equal(false);
+  });
+});
+
+describe('isSourceName (the recipe\'s source naming)', () => {
+  it('takes <type>/<slug>/<slug>-hi-res.jpg, .jpeg and .png, the extension in any case', async () => {
+    for (const rel of ['album/x/x-hi-res.jpg', 'album/x/x-hi-res.JPG', 'artist/y/y-hi-res.jpeg', 'artist/y/y-hi-res.png']) {
+      expect(isSourceName(rel, DEFAULT_IMAGE_CONFIG), rel).to.equal(true);
+    }
+  });
+
+  it('leaves out generated sizes, other names, other depths and other formats', async () => {
+    for (const rel of ['album/x/x-medium.jpg', 'album/x/cover.jpg', 'album/x/y-hi-res.jpg', 'album/x-hi-res.jpg',
+      'album/x/sub/x-hi-res.jpg', 'album/x/x-hi-res.webp', 'other/x/x-hi-res.jpg', 'album/x/X-hi-res.jpg', 'album/x/x-HI-RES.jpg']) {
+      expect(isSourceName(rel, DEFAULT_IMAGE_CONFIG), rel).to.equal(false);
+    }
   });
 });

@@ -1,0 +1,104 @@
+/**
+ * The file a user edits, `assets.config.ts` (or .js, .cjs, .json): a preset and what it changes, per
+ * collection; the extra files of dist/ that sync publishes; the bucket keys the tool leaves alone.
+ * Validated once, here, where it enters: every field named when wrong.
+ */
+import * as v from 'valibot';
+import { ConfigError } from '../errors';
+import {
+  COLLECTION_TYPES, OUTPUT_FORMATS, validateImageConfig, type CollectionRecipe, type CollectionType, type ImageConfig, type SizeSpec,
+} from '../images/config';
+import { PRESETS, type PresetName } from '../images/presets';
+
+const positive = v.pipe(v.number(), v.integer('is not a whole number'), v.minValue(1, 'is less than 1'));
+const quality = v.pipe(v.number(), v.integer('is not a whole number'), v.minValue(1, 'is less than 1'), v.maxValue(100, 'is over 100'));
+const jpeg = v.strictObject({ quality: v.optional(quality), progressive: v.optional(v.boolean()), mozjpeg: v.optional(v.boolean()) });
+const effortful = v.strictObject({ quality: v.optional(quality), effort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(9))) });
+const format = v.picklist(OUTPUT_FORMATS, `is not one of ${OUTPUT_FORMATS.join(', ')}`);
+const glob = v.pipe(v.string(), v.minLength(1, 'is empty'), v.maxLength(500, 'is too long'), v.check((g) => !g.startsWith('/') && !g.includes('..'), 'must be relative, with no ..'));
+
+const sizeSchema = v.variant('fit', [
+  v.strictObject({ fit: v.literal('source'), jpeg: v.optional(jpeg) }),
+  v.strictObject({ fit: v.picklist(['cover', 'inside']), width: positive, height: positive, jpeg: v.optional(jpeg) }),
+], 'has no fit of cover, inside or source');
+
+const configSchema = v.strictObject({
+  preset: v.optional(v.picklist(Object.keys(PRESETS) as PresetName[], `is not one of ${Object.keys(PRESETS).join(', ')}`)),
+  sizes: v.optional(v.record(v.string(), sizeSchema)),
+  collections: v.optional(v.strictObject({
+    album: v.optional(v.strictObject({ sizes: v.array(v.string()), formats: v.optional(v.array(format)) })),
+    artist: v.optional(v.strictObject({ sizes: v.array(v.string()), formats: v.optional(v.array(format)) })),
+  })),
+  formats: v.optional(v.array(format)),
+  pipeline: v.optional(v.picklist(['per-output', 'decode-once'])),
+  jpeg: v.optional(jpeg),
+  webp: v.optional(effortful),
+  avif: v.optional(effortful),
+  background: v.optional(v.pipe(v.string(), v.regex(/^#[0-9a-f]{6}$/i, 'is not a #rrggbb colour'))),
+  maxPixels: v.optional(positive),
+  source: v.optional(v.strictObject({
+    suffix: v.optional(v.string()),
+    extensions: v.optional(v.array(v.picklist(['jpg', 'jpeg', 'png']))),
+  })),
+  publish: v.optional(v.array(glob)),
+  ignore: v.optional(v.array(glob)),
+});
+
+/** What `assets.config.ts` may say (every field optional: the preset fills the rest). */
+export type AssetsConfigInput = v.InferInput<typeof configSchema>;
+
+export interface AssetsConfig {
+  readonly image: ImageConfig;
+  /** Globs (under dist/) of files other steps put there that sync publishes as they are, e.g. `{album,artist}/*\/og-image.png`. */
+  readonly publish: readonly string[];
+  /** Globs of bucket keys the tool never deletes, counts or checks (unmanaged), besides --exclude. */
+  readonly ignore: readonly string[];
+  /** The file it came from; undefined for the built-in default. */
+  readonly file?: string;
+}
+
+/** Typed identity for `export default defineConfig({ … })` in assets.config.ts. */
+export function defineConfig(config: AssetsConfigInput): AssetsConfigInput {
+  return config;
+}
+
+function issuePath(issue: v.BaseIssue<unknown>): string {
+  return (issue.path ?? []).map((item) => String((item as { key: unknown }).key)).join('.');
+}
+
+/** Parses what a config file exported (or nothing: the default) into a validated config. */
+export function resolveAssetsConfig(raw: unknown, file?: string): AssetsConfig {
+  const where = file ?? 'the default config';
+  const parsed = v.safeParse(configSchema, raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = issue ? issuePath(issue) : '';
+    throw new ConfigError(`${where}: ${path ? `${path} ` : ''}${issue?.message ?? 'is not a config object'}`,
+      'see "The recipe" in README.md for every field');
+  }
+  const input = parsed.output;
+  const preset = PRESETS[input.preset ?? 'russ-fm'];
+  const sizes: SizeSpec[] = preset.sizes.filter((s) => !input.sizes?.[s.name]);
+  for (const [name, size] of Object.entries(input.sizes ?? {})) sizes.push({ name, ...size } as SizeSpec);
+  const collections = Object.fromEntries(COLLECTION_TYPES.map((t): [CollectionType, CollectionRecipe] => [t, input.collections?.[t] ?? preset.collections[t]]));
+  try {
+    const image = validateImageConfig({
+      ...preset,
+      sizes,
+      collections: collections as Record<CollectionType, CollectionRecipe>,
+      formats: input.formats ?? preset.formats,
+      pipeline: input.pipeline ?? preset.pipeline,
+      jpeg: { ...preset.jpeg, ...input.jpeg },
+      webp: { ...preset.webp, ...input.webp },
+      avif: { ...preset.avif, ...input.avif },
+      background: input.background ?? preset.background,
+      maxPixels: input.maxPixels ?? preset.maxPixels,
+      sourceSuffix: input.source?.suffix ?? preset.sourceSuffix,
+      sourceExtensions: input.source?.extensions ?? preset.sourceExtensions,
+    });
+    return { image, publish: input.publish ?? [], ignore: input.ignore ?? [], file };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${where}: ${error.message.replace(/^image config: /, '')}`, error.hint);
+    throw error;
+  }
+}
