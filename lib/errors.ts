@@ -84,3 +84,10 @@ export class BadRecordError extends AssetsError {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Bytes that are not a well-formed JPEG where one was expected; the message names the byte offset. */
+export class JpegFormatError extends AssetsError {
+  constructor(message: string) {
+    super('E_JPEG_FORMAT', message);
+  }
+}
