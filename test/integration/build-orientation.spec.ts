@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { readManifestOf, runBuild } from '../helpers/build';
 import { CANONICAL, QUADRANT, orientedJpeg, quadrantPoints } from '../helpers/orientation';
-import { albumSource, outputKey } from '../helpers/paths';
+import { artistSource as albumSource, outputKey } from '../helpers/paths';
 import { colourDistance, decode, pixelAt } from '../helpers/pixels';
 import { useWorkspace, writeAt } from '../helpers/tmp';
 
@@ -42,9 +42,10 @@ describe('gulp build: EXIF orientation', () => {
       await writeAt(ws.current.src, albumSource(slug(n)), stored);
       const summary = await runBuild(ws.current);
       expect(summary.failures).to.deep.equal([]);
-      // 320×200 canonical: hi-res keeps the frame; avatar is a 128 px centre crop; small/medium would upscale.
-      await expectCanonical(join(ws.current.dest, outputKey('album', slug(n), 'hi-res')), CANONICAL.width, CANONICAL.height, 'hi-res');
-      await expectCanonical(join(ws.current.dest, outputKey('album', slug(n), 'avatar')), 128, 128, 'avatar');
+      // 320×200 canonical: hi-res keeps the frame (re-encoded upright); medium is never enlarged; avatar is a 128 px centre crop.
+      await expectCanonical(join(ws.current.dest, outputKey('artist', slug(n), 'hi-res')), CANONICAL.width, CANONICAL.height, 'hi-res');
+      await expectCanonical(join(ws.current.dest, outputKey('artist', slug(n), 'medium')), CANONICAL.width, CANONICAL.height, 'medium');
+      await expectCanonical(join(ws.current.dest, outputKey('artist', slug(n), 'avatar')), 128, 128, 'avatar');
     });
   }
 
@@ -59,7 +60,7 @@ describe('gulp build: EXIF orientation', () => {
   it('writes no orientation tag into outputs (they are already upright)', async () => {
     await writeAt(ws.current.src, albumSource(slug(8)), await orientedJpeg(8));
     await runBuild(ws.current);
-    const meta = await sharp(join(ws.current.dest, outputKey('album', slug(8), 'hi-res'))).metadata();
+    const meta = await sharp(join(ws.current.dest, outputKey('artist', slug(8), 'hi-res'))).metadata();
     expect(meta.orientation ?? 1).to.equal(1);
   });
 });
