@@ -2,7 +2,7 @@
 import { readFile, readdir, stat, utimes } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { buildImages, type BuildOptions, type BuildSummary } from '../../lib/images/build';
-import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from '../../lib/images/config';
+import { DEFAULT_IMAGE_CONFIG, PRESETS, type ImageConfig } from '../../lib/images/config';
 import type { ImageManifest } from '../../lib/manifest/types';
 import type { Workspace } from './tmp';
 
@@ -16,6 +16,14 @@ export function runBuild(ws: Workspace, overrides: BuildOverrides = {}): Promise
     ...rest,
     config: { ...DEFAULT_IMAGE_CONFIG, ...config },
   });
+}
+
+/**
+ * The same on the four-size preset (hi-res, medium, small, avatar for every source, decode-once): for the
+ * tests of cache and scope logic, which need several sizes per source to show a partial rebuild.
+ */
+export function runBuild4(ws: Workspace, overrides: BuildOverrides = {}): Promise<BuildSummary> {
+  return runBuild(ws, { ...overrides, config: { ...PRESETS['four-size'], ...overrides.config } });
 }
 
 export async function readManifestOf(ws: Workspace): Promise<ImageManifest> {

@@ -1,3 +1,4 @@
+import { PRESETS, type PresetName } from '../../lib/images/config';
 /**
  * Good source images, generated at test time with sharp (from the real photos, scaled down, or from
  * solid colours). Each generator is memoised: the same arguments give the same bytes without re-encoding.
@@ -107,8 +108,9 @@ export const TRIO = {
   r: { rel: 'artist/r/r-hi-res.jpg', make: () => photoJpeg(500, 500, PHOTO.bridge) },
 } as const;
 
-/** Outputs of each TRIO source under the default config (500 px: no medium). */
-export function trioOutputs(name: keyof typeof TRIO, ext = 'jpg'): string[] {
+/** Outputs of each TRIO source under a preset (every size its collection lists), sorted. */
+export function trioOutputs(name: keyof typeof TRIO, ext = 'jpg', preset: PresetName = 'russ-fm'): string[] {
   const dir = TRIO[name].rel.replace(/\/[^/]+$/, '');
-  return ['avatar', 'hi-res', 'small'].map((size) => `${dir}/${name}-${size}.${ext}`);
+  const type = dir.startsWith('artist/') ? 'artist' : 'album';
+  return [...PRESETS[preset].collections[type].sizes].sort().map((size) => `${dir}/${name}-${size}.${ext}`);
 }

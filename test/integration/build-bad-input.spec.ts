@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError } from '../../lib/errors';
-import { listFiles, readManifestOf, runBuild } from '../helpers/build';
+import { listFiles, readManifestOf, runBuild4 } from '../helpers/build';
 import { HTML_PAGE, ZERO_BYTES, crc32, pngBomb, truncatedJpeg } from '../helpers/bad-fixtures';
 import { TRIO, photoJpeg, trioOutputs } from '../helpers/fixtures';
 import { albumSource } from '../helpers/paths';
@@ -28,7 +28,7 @@ describe('gulp build: bad input', () => {
     it(`reports a ${bad.label} once, by name and reason, and still builds every other image`, async () => {
       await writeGood(ws.current);
       await writeAt(ws.current.src, bad.rel, await bad.make());
-      const summary = await runBuild(ws.current);
+      const summary = await runBuild4(ws.current);
       expect(summary).to.include({ sources: 4, built: 3, failed: 1 });
       expect(summary.failures).to.have.length(1);
       const [failure] = summary.failures;
@@ -36,7 +36,7 @@ describe('gulp build: bad input', () => {
       expect(failure?.reason).to.match(bad.reason);
       expect(failure?.reason, 'one line').to.not.contain('\n');
       const files = await listFiles(ws.current.dest);
-      expect(files).to.include.members([...trioOutputs('a'), ...trioOutputs('b'), ...trioOutputs('r')]);
+      expect(files).to.include.members([...trioOutputs('a', 'jpg', 'four-size'), ...trioOutputs('b', 'jpg', 'four-size'), ...trioOutputs('r', 'jpg', 'four-size')]);
       expect(files.filter((f) => f.startsWith(`album/${name}/`))).to.deep.equal([]);
       expect((await readManifestOf(ws.current)).sources).to.not.have.property(bad.rel);
     });
@@ -45,7 +45,7 @@ describe('gulp build: bad input', () => {
   it('reports every bad source in one run, each once', async () => {
     await writeGood(ws.current);
     for (const bad of Object.values(BAD)) await writeAt(ws.current.src, bad.rel, await bad.make());
-    const summary = await runBuild(ws.current);
+    const summary = await runBuild4(ws.current);
     expect(summary).to.include({ sources: 7, built: 3, failed: 4 });
     expect(summary.failures.map((f) => f.file).sort()).to.deep.equal(Object.values(BAD).map((b) => b.rel).sort());
   });
@@ -59,7 +59,7 @@ describe('gulp build: bad input', () => {
     await writeAt(ws.current.src, BAD.bomb.rel, bomb);
     const rssBefore = process.resourceUsage().maxRSS * 1024;
     const started = Date.now();
-    const summary = await runBuild(ws.current);
+    const summary = await runBuild4(ws.current);
     const peakGrowth = process.resourceUsage().maxRSS * 1024 - rssBefore;
     expect(Date.now() - started).to.be.below(3000);
     // The configured limit (100 megapixels), in either spelling.
@@ -69,7 +69,7 @@ describe('gulp build: bad input', () => {
 
   it('refuses a real image over a lowered maxPixels and names the limit', async () => {
     await writeAt(ws.current.src, albumSource('big'), await photoJpeg(1000, 1000));
-    const summary = await runBuild(ws.current, { config: { maxPixels: 500_000 } });
+    const summary = await runBuild4(ws.current, { config: { maxPixels: 500_000 } });
     expect(summary).to.include({ failed: 1, built: 0 });
     expect(summary.failures[0]?.reason).to.match(/limit/i);
   });
@@ -77,7 +77,7 @@ describe('gulp build: bad input', () => {
   it('does not claim a raised maxPixels was exceeded by a smaller image', async () => {
     // 400 megapixels, under a 1,000 megapixel limit: whatever fails (the pixel data is fake), it is not the limit.
     await writeAt(ws.current.src, BAD.bomb.rel, pngBomb(20000, 20000));
-    const summary = await runBuild(ws.current, { config: { maxPixels: 1_000_000_000 } });
+    const summary = await runBuild4(ws.current, { config: { maxPixels: 1_000_000_000 } });
     expect(summary.failed).to.equal(1);
     expect(summary.failures[0]?.reason).to.not.match(/limit|more than 1,000,000,000/);
   });
@@ -85,7 +85,7 @@ describe('gulp build: bad input', () => {
   it('fails fast, naming the folder, when the source folder does not exist', async () => {
     const missing = join(ws.current.root, 'no-such-public');
     let error: unknown;
-    await runBuild(ws.current, { src: missing }).catch((e: unknown) => { error = e; });
+    await runBuild4(ws.current, { src: missing }).catch((e: unknown) => { error = e; });
     expect(error).to.be.instanceOf(ConfigError);
     expect((error as ConfigError).message).to.contain(missing);
   });
@@ -95,18 +95,18 @@ describe('gulp build: bad input', () => {
     for (let i = 0; i < 8; i += 1) await writeAt(ws.current.src, albumSource(`good-${i}`), await photoJpeg(300 + i, 300 + i));
     await writeAt(ws.current.src, albumSource('good-3x'), HTML_PAGE);
     await writeAt(ws.current.src, albumSource('good-5x'), await truncatedJpeg());
-    const summary = await runBuild(ws.current, { concurrency: 1 });
+    const summary = await runBuild4(ws.current, { concurrency: 1 });
     expect(summary).to.include({ sources: 10, built: 8, failed: 2 });
   });
 
   it('keeps the previous outputs of a source that turned bad, and its manifest entry', async () => {
     await writeGood(ws.current);
-    await runBuild(ws.current);
+    await runBuild4(ws.current);
     const before = (await readManifestOf(ws.current)).sources[TRIO.a.rel];
     await writeFile(join(ws.current.src, TRIO.a.rel), await truncatedJpeg());
-    const summary = await runBuild(ws.current);
+    const summary = await runBuild4(ws.current);
     expect(summary).to.include({ failed: 1, outputsRemoved: 0 });
-    for (const key of trioOutputs('a')) expect(existsSync(join(ws.current.dest, key)), key).to.equal(true);
+    for (const key of trioOutputs('a', 'jpg', 'four-size')) expect(existsSync(join(ws.current.dest, key)), key).to.equal(true);
     expect((await readManifestOf(ws.current)).sources[TRIO.a.rel]).to.deep.equal(before);
   });
 });

@@ -28,7 +28,7 @@ describe('gulp build from the command line (end to end)', function () {
     expect(result.code, output).to.not.equal(0);
     expect(output).to.contain(BAD).and.match(/HTML/);
     expect(output).to.match(/\b1 failed\b|\b1 of 2 sources failed\b/);
-    expect(existsSync(join(ws.current.dest, outputKey('album', 'good', 'small')))).to.equal(true);
+    expect(existsSync(join(ws.current.dest, outputKey('album', 'good', 'medium')))).to.equal(true);
   });
 
   it('exits 0 with --keep-going and still lists the failure', async () => {

@@ -8,6 +8,7 @@ import Vinyl from 'vinyl';
 import { BadRecordError } from '../../lib/validate/records';
 import { writeOutputs } from '../../lib/images/write-outputs';
 import { listFiles, readManifestOf, runBuild } from '../helpers/build';
+import { DEFAULT_IMAGE_CONFIG, withFormats } from '../../lib/images/config';
 import { photoJpeg } from '../helpers/fixtures';
 import { PHOTO, albumSource, artistSource } from '../helpers/paths';
 import { useWorkspace, writeAt } from '../helpers/tmp';
@@ -20,7 +21,7 @@ describe('gulp build: the image manifest (dist/images.json)', () => {
   beforeEach(async () => {
     await writeAt(ws.current.src, albumSource('kind-of-blue'), await photoJpeg(1000, 900, PHOTO.landscape));
     await writeAt(ws.current.src, artistSource('miles'), await photoJpeg(450, 600, PHOTO.bee));
-    const summary = await runBuild(ws.current, { config: { formats: ['jpeg', 'webp'] } });
+    const summary = await runBuild(ws.current, { config: withFormats(DEFAULT_IMAGE_CONFIG, ['jpeg', 'webp']) });
     expect(summary).to.include({ built: 2, failed: 0 });
   });
 
@@ -51,10 +52,11 @@ describe('gulp build: the image manifest (dist/images.json)', () => {
     }
   });
 
-  it('names the sizes a 450×600 source can give without upscaling', async () => {
+  it('names every size of a 450×600 artist source, none enlarged, and how its hi-res was published', async () => {
     const miles = (await readManifestOf(ws.current)).sources[artistSource('miles')];
     const jpegs = miles?.variants.filter((v) => v.format === 'jpeg').map((v) => [v.size, v.width, v.height]);
-    expect(jpegs).to.have.deep.members([['hi-res', 450, 600], ['small', 400, 400], ['avatar', 128, 128]]);
+    expect(jpegs).to.have.deep.members([['hi-res', 450, 600], ['medium', 450, 600], ['avatar', 128, 128]]);
+    expect(miles?.variants.find((v) => v.size === 'hi-res' && v.format === 'jpeg')?.passthrough).to.equal('copy');
   });
 
   it('records the schema and the encoder that produced the files', async () => {

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from '../../lib/images/config';
+import { PRESETS, type ImageConfig } from '../../lib/images/config';
+
+/** The four-size preset: several sizes per source show partial rebuilds. */
+const DEFAULT_IMAGE_CONFIG: ImageConfig = PRESETS['four-size'];
 import { parseSourcePath } from '../../lib/images/source-path';
 import { variantCacheKey, variantsFor } from '../../lib/images/variants';
 import type { ImageManifest, ManifestSource } from '../../lib/manifest/types';
