@@ -13,21 +13,21 @@ export type OrientationReading = { readonly orientation: number } | { readonly p
 export function exifOrientation(payload: Buffer): OrientationReading {
   const tiff = payload.subarray(EXIF_HEADER);
   const order = tiff.toString('latin1', 0, 2);
-  if (tiff.length < 8 || (order !== 'II' && order !== 'MM')) return { problem: 'its EXIF block has no TIFF header' };
+  if (tiff.length < 8 || (order !== 'II' && order !== 'MM')) return { problem: 'no TIFF header' };
   const little = order === 'II';
   const u16 = (at: number) => (little ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
   const u32 = (at: number) => (little ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
-  if (u16(2) !== 42) return { problem: 'its EXIF block has no TIFF header' };
+  if (u16(2) !== 42) return { problem: 'no TIFF header' };
   const ifd0 = u32(4);
-  if (ifd0 < 8 || ifd0 + 2 > tiff.length) return { problem: `its EXIF block is damaged (IFD0 offset ${ifd0} is outside the block)` };
+  if (ifd0 < 8 || ifd0 + 2 > tiff.length) return { problem: `IFD0 offset ${ifd0} is outside the block` };
   const entries = u16(ifd0);
-  if (ifd0 + 2 + entries * 12 > tiff.length) return { problem: 'its EXIF block is damaged (IFD0 runs past the block)' };
+  if (ifd0 + 2 + entries * 12 > tiff.length) return { problem: 'IFD0 runs past the block' };
   for (let i = 0; i < entries; i += 1) {
     const entry = ifd0 + 2 + i * 12;
     if (u16(entry) !== ORIENTATION_TAG) continue;
     const orientation = u16(entry + 8);
     if (u16(entry + 2) !== TYPE_SHORT || u32(entry + 4) !== 1 || orientation < 1 || orientation > 8) {
-      return { problem: 'its EXIF orientation is unreadable (not a single value 1–8)' };
+      return { problem: 'the orientation tag is not a single value 1–8' };
     }
     return { orientation };
   }

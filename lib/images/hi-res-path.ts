@@ -58,7 +58,7 @@ export function hiResPath(source: Buffer): HiResPath {
   try {
     facts = jpegFacts(source);
   } catch (error) {
-    if (error instanceof JpegFormatError) return { path: 'reencode', reason: `a damaged JPEG (${error.message})` };
+    if (error instanceof JpegFormatError) return { path: 'reencode', reason: `a damaged JPEG: ${error.message}` };
     throw error;
   }
   const reason = reencodeReason(facts);

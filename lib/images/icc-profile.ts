@@ -15,19 +15,19 @@ export function assembleIccProfile(chunks: readonly Buffer[]): IccAssembly {
   const bySequence = new Map<number, Buffer>();
   let count: number | undefined;
   for (const chunk of chunks) {
-    if (chunk.length < CHUNK_HEADER) return { problem: 'an ICC profile chunk is too short for its header' };
+    if (chunk.length < CHUNK_HEADER) return { problem: 'a chunk is too short for its header' };
     const sequence = chunk[12] as number;
     const declared = chunk[13] as number;
-    if (count !== undefined && declared !== count) return { problem: `ICC profile chunks disagree on their count (${count} and ${declared})` };
+    if (count !== undefined && declared !== count) return { problem: `chunks disagree on their count: ${count} and ${declared}` };
     count = declared;
-    if (sequence < 1 || sequence > declared) return { problem: `ICC profile chunk number ${sequence} of ${declared} is out of range` };
-    if (bySequence.has(sequence)) return { problem: `ICC profile chunk ${sequence} of ${declared} appears twice` };
+    if (sequence < 1 || sequence > declared) return { problem: `chunk number ${sequence} of ${declared} is out of range` };
+    if (bySequence.has(sequence)) return { problem: `chunk ${sequence} of ${declared} appears twice` };
     bySequence.set(sequence, chunk.subarray(CHUNK_HEADER));
   }
   const parts: Buffer[] = [];
   for (let sequence = 1; sequence <= (count ?? 0); sequence += 1) {
     const part = bySequence.get(sequence);
-    if (!part) return { problem: `ICC profile chunk ${sequence} of ${count} is missing` };
+    if (!part) return { problem: `chunk ${sequence} of ${count} is missing` };
     parts.push(part);
   }
   return { profile: Buffer.concat(parts) };

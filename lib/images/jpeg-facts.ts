@@ -80,7 +80,7 @@ export function jpegFacts(jpeg: Buffer): JpegFacts {
   if (exif) {
     const reading = exifOrientation(payload(exif));
     orientation = 'orientation' in reading ? reading.orientation : undefined;
-    if ('problem' in reading) problems.push(reading.problem);
+    if ('problem' in reading) problems.push(`its EXIF block is damaged (${reading.problem})`);
   }
 
   let icc: Buffer | undefined;
@@ -88,7 +88,7 @@ export function jpegFacts(jpeg: Buffer): JpegFacts {
   if (iccChunks.length > 0) {
     const assembly = assembleIccProfile(iccChunks.map(payload));
     if ('profile' in assembly) icc = assembly.profile;
-    else problems.push(assembly.problem);
+    else problems.push(`its ICC profile is damaged (${assembly.problem})`);
   }
 
   const adobe = ofKind('Adobe')[0];

@@ -121,7 +121,7 @@ function readScans(jpeg: Buffer, segments: JpegSegment[]): number {
   for (;;) {
     const ff = jpeg.indexOf(0xff, at);
     if (ff < 0 || ff + 1 >= jpeg.length) {
-      throw new JpegFormatError(`the file ends at byte ${jpeg.length} inside the image data (no EOI marker: cut off?)`);
+      throw new JpegFormatError(`the file ends at byte ${jpeg.length} inside the image data, with no EOI marker (cut off?)`);
     }
     const marker = jpeg[ff + 1] as number;
     if (marker === MARKER.EOI) return ff;

@@ -24,15 +24,25 @@ export function droppedAs(segment: JpegSegment): string | undefined {
   return (segment.app && LABEL_BY_APP[segment.app]) ?? `APP${segment.marker - MARKER.APP0}`;
 }
 
+/**
+ * Entropy-coded data without the fill bytes (FF FF…) that padded it up to the next marker: left in,
+ * they would join whatever follows a dropped segment (FF + D9 would be an early EOI).
+ */
+function withoutFill(data: Buffer): Buffer {
+  let end = data.length;
+  while (end > 0 && data[end - 1] === 0xff) end -= 1;
+  return data.subarray(0, end);
+}
+
 const SOI = Buffer.from([0xff, MARKER.SOI]);
 const EOI = Buffer.from([0xff, MARKER.EOI]);
 
 /**
  * `jpeg` without EXIF, XMP, IPTC, comments, thumbnails and other APPn, and without anything after
  * its EOI. Keeps JFIF, the ICC profile chunks (as they are: call it only when the profile is one to
- * publish), Adobe APP14 and every table and frame segment, in order. Fill bytes between header
- * segments go; everything from the first SOS to EOI is copied as is, less any dropped segment
- * between scans. Throws JpegFormatError when `jpeg` is not a well-formed JPEG.
+ * publish), Adobe APP14 and every table and frame segment, in order. Everything from the first SOS
+ * to EOI is copied as is, less any dropped segment between scans; fill bytes go. Throws
+ * JpegFormatError when `jpeg` is not a well-formed JPEG.
  */
 export function stripMetadata(jpeg: Buffer): Buffer {
   const { segments, scanStart, eoi } = readJpegSegments(jpeg);
@@ -40,8 +50,7 @@ export function stripMetadata(jpeg: Buffer): Buffer {
   segments.forEach((segment, i) => {
     if (droppedAs(segment) === undefined) parts.push(jpeg.subarray(segment.offset, segment.offset + segment.length));
     if (segment.offset >= scanStart) {
-      const next = segments[i + 1]?.offset ?? eoi;
-      parts.push(jpeg.subarray(segment.offset + segment.length, next)); // entropy-coded data
+      parts.push(withoutFill(jpeg.subarray(segment.offset + segment.length, segments[i + 1]?.offset ?? eoi)));
     }
   });
   parts.push(EOI);

@@ -55,7 +55,7 @@ const CASES: ReadonlyArray<readonly [string, () => Promise<Buffer>, HiResPath]> 
   ['a WebP', () => small().webp().toBuffer(), { path: 'reencode', reason: 'a WebP source' }],
   ['an empty file', async () => Buffer.alloc(0), { path: 'reencode', reason: 'not a JPEG' }],
   ['a truncated JPEG', async () => (await photoJpeg(48, 32)).subarray(0, 400),
-    { path: 'reencode', reason: 'a damaged JPEG (the file ends at byte 400 inside the image data (no EOI marker: cut off?))' }],
+    { path: 'reencode', reason: 'a damaged JPEG: the file ends at byte 400 inside the image data, with no EOI marker (cut off?)' }],
   ['an arithmetic-coded frame', () => withFrameByte('marker', 0xc9), { path: 'reencode', reason: 'an arithmetic-coded JPEG (browsers may not show it)' }],
   ['a lossless frame', () => withFrameByte('marker', 0xc3), { path: 'reencode', reason: 'a lossless JPEG (browsers may not show it)' }],
   ['12-bit samples', () => withFrameByte('precision', 12), { path: 'reencode', reason: '12-bit samples (browsers show 8-bit JPEGs)' }],
@@ -106,6 +106,15 @@ describe('JPEG hi-res passthrough: hiResPath and stripMetadata', () => {
       const kept = readJpegSegments(stripMetadata(withKept)).segments.filter((s) => s.app).map((s) => s.app);
       expect(kept).to.deep.equal(['JFIF', 'Adobe', 'ICC_PROFILE', 'ICC_PROFILE', 'ICC_PROFILE', 'ICC_PROFILE']);
       await expectLosslessStrip(withKept, stripMetadata(withKept));
+    });
+
+    it('drops the fill bytes before a dropped segment between scans, so they cannot join what follows (FF + D9 is an EOI)', async () => {
+      const progressive = await small().jpeg({ progressive: true }).toBuffer();
+      const source = betweenScans(progressive, [Buffer.from([0xff]), commentSegment('late'), Buffer.from([0xd9, 0x00])]);
+      expect(hiResPath(source)).to.deep.equal({ path: 'strip', dropped: ['comment'] });
+      const stripped = stripMetadata(source);
+      expect(readJpegSegments(stripped).eoi).to.equal(stripped.length - 2);
+      expect(hiResPath(stripped)).to.deep.equal({ path: 'copy' });
     });
 
     it('drops an image appended after EOI with its EXIF (an MPF secondary image)', async () => {
