@@ -31,7 +31,9 @@ export type { SharpResponsiveFormat, SharpResponsiveOptions } from './lib/images
 export type { CollectionType, Scope } from './lib/images/scan-sources';
 export type { AvifOptions, Fit, ImageConfig, JpegOptions, OutputFormat, SizeSpec, WebpOptions } from './lib/images/config';
 export type { ImageManifest, ManifestSource, ManifestVariant } from './lib/manifest/types';
-export { DEFAULT_IMAGE_CONFIG, OUTPUT_FORMATS, validateImageConfig } from './lib/images/config';
+export { DEFAULT_IMAGE_CONFIG, OUTPUT_FORMATS, PRESETS, validateImageConfig, withFormats, type PresetName } from './lib/images/config';
+/** For the project's assets.config.ts: `export default defineConfig({ preset: 'russ-fm', publish: [...] })`. */
+export { defineConfig, type AssetsConfigInput } from './lib/config/assets-config';
 export { MANIFEST_FILE } from './lib/manifest/types';
 export { AssetsError, ConfigError, InterruptedError, NotAppliedError, RunFailedError, SourceError, UsageError } from './lib/errors';
 

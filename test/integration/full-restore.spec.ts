@@ -40,21 +40,21 @@ for (const server of SERVERS) {
     // From the new user's trial: `gulp restore --dry-run` rewrote dist/ (deleting the webp and avif outputs) and the cache.
     it('a dry run plans from a scratch rebuild: dist/, the cache and the bucket are left as they were; its real twin sends that plan', async () => {
       const dry = await runFullRestore(h.store, { ...options(), repair: { ...options().repair, dryRun: true } });
-      expect(dry.repair.plan.actions.filter((a) => a.kind === 'create')).to.have.length(44);
+      expect(dry.repair.plan.actions.filter((a) => a.kind === 'create')).to.have.length(25);
       expect(await readFile(join(dest(), 'images.json')).catch(() => 'none')).to.equal('none');
       expect(await readFile(join(work, 'cache', 'source-index.json')).catch(() => 'none')).to.equal('none');
       expect(await listAll(h.direct)).to.deep.equal([]);
       const real = await runFullRestore(h.store, options());
-      expect(real.repair.result?.completed.create).to.equal(44);
+      expect(real.repair.result?.completed.create).to.equal(25);
     });
 
     it('after 10 % deleted and 5 % corrupted, finds every one, re-sends only those, and verifies clean', async () => {
       const first = await runFullRestore(h.store, options()); // an empty bucket: everything is missing
-      expect(first.repair.result?.completed.create).to.equal(44);
+      expect(first.repair.result?.completed.create).to.equal(25);
       expect(isClean(first.after as never)).to.equal(true);
       const keys = Object.keys(await h.contents()).sort();
-      const deleted = keys.filter((_, i) => i % 10 === 0); // 5 of 44
-      const corrupted = keys.filter((_, i) => i % 20 === 5); // 3 of 44
+      const deleted = keys.filter((_, i) => i % 10 === 0); // 3 of 25 (8 albums × hi-res, medium; 3 artists × hi-res, medium, avatar)
+      const corrupted = keys.filter((_, i) => i % 20 === 5); // 1 of 25
       await h.direct.deleteMany(deleted);
       for (const key of corrupted) {
         const junk = Buffer.from(`not the image ${key}`);
@@ -75,8 +75,8 @@ for (const server of SERVERS) {
 
       h.proxy.reset();
       const forced = await runFullRestore(h.store, options(true));
-      expect(forced.repair.result?.completed.create).to.equal(44);
-      expect(h.proxy.counts.put).to.equal(47);
+      expect(forced.repair.result?.completed.create).to.equal(25);
+      expect(h.proxy.counts.put).to.equal(28);
     });
 
     it('from the command line: --delete asks for --yes off a terminal, and deletes nothing without it', async () => {
@@ -103,10 +103,10 @@ for (const server of SERVERS) {
       const run = await spawnGulp(['restore', '--src', join(REPO_ROOT, 'public'), '--dest', dest(), '--cache-dir', join(work, 'cache')], h.cliEnv(), 120_000);
       expect(run.status, run.output).to.equal(0);
       expect(run.output).to.match(/build: 11 sources — 11 built/);
-      expect(run.output).to.match(/44 missing/);
+      expect(run.output).to.match(/25 missing/);
       expect(run.output).to.match(/verify after repair: clean/);
       const keys = Object.keys(await h.contents());
-      expect(keys).to.have.length(44);
+      expect(keys).to.have.length(25);
       for (const key of keys) expect((await h.head(key))?.etag, key).to.equal(md5(await readFile(join(dest(), key))));
     });
   });

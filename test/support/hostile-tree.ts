@@ -20,11 +20,19 @@ const plain = fc.constantFrom('a-hi-res.jpg', 'a-hi-res.png', 'a-hi-res.JPG', 'b
 const soup = fc.array(fc.constantFrom('.', '..', '\\', 'a', '\u0007', 'e\u0301', ' ', '-'), { minLength: 1, maxLength: 8 })
   .map((parts) => `${parts.join('')}-hi-res.jpg`);
 
+/** The folder a name is a source in (`<slug>/<slug>-hi-res.jpg`), when the slug can be a folder on disk. */
+function slugFolder(name: string): string | undefined {
+  const slug = name.replace(/-hi-res\.[^.]+$/i, '');
+  return slug === name || slug === '' || slug === '.' || slug === '..' || slug.includes('/') || Buffer.byteLength(slug) > 250 ? undefined : slug;
+}
+
 export const hostileFile: fc.Arbitrary<HostileFile> = fc.record({
   dir: fc.constantFrom('a', 'b', 'evil'),
   name: fc.oneof(climb, odd, long, plain, soup),
   content: fc.constantFrom<Content>('jpeg', 'jpeg', 'other-jpeg', 'zero', 'html', 'link-image', 'link-dir', 'link-missing', 'link-huge'),
-});
+  // Half the time the file sits in the folder named after it, so the build takes it as a source (hostile slug and all).
+  asSource: fc.boolean(),
+}).map(({ asSource, ...file }) => ({ ...file, dir: (asSource && slugFolder(file.name)) || file.dir }));
 
 export const hostileTree = fc.uniqueArray(hostileFile, { minLength: 1, maxLength: 7, selector: (f) => `${f.dir}/${f.name}` });
 
