@@ -69,6 +69,9 @@ function issuePath(issue: v.BaseIssue<unknown>): string {
 /** Parses what a config file exported (or nothing: the default) into a validated config. */
 export function resolveAssetsConfig(raw: unknown, file?: string): AssetsConfig {
   const where = file ?? 'the default config';
+  if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
+    throw new ConfigError(`${where}: is not a config object`, 'export default defineConfig({ … }) (see "The recipe" in README.md)');
+  }
   const parsed = v.safeParse(configSchema, raw ?? {});
   if (!parsed.success) {
     const issue = parsed.issues[0];
