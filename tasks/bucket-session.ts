@@ -2,11 +2,14 @@
  * What every task that talks to a bucket does around its own work: read the environment, open the
  * store (the embedded local bucket in development), say where it is, close it, print the report.
  */
-import { loadDotenvFile, resolveEnvironment, secretValues, type Environment, type EnvironmentName } from '../lib/config/environment';
+import { resolveEnvironment, secretValues, type Environment, type EnvironmentName } from '../lib/config/environment';
+import { loadSettingsFiles, startedEnvironment } from '../lib/config/settings-files';
+import { checkTarget } from '../lib/config/target-rule';
 import { NotAppliedError, UsageError } from '../lib/errors';
 import type { AdaptiveLimiter } from '../lib/execute/adaptive-limiter';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
 import type { OpenStore } from '../lib/bucket/open-store';
+import { GIVEN, wasGiven } from './flags';
 
 export interface BucketSession {
   readonly env: Environment;
@@ -16,7 +19,10 @@ export interface BucketSession {
 }
 
 /** The flags every bucket task has (typed from the flag tables). */
-export interface BucketFlags { readonly env: EnvironmentName; readonly concurrency?: number; readonly json: boolean; readonly 'move-history'?: boolean }
+export interface BucketFlags {
+  readonly env: EnvironmentName; readonly concurrency?: number; readonly json: boolean; readonly 'move-history'?: boolean;
+  readonly [GIVEN]: ReadonlySet<string>;
+}
 
 /** --max-delete's value; `allowMass`: --allow-mass-delete was given. */
 export function parseMaxDelete(value: string, allowMass = false): DeleteLimits {
@@ -30,9 +36,26 @@ export function parseMaxDelete(value: string, allowMass = false): DeleteLimits {
   return limits;
 }
 
-export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSession) => Promise<T>): Promise<T> {
-  loadDotenvFile();
+const targets = new Map<EnvironmentName, Environment>();
+
+/**
+ * The environment a bucket command targets, read once per command (`gulp` checks it before build, then
+ * sync and verify use it): the settings files, the rule for a CI run that forgot --env, the settings
+ * themselves, and the one line saying R2 settings were found but not used.
+ */
+export function resolveTarget(flags: Pick<BucketFlags, 'env' | typeof GIVEN>): Environment {
+  const known = targets.get(flags.env);
+  if (known) return known;
+  loadSettingsFiles(flags.env);
+  const note = checkTarget({ explicit: wasGiven(flags, 'env'), started: startedEnvironment(), settings: process.env });
   const env = resolveEnvironment(flags.env);
+  if (note) process.stderr.write(`note: ${note}\n`);
+  targets.set(flags.env, env);
+  return env;
+}
+
+export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSession) => Promise<T>): Promise<T> {
+  const env = resolveTarget(flags);
   // Loaded here, not at the top: `gulp build` and `gulp --tasks` never pay for the S3 SDK.
   const { AdaptiveLimiter } = require('../lib/execute/adaptive-limiter') as typeof import('../lib/execute/adaptive-limiter');
   const { openStore } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');

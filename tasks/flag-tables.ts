@@ -5,12 +5,12 @@ import { UsageError } from '../lib/errors';
 import { describeFlags, parseFlags, type FlagCheck, type FlagTable, type FlagValues } from './flags';
 
 const scope = {
-  filter: { kind: 'regex', description: 'only sources whose path (e.g. album/slug/slug-hi-res.jpg) matches this regular expression' },
+  filter: { kind: 'regex', description: 'only sources whose path (e.g. album/slug/slug-hi-res.jpg) matches this regular expression (case-insensitive)' },
   type: { kind: 'choice', values: ['album', 'artist'], description: 'only album covers or only artist images' },
 } as const satisfies FlagTable;
 
 const bucket = {
-  env: { kind: 'choice', values: ['development', 'staging', 'production'], default: 'development', description: 'target environment; development uses the embedded local bucket unless S3_ENDPOINT is set' },
+  env: { kind: 'choice', values: ['development', 'staging', 'production'], default: 'development', description: 'target: development (the embedded local bucket unless S3_ENDPOINT is set), staging or production; settings from the environment, then .env.<env>, then .env; must be given in CI when R2 credentials are set' },
 } as const satisfies FlagTable;
 
 const deletes = {
@@ -23,7 +23,7 @@ const massDelete = {
 
 const objectScope = {
   ...scope,
-  filter: { kind: 'regex', description: 'only object keys (e.g. album/slug/slug-medium.jpg) matching this regular expression' },
+  filter: { kind: 'regex', description: 'only object keys (e.g. album/slug/slug-medium.jpg) matching this regular expression (case-insensitive)' },
   size: { kind: 'string', arg: 'name', description: `only one size: ${sizeChoices()}` },
 } as const satisfies FlagTable;
 
@@ -54,7 +54,8 @@ export const FLAG_TABLES = {
     ...massDelete,
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16; halves on 429/503)' },
     ...objectScope,
-    'changed-files': { kind: 'string', arg: 'file', description: 'only the albums/artists named in this list of paths (from `git diff --name-only`)' },
+    'changed-files': { kind: 'string', arg: 'file', description: 'only the albums/artists named in this list of paths (from `git diff --name-only`; `public/<type>/<slug>/manual` names one by hand)' },
+    force: { kind: 'boolean', description: 'send every object in scope again, even those the bucket already holds (what is overwritten is archived first, as for any update)' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,
   },

@@ -30,8 +30,18 @@ type ValueOf<S> = S extends { kind: 'boolean' } ? boolean
   : string;
 /** Switches are always set (false when absent), and so is a flag with a default; others may be undefined. */
 type AlwaysSet<S> = S extends { kind: 'boolean' } | { default: string } ? true : false;
+/** Where parsed flags keep the names given on the command line (a default fills a value, but was not given). */
+export const GIVEN: unique symbol = Symbol('flags given on the command line');
+/** Parsed flags: their values, and which of them the command line gave. */
+export type ParsedFlags = Record<string, FlagValue> & { readonly [GIVEN]: ReadonlySet<string> };
 /** A task's parsed flags, typed from its (const) table: tasks read them with no casts. */
-export type FlagValues<T extends FlagTable> = { readonly [K in keyof T]: AlwaysSet<T[K]> extends true ? ValueOf<T[K]> : ValueOf<T[K]> | undefined };
+export type FlagValues<T extends FlagTable> = { readonly [K in keyof T]: AlwaysSet<T[K]> extends true ? ValueOf<T[K]> : ValueOf<T[K]> | undefined }
+  & { readonly [GIVEN]: ReadonlySet<keyof T & string> };
+
+/** Whether `name` was on the command line, not filled in by its default (`--env` given, or left to default to development). */
+export function wasGiven<N extends string>(flags: { readonly [GIVEN]: ReadonlySet<N> }, name: N): boolean {
+  return flags[GIVEN].has(name);
+}
 
 // gulp-cli's own flags: tolerated, never ours (lib/shared/options/cli-options.js in gulp-cli).
 const GULP_CLI_VALUED = new Set(['gulpfile', 'cwd', 'preload', 'tasks-depth', 'depth', 'f']);
@@ -100,7 +110,8 @@ function convert(name: string, spec: FlagSpec, raw: string | true): FlagValue {
       return n;
     }
     case 'regex':
-      try { return new RegExp(raw, 'u'); } catch (error) {
+      // Case-insensitive, as russ.fm's own scripts take --filter (`new RegExp(x, 'i')`).
+      try { return new RegExp(raw, 'iu'); } catch (error) {
         throw new UsageError(`--${name} "${raw}" is not a valid regular expression: ${(error as Error).message}`);
       }
     case 'choice':
@@ -135,7 +146,7 @@ function valuesOf(table: FlagTable, flags: ReadonlyMap<string, string | true>): 
 export function parseFlags(
   task: string, tables: Readonly<Record<string, FlagTable>>, expand: Readonly<Record<string, readonly string[]>>,
   argv: readonly string[] = process.argv.slice(2), checks: Readonly<Record<string, FlagCheck>> = {},
-): Record<string, FlagValue> {
+): ParsedFlags {
   const own = tables[task] ?? {};
   const valued = new Set(Object.values(tables).flatMap((t) => Object.entries(t).filter(([, s]) => s.kind !== 'boolean').map(([n]) => n)));
   const { flags, positionals } = splitArgs(argv, valued);
@@ -150,7 +161,9 @@ export function parseFlags(
     const table = tables[other];
     if (table) checks[other]?.(valuesOf(table, flags));
   }
-  return valuesOf(own, flags);
+  const given = new Set([...flags.keys()].filter((name) => name in own));
+  // Not enumerable: the values stay a plain record of flag → value for callers that list or compare them.
+  return Object.defineProperty(valuesOf(own, flags), GIVEN, { value: given, enumerable: false }) as ParsedFlags;
 }
 
 /** `{ '--flag': 'description' }`, the shape gulp-cli prints under each task in `gulp --tasks`. */

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { series } from 'gulp';
-import { loadDotenvFile, resolveEnvironment } from '../lib/config/environment';
 import { MANIFEST_FILE } from '../lib/manifest/types';
 import { build } from './build';
-import { parseMaxDelete } from './bucket-session';
+import { parseMaxDelete, resolveTarget } from './bucket-session';
 import { compositeFlagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
 import { sync } from './sync';
@@ -21,8 +20,7 @@ function checkSettings(): Promise<void> {
     parseMaxDelete(syncFlags['max-delete'], syncFlags['allow-mass-delete']);
     const verifyFlags = flagsFor('verify');
     parseMaxDelete(verifyFlags['max-delete'], verifyFlags['allow-mass-delete']);
-    loadDotenvFile();
-    resolveEnvironment(syncFlags.env);
+    resolveTarget(syncFlags);
   });
 }
 checkSettings.displayName = 'check-settings';

@@ -15,7 +15,7 @@ async function runSyncTask(): Promise<void> {
   const limits = parseMaxDelete(flags['max-delete'], flags['allow-mass-delete']);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runSync } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
-    const { slugsFromChangeList } = require('../lib/bucket/object-scope') as typeof import('../lib/bucket/object-scope');
+    const { slugsFromChangeList } = require('../lib/bucket/change-list') as typeof import('../lib/bucket/change-list');
     const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
     const report = require('../lib/sync/sync-report') as typeof import('../lib/sync/sync-report');
     const changed = flags['changed-files'] ? await slugsFromChangeList(flags['changed-files']) : undefined;
@@ -23,7 +23,7 @@ async function runSyncTask(): Promise<void> {
     const interrupt = watchInterrupt();
     const outcome = await runSync(opened.store, {
       dist: flags.dest, cacheControl: env.cacheControl, delete: flags.delete, limits,
-      dryRun, concurrency, limiter, quiet: flags.json, environment: env.name, signal: interrupt,
+      dryRun, force: flags.force, concurrency, limiter, quiet: flags.json, environment: env.name, signal: interrupt,
       scope: { type: flags.type, size: flags.size, filter: flags.filter, slugs: changed },
       // The plan before any write (with --json it is in the final JSON only).
       onPlan: (planned) => { if (!flags.json) process.stdout.write(`${report.formatPlan(planned)}\n`); },

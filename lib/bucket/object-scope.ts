@@ -2,9 +2,8 @@
  * Which object keys a sync (or verify) run covers: --type, --size, --filter and --changed-files narrow
  * both the build's side and the bucket's side, so a filtered run never deletes outside its scope.
  */
-import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { ConfigError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { isReserved } from '../validate/object-key';
 
 export { isReserved, RESERVED_PREFIXES } from '../validate/object-key';
@@ -54,22 +53,4 @@ export function keyInScope(key: string, scope: ObjectScope, sizes: readonly stri
   if (scope.filter && !scope.filter.test(key)) return false;
   if (scope.slugs && !scope.slugs.has(key.split('/').slice(0, 2).join('/'))) return false;
   return true;
-}
-
-/**
- * Maps a `git diff --name-only` list (paths under public/ or dist/, or bare keys) to the `<type>/<slug>`
- * folders they touch. Lines that are not album or artist images are ignored.
- */
-export async function slugsFromChangeList(path: string): Promise<Set<string>> {
-  let text: string;
-  try { text = await readFile(path, 'utf8'); } catch (error) {
-    throw new ConfigError(`cannot read --changed-files ${path}: ${(error as Error).message}`);
-  }
-  const slugs = new Set<string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const parts = raw.trim().normalize('NFC').split('/').filter(Boolean);
-    const at = parts.findIndex((p) => p === 'album' || p === 'artist');
-    if (at >= 0 && parts.length >= at + 3) slugs.add(`${parts[at]}/${parts[at + 1]}`);
-  }
-  return slugs;
 }

@@ -1,9 +1,8 @@
 /**
  * Environments: development (embedded local bucket unless S3_ENDPOINT is set), staging and production
- * (real settings required, never a silent fallback). Values come from the environment or `.env`; errors
- * name the variable, never a secret's value.
+ * (real settings required, never a silent fallback). Values come from the environment, `.env.<env>` or
+ * `.env` (settings-files.ts); errors name the variable, never a secret's value.
  */
-import { config as loadDotenv } from 'dotenv';
 import { ConfigError } from '../errors';
 import { r2Endpoint, type StoreConfig } from '../storage/s3-client';
 
@@ -32,14 +31,9 @@ export interface Environment {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Loads `.env` from the working directory into process.env, without overriding what is already set. */
-export function loadDotenvFile(path = '.env'): void {
-  loadDotenv({ path, quiet: true });
-}
-
 function required(env: Env, name: string, why: string): string {
   const value = env[name]?.trim();
-  if (!value) throw new ConfigError(`${name} is not set (${why})`, 'set it in the environment or in .env (see .env.example)');
+  if (!value) throw new ConfigError(`${name} is not set (${why})`, 'set it in the environment, in .env.<env> or in .env (see .env.example)');
   return value;
 }
 

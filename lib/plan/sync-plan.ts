@@ -60,6 +60,8 @@ export interface SyncPlanInput {
   readonly limits: DeleteLimits;
   /** The run's scope as its flags said it (`--type album --filter …`); undefined for the whole bucket. */
   readonly scope?: string;
+  /** --force: every object the bucket already holds is sent again (an update: archived first like any other). */
+  readonly force?: boolean;
 }
 
 export interface SyncPlan {
@@ -143,8 +145,9 @@ export function planSync(input: SyncPlanInput): SyncPlan {
     if (!local || !remote) continue;
     const recorded = input.records.get(key);
     const content = compareContent(local, remote, recorded);
-    if (content === 'different') { actions.push({ kind: 'update', key, local, remote }); continue; }
+    // Unknown content is HEADed first even with --force: its SHA-256 names its archived copy.
     if (content === 'unknown') { inspect.push(key); continue; }
+    if (content === 'different' || input.force) { actions.push({ kind: 'update', key, local, remote }); continue; }
     const headers = compareHeaders(local, remote, recorded);
     if (headers === 'unknown') inspect.push(key);
     else if (headers === 'different') actions.push({ kind: 'retag', key, local, remote });

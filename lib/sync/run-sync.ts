@@ -24,6 +24,8 @@ export interface SyncOptions {
   readonly delete: boolean;
   readonly limits: DeleteLimits;
   readonly dryRun: boolean;
+  /** --force: send every object in scope, even those the bucket already holds. */
+  readonly force?: boolean;
   readonly concurrency: number;
   readonly quiet?: boolean;
   readonly limiter?: AdaptiveLimiter;
@@ -60,7 +62,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   refuseEmptyScope(options.scope, desired.length, remote.length);
   const { records } = state;
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
-  const planInput = { desired, remote, records, delete: options.delete, limits: options.limits, scope: describeScope(options.scope) };
+  const planInput = { desired, remote, records, delete: options.delete, limits: options.limits, scope: describeScope(options.scope), force: options.force };
   let planned = planSync(planInput);
   const heads = planned.inspect.length;
   if (heads > 0) {

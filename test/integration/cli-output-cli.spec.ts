@@ -27,7 +27,8 @@ describe('what the gulp CLI prints (errors, --json, plan first, Ctrl-C, exit cod
 
   it('--json --silent still shows the error on stderr, puts a JSON error on stdout, and prints no secret', async () => {
     const dest = join('/tmp', `${SECRET}-missing`);
-    const run = await gulpApart(['sync', '--dest', dest, '--json', '--silent'], { R2_ACCESS_KEY_ID: 'AKIDEXAMPLE', R2_SECRET_ACCESS_KEY: SECRET });
+    // --env development on purpose: in CI, R2 credentials without --env are refused (deploy-target-cli.spec.ts).
+    const run = await gulpApart(['sync', '--env', 'development', '--dest', dest, '--json', '--silent'], { R2_ACCESS_KEY_ID: 'AKIDEXAMPLE', R2_SECRET_ACCESS_KEY: SECRET });
     expect(run.status).to.equal(1);
     expect(run.stderr).to.match(/^error: no image manifest at \/tmp\/\*\*\*-missing\/images\.json\n {2}→ run `gulp build --dest \/tmp\/\*\*\*-missing` first\n$/);
     const lines = run.stdout.trim().split('\n');

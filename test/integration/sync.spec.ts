@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { slugsFromChangeList } from '../../lib/bucket/object-scope';
+import { slugsFromChangeList } from '../../lib/bucket/change-list';
 import { STATE_KEY } from '../../lib/bucket/state-record';
 import { CACHE, SyncHarness } from '../support/sync-harness';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { UsageError } from '../../lib/errors';
-import { parseFlags, type FlagTable } from '../../tasks/flags';
+import { GIVEN, parseFlags, wasGiven, type FlagTable } from '../../tasks/flags';
 import { COMPOSITES, FLAG_CHECKS, FLAG_TABLES } from '../../tasks/flag-tables';
 
 const build = (...argv: string[]) => parseFlags('build', FLAG_TABLES, COMPOSITES, ['build', ...argv]);
@@ -68,6 +68,26 @@ describe('parseFlags (gulp build)', () => {
     expect(filter.test('album/a/a-hi-res.jpg')).to.equal(true);
     expect(filter.test('artist/a/a-hi-res.jpg')).to.equal(false);
     expect(usageError(() => build('--filter', '(')).message).to.contain('not a valid regular expression');
+  });
+
+  // russ.fm's scripts compile --filter with `new RegExp(x, 'i')`: the same command line must select the same covers.
+  it('compiles --filter case-insensitively for every task that takes it (build, sync, verify)', async () => {
+    for (const task of ['build', 'sync', 'verify'] as const) {
+      const filter = parseFlags(task, FLAG_TABLES, COMPOSITES, [task, '--filter', '^Album/ABBA/']).filter as RegExp;
+      expect(filter.test('album/abba/abba-medium.jpg'), task).to.equal(true);
+      expect(filter.test('album/bjork/bjork-medium.jpg'), task).to.equal(false);
+      expect(filter.flags, task).to.equal('iu');
+      expect(FLAG_TABLES[task].filter.description, task).to.contain('case-insensitive');
+    }
+  });
+
+  it('says which flags the command line gave, apart from those its defaults filled in', async () => {
+    const sync = (...argv: string[]) => parseFlags('sync', FLAG_TABLES, COMPOSITES, ['sync', ...argv]);
+    expect(sync().env).to.equal('development');
+    expect(wasGiven(sync(), 'env')).to.equal(false);
+    expect(wasGiven(sync('--env', 'development'), 'env')).to.equal(true);
+    expect(wasGiven(sync('--env=production', '--dry-run'), 'dry-run')).to.equal(true);
+    expect(Object.prototype.propertyIsEnumerable.call(sync('--env', 'production'), GIVEN), 'values stay a plain record').to.equal(false);
   });
 
   it('accepts only album or artist for --type', async () => {

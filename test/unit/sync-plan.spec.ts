@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { extraReason, headersHash, matchObjects, type DesiredObject, type RecordedObject, type RemoteObject } from '../../lib/plan/match';
+import { archiveNeeds } from '../../lib/plan/archive-plan';
 import { planTotals } from '../../lib/plan/plan-cost';
 import { planRollback } from '../../lib/plan/rollback-plan';
 import { DEFAULT_DELETE_LIMITS, planSync, type SyncPlanInput } from '../../lib/plan/sync-plan';
@@ -77,6 +78,20 @@ describe('planSync', () => {
     const changed = { ...record(a, 'abc-3'), sha256: 'something-else' };
     const differs = planSync({ ...input([a], [remote('a.jpg', 'abc-3')]), records: new Map([['a.jpg', changed]]) });
     expect(differs.actions.map((x) => x.kind)).to.deep.equal(['update']);
+  });
+
+  it('--force updates every object the bucket already holds (unchanged or re-headered), still inspects what it cannot judge, and archives them first', async () => {
+    const same = local('same.jpg');
+    const before = local('retag.jpg');
+    const after = local('retag.jpg', before.md5, { cacheControl: 'public, max-age=31536000, immutable' });
+    const records = new Map([['same.jpg', record(same)], ['retag.jpg', record(before)]]);
+    const listed = [remote('same.jpg'), remote('retag.jpg'), remote('multi.jpg', 'abc-3')];
+    const plan = planSync({ ...input([same, after, local('multi.jpg'), local('new.jpg')], listed), records, force: true });
+    expect(plan.actions.map((a) => [a.kind, a.key])).to.deep.equal([['create', 'new.jpg'], ['update', 'retag.jpg'], ['update', 'same.jpg']]);
+    expect(plan.inspect).to.deep.equal(['multi.jpg']);
+    expect(plan.keep).to.equal(0);
+    expect(archiveNeeds(plan, records).copies.size, 'the overwritten contents are archived like any update').to.equal(2);
+    expect(planSync({ ...input([same], [remote('same.jpg')]), records }).actions, 'without --force: kept').to.deep.equal([]);
   });
 
   it('keeps extras without --delete and says so', async () => {

@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { slugsInChangeList } from '../../lib/bucket/change-list';
+import { REPO_ROOT } from '../helpers/paths';
+import { makeTmpDir, removeTmp } from '../helpers/tmp';
+
+const WORKFLOW = join(REPO_ROOT, '.github', 'workflows', 'assets.yml');
+const VALIDATOR = join(REPO_ROOT, 'node_modules', '.bin', 'action-validator');
+
+/** The `run:` script of the step with this name (a `|` block dedented, as YAML reads it). */
+function stepScript(workflow: string, name: string): string {
+  const lines = workflow.split('\n');
+  const start = lines.findIndex((l) => l.trim() === `- name: ${name}`);
+  const end = lines.findIndex((l, i) => i > start && l.trim().startsWith('- name: '));
+  const run = lines.slice(0, end < 0 ? undefined : end).findIndex((l, i) => i > start && /^\s*run: /.test(l));
+  if (start < 0 || run < 0) throw new Error(`no step "${name}" with a run: script`);
+  const inline = /^\s*run: (.*)$/.exec(lines[run] as string)?.[1] as string;
+  if (inline !== '|') return `${inline}\n`;
+  const indent = (lines[run] as string).search(/\S/);
+  const body: string[] = [];
+  for (const line of lines.slice(run + 1)) {
+    if (line.trim() !== '' && line.search(/\S/) <= indent) break;
+    body.push(line);
+  }
+  const margin = Math.min(...body.filter((l) => l.trim()).map((l) => l.search(/\S/)));
+  return body.map((l) => l.slice(margin)).join('\n');
+}
+
+function sh(script: string, cwd: string, env: Record<string, string>): { status: number | null; out: string } {
+  const run = spawnSync('bash', ['-e', '-c', script], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  return { status: run.status, out: `${run.stdout}${run.stderr}` };
+}
+
+describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
+  let dir: string;
+  let workflow: string;
+  beforeEach(async () => {
+    dir = await makeTmpDir('workflow');
+    workflow = await readFile(WORKFLOW, 'utf8');
+  });
+  afterEach(async () => { await removeTmp(dir); });
+
+  it('passes action-validator, offline; a copy with an unknown key does not', async () => {
+    const valid = spawnSync(VALIDATOR, [WORKFLOW], { encoding: 'utf8' });
+    expect(valid.status, `${valid.stdout}${valid.stderr}`).to.equal(0);
+    const broken = join(dir, 'assets.yml');
+    await writeFile(broken, workflow.replace('    timeout-minutes: 60\n', '    timeout-minutes: 60\n    bogus-key: true\n'));
+    const refused = spawnSync(VALIDATOR, [broken], { encoding: 'utf8' });
+    expect(refused.status).to.not.equal(0);
+    expect(`${refused.stdout}${refused.stderr}`).to.contain("Additional property 'bogus-key' is not allowed");
+  });
+
+  it('runs the gulp tasks as the site does: pnpm, Node 22, the R2 secrets, --env production, the cache of --cache-dir', async () => {
+    for (const secret of ['R2_ACCOUNT_ID', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY', 'R2_BUCKET_NAME', 'R2_PUBLIC_DOMAIN']) {
+      expect(workflow, secret).to.contain(`${secret}: \${{ secrets.${secret} }}`);
+    }
+    expect(workflow).to.match(/uses: pnpm\/action-setup@/).and.match(/node-version: 22\n/).and.match(/fetch-depth: 0/);
+    expect(workflow).to.contain('CACHE_DIR: .cache/images').and.contain("key: ${{ runner.os }}-assets-images-v1-${{ hashFiles('assets.config.ts') }}");
+    expect(workflow.match(/uses: actions\/cache\/(restore|save)@v\d+\n\s+with:\n\s+path: \$\{\{ env\.CACHE_DIR \}\}/g)).to.have.length(2);
+    expect(stepScript(workflow, 'Build')).to.equal('pnpm exec gulp build --cache-dir "$CACHE_DIR"\n');
+    expect(stepScript(workflow, 'Sync to R2')).to.contain('args=(sync --env production --json --silent)').and.contain('--changed-files changed_files.txt').and.contain('--force');
+    expect(stepScript(workflow, 'Verify the bucket')).to.contain('verify --env production').and.contain('--repair');
+  });
+
+  it('its changed-files step writes what --changed-files reads: the pushed diff, or one manual line per target (sent with --force)', async () => {
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' }).stdout.trim();
+    git('init', '-q');
+    await writeFile(join(dir, 'README.md'), 'x');
+    git('add', '.');
+    git('commit', '-qm', 'one');
+    const before = git('rev-parse', 'HEAD');
+    await Promise.all(['album/café', 'artist/cher'].map((folder) => spawnSync('mkdir', ['-p', join(dir, 'public', folder)])));
+    await writeFile(join(dir, 'public', 'album', 'café', 'café-hi-res.jpg'), 'a');
+    await writeFile(join(dir, 'public', 'artist', 'cher', 'cher-hi-res.jpg'), 'c');
+    git('add', '.');
+    git('commit', '-qm', 'two');
+    const sha = git('rev-parse', 'HEAD');
+    const script = stepScript(workflow, 'Detect changed files').replaceAll('${{ github.event.before }}', before).replaceAll('${{ github.sha }}', sha);
+    const run = (env: Record<string, string>) => {
+      const outputs = join(dir, 'outputs.txt');
+      const result = sh(script, dir, { GITHUB_OUTPUT: outputs, TARGETS: '', EVENT: 'push', BEFORE: before, ...env });
+      expect(result.status, result.out).to.equal(0);
+      return spawnSync('cat', [outputs, join(dir, 'changed_files.txt')], { encoding: 'utf8' }).stdout;
+    };
+    const pushed = run({});
+    expect(pushed).to.contain('scope=changed\nforce=false\n');
+    expect([...slugsInChangeList(pushed)].sort()).to.deep.equal(['album/café', 'artist/cher']);
+    const manual = run({ EVENT: 'workflow_dispatch', TARGETS: ' album/blue-train, artist/cher/ ,' });
+    expect(manual).to.contain('force=true\npublic/album/blue-train/manual\npublic/artist/cher/manual\n');
+    expect(run({ EVENT: 'workflow_dispatch' })).to.contain('scope=changed\nforce=false\n');
+    expect(run({ BEFORE: '0000000000000000000000000000000000000000' })).to.contain('scope=all\n');
+  });
+
+  it('its summary step reports the counts from the sync and verify reports, and a failure by its message', async function () {
+    if (spawnSync('jq', ['--version']).status !== 0) this.skip(); // on GitHub's runners jq is installed
+    const summary = join(dir, 'summary.md');
+    await writeFile(join(dir, 'sync.json'), `${JSON.stringify({ ok: true, completed: { create: 2, update: 3, retag: 1 }, plan: { keep: 40 }, failures: [] })}\n`);
+    await writeFile(join(dir, 'verify.json'), `${JSON.stringify({ ok: true, objects: { matching: 46 } })}\n`);
+    const clean = sh(stepScript(workflow, 'Summary'), dir, { GITHUB_STEP_SUMMARY: summary });
+    expect(clean.status, clean.out).to.equal(0);
+    expect(await readFile(summary, 'utf8')).to.contain('| 5 | 1 | 40 | 0 |\n').and.contain('Verify: clean (46 objects match the build)');
+    await writeFile(join(dir, 'sync.json'), `${JSON.stringify({ ok: false, error: { code: 'E_CONFIG', message: 'R2_BUCKET_NAME is not set' } })}\n`);
+    await writeFile(join(dir, 'verify.json'), '');
+    const failed = sh(stepScript(workflow, 'Summary'), dir, { GITHUB_STEP_SUMMARY: summary });
+    expect(failed.status, failed.out).to.equal(0);
+    expect(await readFile(summary, 'utf8')).to.contain('| 0 | 0 | 0 | 0 |\n').and.contain('Verify: did not run').and.contain('**sync failed:** R2_BUCKET_NAME is not set');
+  });
+});
