@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { UsageError } from '../../lib/errors';
+import { DEFAULT_IMAGE_CONFIG } from '../../lib/images/config';
 import { plannerFromSharpResponsive, type SharpResponsiveOptions } from '../../lib/images/sharp-responsive-options';
 import { parseSourcePath } from '../../lib/images/source-path';
 
@@ -38,7 +39,7 @@ describe('plannerFromSharpResponsive', () => {
 
   it('merges jpegOptions over the default JPEG options', async () => {
     const [v] = plan({ formats: [{ width: 100, format: 'jpeg', jpegOptions: { quality: 60 } }] }, 'a.jpg', 400, 400);
-    expect(v?.encoder.options).to.include({ quality: 60, progressive: true });
+    expect(v?.encoder.options).to.deep.equal({ ...DEFAULT_IMAGE_CONFIG.jpeg, quality: 60 });
   });
 
   it('honours rename.dirname, prefix and basename', async () => {
