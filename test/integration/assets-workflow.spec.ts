@@ -58,7 +58,8 @@ describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
     }
     expect(workflow).to.match(/uses: pnpm\/action-setup@/).and.match(/node-version: 22\n/).and.match(/fetch-depth: 0/);
     expect(workflow).to.contain('CACHE_DIR: .cache/images').and.contain("key: ${{ runner.os }}-assets-images-v1-${{ hashFiles('assets.config.ts') }}");
-    expect(workflow.match(/uses: actions\/cache\/(restore|save)@v\d+\n\s+with:\n\s+path: \$\{\{ env\.CACHE_DIR \}\}/g)).to.have.length(2);
+    expect(workflow.match(/uses: actions\/cache\/(restore|save)@v\d+\n\s+with:\n\s+path: \|\n\s+\$\{\{ env\.CACHE_DIR \}\}\n\s+node_modules\/\.cache\/assets\/og\n/g)).to.have.length(2);
+    expect(stepScript(workflow, 'OG cards'), 'the site\'s OG cards are in dist/ before sync').to.contain('pnpm run generate-og');
     expect(stepScript(workflow, 'Build')).to.equal('pnpm exec gulp build --cache-dir "$CACHE_DIR"\n');
     expect(stepScript(workflow, 'Sync to R2')).to.contain('args=(sync --env production --json --silent)').and.contain('--changed-files changed_files.txt').and.contain('--force');
     expect(stepScript(workflow, 'Verify the bucket')).to.contain('verify --env production').and.contain('--repair');
