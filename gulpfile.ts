@@ -4,8 +4,9 @@ import { pipelineTask } from './tasks/pipeline';
 import { prune } from './tasks/prune';
 import { releases } from './tasks/releases';
 import { restore } from './tasks/restore';
+import { serve } from './tasks/serve';
 import { sync } from './tasks/sync';
 import { verify } from './tasks/verify';
 
-export { build, prune, releases, restore, sync, verify };
+export { build, prune, releases, restore, serve, sync, verify };
 export default pipelineTask;

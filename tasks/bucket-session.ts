@@ -63,7 +63,9 @@ export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSe
   const limiter = new AdaptiveLimiter(concurrency);
   const opened = await openStore(env, { limiter });
   try {
-    if (opened.localDirectory && !flags.json) {
+    if (opened.servedBy !== undefined && !flags.json) {
+      process.stdout.write(`embedded local bucket "${env.bucket}" kept up by \`gulp serve\` (pid ${opened.servedBy}; data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>\n`);
+    } else if (opened.localDirectory && !flags.json) {
       const { LOCAL_BUCKET_PORT } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');
       const fallback = opened.publicBase?.includes(`:${LOCAL_BUCKET_PORT}/`) ? '' : ` (port ${LOCAL_BUCKET_PORT} is taken, perhaps by another command: these URLs last only while this one runs)`;
       process.stdout.write(`embedded local bucket "${env.bucket}" (data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>${fallback}\n`);

@@ -115,6 +115,12 @@ export const FLAG_TABLES = {
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,
   },
+  serve: {
+    port: { kind: 'count', min: 0, max: 65_535, description: 'port of the embedded bucket (default 4568, or any free port when that one is taken; 0: any free port)' },
+    src: { kind: 'string', arg: 'dir', default: 'public', description: 'the sources render on demand reads (album/<slug>/<slug>-hi-res.jpg, artist/…)' },
+    cors: { kind: 'string', arg: 'origins', default: 'http://localhost:5173,http://127.0.0.1:5173', description: 'origins allowed to read images cross-origin, comma-separated (* for any): the app\'s dev server' },
+    'no-render': { kind: 'boolean', description: 'do not render missing sizes from --src on demand: a missing object is a 404, as on R2' },
+  },
 } as const satisfies Record<string, FlagTable>;
 
 /** What composite tasks run, so their parts' flags are accepted. */

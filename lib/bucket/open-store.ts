@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import type { Environment } from '../config/environment';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
-import { startLocalBucket } from '../storage/local-bucket';
+import { findRunningServe } from '../serve/endpoint-file';
+import { localStoreConfig, startLocalBucket } from '../storage/local-bucket';
 import type { ObjectStore } from '../storage/object-store';
 import { createS3Client, type StoreConfig } from '../storage/s3-client';
 import { createObjectReader } from '../storage/s3-fetch-reader';
@@ -20,6 +21,8 @@ export interface OpenStore {
   readonly publicBase?: string;
   /** Set for the embedded bucket: where its data lives. */
   readonly localDirectory?: string;
+  /** Set when the embedded bucket is the one a running `gulp serve` keeps up: its pid. */
+  readonly servedBy?: number;
   close(): Promise<void>;
 }
 
@@ -60,18 +63,27 @@ export async function openStore(env: Environment, options: { limiter?: AdaptiveL
   let closeServer = async () => undefined as void;
   let publicBase = env.publicBase;
   let localDirectory: string | undefined;
+  let servedBy: number | undefined;
   if (!config) {
     localDirectory = resolve(LOCAL_BUCKET_DIR);
     const buckets = { bucket: env.bucket, otherBuckets: env.archiveBucket ? [env.archiveBucket] : [] };
-    const local = await startLocalBucket({ directory: localDirectory, ...buckets, port: LOCAL_BUCKET_PORT })
-      .catch(() => startLocalBucket({ directory: localDirectory as string, ...buckets, port: 0 }));
-    config = local.store;
-    publicBase = local.publicBase;
-    closeServer = local.close;
+    // A `gulp serve` keeping this folder's bucket up is used as it is (its writes then go through one server).
+    const served = await findRunningServe(localDirectory, [buckets.bucket, ...buckets.otherBuckets]);
+    if (served) {
+      config = localStoreConfig(`http://127.0.0.1:${served.port}`, env.bucket);
+      publicBase = `${config.endpoint}/${env.bucket}`;
+      servedBy = served.pid;
+    } else {
+      const local = await startLocalBucket({ directory: localDirectory, ...buckets, port: LOCAL_BUCKET_PORT })
+        .catch(() => startLocalBucket({ directory: localDirectory as string, ...buckets, port: 0 }));
+      config = local.store;
+      publicBase = local.publicBase;
+      closeServer = local.close;
+    }
   }
   const { store, destroy } = connectStore(config, { ...options, archiveBucket: env.archiveBucket });
   return {
-    store, config, publicBase, localDirectory,
+    store, config, publicBase, localDirectory, servedBy,
     close: async () => { destroy(); await closeServer(); },
   };
 }

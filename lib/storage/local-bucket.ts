@@ -66,8 +66,12 @@ function installCopyFix(): void {
 
 
 type Store = { getResourcePath(bucket: string, key: string, resource: string): string; getMetadata(bucket: string, key: string): Promise<{ etag: string }> };
-type Middleware = (ctx: { method: string; path: string; headers: Record<string, string | undefined>; status: number; type: string; body: unknown },
-  next: () => Promise<void>) => Promise<void>;
+/** The part of s3rver's Koa context our middleware uses (`path` is the raw, still percent-encoded path). */
+export interface BucketContext {
+  method: string; path: string; querystring: string; headers: Record<string, string | undefined>; status: number; type: string; body: unknown;
+  set(field: string, value: string): void;
+}
+export type Middleware = (ctx: BucketContext, next: () => Promise<void>) => Promise<void>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -171,6 +175,8 @@ export interface LocalBucketOptions {
   readonly port?: number;
   /** Wipe the data when closed (tests). */
   readonly ephemeral?: boolean;
+  /** Middleware run before every other (gulp serve: CORS, render on demand). */
+  readonly front?: readonly Middleware[];
 }
 
 export interface LocalBucket {
@@ -180,6 +186,11 @@ export interface LocalBucket {
   /** Where s3rver keeps the bucket's files. */
   readonly directory: string;
   close(): Promise<void>;
+}
+
+/** How a client reaches a bucket of an embedded server at `endpoint` (this process's, or `gulp serve`'s). */
+export function localStoreConfig(endpoint: string, bucket: string): StoreConfig {
+  return { provider: 'local', endpoint, bucket, region: 'us-east-1', accessKeyId: LOCAL_ACCESS_KEY, secretAccessKey: LOCAL_ACCESS_KEY };
 }
 
 export async function startLocalBucket(options: LocalBucketOptions): Promise<LocalBucket> {
@@ -194,7 +205,7 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
     configureBuckets: [options.bucket, ...(options.otherBuckets ?? [])].map((name) => ({ name, configs: [] })),
   });
   const koa = server as unknown as { middleware: Middleware[]; store: Store; listen(...args: unknown[]): Server | Promise<Server> };
-  koa.middleware.unshift(refuseKeysLeavingFolder(), conditionalWrites(koa.store, options.directory));
+  koa.middleware.unshift(...(options.front ?? []), refuseKeysLeavingFolder(), conditionalWrites(koa.store, options.directory));
   // s3rver's listen() waits for 'listening' only: a port in use is an unhandled 'error' event, a crash.
   const listen = koa.listen.bind(koa);
   koa.listen = (...args: unknown[]) => new Promise<Server>((resolve, reject) => {
@@ -204,10 +215,7 @@ export async function startLocalBucket(options: LocalBucketOptions): Promise<Loc
   const { port } = (await server.run()) as unknown as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
   return {
-    store: {
-      provider: 'local', endpoint, bucket: options.bucket, region: 'us-east-1',
-      accessKeyId: LOCAL_ACCESS_KEY, secretAccessKey: LOCAL_ACCESS_KEY,
-    },
+    store: localStoreConfig(endpoint, options.bucket),
     publicBase: `${endpoint}/${options.bucket}`,
     directory: options.directory,
     close: async () => {

@@ -5,6 +5,7 @@
  */
 import { messageOf } from '../errors';
 import type { DesiredObject } from '../plan/match';
+import { RENDERED_HEADER } from '../serve/bucket-middleware';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../storage/s3-client';
 import { mapPool } from '../util/pool';
 import { describeDifference, hashStream } from './deep-check';
@@ -46,6 +47,11 @@ async function judge(
 ): Promise<PublicProblem | undefined> {
   const cached = fromCache(response.headers);
   const wrong: string[] = [];
+  const rendered = response.headers.get(RENDERED_HEADER);
+  if (response.status === 200 && rendered !== null) {
+    await response.body?.cancel();
+    return problem('public-missing', `not in the bucket: \`gulp serve\` rendered it on demand from public/${rendered}`);
+  }
   if (response.status !== 200) {
     await response.body?.cancel();
     const reason = `HTTP ${response.status}${cached ? ' from the CDN cache' : ''}`;

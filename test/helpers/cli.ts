@@ -28,9 +28,9 @@ export const CLEAN_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME 
  * Runs gulp without blocking this process (an S3 server under test may live in it), with only
  * CLEAN_ENV and `env`. Output is stdout and stderr interleaved.
  */
-export function spawnGulp(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ status: number | null; output: string }> {
+export function spawnGulp(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000, cwd = REPO_ROOT): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(GULP_BIN, [...args], { cwd: REPO_ROOT, env: { ...CLEAN_ENV, ...env }, timeout: timeoutMs });
+    const child = spawn(GULP_BIN, [...args], { cwd, env: { ...CLEAN_ENV, ...env }, timeout: timeoutMs });
     let output = '';
     child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
