@@ -11,6 +11,7 @@ export { build } from './tasks/build';
 export { prune } from './tasks/prune';
 export { releases } from './tasks/releases';
 export { restore } from './tasks/restore';
+export { serve } from './tasks/serve';
 export { sync } from './tasks/sync';
 export { verify } from './tasks/verify';
 
@@ -34,6 +35,8 @@ export type { ImageManifest, ManifestSource, ManifestVariant } from './lib/manif
 export { DEFAULT_IMAGE_CONFIG, OUTPUT_FORMATS, PRESETS, validateImageConfig, withFormats, type PresetName } from './lib/images/config';
 /** For the project's assets.config.ts: `export default defineConfig({ preset: 'russ-fm', publish: [...] })`. */
 export { defineConfig, type AssetsConfigInput } from './lib/config/assets-config';
+/** For the site's vite.config.ts: renders a missing size from public/ on demand, as its own middleware does today. */
+export { russFmAssets } from './lib/serve/vite-plugin';
 export { MANIFEST_FILE } from './lib/manifest/types';
 export { AssetsError, ConfigError, InterruptedError, NotAppliedError, RunFailedError, SourceError, UsageError } from './lib/errors';
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadDotenvFile, resolveEnvironment } from '../lib/config/environment';
+import { resolveEnvironment } from '../lib/config/environment';
+import { loadSettingsFiles } from '../lib/config/settings-files';
 import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { parseOrigins } from '../lib/serve/cors';
 import { flagHelp, flagsFor } from './flag-tables';
@@ -14,7 +15,7 @@ export function serve(): Promise<void> {
 async function runServeTask(): Promise<void> {
   const flags = flagsFor('serve');
   const origins = parseOrigins(flags.cors);
-  loadDotenvFile();
+  loadSettingsFiles('development');
   const env = resolveEnvironment('development');
   const config = flags['no-render'] ? undefined : loadAssetsConfig();
   // Loaded here, not at the top: `gulp --tasks` should not pay for s3rver and sharp.
