@@ -17,6 +17,8 @@ const load = {
   formats: () => require('./formats') as typeof import('./formats'),
   profile: () => require('./profile') as typeof import('./profile'),
   corpus: () => require('./corpus') as typeof import('./corpus'),
+  recipe: () => require('./recipe-strategies') as typeof import('./recipe-strategies'),
+  presets: () => require('../lib/images/presets') as typeof import('../lib/images/presets'),
 };
 
 /**
@@ -81,6 +83,30 @@ async function run(strategy: string, o: ChildOptions): Promise<Record<string, un
       const config = o.recipe === 'default' ? DEFAULT_IMAGE_CONFIG : undefined;
       const { value, measured } = await measure(() => sequential(src, o.dest!, config));
       return { ...measured, ...value, decodes: value.outputs, concurrency: 1 };
+    }
+    // bench/recipe-bench.ts: the russ-fm recipe (the default config) against the site's loop and a ceiling.
+    case 'recipe-corpus': return { corpus: await (require('./recipe-corpus') as typeof import('./recipe-corpus')).ensureRecipeCorpus(o as never) };
+    case 'recipe-ours': {
+      const { buildImages } = load.build();
+      const config = load.presets().DEFAULT_IMAGE_CONFIG;
+      const concurrency = typeof o.concurrency === 'number' ? o.concurrency : load.responsive().defaultConcurrency();
+      const { value: s, measured } = await measure(() => buildImages({
+        src, dest: o.dest!, cacheDir: o.cacheDir!, config, concurrency, noCache: false, scope: {}, quiet: true,
+      }));
+      if (s.failed > 0) throw new Error(`build failed for ${s.failed} sources: ${JSON.stringify(s.failures.slice(0, 3))}`);
+      const { failures: _f, manifest: _m, ...summary } = s;
+      return {
+        ...measured, sources: s.sources, outputs: s.outputsWritten, bytesOut: s.bytesOut, decodes: s.built,
+        built: s.built, cached: s.cached, hashed: s.hashed, concurrency, librarySeconds: s.seconds, summary,
+      };
+    }
+    case 'site-loop': {
+      const { value, measured } = await measure(() => load.recipe().siteLoop(src, o.dest!));
+      return { ...measured, ...value, decodes: value.outputs - value.sources, concurrency: 10 };
+    }
+    case 'recipe-ceiling': {
+      const { value, measured } = await measure(() => load.recipe().recipeCeiling(src, o.dest!, o.pool ?? 2));
+      return { ...measured, ...value, decodes: value.sources, concurrency: o.pool };
     }
     case 'formats': {
       const { formatsTable } = load.formats();
