@@ -27,6 +27,10 @@ const objectScope = {
   size: { kind: 'string', arg: 'name', description: `only one size: ${sizeChoices()}` },
 } as const satisfies FlagTable;
 
+const exclude = {
+  exclude: { kind: 'globs', description: 'leave keys matching this glob alone: not uploaded, checked or deleted, only counted as unmanaged (repeatable; picomatch, matched against the whole key, e.g. \'album/*/og-image.png\'; adds to `ignore` in assets.config.ts)' },
+} as const satisfies FlagTable;
+
 const reports = {
   reports: { kind: 'string', arg: 'dir', description: 'folder for the JSON report (default: $REPORTS_DIR, else reports/); the newest 50 reports of each task are kept there, older ones deleted' },
 } as const satisfies FlagTable;
@@ -56,6 +60,7 @@ export const FLAG_TABLES = {
     ...objectScope,
     'changed-files': { kind: 'string', arg: 'file', description: 'only the albums/artists named in this list of paths (from `git diff --name-only`; `public/<type>/<slug>/manual` names one by hand)' },
     force: { kind: 'boolean', description: 'send every object in scope again, even those the bucket already holds (what is overwritten is archived first, as for any update)' },
+    ...exclude,
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,
   },
@@ -74,6 +79,7 @@ export const FLAG_TABLES = {
     'dry-run': { kind: 'boolean', description: 'with --repair: print the repair plan and change nothing' },
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight for HEADs, reads and repairs (default 16)' },
     ...objectScope,
+    ...exclude,
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,
   },
@@ -111,6 +117,7 @@ export const FLAG_TABLES = {
     yes: { kind: 'boolean', description: 'apply without asking (needed when not on a terminal)' },
     ...deletes,
     ...massDelete,
+    exclude: { ...exclude.exclude, description: 'never delete keys matching this glob, nor count them as extras (repeatable; adds to `ignore` in assets.config.ts); a release is still put back whole, and a rebuild leaves them out as sync does' },
     concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16)' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,

@@ -5,6 +5,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../lib/errors';
+import { globProblem } from '../lib/util/globs';
 
 export type FlagKind =
   | { kind: 'string' }
@@ -13,7 +14,9 @@ export type FlagKind =
   | { kind: 'percent' }
   | { kind: 'regex' }
   | { kind: 'choice'; values: readonly string[] }
-  | { kind: 'list'; values: readonly string[] };
+  | { kind: 'list'; values: readonly string[] }
+  /** Repeatable (`--exclude a --exclude b`; never comma-split: `{a,b}` is one glob); each glob checked here. */
+  | { kind: 'globs' };
 
 export type FlagSpec = FlagKind & { description: string; default?: string; /** Placeholder in help, e.g. `dir`. */ arg?: string };
 export type FlagTable = Readonly<Record<string, FlagSpec>>;
@@ -27,9 +30,10 @@ type ValueOf<S> = S extends { kind: 'boolean' } ? boolean
   : S extends { kind: 'regex' } ? RegExp
   : S extends { kind: 'choice'; values: readonly (infer V)[] } ? V
   : S extends { kind: 'list'; values: readonly (infer V)[] } ? V[]
+  : S extends { kind: 'globs' } ? string[]
   : string;
-/** Switches are always set (false when absent), and so is a flag with a default; others may be undefined. */
-type AlwaysSet<S> = S extends { kind: 'boolean' } | { default: string } ? true : false;
+/** Switches are always set (false when absent), globs too (none: []), and so is a flag with a default; others may be undefined. */
+type AlwaysSet<S> = S extends { kind: 'boolean' } | { kind: 'globs' } | { default: string } ? true : false;
 /** Where parsed flags keep the names given on the command line (a default fills a value, but was not given). */
 export const GIVEN: unique symbol = Symbol('flags given on the command line');
 /** Parsed flags: their values, and which of them the command line gave. */
@@ -50,21 +54,24 @@ const GULP_CLI_SWITCHES = new Set(['help', 'version', 'tasks', 'tasks-simple', '
 /** gulp-cli's -L is a counter: -L, -LL, -LLL. */
 const isGulpCliFlag = (name: string) => GULP_CLI_VALUED.has(name) || GULP_CLI_SWITCHES.has(name) || /^L+$/.test(name);
 
-interface RawArgs { flags: Map<string, string | true>; positionals: string[] }
+type RawValue = string | true;
+/** Every value each flag was given, in order (a repeated flag other than a list of globs keeps its last). */
+interface RawArgs { flags: Map<string, RawValue[]>; positionals: string[] }
 
 function splitArgs(argv: readonly string[], valued: ReadonlySet<string>): RawArgs {
-  const flags = new Map<string, string | true>();
+  const flags = new Map<string, RawValue[]>();
   const positionals: string[] = [];
+  const add = (name: string, value: RawValue) => flags.set(name, [...(flags.get(name) ?? []), value]);
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
     const match = /^--?([^=]+)(?:=(.*))?$/.exec(arg);
     if (!match || arg === '-' || arg === '--') { positionals.push(arg); continue; }
     const name = match[1] as string;
-    if (match[2] !== undefined) { flags.set(name, match[2]); continue; }
+    if (match[2] !== undefined) { add(name, match[2]); continue; }
     const nextArg = argv[i + 1];
     const takesValue = GULP_CLI_VALUED.has(name) || valued.has(name);
-    if (takesValue && nextArg !== undefined && !nextArg.startsWith('--')) { flags.set(name, nextArg); i += 1; }
-    else flags.set(name, true);
+    if (takesValue && nextArg !== undefined && !nextArg.startsWith('--')) { add(name, nextArg); i += 1; }
+    else add(name, true);
   }
   return { flags, positionals };
 }
@@ -125,13 +132,23 @@ function convert(name: string, spec: FlagSpec, raw: string | true): FlagValue {
       }
       return [...new Set(items)];
     }
+    case 'globs': {
+      const problem = globProblem(raw);
+      if (problem) throw new UsageError(`--${name} "${raw}" ${problem}`, 'globs match whole keys, e.g. --exclude \'album/*/og-image.png\' (quote it so the shell leaves it alone)');
+      return [raw];
+    }
   }
 }
 
-function valuesOf(table: FlagTable, flags: ReadonlyMap<string, string | true>): Record<string, FlagValue> {
+function valuesOf(table: FlagTable, flags: ReadonlyMap<string, readonly RawValue[]>): Record<string, FlagValue> {
   const values: Record<string, FlagValue> = {};
   for (const [name, spec] of Object.entries(table)) {
-    const raw = flags.get(name) ?? spec.default;
+    const given = flags.get(name);
+    if (spec.kind === 'globs') {
+      values[name] = [...new Set((given ?? []).flatMap((raw) => convert(name, spec, raw) as string[]))];
+      continue;
+    }
+    const raw = given?.[given.length - 1] ?? spec.default;
     values[name] = raw === undefined ? (spec.kind === 'boolean' ? false : undefined) : convert(name, spec, raw);
   }
   return values;
@@ -170,7 +187,7 @@ export function parseFlags(
 export function describeFlags(table: FlagTable): Record<string, string> {
   return Object.fromEntries(Object.entries(table).map(([name, spec]) => {
     const placeholder: Record<FlagSpec['kind'], string> = {
-      boolean: '', string: ` <${spec.arg ?? 'value'}>`, count: ' <n>', percent: ' <percent>', regex: ' <regex>',
+      boolean: '', string: ` <${spec.arg ?? 'value'}>`, count: ' <n>', percent: ' <percent>', regex: ' <regex>', globs: ' <glob>',
       choice: 'values' in spec ? ` <${spec.values.join('|')}>` : '',
       list: 'values' in spec ? ` <${spec.values.join(',')}>` : '',
     };

@@ -1,5 +1,6 @@
 import { secretValues } from '../lib/config/environment';
 import { InterruptedError, RunFailedError, UsageError } from '../lib/errors';
+import type { AssetsConfig } from '../lib/config/assets-config';
 import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
 import type { ReleaseChoice } from '../lib/restore/run-rollback';
@@ -20,13 +21,15 @@ async function runRestoreTask(): Promise<void> {
   const { parseAt } = require('../lib/restore/state-at') as typeof import('../lib/restore/state-at');
   const choice = flags.at ? { at: parseAt(flags.at) } : flags.release;
   if (flags.pull) return pull(flags, choice ?? 'latest');
-  if (!choice) return fullRestore(flags, limits);
+  const config = loadAssetsConfig(); // a bad `publish`/`ignore` glob fails here, before the bucket is opened (a pull needs no config)
+  if (!choice) return fullRestore(flags, limits, config);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runRollback } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
     const report = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
     const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
+    const { keyRules } = require('../lib/bucket/managed-keys') as typeof import('../lib/bucket/managed-keys');
     const common = {
-      release: choice, environment: env.name, limits, concurrency, limiter, quiet: flags.json,
+      release: choice, environment: env.name, limits, concurrency, limiter, quiet: flags.json, keys: keyRules(config, flags.exclude),
       publicBase: opened.publicBase,
     };
     let outcome = await runRollback(opened.store, { ...common, dryRun: true });
@@ -60,20 +63,21 @@ async function runRestoreTask(): Promise<void> {
   });
 }
 /** No release named: rebuild dist/ from the sources (cache ignored), repair the bucket to match, verify. */
-async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits): Promise<void> {
+async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits, config: AssetsConfig): Promise<void> {
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runFullRestore } = require('../lib/restore/run-full-restore') as typeof import('../lib/restore/run-full-restore');
     const { defaultConcurrency } = require('../lib/images/responsive') as typeof import('../lib/images/responsive');
     const { formatBuildSummary } = require('../lib/images/build-summary') as typeof import('../lib/images/build-summary');
     const report = require('../lib/verify/verify-report') as typeof import('../lib/verify/verify-report');
+    const { keyRules } = require('../lib/bucket/managed-keys') as typeof import('../lib/bucket/managed-keys');
     const dryRun = flags['dry-run'];
     const quiet = flags.json;
     const outcome = await runFullRestore(opened.store, {
       build: {
-        src: flags.src, dest: flags.dest, cacheDir: flags['cache-dir'], config: loadAssetsConfig().image,
+        src: flags.src, dest: flags.dest, cacheDir: flags['cache-dir'], config: config.image,
         concurrency: defaultConcurrency(), scope: {}, quiet, allowEmpty: flags['allow-empty'],
       },
-      verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet },
+      verify: { cacheControl: env.cacheControl, scope: {}, deep: false, concurrency, quiet, keys: keyRules(config, flags.exclude) },
       repair: {
         delete: flags.delete, limits, dryRun, concurrency, limiter, quiet, environment: env.name,
         confirmDeletes: async (plan) => {

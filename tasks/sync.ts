@@ -1,4 +1,5 @@
 import { secretValues } from '../lib/config/environment';
+import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { InterruptedError, RunFailedError } from '../lib/errors';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
@@ -12,19 +13,21 @@ export function sync(): Promise<void> {
 
 async function runSyncTask(): Promise<void> {
   const flags = flagsFor('sync');
+  const config = loadAssetsConfig(); // a bad `publish`/`ignore` glob fails here, before the bucket is opened
   const limits = parseMaxDelete(flags['max-delete'], flags['allow-mass-delete']);
   await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
     const { runSync } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
     const { slugsFromChangeList } = require('../lib/bucket/change-list') as typeof import('../lib/bucket/change-list');
     const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
     const report = require('../lib/sync/sync-report') as typeof import('../lib/sync/sync-report');
+    const { keyRules } = require('../lib/bucket/managed-keys') as typeof import('../lib/bucket/managed-keys');
     const changed = flags['changed-files'] ? await slugsFromChangeList(flags['changed-files']) : undefined;
     const dryRun = flags['dry-run'];
     const interrupt = watchInterrupt();
     const outcome = await runSync(opened.store, {
       dist: flags.dest, cacheControl: env.cacheControl, delete: flags.delete, limits,
       dryRun, force: flags.force, concurrency, limiter, quiet: flags.json, environment: env.name, signal: interrupt,
-      scope: { type: flags.type, size: flags.size, filter: flags.filter, slugs: changed },
+      scope: { type: flags.type, size: flags.size, filter: flags.filter, slugs: changed }, keys: keyRules(config, flags.exclude),
       // The plan before any write (with --json it is in the final JSON only).
       onPlan: (planned) => { if (!flags.json) process.stdout.write(`${report.formatPlan(planned)}\n`); },
     }).finally(() => interrupt.dispose());

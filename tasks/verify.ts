@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { secretValues } from '../lib/config/environment';
+import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { RunFailedError, UsageError } from '../lib/errors';
 import type { ObjectStore } from '../lib/storage/object-store';
 import type { VerifyOptions } from '../lib/verify/run-verify';
@@ -15,6 +16,7 @@ export function verify(): Promise<void> {
 
 async function runVerifyTask(): Promise<void> {
   const flags = flagsFor('verify');
+  const config = loadAssetsConfig(); // a bad `publish`/`ignore` glob fails here, before the bucket is opened
   const limits = parseMaxDelete(flags['max-delete'], flags['allow-mass-delete']);
   const repairing = flags.repair;
   if (flags['dry-run'] && !repairing) {
@@ -26,13 +28,14 @@ async function runVerifyTask(): Promise<void> {
     const { runVerify, isClean } = require('../lib/verify/run-verify') as typeof import('../lib/verify/run-verify');
     const { repairBucket } = require('../lib/verify/repair-bucket') as typeof import('../lib/verify/repair-bucket');
     const report = require('../lib/verify/verify-report') as typeof import('../lib/verify/verify-report');
+    const { keyRules } = require('../lib/bucket/managed-keys') as typeof import('../lib/bucket/managed-keys');
     const dist = flags.dest;
     if (flags.public && !opened.publicBase) throw new UsageError('--public needs R2_PUBLIC_DOMAIN (the public base URL of the bucket)');
     const expected = await expectedState(opened.store, flags, dist);
     const options = {
       ...expected, cacheControl: env.cacheControl, deep: flags.deep, publicBase: flags.public ? opened.publicBase : undefined,
       sample: flags.sample, concurrency, quiet: flags.json,
-      scope: { type: flags.type, size: flags.size, filter: flags.filter },
+      scope: { type: flags.type, size: flags.size, filter: flags.filter }, keys: keyRules(config, flags.exclude), dist,
     };
     const outcome = await runVerify(opened.store, options);
     let repair;

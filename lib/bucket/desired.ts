@@ -1,6 +1,7 @@
 /**
- * What the build wants in the bucket: the manifest's objects with an environment's headers, their size
- * names, and their bytes in dist/ (read only under dist/, whatever a manifest key says).
+ * What a run wants in the bucket: the manifest's objects with an environment's headers, their size
+ * names, the files the config publishes from dist/, and their bytes there (read only under dist/,
+ * whatever a key says).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,11 +10,15 @@ import { manifestPath, readManifest } from '../manifest/io';
 import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject } from '../plan/match';
 import { pathUnder } from '../util/contained-path';
+import { managedKeys, type KeyRules, type ManagedKeys } from './managed-keys';
+import { keyInScope, type ObjectScope } from './object-scope';
+import { NOTHING_PUBLISHED, scanPublished, type PublishedScan } from './published';
 
 /** The objects the build wants in the bucket, from the manifest, with this environment's headers. */
 export function desiredObjects(manifest: ImageManifest, cacheControl: string): DesiredObject[] {
   return Object.values(manifest.sources).flatMap((source) => source.variants.map((v) => ({
     key: v.key, md5: v.md5, sha256: v.sha256, size: v.bytes, contentType: v.contentType, cacheControl,
+    origin: { size: v.size, passthrough: v.passthrough },
   })));
 }
 
@@ -45,4 +50,31 @@ export async function requireManifest(dist: string, file = manifestPath(resolve(
   const build = dist === 'dist' ? 'gulp build' : `gulp build --dest ${dist}`;
   if (!manifest) throw new ConfigError(`no image manifest at ${file}`, `run \`${build}\` first${manifestFlag ? ', or name one with --manifest' : ''}`);
   return manifest;
+}
+
+/** What a run wants and the matchers it judges keys by (scope from the flags, managedness from the config). */
+export interface RunObjects {
+  /** The built and published objects in the run. */
+  readonly desired: DesiredObject[];
+  readonly keys: ManagedKeys;
+  /** The flags' scope (--type, --size, --filter, --changed-files): what is listed. */
+  readonly inScope: (key: string) => boolean;
+  /** In scope and not excluded, ignored or held: what the run plans and its release records. */
+  readonly inRun: (key: string) => boolean;
+  readonly published: PublishedScan;
+}
+
+/**
+ * The run's wanted objects: `built` (a manifest's or a release's), plus, given `dist`, the files the
+ * config's `publish` globs name there, all narrowed to the run; and the key matchers that go with them.
+ */
+export async function runObjects(built: readonly DesiredObject[], options: {
+  readonly sizes: readonly string[]; readonly scope: ObjectScope; readonly rules: KeyRules; readonly cacheControl: string; readonly dist?: string;
+}): Promise<RunObjects> {
+  const published = options.dist === undefined ? NOTHING_PUBLISHED
+    : await scanPublished(options.dist, options.rules.publish, options.cacheControl, new Set(built.map((o) => o.key)));
+  const keys = managedKeys(options.rules, { extraSizes: options.sizes, idle: published.idle });
+  const inScope = (key: string) => keyInScope(key, options.scope, options.sizes);
+  const inRun = (key: string) => inScope(key) && keys.inRun(key);
+  return { desired: [...built, ...published.objects].filter((o) => inRun(o.key)), keys, inScope, inRun, published };
 }

@@ -2,6 +2,7 @@
  * What sync, verify and restore read from a bucket: its listing (the images only, past the tool's own
  * prefixes) and, for what a listing cannot judge, a HEAD per object.
  */
+import type { ServedHeaders } from '../plan/explain-changes';
 import { recordFromHead, type RecordedObject } from '../plan/match';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
 import { mapPool } from '../util/pool';
@@ -41,11 +42,14 @@ export async function listRemote(
   }
 }
 
-/** HEADs the keys the plan could not judge and records what their metadata says. */
-export async function inspect(store: ObjectStore, keys: readonly string[], records: Map<string, RecordedObject>): Promise<void> {
+/** HEADs the keys the plan could not judge and records what their metadata says (and, into `served`, the headers seen). */
+export async function inspect(
+  store: ObjectStore, keys: readonly string[], records: Map<string, RecordedObject>, served?: Map<string, ServedHeaders>,
+): Promise<void> {
   await mapPool(keys, 16, async (key) => {
     const head = await store.head(key);
     if (!head) return;
     records.set(key, recordFromHead(head));
+    served?.set(key, { contentType: head.contentType, cacheControl: head.cacheControl });
   });
 }

@@ -6,6 +6,15 @@ import { stableHash } from '../util/hash';
 import { keyProblem } from '../validate/object-key';
 import { printable } from '../util/printable';
 
+/**
+ * Where a wanted object comes from, to explain why it is replaced: a size the build rendered (a `source`
+ * size says how it was published: as the source, stripped of metadata, or re-encoded), or a file
+ * assets.config.ts publishes from dist/. Never recorded in a release.
+ */
+export type ObjectOrigin =
+  | { readonly size: string; readonly passthrough?: 'copy' | 'strip' | 'reencode' }
+  | { readonly published: true };
+
 /** An object as the build says it should be in the bucket. */
 export interface DesiredObject {
   readonly key: string;
@@ -14,6 +23,7 @@ export interface DesiredObject {
   readonly size: number;
   readonly contentType: string;
   readonly cacheControl: string;
+  readonly origin?: ObjectOrigin;
 }
 
 /** An object as the bucket listing shows it (see ObjectStore.list). */

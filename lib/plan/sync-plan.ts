@@ -5,6 +5,7 @@
 import {
   compareContent, compareHeaders, matchObjects, type DesiredObject, type RecordedObject, type RemoteObject,
 } from './match';
+import { explainChanges, type ChangeNotes, type ServedHeaders } from './explain-changes';
 
 export type SyncAction =
   | { readonly kind: 'create'; readonly key: string; readonly local: DesiredObject }
@@ -62,6 +63,8 @@ export interface SyncPlanInput {
   readonly scope?: string;
   /** --force: every object the bucket already holds is sent again (an update: archived first like any other). */
   readonly force?: boolean;
+  /** Headers this run's HEADs saw objects served with: what header-only copies change, for the plan. */
+  readonly served?: ReadonlyMap<string, ServedHeaders>;
 }
 
 export interface SyncPlan {
@@ -75,6 +78,8 @@ export interface SyncPlan {
   /** Why extras are not deleted, when they are not. */
   readonly deleteRefusal?: string;
   readonly remoteCount: number;
+  /** Why objects the tool did not write are replaced, and what header-only copies change (a sync's plan). */
+  readonly notes?: ChangeNotes;
 }
 
 export const ACTION_ORDER: Record<SyncAction['kind'], number> = { archive: 0, create: 1, update: 2, restore: 3, retag: 4, delete: 5 };
@@ -156,5 +161,6 @@ export function planSync(input: SyncPlanInput): SyncPlan {
   const refusal = deleteRefusal({ ...input, desiredCount: input.desired.length, remoteCount: input.remote.length }, extras);
   if (!refusal) for (const remote of extras) actions.push({ kind: 'delete', key: remote.key, remote });
   actions.sort((a, b) => ACTION_ORDER[a.kind] - ACTION_ORDER[b.kind]);
-  return { actions, keep, inspect, extras, deleteRefusal: refusal, remoteCount: input.remote.length };
+  const notes = explainChanges(actions, input.records, input.served ?? new Map());
+  return { actions, keep, inspect, extras, deleteRefusal: refusal, remoteCount: input.remote.length, notes };
 }

@@ -1,6 +1,7 @@
 /** What `gulp restore` and `gulp releases` print and record. */
 import type { Release } from '../releases/release';
 import { showKey } from '../plan/match';
+import { formatUnmanaged } from '../bucket/unmanaged-report';
 import { formatBytes } from '../util/progress';
 import { keysByKind, keysDone, writeRunReport, type KeysByKind } from '../util/run-report';
 import { LATEST_BEHIND } from '../verify/verify-report';
@@ -49,6 +50,8 @@ export function formatRollbackPlan(outcome: RollbackOutcome, limit = 20): string
     `${outcome.result ? '' : 'plan: '}restore to ${outcome.target.id} (${outcome.target.createdAt}): ${t.restores} copied back from the archive, ${t.retags} re-headered, `
       + `${t.deletes} deleted, ${t.archives} archived first, ${p.keep} already right; ${t.requests.classA} class A requests, no uploads`,
   ];
+  const unmanaged = formatUnmanaged(outcome.unmanaged);
+  if (unmanaged) lines.push(`  ${unmanaged}`);
   if (p.deleteRefusal) lines.push(`  deletes: ${p.deleteRefusal}`);
   for (const u of p.unrecoverable) lines.push(`  cannot restore ${u.key}: ${u.reason}`);
   for (const a of p.actions.slice(0, limit)) {
@@ -64,6 +67,8 @@ export interface RestoreReport {
   readonly dryRun: boolean;
   readonly target: string;
   readonly plan: RollbackOutcome['totals'];
+  /** Objects left alone (not the tool's, or excluded or ignored): never deleted by a restore. */
+  readonly unmanaged: RollbackOutcome['unmanaged'];
   readonly unrecoverable: RollbackOutcome['plan']['unrecoverable'];
   readonly deleteRefusal?: string;
   /** The plan by key: restore (copied back), retag, delete, and archive (the keys whose bytes are archived first). */
@@ -84,7 +89,7 @@ export interface RestoreReport {
 export function restoreReport(outcome: RollbackOutcome, context: { environment: string; bucket: string; dryRun: boolean }): RestoreReport {
   const failures = outcome.result?.failures ?? [];
   return {
-    ...context, target: outcome.target.id, plan: outcome.totals, unrecoverable: outcome.plan.unrecoverable,
+    ...context, target: outcome.target.id, plan: outcome.totals, unmanaged: outcome.unmanaged, unrecoverable: outcome.plan.unrecoverable,
     deleteRefusal: outcome.plan.deleteRefusal, actions: keysByKind(outcome.plan.actions),
     notDeleted: outcome.plan.deleteRefusal ? outcome.plan.extras.map((e) => e.key) : [],
     completed: outcome.result?.completed, done: keysDone(outcome.result), failures, stopped: outcome.result?.stopped,

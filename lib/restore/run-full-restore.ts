@@ -18,7 +18,7 @@ import { runVerify, type VerifyOptions, type VerifyOutcome } from '../verify/run
 
 export interface FullRestoreOptions {
   readonly build: Omit<BuildOptions, 'noCache'>;
-  readonly verify: Omit<VerifyOptions, 'manifest'>;
+  readonly verify: Omit<VerifyOptions, 'manifest' | 'dist'>;
   readonly repair: Omit<RepairOptions, 'dist' | 'manifest' | 'reason'>;
   /** Re-upload every object, matching or not. */
   readonly force: boolean;
@@ -49,13 +49,15 @@ async function rebuildAndRepair(store: ObjectStore, options: FullRestoreOptions)
       'fix or remove the sources named above and run `gulp restore` again');
   }
   const manifest = await requireManifest(options.build.dest);
-  const before = await runVerify(store, { ...options.verify, manifest });
+  // dist/ also holds the files assets.config.ts publishes: they are repaired like the images.
+  const verify = { ...options.verify, manifest, dist: options.build.dest };
+  const before = await runVerify(store, verify);
   const forced: Finding[] = options.force
     ? before.matched.map((local) => ({ kind: 'missing', key: local.key, local, reason: 're-uploaded (--force)' }))
     : [];
   const repair = await repairBucket(store, { ...before, findings: [...before.findings, ...forced] }, {
     ...options.repair, dist: options.build.dest, manifest, reason: 'rebuild',
   });
-  const after = options.repair.dryRun ? undefined : await runVerify(store, { ...options.verify, manifest });
+  const after = options.repair.dryRun ? undefined : await runVerify(store, verify);
   return { build, before, repair, after };
 }

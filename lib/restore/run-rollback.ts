@@ -20,6 +20,7 @@ import { changedSinceRecord } from '../plan/bucket-drift';
 import { releaseAt, stateAt } from './state-at';
 import { isReserved } from '../bucket/object-scope';
 import { inspect, listRemote } from '../bucket/listing';
+import { DEFAULT_KEY_RULES, managedKeys, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
 import { readSyncState } from '../bucket/state-record';
 import { createProgress } from '../util/progress';
 import { publicUrl } from '../verify/public-check';
@@ -31,6 +32,11 @@ export interface RollbackOptions {
   readonly release: ReleaseChoice;
   readonly environment: string;
   readonly limits: DeleteLimits;
+  /**
+   * Which keys are the tool's: one it does not manage (and one `ignore` or --exclude names) is never
+   * deleted. A release is put back whole: every key it records is restored, whatever these say.
+   */
+  readonly keys?: KeyRules;
   readonly dryRun: boolean;
   readonly concurrency: number;
   readonly limiter?: AdaptiveLimiter;
@@ -45,6 +51,8 @@ export interface RollbackOutcome {
   readonly target: Release;
   readonly plan: RollbackPlan;
   readonly totals: PlanTotals;
+  /** Objects left alone: not the tool's, or excluded or ignored (none the release records). */
+  readonly unmanaged: UnmanagedTally;
   readonly result?: ApplyResult;
   /** The release that records the rollback. */
   readonly release?: Release;
@@ -107,11 +115,17 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   const history = versioned ? await imageHistory(store) : undefined;
   const { target, latest, restoredFrom, current } = await resolveTarget(store, options.release, history);
   const inScope = (key: string) => !isReserved(key);
-  const [{ objects: remote, pages }, state, archived] = await Promise.all([
+  const [{ objects: listed, pages }, state, archived] = await Promise.all([
     listRemote(store, inScope), readSyncState(store), archiveListing(store),
   ]);
   const { records } = state;
-  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(Object.keys(target.objects)), inScope });
+  const recorded = { has: (key: string) => records.has(key) || Object.hasOwn(target.objects, key) };
+  const keys = managedKeys(options.keys ?? DEFAULT_KEY_RULES);
+  // What the target records is its, whatever the exclusions say: only the rest can be left alone.
+  const wholeRelease = { ...keys, classify: (key: string) => (Object.hasOwn(target.objects, key) ? 'image' as const : keys.classify(key)) };
+  const { managed: remote, unmanaged, gets } = await splitManaged(store, listed, wholeRelease, recorded);
+  const inRun = (key: string) => inScope(key) && wholeRelease.classify(key) !== 'excluded';
+  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(Object.keys(target.objects)), inScope: inRun });
   const input = { target, remote, records, archived, versions: history && versionsByKey(history), limits: options.limits };
   let planned = planRollback(input);
   const heads = planned.inspect.length;
@@ -120,12 +134,12 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
     planned = planRollback(input);
   }
   const { plan } = await preserveFirst(store, planned, records, { versioned, archive: archived });
-  const totals = planTotals(plan, { listPages: pages, heads, gets: 4 });
+  const totals = planTotals(plan, { listPages: pages, heads, gets: 4 + gets });
   const changedUrls = plan.actions.filter((a) => a.kind !== 'archive')
     .map((a) => (options.publicBase ? publicUrl(options.publicBase, a.key) : a.key));
   const unrecorded = !latest.pointer || !sameObjects(latest.pointer.id, target.id);
   const change = { plan, versioned, records, state, learned: heads > 0, mustRecord: unrecorded, latest, behind, wholeBucket: true };
-  const outcome = { target, plan, totals, changedUrls, unrecorded: unrecorded || needsRelease(change) };
+  const outcome = { target, plan, totals, unmanaged, changedUrls, unrecorded: unrecorded || needsRelease(change) };
   // A partial rollback is not the release: refuse to start one that could not finish.
   const blocked = plan.unrecoverable.length > 0 || plan.deleteRefusal !== undefined;
   if (options.dryRun || blocked) return { ...outcome, seconds: (performance.now() - started) / 1000 };

@@ -1,6 +1,7 @@
 /**
- * `gulp sync` as a library call: manifest + bucket listing + state record → plan → (dry run stops)
- * → executor → new state record → report. The normal path costs the listing and one GET.
+ * `gulp sync` as a library call: manifest (+ the files the config publishes from dist/) + bucket listing
+ * (its unmanaged keys set aside) + state record → plan → (dry run stops) → executor → new state record →
+ * report. The normal path costs the listing and one GET.
  */
 import type { ApplyResult, StopSignal } from '../execute/apply-plan';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
@@ -10,9 +11,11 @@ import { planTotals, type PlanTotals } from '../plan/plan-cost';
 import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
 import type { ObjectStore } from '../storage/object-store';
 import { createProgress } from '../util/progress';
-import { coversWholeBucket, describeScope, keyInScope, refuseEmptyScope, type ObjectScope } from '../bucket/object-scope';
-import { desiredObjects, distReader, requireManifest, sizeNames } from '../bucket/desired';
+import { coversWholeBucket, describeScope, refuseEmptyScope, type ObjectScope } from '../bucket/object-scope';
+import { desiredObjects, distReader, requireManifest, runObjects, sizeNames } from '../bucket/desired';
 import { inspect, listRemote } from '../bucket/listing';
+import { DEFAULT_KEY_RULES, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
+import type { ServedHeaders } from '../plan/explain-changes';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { composeObjects, type Release } from '../releases/release';
 import { readSyncState } from '../bucket/state-record';
@@ -21,6 +24,8 @@ export interface SyncOptions {
   readonly dist: string;
   readonly cacheControl: string;
   readonly scope: ObjectScope;
+  /** Which keys are the tool's (sizes, `publish`, `ignore`, --exclude); default: every preset's sizes, nothing else. */
+  readonly keys?: KeyRules;
   readonly delete: boolean;
   readonly limits: DeleteLimits;
   readonly dryRun: boolean;
@@ -32,7 +37,7 @@ export interface SyncOptions {
   /** Named in the release record. */
   readonly environment?: string;
   /** Called with the plan once it is made, before any write (so it is shown before the work, not after). */
-  readonly onPlan?: (planned: Pick<SyncOutcome, 'plan' | 'totals'>) => void;
+  readonly onPlan?: (planned: Pick<SyncOutcome, 'plan' | 'totals' | 'unmanaged' | 'published'>) => void;
   /** Stops new writes (Ctrl-C): what was done is recorded, the rest is left for the next run. */
   readonly signal?: StopSignal;
 }
@@ -40,6 +45,10 @@ export interface SyncOptions {
 export interface SyncOutcome {
   readonly plan: SyncPlan;
   readonly totals: PlanTotals;
+  /** Objects in scope the run left alone: excluded or ignored, held (an idle publish glob), or not the tool's. */
+  readonly unmanaged: UnmanagedTally;
+  /** The files the config publishes from dist/: how many, hashed this run (not in the digest index), idle globs. */
+  readonly published: { readonly files: number; readonly hashed: number; readonly seconds: number; readonly idle: readonly string[] };
   readonly result?: ApplyResult;
   /** The release this sync made the latest (none when the latest already described the bucket). */
   readonly release?: Release;
@@ -56,27 +65,33 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const started = performance.now();
   const manifest = await requireManifest(options.dist);
   const sizes = sizeNames(manifest);
-  const inScope = (key: string) => keyInScope(key, options.scope, sizes);
-  const desired = desiredObjects(manifest, options.cacheControl).filter((o) => inScope(o.key));
-  const [{ objects: remote, pages }, state] = await Promise.all([listRemote(store, inScope), readSyncState(store)]);
+  const rules = options.keys ?? DEFAULT_KEY_RULES;
+  const run = await runObjects(desiredObjects(manifest, options.cacheControl), { sizes, scope: options.scope, rules, cacheControl: options.cacheControl, dist: options.dist });
+  const { desired, inRun } = run;
+  const [{ objects: listed, pages }, state] = await Promise.all([listRemote(store, run.inScope), readSyncState(store)]);
+  const { managed: remote, unmanaged, gets: releaseGets } = await splitManaged(store, listed, run.keys, state.records);
   refuseEmptyScope(options.scope, desired.length, remote.length);
   const { records } = state;
-  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
-  const planInput = { desired, remote, records, delete: options.delete, limits: options.limits, scope: describeScope(options.scope), force: options.force };
+  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope: inRun });
+  const served = new Map<string, ServedHeaders>();
+  const planInput = { desired, remote, records, served, delete: options.delete, limits: options.limits, scope: describeScope(options.scope), force: options.force };
   let planned = planSync(planInput);
   const heads = planned.inspect.length;
   if (heads > 0) {
-    await inspect(store, planned.inspect, records);
+    await inspect(store, planned.inspect, records, served);
     planned = planSync(planInput);
   }
   const { plan, versioned, requests } = await preserveFirst(store, planned, records);
   // The release pointer is read (before any write, for the conditional update) only when a release may be
-  // published: so a no-change sync costs the listing and one GET.
-  const change = { plan, versioned, records, state, learned: heads > 0, behind, wholeBucket: coversWholeBucket(options.scope) };
+  // published: so a no-change sync costs the listing and one GET. --exclude narrows the run like a scope.
+  const wholeBucket = coversWholeBucket(options.scope) && rules.exclude.length === 0;
+  const change = { plan, versioned, records, state, learned: heads > 0, behind, wholeBucket };
   const publishes = needsRelease(change);
-  const totals = planTotals(plan, { listPages: pages, heads: heads + requests.head, gets: (publishes ? 3 : 1) + requests.get });
-  options.onPlan?.({ plan, totals });
-  if (options.dryRun) return { plan, totals, seconds: (performance.now() - started) / 1000 };
+  const totals = planTotals(plan, { listPages: pages, heads: heads + requests.head, gets: (publishes ? 3 : 1) + requests.get + releaseGets });
+  const { published: scan } = run;
+  const published = { files: scan.objects.length, hashed: scan.hashed, seconds: Number(scan.seconds.toFixed(3)), idle: scan.idle };
+  options.onPlan?.({ plan, totals, unmanaged, published });
+  if (options.dryRun) return { plan, totals, unmanaged, published, seconds: (performance.now() - started) / 1000 };
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
   const progress = createProgress({ label: 'sync', total: writes, unit: 'obj', silent: options.quiet });
@@ -84,14 +99,14 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
     ...change,
     release: {
       environment: options.environment ?? 'development', reason: 'sync', manifest,
-      objects: (previous) => composeObjects(previous?.objects, desired, inScope),
+      objects: (previous) => composeObjects(previous?.objects, desired, inRun),
     },
   }, {
     concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist), signal: options.signal,
     onDone: (_action, bytes) => progress.tick(1, bytes),
   }).finally(() => progress.done());
   return {
-    plan, totals, result: committed.result, release: committed.release, adopted: committed.adopted, unrecorded: committed.unrecorded,
+    plan, totals, unmanaged, published, result: committed.result, release: committed.release, adopted: committed.adopted, unrecorded: committed.unrecorded,
     describedBy: committed.describedBy,
     seconds: (performance.now() - started) / 1000,
   };

@@ -1,6 +1,8 @@
 /** What `gulp sync` prints and records: the plan, the outcome, a JSON report, a GitHub step summary. */
 import { keysByKind, keysDone, writeRunReport, type KeysByKind } from '../util/run-report';
 import { showKey } from '../plan/match';
+import { formatChangeNotes, type ChangeNotes } from '../plan/explain-changes';
+import { formatUnmanaged } from '../bucket/unmanaged-report';
 import { formatBytes } from '../util/progress';
 import type { SyncOutcome } from './run-sync';
 
@@ -9,6 +11,12 @@ export interface SyncReport {
   readonly bucket: string;
   readonly dryRun: boolean;
   readonly plan: SyncOutcome['totals'];
+  /** Why objects the tool did not write are replaced, and what header-only copies change. */
+  readonly changes?: ChangeNotes;
+  /** Objects in scope left alone: excluded/ignored, held (an idle publish glob), or not the tool's (a few named). */
+  readonly unmanaged: SyncOutcome['unmanaged'];
+  /** The files assets.config.ts publishes from dist/. */
+  readonly published: SyncOutcome['published'];
   readonly deleteRefusal?: string;
   /** The plan by key: create, update, retag, delete, and archive (the keys whose bytes are archived first). */
   readonly actions: KeysByKind;
@@ -35,7 +43,8 @@ export interface SyncReport {
 export function syncReport(outcome: SyncOutcome, context: { environment: string; bucket: string; dryRun: boolean }): SyncReport {
   const failures = outcome.result?.failures ?? [];
   return {
-    ...context, plan: outcome.totals, deleteRefusal: outcome.plan.deleteRefusal, actions: keysByKind(outcome.plan.actions),
+    ...context, plan: outcome.totals, changes: outcome.plan.notes, unmanaged: outcome.unmanaged, published: outcome.published,
+    deleteRefusal: outcome.plan.deleteRefusal, actions: keysByKind(outcome.plan.actions),
     notDeleted: outcome.plan.deleteRefusal ? outcome.plan.extras.map((e) => e.key) : [],
     completed: outcome.result?.completed, done: keysDone(outcome.result),
     bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped, release: outcome.release?.id,
@@ -52,14 +61,23 @@ export function progressOf(outcome: Pick<SyncOutcome, 'plan' | 'result'>): { don
   return { done, planned: outcome.plan.actions.length - deletes, deletes: deletes - (completed.delete ?? 0) };
 }
 
-export function formatPlan(outcome: Pick<SyncOutcome, 'plan' | 'totals'>, limit = 20): string {
+export function formatPlan(outcome: Pick<SyncOutcome, 'plan' | 'totals' | 'unmanaged' | 'published'>, limit = 20): string {
   const t = outcome.totals;
   const lines = [
-    `plan: ${t.creates} create, ${t.updates} update, ${t.retags} retag (copy, headers only), ${t.deletes} delete, ${t.keep} unchanged`
+    `plan: ${t.creates} create, ${t.updates} update, ${t.retags} retag (copy, headers only), ${t.deletes} delete, ${t.keep} unchanged, `
+      + `${outcome.unmanaged.total} unmanaged left alone`
       + (t.archives ? `; ${t.archives} archive cop${t.archives === 1 ? 'y' : 'ies'} first (what is overwritten or deleted is kept)` : ''),
     `  upload ${formatBytes(t.uploadBytes)}; requests: ${t.requests.classA} class A, ${t.requests.classB} class B, `
       + `${t.requests.free} free; estimated cost $${t.estimatedCostUsd.toFixed(6)}`,
   ];
+  lines.push(...formatChangeNotes(outcome.plan.notes));
+  const { files, hashed, idle } = outcome.published;
+  if (files > 0 || idle.length > 0) {
+    lines.push(`  published files (assets.config.ts \`publish\`): ${files} in dist/, ${hashed} hashed this run`
+      + (idle.length > 0 ? `; ${idle.map((g) => `"${g}"`).join(', ')} matched no file in dist/: their objects in the bucket are left alone` : ''));
+  }
+  const unmanaged = formatUnmanaged(outcome.unmanaged);
+  if (unmanaged) lines.push(`  ${unmanaged}`);
   if (outcome.plan.deleteRefusal) lines.push(`  deletes: ${outcome.plan.deleteRefusal}`);
   for (const action of outcome.plan.actions.slice(0, limit)) {
     lines.push(action.kind === 'archive' ? `  archive ${showKey(action.sourceKey)} (its current bytes, to ${action.key})` : `  ${action.kind.padEnd(6)} ${showKey(action.key)}`);

@@ -8,19 +8,19 @@ import { AssetsError, messageOf } from '../errors';
 import { DEFAULT_IMAGE_CONFIG } from '../images/config';
 import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject, RecordedObject } from '../plan/match';
-import { dayNumber, sampleKeys } from '../plan/sample';
 import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
 import { desiredFromRelease, type Release } from '../releases/release';
 import type { ListedObject, ObjectStore } from '../storage/object-store';
-import { coversWholeBucket, describeScope, keyInScope, refuseEmptyScope, type ObjectScope } from '../bucket/object-scope';
-import { desiredObjects, sizeNames } from '../bucket/desired';
+import { coversWholeBucket, describeScope, refuseEmptyScope, type ObjectScope } from '../bucket/object-scope';
+import { desiredObjects, runObjects, sizeNames } from '../bucket/desired';
+import { DEFAULT_KEY_RULES, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
 import { inspect, listRemote, type RemoteListing } from '../bucket/listing';
 import { readSyncState, type RecordsRead } from '../bucket/state-record';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { atLatest, latestRelease, type AtRelease } from './at-release';
 import { createProgress } from '../util/progress';
-import { WorkQueue } from '../util/work-queue';
-import { deepCheck, type DeepResult, type ReadProblem } from './deep-check';
+import type { ReadProblem } from './deep-check';
+import { mergeDeep, pick, startDeep } from './deep-run';
 import { publicCheck, type PublicProblem } from './public-check';
 import { currentWriter } from '../bucket/writer-lock';
 
@@ -31,6 +31,10 @@ export interface VerifyOptions {
   readonly release?: Release;
   readonly cacheControl: string;
   readonly scope: ObjectScope;
+  /** Which keys are the tool's (sizes, `publish`, `ignore`, --exclude); default: every preset's sizes, nothing else. */
+  readonly keys?: KeyRules;
+  /** With a manifest: the dist/ whose files the config's `publish` globs name (checked too). */
+  readonly dist?: string;
   /** Read objects back and hash them. */
   readonly deep: boolean;
   /** Fetch objects through this public base URL. */
@@ -52,7 +56,10 @@ export interface VerifyOutcome {
   readonly unreadable: readonly ReadProblem[];
   readonly publicProblems: readonly PublicProblem[];
   readonly desiredCount: number;
+  /** The tool's objects in the bucket (in scope); the rest are `unmanaged`. */
   readonly remoteCount: number;
+  /** Objects in scope verify left alone: excluded or ignored, held (an idle publish glob), or not the tool's. */
+  readonly unmanaged: UnmanagedTally;
   readonly matching: number;
   /** The objects judged to match (before any deep read). */
   readonly matched: readonly DesiredObject[];
@@ -64,7 +71,7 @@ export interface VerifyOutcome {
   readonly state: Omit<RecordsRead, 'records'>;
   /** Why the listing shows the bucket changed after its state record (changedSinceRecord), read before any HEAD. */
   readonly behind?: string;
-  /** The objects checked against (in scope), and the scope: what a repair's release records. */
+  /** The objects checked against (in the run), and the run's keys: what a repair's release records. */
   readonly desired: readonly DesiredObject[];
   readonly inScope: (key: string) => boolean;
   /** The scope covers every image: a repair may record the whole bucket. */
@@ -105,63 +112,6 @@ async function readBucket(
   }
 }
 
-function pick(objects: readonly DesiredObject[], options: VerifyOptions): DesiredObject[] {
-  if (options.sample === undefined) return [...objects];
-  return sampleKeys(objects, options.sample, { day: options.day ?? dayNumber(), random: options.random });
-}
-
-/**
- * Deep reads start while the listing is still arriving: each listed object the build has (same size)
- * and the sample includes is queued at once, so reading overlaps listing. What the listing alone
- * already finds wrong is reported from the listing; reads only add what it cannot see.
- */
-function startDeep(store: ObjectStore, desired: readonly DesiredObject[], options: VerifyOptions) {
-  const selected = new Map(pick(desired, options).map((o) => [o.key, o]));
-  const queue = new WorkQueue<DesiredObject>();
-  const progress = createProgress({ label: 'verify --deep', total: selected.size, unit: 'obj', silent: options.quiet });
-  const running = deepCheck(store, queue, { concurrency: options.concurrency, onDone: (bytes) => progress.tick(1, bytes) });
-  const onPage = (objects: readonly ListedObject[]) => {
-    for (const remote of objects) {
-      const local = selected.get(remote.key);
-      if (local && local.size === remote.size) queue.push(local);
-    }
-  };
-  const finish = async () => {
-    queue.close();
-    const result = await running;
-    progress.done();
-    return result;
-  };
-  return { onPage, finish };
-}
-
-/**
- * Lays deep reads over the listing's judgement: bytes that differ make an object corrupt whatever the
- * listing said. Returns how many objects the listing judged matching that the reads did not confirm.
- */
-function mergeDeep(findings: Finding[], matching: readonly DesiredObject[], deep: DeepResult, remote: readonly ListedObject[]): number {
-  const remoteByKey = new Map(remote.map((o) => [o.key, o]));
-  const matchingKeys = new Set(matching.map((o) => o.key));
-  let unconfirmed = 0;
-  for (const p of deep.problems) {
-    const existing = findings.findIndex((f) => f.key === p.key);
-    if (existing < 0) {
-      if (!matchingKeys.has(p.key)) continue;
-      unconfirmed += 1;
-    } else if (p.kind !== 'different' || findings[existing]?.kind === 'corrupt') {
-      continue; // the listing already said as much
-    } else {
-      findings.splice(existing, 1); // stale headers, and the bytes differ too: corrupt
-    }
-    if (p.kind === 'unreadable') continue;
-    const listed = remoteByKey.get(p.key) as RemoteWithTime;
-    findings.push(p.kind === 'different'
-      ? { kind: 'corrupt', key: p.key, local: p.local, remote: listed, reason: p.reason, damaged: true }
-      : { kind: 'stale-headers', key: p.key, local: p.local, remote: listed, reason: p.reason });
-  }
-  return unconfirmed;
-}
-
 function expectedObjects(options: VerifyOptions): { all: DesiredObject[]; sizes: string[] } {
   if (options.release) {
     return {
@@ -176,17 +126,19 @@ function expectedObjects(options: VerifyOptions): { all: DesiredObject[]; sizes:
 export async function runVerify(store: ObjectStore, options: VerifyOptions): Promise<VerifyOutcome> {
   const started = performance.now();
   const { all, sizes } = expectedObjects(options);
-  const inScope = (key: string) => keyInScope(key, options.scope, sizes);
-  const desired = all.filter((o) => inScope(o.key));
+  const rules = options.keys ?? DEFAULT_KEY_RULES;
+  const run = await runObjects(all, { sizes, scope: options.scope, rules, cacheControl: options.cacheControl, dist: options.release ? undefined : options.dist });
+  const { desired, inRun } = run;
   const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
-  const [listing, { records, ...state }] = await readBucket(store, inScope, deepRun?.onPage).catch(async (error: unknown) => {
+  const [listing, { records, ...state }] = await readBucket(store, run.inScope, deepRun?.onPage).catch(async (error: unknown) => {
     await deepRun?.finish();
     throw error;
   });
+  const { managed, unmanaged, gets: releaseGets } = await splitManaged(store, listing.objects, run.keys, records);
   const headed = new Set<string>();
-  const remote = listing.objects as RemoteWithTime[];
+  const remote = managed as RemoteWithTime[];
   refuseEmptyScope(options.scope, desired.length, remote.length);
-  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope });
+  const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope: inRun });
   const against = options.release ? `release ${options.release.id}` : undefined;
   const input = { desired, remote, records, headed, recordedAt: state.recordedAt, against };
   let drift = findDrift(input);
@@ -201,7 +153,7 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   let deepChecked = { objects: 0, bytes: 0 };
   if (deepRun) {
     const deep = await deepRun.finish();
-    matching -= mergeDeep(findings, drift.matching, deep, listing.objects);
+    matching -= mergeDeep(findings, drift.matching, deep, remote);
     unreadable = deep.problems.filter((d) => d.kind === 'unreadable');
     deepChecked = deep;
   }
@@ -226,9 +178,10 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const writing = findings.length > 0 || state.unreleased ? await currentWriter(store) : undefined;
   return {
     rolledBack, atRelease, writing,
-    findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: listing.objects.length, matching, matched: drift.matching,
+    findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: remote.length, unmanaged, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
-    requests: { list: listing.pages, head: headed.size, get: 1 + deepChecked.objects, publicGet: publicChecked },
-    records, state, behind, desired, inScope, wholeBucket: coversWholeBucket(options.scope), scope: describeScope(options.scope), seconds: (performance.now() - started) / 1000,
+    requests: { list: listing.pages, head: headed.size, get: 1 + releaseGets + deepChecked.objects, publicGet: publicChecked },
+    records, state, behind, desired, inScope: inRun, wholeBucket: coversWholeBucket(options.scope) && rules.exclude.length === 0,
+    scope: describeScope(options.scope), seconds: (performance.now() - started) / 1000,
   };
 }

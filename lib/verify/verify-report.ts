@@ -1,5 +1,6 @@
 /** What `gulp verify` prints and records: counts per class, the first problems by key, what to run next. */
 import { showKey } from '../plan/match';
+import { formatUnmanaged } from '../bucket/unmanaged-report';
 import { formatBytes } from '../util/progress';
 import { keysByKind, keysDone, writeRunReport, type KeysByKind } from '../util/run-report';
 import type { RepairOutcome } from './repair-bucket';
@@ -20,7 +21,10 @@ export interface VerifyReport {
   readonly mode: { readonly deep: boolean; readonly public: boolean; readonly sample?: number };
   /** What the bucket was checked against: `the build`, or `release <id>`. */
   readonly against?: string;
-  readonly objects: { readonly build: number; readonly bucket: number; readonly matching: number };
+  /** `bucket`: the tool's objects there; `unmanaged`: the others in scope, left alone (never extra, never a problem). */
+  readonly objects: { readonly build: number; readonly bucket: number; readonly matching: number; readonly unmanaged: number };
+  /** The unmanaged objects by why: excluded or ignored, held (an idle publish glob), not the tool's (a few named). */
+  readonly unmanaged: VerifyOutcome['unmanaged'];
   readonly counts: Record<ProblemKind, number>;
   readonly problems: readonly Problem[];
   readonly checked: VerifyOutcome['checked'];
@@ -73,7 +77,8 @@ function summarise(outcome: VerifyOutcome): NonNullable<VerifyReport['after']> {
   const problems = problemsOf(outcome);
   const counts = Object.fromEntries(PROBLEM_KINDS.map((k) => [k, problems.filter((p) => p.kind === k).length])) as Record<ProblemKind, number>;
   return {
-    objects: { build: outcome.desiredCount, bucket: outcome.remoteCount, matching: outcome.matching }, counts, problems,
+    objects: { build: outcome.desiredCount, bucket: outcome.remoteCount, matching: outcome.matching, unmanaged: outcome.unmanaged.total },
+    unmanaged: outcome.unmanaged, counts, problems,
     checked: outcome.checked, requests: outcome.requests, seconds: Number(outcome.seconds.toFixed(3)), ok: isClean(outcome),
   };
 }
@@ -112,7 +117,8 @@ function countsLine(report: Pick<VerifyReport, 'objects' | 'counts'>, against = 
     c['public-stale'] && `${c['public-stale']} stale in the CDN cache`, c['public-wrong'] && `${c['public-wrong']} served wrong`].filter(Boolean);
   const at = c['at-release'] ? `${c['at-release']} as the bucket's latest release records them, ` : '';
   return `${report.objects.build} objects in ${against}, ${report.objects.bucket} in the bucket, ${report.objects.matching} verified: `
-    + `${at}${c.missing} missing, ${c.corrupt} corrupt, ${c['stale-headers']} stale headers, ${c.extra} extra${extra.length ? `, ${extra.join(', ')}` : ''}`;
+    + `${at}${c.missing} missing, ${c.corrupt} corrupt, ${c['stale-headers']} stale headers, ${c.extra} extra${extra.length ? `, ${extra.join(', ')}` : ''}; `
+    + `${report.objects.unmanaged} unmanaged`;
 }
 
 function nextStep(report: VerifyReport): string | undefined {
@@ -148,6 +154,8 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
   const sample = report.mode.sample !== undefined ? `, sample ${report.mode.sample} %` : '';
   const lines = [`verify (${modes}${sample}): ${countsLine(report, report.against)}`];
   if (report.checked.deep > 0) lines.push(`  read back ${report.checked.deep} objects, ${formatBytes(report.checked.deepBytes)}`);
+  const unmanaged = formatUnmanaged(report.unmanaged);
+  if (unmanaged) lines.push(`  ${unmanaged}`);
   for (const p of report.problems.slice(0, limit)) lines.push(`  ${p.kind.padEnd(14)} ${showKey(p.key)}: ${p.reason}`);
   if (report.problems.length > limit) lines.push(`  … and ${report.problems.length - limit} more (all in the report)`);
   const r = report.repair;

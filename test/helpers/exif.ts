@@ -42,3 +42,17 @@ export function jpegMarkers(jpeg: Buffer): number[] {
 }
 
 export const MARKER = { app1ExifOrXmp: 0xe1, app2Icc: 0xe2, app13Iptc: 0xed } as const;
+
+/** The JPEG with its APP1 segments (EXIF, XMP) cut out, the rest byte for byte: a lossless metadata strip. */
+export function withoutApp1(jpeg: Buffer): Buffer {
+  const kept: Buffer[] = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (at + 4 <= jpeg.length) {
+    const marker = jpeg[at + 1] as number;
+    if (marker === 0xda) break;
+    const end = at + 2 + jpeg.readUInt16BE(at + 2);
+    if (marker !== MARKER.app1ExifOrXmp) kept.push(jpeg.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat([...kept, jpeg.subarray(at)]);
+}

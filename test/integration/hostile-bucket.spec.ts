@@ -6,6 +6,7 @@ import { LATEST_KEY, releaseKey, type Release } from '../../lib/releases/release
 import { runPrune } from '../../lib/releases/run-prune';
 import { runPull } from '../../lib/restore/run-pull';
 import { runVerify } from '../../lib/verify/run-verify';
+import { formatVerify, verifyReport } from '../../lib/verify/verify-report';
 import type { ObjectStore } from '../../lib/storage/object-store';
 import { STATE_KEY } from '../../lib/bucket/state-record';
 import { md5Of } from '../../lib/util/hash';
@@ -151,7 +152,7 @@ describe('hostile bucket: listed keys that are never images of ours', function (
   beforeEach(async () => { h = await SyncHarness.start(); await h.publish(WIDER); });
   afterEach(async () => { await h.close(); });
 
-  it('verify names each as an extra with what is wrong, past the tool\'s own prefixes; sync --delete removes them', async () => {
+  it('verify names the non-NFC twin an extra and counts the keys that are never ours as unmanaged, past the tool\'s own prefixes; sync --delete removes only the twin', async () => {
     for (const { key } of HOSTILE_LISTED_KEYS) await putText(h.direct, key, 'planted');
     // One key per page: the listing must jump over _archive/, _releases/ and _state/ without skipping _foo/.
     const paged: ObjectStore = Object.assign(Object.create(h.store) as ObjectStore, { list: (o?: object) => h.store.list({ ...o, pageSize: 1 }) });
@@ -159,13 +160,23 @@ describe('hostile bucket: listed keys that are never images of ours', function (
     const viaPages = await runVerify(paged, {
       manifest: JSON.parse(await readFile(join(h.dist, 'images.json'), 'utf8')), cacheControl: 'public, max-age=60', scope: {}, deep: false, concurrency: 4, quiet: true,
     });
+    const extras = HOSTILE_LISTED_KEYS.filter((k) => k.extra);
+    const unmanaged = HOSTILE_LISTED_KEYS.filter((k) => !k.extra);
     for (const outcome of [verified, viaPages]) {
-      const extras = new Map(outcome.findings.filter((f) => f.kind === 'extra').map((f) => [f.key, f.reason]));
-      for (const { key, says } of HOSTILE_LISTED_KEYS) expect(extras.get(key), key).to.match(says);
+      const found = new Map(outcome.findings.filter((f) => f.kind === 'extra').map((f) => [f.key, f.reason]));
+      expect([...found.keys()]).to.deep.equal(extras.map((k) => k.key));
+      for (const { key, says } of extras) expect(found.get(key), key).to.match(says);
+      expect(outcome.unmanaged).to.deep.include({ total: unmanaged.length, other: unmanaged.length });
+      expect([...outcome.unmanaged.examples].sort()).to.deep.equal(unmanaged.map((k) => k.key).sort());
+      // Named in reports, never raw: control characters print as `?`.
+      const shown = formatVerify(verifyReport(outcome, { environment: 'test', bucket: 'images', mode: { deep: false, public: false } }));
+      expect(shown).to.not.match(/[\u0000-\u0009\u000b-\u001f]/);
+      for (const { says } of unmanaged.slice(0, 3)) expect(shown).to.match(says);
     }
     const synced = await h.sync({ delete: true, limits: { count: 100, percent: 100 } });
-    expect(synced.plan.actions.filter((a) => a.kind === 'delete').map((a) => a.key).sort()).to.deep.equal(HOSTILE_LISTED_KEYS.map((k) => k.key).sort());
-    expect(await h.contents()).to.deep.equal(WIDER);
+    expect(synced.plan.actions.filter((a) => a.kind === 'delete').map((a) => a.key)).to.deep.equal(extras.map((k) => k.key));
+    for (const { key } of unmanaged) expect(await h.head(key), key).to.not.equal(null);
+    expect(Object.keys(await h.contents()).sort()).to.deep.equal([...Object.keys(WIDER), ...unmanaged.map((k) => k.key).filter((k) => !k.startsWith('_'))].sort());
   });
 
   it('the embedded bucket refuses a key with a .. segment (400), and writes no file outside its folder', async () => {

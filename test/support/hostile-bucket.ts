@@ -43,10 +43,14 @@ export const TAMPERED_RELEASES: readonly Tampering[] = [
   { name: 'a control character in a key', says: /control character/, tamper: (r) => withObjects(r, { 'album/x/\u001b[31mred.jpg': undefined }) },
 ];
 
-/** Keys a bucket listing can show that are never images of ours, and what verify must call them. */
-export const HOSTILE_LISTED_KEYS: readonly { key: string; says: RegExp }[] = [
-  { key: 'album/x/x-medium\u0007.jpg', says: /not an image key: it contains a control character/ },
-  { key: 'album/x\\x-medium.jpg', says: /not an image key: it contains a backslash/ },
-  { key: 'album/cafe\u0301/cafe\u0301-medium.jpg', says: /not NFC/ },
-  { key: '_foo/not-ours.jpg', says: /^(?!not an image key)/ },
+/**
+ * Keys a bucket listing can show that are never images of ours. The non-NFC twin of an image key is named
+ * as the tool names images, so it is the tool's: an extra, said to be the twin. The others are no name the
+ * tool gives: unmanaged, left alone and only counted (`says`: what a report must still not print raw).
+ */
+export const HOSTILE_LISTED_KEYS: readonly { key: string; extra: boolean; says: RegExp }[] = [
+  { key: 'album/x/x-medium\u0007.jpg', extra: false, says: /album\/x\/x-medium\?\.jpg/ },
+  { key: 'album/x\\x-medium.jpg', extra: false, says: /album\/x\\x-medium\.jpg/ },
+  { key: 'album/cafe\u0301/cafe\u0301-medium.jpg', extra: true, says: /not NFC/ },
+  { key: '_foo/not-ours.jpg', extra: false, says: /_foo\/not-ours\.jpg/ },
 ];
