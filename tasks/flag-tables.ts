@@ -39,7 +39,7 @@ export const FLAG_TABLES = {
   build: {
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'source folder (album/<slug>/<slug>-hi-res.jpg, artist/…)' },
     dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'output folder; the manifest is <dest>/images.json' },
-    'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'where the source index (size+mtime+inode → hash) lives' },
+    'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'the build cache: renders by cache key (a wiped dist is restored from them), manifest copies, the source index' },
     concurrency: { kind: 'count', min: 1, max: 64, description: 'sources decoded at once (default: 2 per core, 2–8)' },
     'no-cache': { kind: 'boolean', description: 'ignore the cache and re-render every variant' },
     formats: { kind: 'list', values: OUTPUT_FORMATS, description: 'output formats for every collection, comma-separated (default: what assets.config.ts says; webp and avif are opt-in)' },
@@ -109,7 +109,7 @@ export const FLAG_TABLES = {
     pull: { kind: 'boolean', description: 'download a release (--release, default latest) into --dest, checking each file\'s SHA-256 as it lands, and write its images.json: a lost dist/ back without re-encoding' },
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'without --release: the sources to rebuild from' },
     dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'without --release/--at: where the rebuild goes (its images.json is what the bucket must match); with --pull: where the release is downloaded' },
-    'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'without --release: the build\'s source index' },
+    'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'without --release: the build\'s cache dir (renders, source index)' },
     force: { kind: 'boolean', description: 'without --release: re-upload every object, not only missing, corrupt and stale ones' },
     'allow-empty': { kind: 'boolean', description: 'without --release: let a rebuild that finds no sources remove every output it built before' },
     delete: { kind: 'boolean', description: 'without --release: also delete objects the rebuild does not have (under --max-delete; shown first, then applied only with --yes off a terminal)' },

@@ -8,7 +8,7 @@ import { countHiRes, ignoredFiles } from './build-summary';
 
 export function dryRunSummary(plan: BuildPlan, previous: ImageManifest | null, scan: ScanResult, started: number, dist: string): BuildSummary {
   // A source to be rebuilt is assumed to keep its keys: what it really drops is known only once it is decoded.
-  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached };
+  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached, ...plan.restored };
   for (const task of plan.build) {
     const before = previous?.sources[task.candidate.rel];
     if (before) next[task.candidate.rel] = before;
@@ -17,13 +17,15 @@ export function dryRunSummary(plan: BuildPlan, previous: ImageManifest | null, s
   const seconds = (performance.now() - started) / 1000;
   const sources = scan.candidates.length + scan.failures.length;
   return {
-    sources, built: plan.build.length, cached: Object.keys(plan.cached).length, removed: plan.removedSources.length,
-    failed: scan.failures.length, outputsWritten: 0, outputsRemoved: remove.length, bytesIn: 0, bytesOut: 0, hashed: scan.hashed,
+    sources, built: plan.build.length, restored: Object.keys(plan.restored).length, cached: Object.keys(plan.cached).length,
+    removed: plan.removedSources.length, failed: scan.failures.length, outputsWritten: 0, outputsRestored: 0, outputsCopied: 0,
+    outputsRemoved: remove.length, bytesIn: 0, bytesOut: 0, hashed: scan.hashed,
     seconds, sourcesPerSecond: sources / Math.max(seconds, 1e-6), manifest: manifestPath(dist),
     failures: scan.failures.map((f) => ({ file: f.file, reason: f.hint ? `${f.reason} (${f.hint})` : f.reason })),
     leftoversRemoved: 0,
+    rendersPruned: 0,
     hiRes: countHiRes(next, {}),
     ignored: ignoredFiles(scan.ignored),
-    dryRun: { build: plan.build.map((t) => t.candidate.rel), remove },
+    dryRun: { build: plan.build.map((t) => t.candidate.rel), restore: Object.keys(plan.restored), remove },
   };
 }

@@ -42,7 +42,8 @@ function ignoredLine(ignored: BuildSummary['ignored']): string | undefined {
 const shown = (file: string): string => (keyProblem(file) ? printableKey(file) : file);
 
 function dryRunLines(s: BuildSummary, plan: NonNullable<BuildSummary['dryRun']>): string[] {
-  const lines = [`build (dry run, nothing was written): ${s.sources} sources — ${s.built} would be built, ${s.cached} cached, `
+  const lines = [`build (dry run, nothing was written): ${s.sources} sources — ${s.built} would be built, `
+    + `${s.restored} restored from cache, ${s.cached} cached, `
     + `${s.removed} removed (${plan.remove.length} outputs), ${s.failed} refused`];
   const list = (title: string, items: readonly string[]) => {
     if (items.length === 0) return;
@@ -50,20 +51,25 @@ function dryRunLines(s: BuildSummary, plan: NonNullable<BuildSummary['dryRun']>)
     if (items.length > 20) lines.push(`  … and ${items.length - 20} more`);
   };
   list('would build', plan.build);
+  list('would restore from the render cache (no decode)', plan.restore);
   list('would remove', plan.remove);
   return lines;
 }
 
+const restoredOutputs = (s: BuildSummary): string => (s.outputsRestored > 0 ? `${s.outputsRestored} restored from the render cache, ` : '');
+
 /** The human summary printed at the end of `gulp build`. */
 export function formatBuildSummary(s: BuildSummary): string {
   const lines = s.dryRun ? dryRunLines(s, s.dryRun) : [
-    `build: ${s.sources} sources — ${s.built} built, ${s.cached} cached, ${s.removed} removed, ${s.failed} failed`,
-    `  outputs: ${s.outputsWritten} written (${formatBytes(s.bytesOut)}), ${s.outputsRemoved} removed; `
+    `build: ${s.sources} sources — ${s.built} built, ${s.restored} restored from cache, ${s.cached} cached, ${s.removed} removed, ${s.failed} failed`,
+    `  outputs: ${s.outputsWritten} written (${formatBytes(s.bytesOut)}), ${restoredOutputs(s)}${s.outputsRemoved} removed; `
       + `decoded ${formatBytes(s.bytesIn)} of sources; hashed ${s.hashed}`,
     `  ${s.seconds.toFixed(2)} s, ${s.sourcesPerSecond.toFixed(1)} sources/s; manifest ${s.manifest}`,
   ];
   for (const line of [hiResLine(s.hiRes), ignoredLine(s.ignored)]) if (line) lines.push(line);
-  if (s.leftoversRemoved > 0) lines.push(`  removed ${s.leftoversRemoved} temp file(s) left in dist by a killed build`);
+  if (s.leftoversRemoved > 0) lines.push(`  removed ${s.leftoversRemoved} temp file(s) left in dist or the cache by a killed build`);
+  if (s.outputsCopied > 0) lines.push(`  ${s.outputsCopied} output(s) copied into dist, not linked: dist is on another file system than the cache, or refuses hard links`);
+  if (s.rendersPruned > 0) lines.push(`  render cache: pruned ${s.rendersPruned} render(s) no kept manifest names`);
   if (s.failures.length > 0) {
     lines.push(`failed (${s.failures.length}):`);
     for (const f of s.failures) lines.push(`  ${shown(f.file)}: ${f.reason}`);

@@ -1,25 +1,28 @@
 /**
- * `gulp build` as a library call: scan and hash the sources, plan against the previous manifest,
- * stream what must be rendered through the responsive plugin into dist/ (each output written whole or
- * not at all), then remove stale
- * outputs and write the manifest. Per-source failures are collected; the run always finishes.
+ * `gulp build` as a library call: scan and hash the sources, plan against the previous manifest (dist's,
+ * else the render cache's copy), put back from the render cache what it holds, stream what must be
+ * rendered through the responsive plugin into the cache and dist/ (each output written whole or not at
+ * all), then remove stale outputs, write the manifest and prune the cache. Per-source failures are
+ * collected; the run always finishes.
  */
-import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
 import Vinyl from 'vinyl';
 import { ConfigError, SourceError } from '../errors';
-import { manifestPath, readManifest, writeManifest } from '../manifest/io';
-import { MANIFEST_SCHEMA, type ImageManifest, type ManifestSource } from '../manifest/types';
-import { planBuild, staleKeys, type BuildTask } from '../plan/build-plan';
-import { pathUnder } from '../util/contained-path';
+import { manifestPath } from '../manifest/io';
+import type { ManifestSource } from '../manifest/types';
+import { planBuild, type BuildTask } from '../plan/build-plan';
 import { createProgress } from '../util/progress';
+import { finishBuild } from './build-finish';
 import { checkFolders, refuseEmptying } from './build-guards';
 import { dryRunSummary } from './build-dry-run';
 import { maxSourceBytes, type ImageConfig } from './config';
-import { removeLeftoverTemps, removeStale } from './dist-cleanup';
+import { ownerIn } from './dist-cleanup';
+import type { LinkFile } from './place-file';
+import { loadPrevious, planChecks } from './plan-inputs';
+import { RenderCache } from './render-cache';
 import { ONLY_KEYS, responsive, type SourceResult } from './responsive';
 import { ENCODER_VERSION } from './sharp-adapter';
 import { inScope, scanSources, type Scope } from './scan-sources';
@@ -31,7 +34,7 @@ import { countHiRes, ignoredFiles, type HiResCounts } from './build-summary';
 export interface BuildOptions {
   readonly src: string;
   readonly dest: string;
-  /** Folder for the local source index (size+mtime+inode → hash). */
+  /** Folder for the source index (size+mtime+inode → hash), the render cache and the manifest copies. */
   readonly cacheDir: string;
   readonly config: ImageConfig;
   readonly concurrency: number;
@@ -43,15 +46,26 @@ export interface BuildOptions {
   readonly dryRun?: boolean;
   /** Allow a build that finds no sources to remove every output of its scope. */
   readonly allowEmpty?: boolean;
+  /** How dist files are linked to their renders (default fs.linkSync); tests pass one that refuses. */
+  readonly linkFile?: LinkFile;
 }
 
 export interface BuildSummary {
   sources: number;
+  /** Sources rendered (fully or partly). */
   built: number;
+  /** Sources with nothing rendered, some of their outputs put back from the render cache. */
+  restored: number;
+  /** Sources with every output already in dist. */
   cached: number;
   removed: number;
   failed: number;
+  /** Outputs rendered and written. */
   outputsWritten: number;
+  /** Outputs put back in dist from the render cache (linked, or copied: see outputsCopied). */
+  outputsRestored: number;
+  /** Outputs placed in dist by copying from the cache, because dist's file system refused hard links. */
+  outputsCopied: number;
   outputsRemoved: number;
   /** Bytes of the sources that were decoded, and of the outputs written. */
   bytesIn: number;
@@ -62,34 +76,16 @@ export interface BuildSummary {
   sourcesPerSecond: number;
   manifest: string;
   failures: { file: string; reason: string }[];
-  /** Temp files of killed writers removed from dist. */
+  /** Temp files of killed writers removed from dist and the cache dir. */
   leftoversRemoved: number;
+  /** Renders deleted from the cache: no kept manifest (of this dist or another sharing the cache) names them. */
+  rendersPruned: number;
   /** How the collection's hi-res (`source` size) images are published; the reasons count this run's re-encodes. */
   hiRes: HiResCounts;
   /** Image files under album/ and artist/ not named as sources (`<slug>/<slug>-hi-res.jpg`): not built. */
   ignored: { count: number; examples: string[] };
-  /** With dryRun: the sources that would be rendered and the outputs that would be removed (nothing was). */
-  dryRun?: { build: string[]; remove: string[] };
-}
-
-/** Outputs of the previous build still in dist with their recorded size. Sync stats: 20,000 promises cost more. */
-function presentOutputs(dist: string, previous: ImageManifest | null, rels: ReadonlySet<string>): Set<string> {
-  const present = new Set<string>();
-  for (const [rel, source] of Object.entries(previous?.sources ?? {})) {
-    if (!rels.has(rel)) continue;
-    for (const v of source.variants) {
-      // The manifest was validated; pathUnder still stands between its keys and the disk.
-      if (statSync(pathUnder(dist, v.key), { throwIfNoEntry: false })?.size === v.bytes) present.add(`${v.key}\0${v.bytes}`);
-    }
-  }
-  return present;
-}
-
-/** The source (manifest key) whose variant `key` is: stale outputs are reported under their source. */
-function ownerIn(previous: ImageManifest | null): (key: string) => string {
-  const owners = new Map<string, string>();
-  for (const [rel, source] of Object.entries(previous?.sources ?? {})) for (const v of source.variants) owners.set(v.key, rel);
-  return (key) => owners.get(key) ?? key;
+  /** With dryRun: the sources that would be rendered or restored from the render cache, and the outputs that would be removed (nothing was). */
+  dryRun?: { build: string[]; restore: string[]; remove: string[] };
 }
 
 function toVinyl(task: BuildTask, root: string): Vinyl {
@@ -115,21 +111,23 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   if (!(await stat(root).then((s) => s.isDirectory(), () => false))) {
     throw new ConfigError(`source folder ${root} does not exist`, 'pass --src <folder> (russ.fm keeps sources in public/)');
   }
-  const previous = await readManifest(manifestPath(dist));
+  const renders = new RenderCache(options.cacheDir, options.linkFile);
+  const { manifest: previous, inDist, known } = await loadPrevious(dist, renders);
   const index = await SourceIndex.load(join(options.cacheDir, 'source-index.json'));
-  const needsHash = (rel: string) => !options.noCache && previous?.sources[rel] !== undefined;
+  const needsHash = (rel: string) => !options.noCache && (previous ?? known)?.sources[rel] !== undefined;
   const scan = await scanSources(root, options.scope, index, options.config, needsHash, maxSourceBytes(options.config));
-  const present = options.noCache ? new Set<string>() : presentOutputs(dist, previous, new Set(scan.candidates.map((c) => c.rel)));
   const plan = planBuild({
-    candidates: scan.candidates, previous, inScope: (rel) => inScope(options.scope, rel), config: options.config,
-    encoderVersion: ENCODER_VERSION, noCache: options.noCache, present: (key, bytes) => present.has(`${key}\0${bytes}`),
+    candidates: scan.candidates, previous, known, inScope: (rel) => inScope(options.scope, rel), config: options.config,
+    encoderVersion: ENCODER_VERSION, noCache: options.noCache, ...planChecks(dist, renders, options.noCache),
   });
   const previousOutputs = plan.removedSources.reduce((n, rel) => n + (previous?.sources[rel]?.variants.length ?? 0), 0);
   refuseEmptying(scan.candidates.length + scan.failures.length, plan.removedSources.length, previousOutputs, root, options.scope, options.allowEmpty === true);
   if (options.dryRun) return dryRunSummary(plan, previous, scan, started, dist);
 
-  const failures: SourceError[] = [...scan.failures];
-  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached };
+  // Restored first, and without a decode: a partial rebuild's kept variants too, so dist is whole again soonest.
+  const restoreFailures = renders.restore(plan.restore, dist, ownerIn(previous ?? known));
+  const failures: SourceError[] = [...scan.failures, ...restoreFailures];
+  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached, ...plan.restored };
   const tasks = new Map(plan.build.map((t) => [t.candidate.rel, t]));
   const progress = createProgress({ label: 'build', total: plan.build.length, unit: 'src', silent: options.quiet });
   let bytesIn = 0;
@@ -158,40 +156,28 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
         progress.tick(1);
       },
     }),
-    writeOutputs(dist),
+    writeOutputs(dist, renders),
   );
   progress.done();
 
-  // A source that failed keeps its previous entry and outputs: never delete on a guess.
-  for (const failure of failures) {
-    const before = previous?.sources[failure.file];
-    if (before && !next[failure.file]) next[failure.file] = before;
-  }
-  const stale = staleKeys(previous, next);
-  const ownerOf = ownerIn(previous);
-  failures.push(...await removeStale(dist, stale, ownerOf));
-  const leftovers = await removeLeftoverTemps(dist);
-  // The plan hands back the previous entry object itself for every untouched source, so identity tells.
-  const unchanged = previous !== null && previous.encoder === ENCODER_VERSION && plan.build.length === 0
-    && stale.length === 0 && Object.keys(next).length === Object.keys(previous.sources).length
-    && Object.entries(next).every(([rel, entry]) => previous.sources[rel] === entry);
-  if (!unchanged) {
-    await writeManifest(manifestPath(dist), {
-      schema: MANIFEST_SCHEMA, encoder: ENCODER_VERSION, updatedAt: new Date().toISOString(), sources: next,
-    });
-  }
+  const finish = await finishBuild({
+    dist, previous, previousInDist: inDist, encoder: ENCODER_VERSION, next, rendered: plan.build.length, failures, renders,
+  });
   await index.save();
 
   const seconds = (performance.now() - started) / 1000;
-  const built = plan.build.length - failures.filter((f) => tasks.has(f.file)).length;
+  const failedSources = new Set(failures.map((f) => f.file));
   return {
     sources: scan.candidates.length + scan.failures.length,
-    built,
+    built: plan.build.filter((t) => !failedSources.has(t.candidate.rel)).length,
+    restored: Object.keys(plan.restored).filter((rel) => !failedSources.has(rel)).length,
     cached: Object.keys(plan.cached).length,
     removed: plan.removedSources.length,
     failed: failures.length,
     outputsWritten,
-    outputsRemoved: stale.length,
+    outputsRestored: plan.restore.length - restoreFailures.length,
+    outputsCopied: renders.copied,
+    outputsRemoved: finish.stale.length,
     bytesIn,
     bytesOut,
     hashed: scan.hashed + hashedWhileRendering,
@@ -199,7 +185,8 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     sourcesPerSecond: (scan.candidates.length + scan.failures.length) / Math.max(seconds, 1e-6),
     manifest: manifestPath(dist),
     failures: failures.map((f) => ({ file: f.file, reason: f.hint ? `${f.reason} (${f.hint})` : f.reason })),
-    leftoversRemoved: leftovers.length,
+    leftoversRemoved: finish.leftovers + finish.pruned.leftovers,
+    rendersPruned: finish.pruned.renders,
     hiRes: countHiRes(next, reencodeReasons),
     ignored: ignoredFiles(scan.ignored),
   };

@@ -1,14 +1,23 @@
 /**
  * The only deletes the build makes in dist: outputs the previous manifest named and the new one does not,
- * and temp files left by killed writers. Every path goes through pathUnder(dist, key), whatever checked
- * the key before; a key it refuses is reported, and nothing is deleted for it.
+ * and temp files left by killed writers (in dist and in the cache dir). Every path goes through
+ * pathUnder(root, key), whatever checked the key before; a key it refuses is reported, and nothing is
+ * deleted for it.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { SourceError, messageOf } from '../errors';
+import type { ImageManifest } from '../manifest/types';
 import { pathUnder } from '../util/contained-path';
 import { mapPool } from '../util/pool';
+
+/** The source (manifest key) whose variant `key` is: stale outputs are reported under their source. */
+export function ownerIn(previous: ImageManifest | null): (key: string) => string {
+  const owners = new Map<string, string>();
+  for (const [rel, source] of Object.entries(previous?.sources ?? {})) for (const v of source.variants) owners.set(v.key, rel);
+  return (key) => owners.get(key) ?? key;
+}
 
 /** Removes the stale outputs; returns how many were removed and a failure for each key refused. */
 export async function removeStale(dist: string, keys: readonly string[], ownerOf: (key: string) => string): Promise<SourceError[]> {
@@ -57,20 +66,23 @@ export function isLeftoverTemp(name: string, mtimeMs: number, now = Date.now()):
   return pid > 0 && age > ORPHANED_AFTER_MS && !processIsAlive(pid);
 }
 
-/** Removes leftover temp files under dist (only that name pattern, only under dist); returns their keys. */
-export async function removeLeftoverTemps(dist: string): Promise<string[]> {
+/**
+ * Removes leftover temp files under `root`, dist or a folder of the cache dir (only that name pattern, only
+ * under root); returns their keys. `listed`: root's files, relative, when the caller has listed them already.
+ */
+export async function removeLeftoverTemps(root: string, listed?: readonly string[]): Promise<string[]> {
   let names: string[];
   try {
-    names = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.tmp'));
+    names = (listed ?? readdirSync(root, { recursive: true, encoding: 'utf8' })).filter((name) => name.endsWith('.tmp'));
   } catch {
-    return []; // no dist yet
+    return []; // no folder yet
   }
   const now = Date.now();
   const removed: string[] = [];
   for (const name of names) {
     const key = name.split(sep).join('/');
     let path: string;
-    try { path = pathUnder(dist, key); } catch { continue; } // an odd name we did not write: leave it
+    try { path = pathUnder(root, key); } catch { continue; } // an odd name we did not write: leave it
     const stat = statSync(path, { throwIfNoEntry: false });
     if (!stat?.isFile() || !isLeftoverTemp(name, stat.mtimeMs, now)) continue;
     if (await unlink(path).then(() => true, () => false)) removed.push(key);

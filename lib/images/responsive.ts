@@ -42,6 +42,8 @@ export interface ResponsiveOptions {
 
 /** Keys a vinyl may carry (set by the build planner) to render only some of its variants. */
 export const ONLY_KEYS = Symbol('responsive.onlyKeys');
+/** Set on each output vinyl: its variant's cache key (what the build's render cache keeps it under). */
+export const CACHE_KEY = Symbol('responsive.cacheKey');
 type PlannedVinyl = Vinyl & { [ONLY_KEYS]?: ReadonlySet<string>; sha256?: string };
 
 function megapixels(pixels: number): string {
@@ -101,10 +103,12 @@ export function responsive(options: ResponsiveOptions = {}) {
       const rendered = await renderVariants(input, info, wanted, config.maxPixels);
       const sha256 = file.sha256 ?? sha256Of(input);
       const variants = rendered.map(({ variant, data, width, height, passthrough }): ManifestVariant => {
-        stream.push(new Vinyl({ cwd: file.cwd, base: file.base, path: join(file.base, variant.key), contents: data }));
+        const cacheKey = variantCacheKey(sha256, variant, ENCODER_VERSION);
+        const output = new Vinyl({ cwd: file.cwd, base: file.base, path: join(file.base, variant.key), contents: data });
+        stream.push(Object.assign(output, { [CACHE_KEY]: cacheKey }));
         return {
           size: variant.size, format: variant.format, key: variant.key, width, height, bytes: data.length,
-          contentType: variant.contentType, ...digestsOf(data), cacheKey: variantCacheKey(sha256, variant, ENCODER_VERSION),
+          contentType: variant.contentType, ...digestsOf(data), cacheKey,
           ...(passthrough && variant.format === 'jpeg' ? { passthrough: passthrough.path } : {}),
         };
       });

@@ -1,6 +1,7 @@
 /**
- * Pure build planning: which sources are cached, which variants must be rendered, what is carried over
- * untouched and which outputs became stale. No I/O: everything it needs is passed in.
+ * Pure build planning: which sources are cached, which are restored from the render cache, which variants
+ * must be rendered, what is carried over untouched and which outputs became stale. No I/O: everything it
+ * needs is passed in.
  */
 import type { ImageConfig } from '../images/config';
 import { parseSourcePath } from '../images/source-path';
@@ -22,14 +23,22 @@ export interface BuildTask {
   readonly candidate: SourceCandidate;
   /** Render only these keys (a partial rebuild); undefined renders every variant. */
   readonly onlyKeys?: ReadonlySet<string>;
-  /** Variants still valid from the previous build, kept as they are. */
+  /** Variants still valid from the previous build, kept as they are (in dist, or restored from the render cache). */
   readonly reuse: readonly ManifestVariant[];
 }
 
 export interface BuildPlan {
+  /** Every output already in dist. */
   readonly cached: Readonly<Record<string, ManifestSource>>;
+  /** Nothing to render, but some outputs to put back in dist from the render cache. */
+  readonly restored: Readonly<Record<string, ManifestSource>>;
+  /**
+   * Outputs to put back from the render cache: every missing output of `restored`, those a `build` task
+   * reuses, and those of `carried` entries that dist lacks.
+   */
+  readonly restore: readonly ManifestVariant[];
   readonly build: readonly BuildTask[];
-  /** Entries outside this run's scope (--type, --filter): kept untouched. */
+  /** Entries outside this run's scope (--type, --filter): kept untouched (missing outputs restored when cached). */
   readonly carried: Readonly<Record<string, ManifestSource>>;
   /** In scope and in the previous manifest, but no longer among the sources. */
   readonly removedSources: readonly string[];
@@ -38,6 +47,11 @@ export interface BuildPlan {
 export interface BuildPlanInput {
   readonly candidates: readonly SourceCandidate[];
   readonly previous: ImageManifest | null;
+  /**
+   * Another dist's manifest sharing the render cache, for a dist with no record of its own: its entries
+   * are reused like previous ones (hash, recipe and render size are all checked), never carried or removed.
+   */
+  readonly known?: ImageManifest | null;
   readonly inScope: (rel: string) => boolean;
   readonly config: ImageConfig;
   readonly encoderVersion: string;
@@ -45,18 +59,23 @@ export interface BuildPlanInput {
   readonly noCache: boolean;
   /** Whether the output file for `key` exists in dist with exactly `bytes` bytes. */
   readonly present: (key: string, bytes: number) => boolean;
+  /** Whether the render cache holds this variant's render with its recorded size; absent: no render cache. */
+  readonly inCache?: (variant: ManifestVariant) => boolean;
 }
 
 export function planBuild(input: BuildPlanInput): BuildPlan {
   const previous = input.previous?.sources ?? {};
   const cached: Record<string, ManifestSource> = {};
+  const restored: Record<string, ManifestSource> = {};
+  const restore: ManifestVariant[] = [];
   const carried: Record<string, ManifestSource> = {};
   const build: BuildTask[] = [];
   const seen = new Set<string>();
+  const inCache = input.inCache ?? (() => false);
 
   for (const candidate of input.candidates) {
     seen.add(candidate.rel);
-    const before = previous[candidate.rel];
+    const before = previous[candidate.rel] ?? input.known?.sources[candidate.rel];
     if (!before || candidate.sha256 === undefined || before.sha256 !== candidate.sha256 || input.noCache) {
       build.push({ candidate, reuse: [] });
       continue;
@@ -64,27 +83,34 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
     const source = parseSourcePath(candidate.rel, input.config.sourceSuffix);
     const oldByKey = new Map(before.variants.map((v) => [v.key, v]));
     const reuse: ManifestVariant[] = [];
+    const fromCache: ManifestVariant[] = [];
     const missing = new Set<string>();
     for (const variant of variantsFor(source, before, input.config)) {
       const old = oldByKey.get(variant.key);
-      const valid = old !== undefined
-        && old.cacheKey === variantCacheKey(before.sha256, variant, input.encoderVersion)
-        && input.present(old.key, old.bytes);
-      if (valid) reuse.push(old);
+      const valid = old !== undefined && old.cacheKey === variantCacheKey(before.sha256, variant, input.encoderVersion);
+      if (!valid) missing.add(variant.key);
+      else if (input.present(old.key, old.bytes)) reuse.push(old);
+      else if (inCache(old)) { reuse.push(old); fromCache.push(old); }
       else missing.add(variant.key);
     }
-    if (missing.size === 0 && reuse.length === before.variants.length) cached[candidate.rel] = before;
-    else if (missing.size === 0) cached[candidate.rel] = { ...before, variants: reuse };
-    else build.push({ candidate, onlyKeys: missing, reuse });
+    restore.push(...fromCache);
+    const entry = reuse.length === before.variants.length ? before : { ...before, variants: reuse };
+    if (missing.size > 0) build.push({ candidate, onlyKeys: missing, reuse });
+    else if (fromCache.length > 0) restored[candidate.rel] = entry;
+    else cached[candidate.rel] = entry;
   }
 
   const removedSources: string[] = [];
   for (const [rel, entry] of Object.entries(previous)) {
     if (seen.has(rel)) continue;
     if (input.inScope(rel)) removedSources.push(rel);
-    else carried[rel] = entry;
+    else {
+      carried[rel] = entry;
+      // Untouched, but not left missing from dist when the render cache has it (a scoped run after a wipe).
+      restore.push(...entry.variants.filter((v) => !input.present(v.key, v.bytes) && inCache(v)));
+    }
   }
-  return { cached, build, carried, removedSources };
+  return { cached, restored, restore, build, carried, removedSources };
 }
 
 /** Keys listed in `before` that `after` no longer has: the only files a build may delete from dist. */

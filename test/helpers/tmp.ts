@@ -11,7 +11,7 @@ export interface Workspace {
   readonly src: string;
   /** Outputs (dist/) and dist/images.json. */
   readonly dest: string;
-  /** The source index folder (--cache-dir). */
+  /** The cache dir (--cache-dir): source index, renders, manifest copies. */
   readonly cache: string;
 }
 

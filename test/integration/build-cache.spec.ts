@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { renderKeyOf } from '../../lib/images/render-cache';
 import { backdateOutputs, listFiles, readManifestOf, rewrittenOutputs, runBuild4 } from '../helpers/build';
 import { TRIO, photoJpegEdited, trioOutputs } from '../helpers/fixtures';
 import { PHOTO } from '../helpers/paths';
@@ -64,17 +65,29 @@ describe('gulp build: content cache', () => {
     expect(summary).to.include({ hashed: 1, built: 1, cached: 2 });
   });
 
-  it('rebuilds only the one variant whose output file was deleted from dist', async () => {
+  it('puts back the one output deleted from dist from the render cache, rendering nothing', async () => {
     const [avatar] = trioOutputs('r', 'jpg', 'four-size');
     await unlink(join(ws.current.dest, avatar as string));
     const summary = await runBuild4(ws.current);
-    expect(summary).to.include({ built: 1, hashed: 0, outputsWritten: 1, failed: 0 });
+    expect(summary).to.include({ built: 0, restored: 1, cached: 2, hashed: 0, outputsWritten: 0, outputsRestored: 1, failed: 0 });
+    expect(await rewrittenOutputs(ws.current), 'a link to the render, not a new file').to.deep.equal([]);
+    expect(existsSync(join(ws.current.dest, avatar as string))).to.equal(true);
+  });
+
+  it('rebuilds only the one variant whose output is gone from dist and from the render cache', async () => {
+    const [avatar] = trioOutputs('r', 'jpg', 'four-size');
+    const variant = (await readManifestOf(ws.current)).sources[TRIO.r.rel]?.variants.find((v) => v.key === avatar);
+    await unlink(join(ws.current.dest, avatar as string));
+    await unlink(join(ws.current.cache, renderKeyOf(variant!.cacheKey, variant!.key) as string));
+    const summary = await runBuild4(ws.current);
+    expect(summary).to.include({ built: 1, hashed: 0, outputsWritten: 1, outputsRestored: 0, failed: 0 });
     expect(await rewrittenOutputs(ws.current)).to.deep.equal([avatar]);
     expect(existsSync(join(ws.current.dest, avatar as string))).to.equal(true);
   });
 
-  it('rebuilds a variant whose output file was truncated in dist', async () => {
+  it('rebuilds a variant whose output file was truncated in dist (in place: its render in the cache with it)', async () => {
     const [, hiRes] = trioOutputs('a', 'jpg', 'four-size');
+    await chmod(join(ws.current.dest, hiRes as string), 0o644); // read-only, as its render is: force it, as root could
     await writeFile(join(ws.current.dest, hiRes as string), 'not a jpeg');
     const summary = await runBuild4(ws.current);
     expect(summary).to.include({ outputsWritten: 1 });

@@ -119,6 +119,68 @@ describe('planBuild', () => {
   });
 });
 
+describe('planBuild with a render cache', () => {
+  const keysOf = (rel: string, hash: string) => entry(rel, hash).variants.map((v) => v.key);
+
+  it('restores a source whose outputs are missing from dist but cached, rendering nothing', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, present: () => false, inCache: () => true }));
+    expect(plan.build).to.deep.equal([]);
+    expect(plan.cached).to.deep.equal({});
+    expect(plan.restored[A]).to.equal(previous.sources[A], 'the previous entry itself');
+    expect(plan.restore.map((v) => v.key)).to.have.members(keysOf(A, sha('1')));
+  });
+
+  it('renders only the uncached variant of a source and restores the others it reuses', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const [gone, ...cached] = keysOf(A, sha('1'));
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, present: () => false, inCache: (v) => v.key !== gone }));
+    expect([...(plan.build[0]?.onlyKeys ?? [])]).to.deep.equal([gone]);
+    expect(plan.build[0]?.reuse.map((v) => v.key)).to.have.members(cached);
+    expect(plan.restore.map((v) => v.key)).to.have.members(cached);
+    expect(plan.restored).to.deep.equal({});
+  });
+
+  it('restores nothing already in dist, and renders what is in neither', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')), [B]: entry(B, sha('2')) });
+    const plan = planBuild(input({
+      candidates: [candidate(A, sha('1')), candidate(B, sha('2'))], previous,
+      present: (key) => key.startsWith('album/a/'), inCache: () => false,
+    }));
+    expect(Object.keys(plan.cached)).to.deep.equal([A]);
+    expect(plan.build.map((t) => t.candidate.rel)).to.deep.equal([B]);
+    expect(plan.restore).to.deep.equal([]);
+  });
+
+  it('never restores a cached render whose cache key no longer matches (the source changed)', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('9'))], previous, present: () => false, inCache: () => true }));
+    expect(plan.build).to.have.length(1);
+    expect(plan.restore).to.deep.equal([]);
+  });
+
+  it('restores the missing outputs of entries a scoped run carries, and leaves them untouched', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')), [R]: entry(R, sha('3')) });
+    const plan = planBuild(input({
+      candidates: [candidate(R, sha('3'))], previous, inScope: (rel) => rel.startsWith('artist/'), present: () => false, inCache: () => true,
+    }));
+    expect(plan.carried[A]).to.equal(previous.sources[A]);
+    expect(plan.restore.map((v) => v.key)).to.have.members([...keysOf(A, sha('1')), ...keysOf(R, sha('3'))]);
+  });
+
+  it('reuses another dist\'s entry (known) for a new dist, but never carries or removes it', async () => {
+    const known = manifest({ [A]: entry(A, sha('1')), [B]: entry(B, sha('2')), [R]: entry(R, sha('3')) });
+    const plan = planBuild(input({
+      candidates: [candidate(A, sha('1'))], previous: null, known, inScope: (rel) => rel.startsWith('album/'),
+      present: () => false, inCache: () => true,
+    }));
+    expect(Object.keys(plan.restored)).to.deep.equal([A]);
+    expect(plan.removedSources).to.deep.equal([]);
+    expect(plan.carried).to.deep.equal({});
+    expect(plan.restore.map((v) => v.key)).to.have.members(keysOf(A, sha('1')));
+  });
+});
+
 describe('staleKeys', () => {
   it('is empty without a previous manifest', async () => {
     expect(staleKeys(null, { [A]: entry(A, sha('1')) })).to.deep.equal([]);
