@@ -40,7 +40,7 @@ export const FLAG_TABLES = {
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'source folder (album/<slug>/<slug>-hi-res.jpg, artist/…)' },
     dest: { kind: 'string', arg: 'dir', default: 'dist', description: 'output folder; the manifest is <dest>/images.json' },
     'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'the build cache: renders by cache key (a wiped dist is restored from them), manifest copies, the source index' },
-    concurrency: { kind: 'count', min: 1, max: 64, description: 'sources decoded at once (default: 2 per core, 2–8)' },
+    concurrency: { kind: 'count', min: 1, max: 64, description: 'sources in flight at once (default: 4 per core, 4–16)' },
     'no-cache': { kind: 'boolean', description: 'ignore the cache and re-render every variant' },
     formats: { kind: 'list', values: OUTPUT_FORMATS, description: 'output formats for every collection, comma-separated (default: what assets.config.ts says; webp and avif are opt-in)' },
     ...scope,

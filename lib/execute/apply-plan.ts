@@ -106,7 +106,8 @@ async function write(store: ObjectStore, action: WriteAction, options: ApplyOpti
   const body = await options.readBody(local);
   const md5 = md5Of(body);
   if (md5 !== local.md5 || body.length !== local.size) {
-    throw new Error('the file in dist/ is not the one the manifest describes: run `gulp build` again');
+    // Outputs are hard links to the render cache: a file changed in place there would be linked back by a plain rebuild.
+    throw new Error('the file in dist/ is not the one the manifest describes (changed after the build): run `gulp build --no-cache` to render it again');
   }
   return { ...(await store.put({ key: action.key, body, md5, ...headers })), bytes: body.length };
 }

@@ -33,18 +33,40 @@ async function writeWhole(path: string, data: Uint8Array, made: Set<string>): Pr
   }
 }
 
-/** The end of the build's pipeline: a sink (nothing flows on, so nothing waits to be read). */
+/** Outputs written at once: renders arrive in bursts (a source's sizes together), and each write waits on the disk. */
+const WRITES_IN_FLIGHT = 8;
+
+/**
+ * The end of the build's pipeline: a sink (nothing flows on, so nothing waits to be read) that keeps up to
+ * WRITES_IN_FLIGHT writes going. The first failure stops it: no later write starts, and the stream ends
+ * with that error once the writes in flight have settled.
+ */
 export function writeOutputs(dist: string, cache?: RenderCache): Writable {
   const made = new Set<string>();
-  return new Writable({ objectMode: true, write(file: Vinyl & { [CACHE_KEY]?: string }, _encoding, callback) {
-    const cacheKey = file[CACHE_KEY];
-    if (!file.isBuffer()) { callback(); return; }
-    let path: string;
-    let key: string;
-    try { key = toKey(file.relative); path = pathUnder(dist, key); } catch (error) { callback(error as Error); return; }
-    const kept = cache && cacheKey !== undefined ? cache.keep(cacheKey, key, file.contents, path) : Promise.resolve(false);
-    kept
-      .then((done) => (done ? undefined : writeWhole(path, file.contents, made)))
-      .then(() => callback(), (error: unknown) => callback(error as Error));
-  } });
+  const inFlight = new Set<Promise<void>>();
+  let failed: Error | undefined;
+  const settled = () => Promise.all(inFlight).then(() => failed);
+  return new Writable({
+    objectMode: true,
+    write(file: Vinyl & { [CACHE_KEY]?: string }, _encoding, callback) {
+      if (failed) { callback(failed); return; }
+      const cacheKey = file[CACHE_KEY];
+      if (!file.isBuffer()) { callback(); return; }
+      let path: string;
+      let key: string;
+      try { key = toKey(file.relative); path = pathUnder(dist, key); } catch (error) { callback(error as Error); return; }
+      const contents = file.contents;
+      const kept = cache && cacheKey !== undefined ? cache.keep(cacheKey, key, contents, path) : Promise.resolve(false);
+      const writing: Promise<void> = kept
+        .then((done) => (done ? undefined : writeWhole(path, contents, made)))
+        .catch((error: unknown) => { failed ??= error as Error; })
+        .finally(() => { inFlight.delete(writing); });
+      inFlight.add(writing);
+      if (inFlight.size < WRITES_IN_FLIGHT) callback();
+      else void Promise.race(inFlight).then(() => callback(failed));
+    },
+    final(callback) {
+      void settled().then((error) => callback(error));
+    },
+  });
 }
