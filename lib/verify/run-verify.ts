@@ -5,7 +5,6 @@
  * listing cannot judge (multipart, unrecorded, or changed since the last sync).
  */
 import { AssetsError, messageOf } from '../errors';
-import { DEFAULT_IMAGE_CONFIG } from '../images/config';
 import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject, RecordedObject } from '../plan/match';
 import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
@@ -116,7 +115,8 @@ function expectedObjects(options: VerifyOptions): { all: DesiredObject[]; sizes:
   if (options.release) {
     return {
       all: Object.entries(options.release.objects).map(([key, o]) => desiredFromRelease(key, o)),
-      sizes: DEFAULT_IMAGE_CONFIG.sizes.map((s) => s.name),
+      // A release may hold any size the tool ever made (a preset's, the config's): --size names any of them.
+      sizes: [...(options.keys ?? DEFAULT_KEY_RULES).sizes],
     };
   }
   if (!options.manifest) throw new Error('runVerify needs a manifest or a release to check against');
