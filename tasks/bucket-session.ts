@@ -69,6 +69,9 @@ export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSe
       const { LOCAL_BUCKET_PORT } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');
       const fallback = opened.publicBase?.includes(`:${LOCAL_BUCKET_PORT}/`) ? '' : ` (port ${LOCAL_BUCKET_PORT} is taken, perhaps by another command: these URLs last only while this one runs)`;
       process.stdout.write(`embedded local bucket "${env.bucket}" (data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>${fallback}\n`);
+    } else if (!flags.json && env.store) {
+      // Before the plan: a first production run is checked against this line (which bucket, which account).
+      process.stdout.write(`--env ${env.name}: bucket "${env.bucket}" at ${env.store.endpoint}${env.archiveBucket ? `, records in "${env.archiveBucket}"` : ''}\n`);
     }
     if (!flags['move-history']) await noteHistoryLeftBehind(opened.store);
     return await work({ env, opened, limiter, concurrency });

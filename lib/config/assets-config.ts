@@ -22,7 +22,7 @@ const glob = v.pipe(v.string(), v.check((g) => globProblem(g) === undefined, (is
 const sizeSchema = v.variant('fit', [
   v.strictObject({ fit: v.literal('source'), jpeg: v.optional(jpeg) }),
   v.strictObject({ fit: v.picklist(['cover', 'inside']), width: positive, height: positive, jpeg: v.optional(jpeg) }),
-], 'has no fit of cover, inside or source');
+], 'is not cover, inside or source');
 
 const configSchema = v.strictObject({
   preset: v.optional(v.picklist(Object.keys(PRESETS) as PresetName[], `is not one of ${Object.keys(PRESETS).join(', ')}`)),
@@ -68,6 +68,13 @@ function issuePath(issue: v.BaseIssue<unknown>): string {
   return (issue.path ?? []).map((item) => String((item as { key: unknown }).key)).join('.');
 }
 
+/** valibot's words for a key problem ("Invalid key: Expected never but received …") in the user's terms. */
+function issueWords(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind === 'schema' && issue.expected === 'never') return 'is not a field this config has (a typo?)';
+  if (issue.kind === 'schema' && issue.received === 'undefined' && /^Invalid key/.test(issue.message)) return 'is missing';
+  return issue.message;
+}
+
 /** Parses what a config file exported (or nothing: the default) into a validated config. */
 export function resolveAssetsConfig(raw: unknown, file?: string): AssetsConfig {
   const where = file ?? 'the default config';
@@ -76,9 +83,9 @@ export function resolveAssetsConfig(raw: unknown, file?: string): AssetsConfig {
   }
   const parsed = v.safeParse(configSchema, raw ?? {});
   if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const path = issue ? issuePath(issue) : '';
-    throw new ConfigError(`${where}: ${path ? `${path} ` : ''}${issue?.message ?? 'is not a config object'}`,
+    // The first few problems: a misspelt field shows up twice (the real name missing, the typo unknown).
+    const problems = parsed.issues.slice(0, 3).map((issue) => `${issuePath(issue) ? `${issuePath(issue)} ` : ''}${issueWords(issue)}`);
+    throw new ConfigError(`${where}: ${problems.join('; ')}`,
       'see "The recipe" in README.md for every field');
   }
   const input = parsed.output;

@@ -43,7 +43,9 @@ export function loadAssetsConfig(cwd = process.cwd(), env: NodeJS.ProcessEnv = p
     const hint = path.endsWith('.ts') && /Unknown file extension|Unexpected token|Cannot use import/.test(messageOf(error))
       ? 'a .ts config needs a TypeScript loader: run it through gulp (gulpfile.ts registers one) or use assets.config.json'
       : 'fix the file, or delete it to use the default recipe';
-    throw new ConfigError(`cannot load ${path}: ${messageOf(error).split('\n')[0]}`, hint);
+    // esbuild puts the line, column and reason of a syntax error on the lines after its first: keep them.
+    const detail = messageOf(error).split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 4).join(' ');
+    throw new ConfigError(`cannot load ${path}: ${detail}`, hint);
   }
   const config = resolveAssetsConfig(raw, path);
   loaded.set(path, { mtimeMs, config });

@@ -47,8 +47,11 @@ describe('assets.config.ts: the recipe as configuration', () => {
     expect(refusal({ jpeg: { quality: 101 } }).message).to.match(/jpeg\.quality is over 100/);
     expect(refusal({ collections: { album: { sizes: ['hi-res', 'small'] } } }).message).to.match(/collection "album" names size "small"/);
     expect(refusal({ formats: ['gif'] }).message).to.match(/formats\.0 is not one of jpeg, webp, avif/);
-    expect(refusal({ publish: ['../outside/*.png'] }).message).to.match(/publish\.0 must be relative, with no \.\./);
-    expect(refusal({ sizez: {} }).message).to.match(/sizez/);
+    expect(refusal({ publish: ["../outside/*.png"] }).message).to.match(/publish\.0 "\.\.\/outside\/\*\.png" has a \.\. segment/);
+    expect(refusal({ sizez: {} }).message).to.match(/sizez is not a field this config has \(a typo\?\)/);
+    expect(refusal({ sizes: { thumb: { widht: 300, height: 300, fit: 'cover' } } }).message)
+      .to.match(/sizes\.thumb\.width is missing; sizes\.thumb\.widht is not a field this config has/);
+    expect(refusal({ sizes: { thumb: { width: 300, height: 300, fit: 'crop' } } }).message).to.match(/sizes\.thumb\.fit is not cover, inside or source/);
     expect(refusal([]).message).to.match(/^assets\.config\.ts:/);
   });
 
@@ -63,6 +66,11 @@ describe('assets.config.ts: the recipe as configuration', () => {
       writeFileSync(join(dir, 'assets.config.ts'), "const config: { publish: string[] } = { publish: ['og-image.png'] };\nexport default config;\n");
       expect(loadAssetsConfig(dir, {}).publish).to.deep.equal(['og-image.png']);
       expect(() => loadAssetsConfig(dir, { ASSETS_CONFIG: 'missing.json' })).to.throw(ConfigError, /missing\.json, which does not exist/);
+      const broken = mkdtempSync(join(tmpdir(), 'assets-config-'));
+      writeFileSync(join(broken, 'assets.config.ts'), 'export default { preset: "russ-fm",\n');
+      // The loader's own words with the line and column, not just "Transform failed".
+      expect(() => loadAssetsConfig(broken, {})).to.throw(ConfigError, /cannot load .*assets\.config\.ts: .*assets\.config\.ts:\d+:\d+/);
+      rmSync(broken, { recursive: true, force: true });
       writeFileSync(join(dir, 'bad.json'), '{ "preset": ');
       expect(() => loadAssetsConfig(dir, { ASSETS_CONFIG: 'bad.json' })).to.throw(ConfigError, /cannot load .*bad\.json/);
     } finally {
