@@ -3,7 +3,7 @@
  * store (the embedded local bucket in development), say where it is, close it, print the report.
  */
 import { resolveEnvironment, secretValues, type Environment, type EnvironmentName } from '../lib/config/environment';
-import { loadSettingsFiles, startedEnvironment } from '../lib/config/settings-files';
+import { loadSettingsFiles, remoteSettings, startedEnvironment } from '../lib/config/settings-files';
 import { checkTarget } from '../lib/config/target-rule';
 import { NotAppliedError, UsageError } from '../lib/errors';
 import type { AdaptiveLimiter } from '../lib/execute/adaptive-limiter';
@@ -47,7 +47,7 @@ export function resolveTarget(flags: Pick<BucketFlags, 'env' | typeof GIVEN>): E
   const known = targets.get(flags.env);
   if (known) return known;
   loadSettingsFiles(flags.env);
-  const note = checkTarget({ explicit: wasGiven(flags, 'env'), started: startedEnvironment(), settings: process.env });
+  const note = checkTarget({ explicit: wasGiven(flags, 'env'), started: startedEnvironment(), settings: process.env, remote: remoteSettings() });
   const env = resolveEnvironment(flags.env);
   if (note) process.stderr.write(`note: ${note}\n`);
   targets.set(flags.env, env);

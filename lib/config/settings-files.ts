@@ -33,6 +33,11 @@ export function readSettings(environment: string, dir = '.', env: Env = process.
   return merged;
 }
 
+/** What `.env.staging` and `.env.production` (in `dir`) set: where a deploy's credentials may sit when --env is left out. */
+export function remoteSettings(dir = '.'): Record<string, string> {
+  return { ...readFileSettings(join(dir, '.env.staging')), ...readFileSettings(join(dir, '.env.production')) };
+}
+
 let started: Env | undefined;
 
 /** The process environment as the command started, before any settings file was read into it. */

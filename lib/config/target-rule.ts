@@ -19,6 +19,8 @@ export interface TargetInput {
   readonly started: Env;
   /** Every setting the command sees: the process environment and the settings files. */
   readonly settings: Env;
+  /** What `.env.staging` and `.env.production` set (a default run reads neither). */
+  readonly remote?: Env;
 }
 
 const isSet = (value: string | undefined): boolean => value !== undefined && value.trim() !== '';
@@ -36,16 +38,19 @@ export function isCi(env: Env): boolean {
  */
 export function checkTarget(input: TargetInput): string | undefined {
   if (input.explicit || isSet(input.settings.S3_ENDPOINT)) return undefined;
-  const credentials = CREDENTIALS.filter((name) => isSet(input.started[name]));
-  if (isCi(input.started) && credentials.length > 0) {
+  // Credentials anywhere a deploy could take them from: CI's secrets, or a settings file the job wrote.
+  const where = [['its environment', input.started], ['a settings file', input.settings], ['.env.staging or .env.production', input.remote ?? {}]] as const;
+  const found = where.find(([, env]) => CREDENTIALS.some((name) => isSet(env[name])));
+  if (isCi(input.started) && found) {
+    const credentials = CREDENTIALS.filter((name) => isSet(found[1][name]));
     throw new ConfigError(
-      `CI run with R2 credentials (${credentials.join(', ')}) but no --env: it would sync to the embedded local bucket, which ends with this job, and pass`,
+      `CI run with R2 credentials (${credentials.join(', ')}, in ${found[0]}) but no --env: it would sync to the embedded local bucket, which ends with this job, and pass`,
       'pass --env production (or --env development to use the embedded bucket on purpose)',
     );
   }
-  const found = R2_SETTINGS.filter((name) => isSet(input.settings[name]));
-  if (found.length === 0) return undefined;
+  const unused = R2_SETTINGS.filter((name) => isSet(input.settings[name]));
+  if (unused.length === 0) return undefined;
   const bucket = input.settings.R2_BUCKET_NAME?.trim();
-  return `R2 settings found (${bucket ? `R2_BUCKET_NAME=${printable(bucket)}` : found.join(', ')}) but not used: `
+  return `R2 settings found (${bucket ? `R2_BUCKET_NAME=${printable(bucket)}` : unused.join(', ')}) but not used: `
     + '--env development uses the embedded bucket; pass --env production to deploy';
 }

@@ -89,6 +89,9 @@ export function jpegFacts(jpeg: Buffer): JpegFacts {
     const assembly = assembleIccProfile(iccChunks.map(payload));
     if ('profile' in assembly) icc = assembly.profile;
     else problems.push(`its ICC profile is damaged (${assembly.problem})`);
+    // The profile's header gives its size: bytes past it are no part of the profile, and could be anything.
+    const declared = icc && icc.length >= 4 ? icc.readUInt32BE(0) : undefined;
+    if (icc && declared !== icc.length) problems.push(`its ICC profile is ${icc.length} bytes where its header says ${declared ?? '?'}`);
   }
 
   const adobe = ofKind('Adobe')[0];
@@ -96,7 +99,7 @@ export function jpegFacts(jpeg: Buffer): JpegFacts {
   const adobeTransform = adobePayload && adobePayload.length >= 12 ? (adobePayload[11] as number) : undefined;
   if (adobe && adobeTransform === undefined) problems.push('its Adobe APP14 segment is too short');
 
-  const dropped = [...new Set(segments.map(droppedAs).filter((label) => label !== undefined))];
+  const dropped = [...new Set(segments.map((segment) => droppedAs(jpeg, segment)).filter((label) => label !== undefined))];
   return {
     hasExif: exif !== undefined,
     hasXmp: segments.some((s) => s.app === 'XMP' || s.app === 'ExtendedXMP'),

@@ -32,6 +32,15 @@ function send(res: ServerResponse, status: number, message: string): void {
  * other such path is a 404 (no source, a size the collection has not), a hostile one (`%2e%2e`, a
  * backslash) without touching the disk. Every other request goes to `next()`.
  */
+/** Whether public/ has a file at `key` — never one reached through a link out of it (a 404 then, not a crash). */
+function inPublic(publicDir: string, key: string): boolean {
+  try {
+    return existsSync(pathUnder(publicDir, key));
+  } catch {
+    return false;
+  }
+}
+
 export function renderHandler(options: RenderHandlerOptions): ConnectHandler {
   const base = options.base ?? '/';
   return (req, res, next) => {
@@ -42,7 +51,7 @@ export function renderHandler(options: RenderHandlerOptions): ConnectHandler {
     if (!isCollectionImage(target.key)) return next();
     const { key } = target;
     options.renderer.render(key).then((image) => {
-      if (!image) return existsSync(pathUnder(options.renderer.publicDir, key)) ? next() : send(res, 404, `${key}: no such image (no source in public/, or no such size in the recipe)\n`);
+      if (!image) return inPublic(options.renderer.publicDir, key) ? next() : send(res, 404, `${key}: no such image (no source in public/, or no such size in the recipe)\n`);
       res.statusCode = 200;
       res.setHeader('Content-Type', image.contentType);
       res.setHeader('Content-Length', String(image.body.length));
@@ -52,6 +61,9 @@ export function renderHandler(options: RenderHandlerOptions): ConnectHandler {
     }, (error: unknown) => {
       options.onRenderError?.(key, error);
       send(res, 500, `cannot render ${key}: ${error instanceof Error ? error.message : String(error)}\n`);
+    }).catch((error: unknown) => {
+      // Whatever went wrong answering, the dev server keeps serving (an unhandled rejection would end it).
+      if (!res.headersSent) send(res, 500, `cannot serve ${key}: ${error instanceof Error ? error.message : String(error)}\n`);
     });
   };
 }

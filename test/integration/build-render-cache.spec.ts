@@ -97,6 +97,17 @@ describe('gulp build: render cache (a wiped dist/ comes back without decoding)',
     for (const v of [cut, grown]) expect((await stat(renderPath(ws.current, v))).size, `${v.key}'s render is whole again`).to.equal(v.bytes);
   });
 
+  it('re-renders a render changed in place at the same size (as root, through a linked dist file), never links it back', async () => {
+    const [hit] = variantsOf(before.manifest, TRIO.b.rel);
+    const altered = Buffer.from(before.files[hit!.key]!);
+    altered.write('XXXX', 100, 'latin1');
+    await forceWrite(join(ws.current.dest, hit!.key), altered); // the same inode as its render
+    await rm(ws.current.dest, { recursive: true });
+    const summary = await runBuild(ws.current);
+    expect(summary).to.include({ built: 1, failed: 0 });
+    expect(await distFiles(ws.current.dest)).to.deep.equal(before.files);
+  });
+
   it('an in-place write to a dist file (a hard link) is noticed: the next build re-renders it, and no wipe brings the damage back', async () => {
     const [hit] = variantsOf(before.manifest, TRIO.b.rel);
     await forceWrite(join(ws.current.dest, hit!.key), 'not a jpeg');

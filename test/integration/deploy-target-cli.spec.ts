@@ -111,5 +111,14 @@ describe('the target from the command line: --env, CI and the settings files', f
       expect(verified.status, verified.output).to.equal(0);
       expect(JSON.parse(verified.output.trim().split('\n').pop() ?? '{}')).to.include({ ok: true, bucket: 'images' });
     });
+
+    it('in CI, credentials a job wrote only to .env.production are refused without --env too (a default run would not read them)', async () => {
+      const { R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY } = h.cliEnv();
+      await writeFile(join(cwd, '.env.production'), `R2_ACCOUNT_ID=${'a'.repeat(32)}\nR2_ACCESS_KEY_ID=${R2_ACCESS_KEY_ID}\nR2_SECRET_ACCESS_KEY=${R2_SECRET_ACCESS_KEY}\nR2_BUCKET_NAME=images\n`);
+      const run = await gulpIn(['sync', '--dest', h.dist]);
+      expect(run.status, run.output).to.not.equal(0);
+      expect(run.output).to.include('in .env.staging or .env.production) but no --env').and.not.include(R2_SECRET_ACCESS_KEY);
+      expect(await h.contents()).to.deep.equal({});
+    });
   });
 });

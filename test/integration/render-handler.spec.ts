@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_IMAGE_CONFIG } from '../../lib/images/config';
@@ -65,6 +65,18 @@ describe('gulp serve: render on demand as a connect handler (the Vite plugin)', 
     }
     for (const path of ['/album/a', '/album/a/a.json', '/album/a/a-small.jpg', '/index.html', '/album/../x']) expect(await status(path), path).to.equal(418);
     expect(await status('/album/a/a-medium.jpg', 'POST')).to.equal(418);
+  });
+
+  it('a file in public/ that is a link out of it (or a loop) is a 404, and the server keeps serving', async () => {
+    await writeAt(root, 'victim.txt', 'secret');
+    await mkdir(join(publicDir, 'album', 'x'), { recursive: true });
+    await symlink(join(root, 'victim.txt'), join(publicDir, 'album', 'x', 'x-medium.jpg'));
+    await symlink('loop', join(publicDir, 'album', 'x', 'loop'));
+    await symlink(join(publicDir, 'album', 'x', 'loop'), join(publicDir, 'album', 'x', 'x-avatar.jpg'));
+    const mounted = await mount(renderHandler({ renderer: new OnDemandRenderer({ publicDir, config: DEFAULT_IMAGE_CONFIG }) }));
+    server = mounted.server;
+    for (const path of ['/album/x/x-medium.jpg', '/album/x/x-avatar.jpg']) expect((await rawRequest(mounted.endpoint, path)).status, path).to.equal(404);
+    expect((await rawRequest(mounted.endpoint, '/album/a/a-medium.jpg')).status, 'still serving').to.equal(200);
   });
 
   it('renders an image once while its source is unchanged and again when public/ changes; an undecodable source is a 500 naming it', async () => {

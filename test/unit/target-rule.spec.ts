@@ -26,8 +26,11 @@ describe('checkTarget: a CI deploy that forgot --env', () => {
     expect(target({ started: { CI: 'true' }, settings: { CI: 'true' } })).to.equal(undefined);
   });
 
-  it('does not refuse credentials that come from a settings file, only those in the process environment', async () => {
-    expect(() => target({ started: { CI: 'true' }, settings: CI_WITH_R2 })).to.not.throw();
+  it('refuses credentials a CI job put in a settings file too: .env, or .env.staging / .env.production that a default run does not read', async () => {
+    expect(() => target({ started: { CI: 'true' }, settings: CI_WITH_R2 })).to.throw(ConfigError, /in a settings file\) but no --env/);
+    expect(() => target({ started: { CI: 'true' }, settings: { CI: 'true' }, remote: { R2_SECRET_ACCESS_KEY: SECRET } }))
+      .to.throw(ConfigError, /R2_SECRET_ACCESS_KEY, in \.env\.staging or \.env\.production\) but no --env/);
+    expect(() => target({ started: {}, settings: {}, remote: { R2_SECRET_ACCESS_KEY: SECRET } }), 'outside CI: no refusal').to.not.throw();
   });
 
   it('outside CI, says in one line that R2 settings were found and not used, naming the bucket and no secret', async () => {
