@@ -11,10 +11,10 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { SourceError } from '../errors';
+import { ConfigError, SourceError } from '../errors';
 import { manifestPath, readManifest, writeManifest } from '../manifest/io';
 import type { ImageManifest, ManifestVariant } from '../manifest/types';
-import { pathUnder } from '../util/contained-path';
+import { OutsideRootError, pathUnder } from '../util/contained-path';
 import { WriteFileError, isFatalWriteError } from '../util/fs-errors';
 import { sha256Of, stableHash } from '../util/hash';
 import { tempPathFor } from '../util/temp-path';
@@ -56,6 +56,20 @@ export class RenderCache {
     this.placer = new Placer(link);
   }
 
+  /**
+   * A path under the cache dir. A part of it that links out of the folder (a tampered or hand-made cache)
+   * stops the build with the one fix: the cache holds only copies, so deleting it loses nothing.
+   */
+  private under(key: string): string {
+    try {
+      return pathUnder(this.root, key);
+    } catch (error) {
+      if (!(error instanceof OutsideRootError)) throw error;
+      throw new ConfigError(`the build cache ${this.root} is not the tool's own: ${error.message}`,
+        'delete that folder (it holds only copies of renders and manifests) and run `gulp build` again; keep --cache-dir to your own builds');
+    }
+  }
+
   /** Outputs placed in dist by copying, because dist's file system refused links. */
   get copied(): number {
     return this.placer.copied;
@@ -69,7 +83,7 @@ export class RenderCache {
   has(variant: ManifestVariant): boolean {
     const key = renderKeyOf(variant.cacheKey, variant.key);
     if (key === undefined) return false;
-    const path = pathUnder(this.root, key);
+    const path = this.under(key);
     const stat = statSync(path, { throwIfNoEntry: false });
     const whole = stat?.isFile() === true && stat.size === variant.bytes && sha256Of(readFileSync(path)) === variant.sha256;
     if (whole) this.found.set(key, path); // restore() places it from here: one pathUnder per render, not two
@@ -85,7 +99,7 @@ export class RenderCache {
   async keep(cacheKey: string, outputKey: string, data: Uint8Array, distPath: string): Promise<boolean> {
     const key = renderKeyOf(cacheKey, outputKey);
     if (key === undefined) return false;
-    const path = pathUnder(this.root, key);
+    const path = this.under(key);
     const temp = tempPathFor(path);
     try {
       await this.folder(dirname(path));
@@ -122,7 +136,7 @@ export class RenderCache {
         this.folderSync(dirname(to));
         const key = renderKeyOf(variant.cacheKey, variant.key);
         if (key === undefined) throw new Error(`its cache key ${variant.cacheKey} is not one of ours`); // the plan never asks
-        this.placer.place(this.found.get(key) ?? pathUnder(this.root, key), to);
+        this.placer.place(this.found.get(key) ?? this.under(key), to);
       } catch (error) {
         if (to !== undefined && isFatalWriteError(error)) throw new WriteFileError(to, error, DIST_HINT);
         const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -136,7 +150,7 @@ export class RenderCache {
   /** Where dist's manifest copy lives: one per --dest, named by its path from the working folder (portable across checkouts). */
   manifestCopyPath(dist: string): string {
     const dest = relative(process.cwd(), resolve(dist)).split('\\').join('/') || '.';
-    return pathUnder(this.root, `${MANIFESTS_DIR}/${stableHash({ dest })}.json`);
+    return this.under(`${MANIFESTS_DIR}/${stableHash({ dest })}.json`);
   }
 
   /** dist's last manifest as kept in the cache; null when there is none, or it is damaged (it is only a cache). */
@@ -150,7 +164,7 @@ export class RenderCache {
     try { names = readdirSync(join(this.root, MANIFESTS_DIR)); } catch { return []; }
     return names.filter((name) => MANIFEST_COPY_NAME.test(name))
       .map((name) => {
-        const path = pathUnder(this.root, `${MANIFESTS_DIR}/${name}`);
+        const path = this.under(`${MANIFESTS_DIR}/${name}`);
         return { path, mtimeMs: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 };
       })
       .sort((a, b) => b.mtimeMs - a.mtimeMs);

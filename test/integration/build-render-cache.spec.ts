@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { existsSync, statSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_DISTS } from '../../lib/images/render-cache-prune';
 import { MANIFESTS_DIR, RENDERS_DIR, renderKeyOf } from '../../lib/images/render-cache';
@@ -95,6 +95,18 @@ describe('gulp build: render cache (a wiped dist/ comes back without decoding)',
     expect(summary.outputsRestored).to.equal(before.outputs - 2);
     expect(await distFiles(ws.current.dest)).to.deep.equal(before.files);
     for (const v of [cut, grown]) expect((await stat(renderPath(ws.current, v))).size, `${v.key}'s render is whole again`).to.equal(v.bytes);
+  });
+
+  it('a cache whose manifests folder links out of it stops the build naming the cache and the fix, touching nothing there', async () => {
+    const elsewhere = await mkdtemp(join(ws.current.root, 'elsewhere-'));
+    await writeFile(join(elsewhere, 'keep.txt'), 'keep');
+    await rm(join(ws.current.cache, MANIFESTS_DIR), { recursive: true });
+    await symlink(elsewhere, join(ws.current.cache, MANIFESTS_DIR));
+    await rm(ws.current.dest, { recursive: true });
+    const error = await runBuild(ws.current).then(() => undefined, (e: unknown) => e as Error & { hint?: string });
+    expect(error?.message).to.match(/the build cache .* is not the tool's own: .*is a link to/);
+    expect(error?.hint).to.match(/^delete that folder/);
+    expect(await readFile(join(elsewhere, 'keep.txt'), 'utf8')).to.equal('keep');
   });
 
   it('re-renders a render changed in place at the same size (as root, through a linked dist file), never links it back', async () => {
