@@ -4,7 +4,7 @@
  * assembled once into `bench/.corpus/recipe-…/{album,artist}/<slug>/<slug>-hi-res.jpg` and reused.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CORPUS_ROOT } from './args';
 import { ensureCorpus, type Corpus } from './corpus';

@@ -1,22 +1,20 @@
 import { expect } from 'chai';
-import { join } from 'node:path';
 import { keyRules } from '../../lib/bucket/managed-keys';
 import { openStore } from '../../lib/bucket/open-store';
 import { resolveAssetsConfig } from '../../lib/config/assets-config';
 import { resolveEnvironment } from '../../lib/config/environment';
-import { writeManifest } from '../../lib/manifest/io';
 import { variantsByKey, type ManifestVariant } from '../../lib/manifest/types';
 import { DEFAULT_DELETE_LIMITS } from '../../lib/plan/sync-plan';
 import { readLatest } from '../../lib/releases/release-store';
 import type { ObjectStore } from '../../lib/storage/object-store';
 import { runSync, type SyncOptions, type SyncOutcome } from '../../lib/sync/run-sync';
 import { formatPlan } from '../../lib/sync/sync-report';
-import { digestsOf, md5Of } from '../../lib/util/hash';
+import { md5Of } from '../../lib/util/hash';
 import { isClean, runVerify, type VerifyOutcome } from '../../lib/verify/run-verify';
 import { readManifestOf, runBuild } from '../helpers/build';
 import { spawnGulp } from '../helpers/cli';
-import { jpegMarkers, MARKER, withoutApp1 } from '../helpers/exif';
-import { useWorkspace, writeAt } from '../helpers/tmp';
+import { jpegMarkers, MARKER } from '../helpers/exif';
+import { useWorkspace } from '../helpers/tmp';
 import { fillLikeTheSite, GPS_SOURCE, SITE_CACHE_CONTROL, siteObjects, writeSiteSources } from '../support/site-bucket';
 import { SyncHarness } from '../support/sync-harness';
 
@@ -132,15 +130,7 @@ describe('adopting the bucket russ.fm fills today (the site\'s own recipe)', fun
     const manifest = await readManifestOf(ws.current);
     const source = Object.values(manifest.sources).find((s) => s.variants.some((v) => v.key === gpsKey));
     const hiRes = source?.variants.find((v) => v.key === gpsKey) as ManifestVariant;
-    if (hiRes.passthrough !== 'strip') {
-      // lib/images/hi-res-path.ts is a placeholder that copies every JPEG: publish what the strip path (branch h3) writes.
-      const stripped = withoutApp1(site.get(gpsKey) as Buffer);
-      await writeAt(ws.current.dest, gpsKey, stripped);
-      const variant = { ...hiRes, bytes: stripped.length, ...digestsOf(stripped), passthrough: 'strip' as const };
-      const sources = { ...manifest.sources };
-      for (const [rel, s] of Object.entries(sources)) sources[rel] = { ...s, variants: s.variants.map((v) => (v.key === gpsKey ? variant : v)) };
-      await writeManifest(join(ws.current.dest, 'images.json'), { ...manifest, sources });
-    }
+    expect(hiRes.passthrough, 'the build stripped its GPS/EXIF').to.equal('strip');
     const dry = await productionSync({ dryRun: true });
     expect(dry.plan.notes?.replacing).to.deep.include({ reason: REASON.strip, count: 1 });
     expect(formatPlan(dry)).to.match(/replacing \d+ object\(s\) [^\n]*1 hi-res stripped of metadata \(GPS\/EXIF\)/);

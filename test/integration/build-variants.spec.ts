@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';

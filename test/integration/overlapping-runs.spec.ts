@@ -7,7 +7,7 @@ import { runSync } from '../../lib/sync/run-sync';
 import { readSyncState } from '../../lib/bucket/state-record';
 import { differencesFromRelease, latestRelease, restorability } from '../support/bucket-checks';
 import { gatedStore } from '../support/gated-store';
-import { CACHE, requireServer, SyncHarness, usePublished } from '../support/sync-harness';
+import { CACHE, SyncHarness, usePublished } from '../support/sync-harness';
 
 // Found by trying to break [05/10]'s write path (the attacker's report): runs that overlap, runs limited
 // to a scope after a stopped run, and a prune racing writers. Each left a bucket `latest` did not describe,
