@@ -139,8 +139,11 @@ export class FaultProxy {
     this.upstreams.add(upstream);
     upstream.on('close', () => this.upstreams.delete(upstream));
     upstream.on('error', () => res.destroy());
-    // A client that dies mid-request resets the server's connection too, as on a real network.
-    req.on('close', () => { if (!req.complete) upstream.destroy(); });
+    // A client that dies mid-request resets the server's connection too, as on a real network. So does one
+    // that died before the proxy passed its request on (the delay above): its request never ends upstream,
+    // and the server would hold it open (settled() waited 30 s on such HEADs after a SIGKILL).
+    req.on('close', () => { if (!req.complete || !upstream.writableEnded) upstream.destroy(); });
+    if (req.destroyed) upstream.destroy();
     req.pipe(upstream);
   }
 
