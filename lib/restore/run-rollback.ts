@@ -113,11 +113,14 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   // A bucket with native versioning restores from its old versions; without, from the archive.
   const versioned = (await store.versioning()) === 'enabled';
   const history = versioned ? await imageHistory(store) : undefined;
+  // The state record first: a writer saves it last (after its release and pointer), and the lock's staleness
+  // check compares only it. Read after it, the latest pointer is at least as new as the state the plan is made
+  // on; read before it (in parallel), a run finishing in between left this rollback a stale "latest" equal to
+  // its target, and it recorded no release over the other run's (found by the generated two-writer histories).
+  const state = await readSyncState(store);
   const { target, latest, restoredFrom, current } = await resolveTarget(store, options.release, history);
   const inScope = (key: string) => !isReserved(key);
-  const [{ objects: listed, pages }, state, archived] = await Promise.all([
-    listRemote(store, inScope), readSyncState(store), archiveListing(store),
-  ]);
+  const [{ objects: listed, pages }, archived] = await Promise.all([listRemote(store, inScope), archiveListing(store)]);
   const { records } = state;
   const recorded = { has: (key: string) => records.has(key) || Object.hasOwn(target.objects, key) };
   const keys = managedKeys(options.keys ?? DEFAULT_KEY_RULES);

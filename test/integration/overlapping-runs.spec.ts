@@ -7,6 +7,7 @@ import { runSync } from '../../lib/sync/run-sync';
 import { readSyncState } from '../../lib/bucket/state-record';
 import { differencesFromRelease, latestRelease, restorability } from '../support/bucket-checks';
 import { gatedStore } from '../support/gated-store';
+import type { ObjectStore } from '../../lib/storage/object-store';
 import { CACHE, SyncHarness, usePublished } from '../support/sync-harness';
 
 // Found by trying to break [05/10]'s write path (the attacker's report): runs that overlap, runs limited
@@ -133,6 +134,34 @@ describe('a prune between a writer\'s plan and its lock, against s3rver', () => 
     gate.open();
     expect((await restoring)?.code).to.equal('E_STATE_CONFLICT');
     expect(await h.contents()).to.deep.equal(before);
+    await expectBucketIsLatest(h);
+  });
+});
+
+describe('a run that finishes while a rollback reads the bucket, against s3rver', () => {
+  const published = usePublished('s3rver', V1);
+  useShortLease();
+
+  // Found by the generated two-writer histories: the rollback read `latest` (its own target), then a repair
+  // finished (release, pointer, state), then the rollback read the state record and the listing. The
+  // lock's check compares only the state record, so it went ahead, put the target's objects back, and —
+  // its stale `latest` being the target — recorded no release: `latest` was the other run's, not the bucket.
+  it('the rollback still records the bucket as the release it put back (the state record is read first)', async () => {
+    const { h, ids: [v1 = ''] } = published;
+    await h.writeDist({ ...V1, 'album/abba/abba-small.jpg': 'abba v2' });
+    let raced = false;
+    const racing: ObjectStore = Object.create(h.store) as ObjectStore;
+    racing.get = async (key) => {
+      if (key === '_state/sync-state.json' && !raced) {
+        raced = true;
+        await h.sync(ALL); // another run starts and finishes right here
+      }
+      return h.store.get(key);
+    };
+    const rolled = await runRollback(racing, { release: v1, environment: 'test', limits: ALL.limits, dryRun: false, concurrency: 4, quiet: true });
+    expect(raced, 'the other run went in between').to.equal(true);
+    expect(rolled.release, 'a release records the rollback').to.not.equal(undefined);
+    expect(await h.contents()).to.deep.include({ 'album/abba/abba-small.jpg': 'abba v1' });
     await expectBucketIsLatest(h);
   });
 });
