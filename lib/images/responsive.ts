@@ -9,12 +9,12 @@ import through2 from 'through2';
 import Vinyl from 'vinyl';
 import { SourceError } from '../errors';
 import { digestsOf, md5Of, sha256Of } from '../util/hash';
-import { readBounded, TooLargeError } from '../util/read-bounded';
-import { DEFAULT_IMAGE_CONFIG, maxSourceBytes, type ImageConfig } from './config';
-import { describeDecodeError, ENCODER_VERSION, probe, type Passthrough, type SourceInfo } from './sharp-adapter';
+import { DEFAULT_IMAGE_CONFIG, type ImageConfig } from './config';
+import { ENCODER_VERSION, type Passthrough, type SourceInfo } from './sharp-adapter';
+import { probeSource, readSourceFile, sourceFailure } from './source-input';
 import { renderVariants } from './sharp-per-output';
 import { plannerFromSharpResponsive, type SharpResponsiveOptions, type VariantPlanner } from './sharp-responsive-options';
-import { badSourceName, parseSourcePath, sourceTooLarge, toKey } from './source-path';
+import { badSourceName, parseSourcePath, toKey } from './source-path';
 import { variantCacheKey, variantsFor } from './variants';
 import type { ManifestVariant } from '../manifest/types';
 
@@ -46,10 +46,6 @@ export const ONLY_KEYS = Symbol('responsive.onlyKeys');
 export const CACHE_KEY = Symbol('responsive.cacheKey');
 type PlannedVinyl = Vinyl & { [ONLY_KEYS]?: ReadonlySet<string>; sha256?: string };
 
-function megapixels(pixels: number): string {
-  return `${(pixels / 1e6).toLocaleString('en', { maximumFractionDigits: 1 })} megapixels`;
-}
-
 /**
  * 4 sources a core, 4–16: while the main thread reads, hashes and writes one source, libuv's threads must
  * have others to decode (measured on 2 cores: 8 in flight 0.95× the site's loop in wall time, 4 in flight 0.90×).
@@ -68,19 +64,14 @@ function plannerFor(config: ImageConfig | SharpResponsiveOptions): Planner {
   return { plan: (source, dims) => variantsFor(source, dims, config), config, includeOriginal: false };
 }
 
-async function contentsOf(file: Vinyl, maxBytes: number): Promise<Buffer> {
+async function contentsOf(file: Vinyl, config: Pick<ImageConfig, 'maxPixels'>): Promise<Buffer> {
   if (file.isBuffer()) return file.contents;
   if (file.isStream()) {
     throw new SourceError(file.relative, 'received a stream, not a buffer', {
       hint: 'read sources with `src(glob, { encoding: false })` (streaming mode is not supported)',
     });
   }
-  try {
-    return await readBounded(file.path, maxBytes);
-  } catch (error) {
-    if (error instanceof TooLargeError) throw sourceTooLarge(toKey(file.relative), error.bytes, maxBytes);
-    throw new SourceError(toKey(file.relative), `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
+  return readSourceFile(toKey(file.relative), file.path, config);
 }
 
 export function responsive(options: ResponsiveOptions = {}) {
@@ -96,12 +87,8 @@ export function responsive(options: ResponsiveOptions = {}) {
     try {
       const badName = badSourceName(source.rel, config.sourceSuffix);
       if (badName) throw badName;
-      input = await contentsOf(file, maxSourceBytes(config));
-      const info = await probe(input);
-      if (info.pixels > config.maxPixels) {
-        throw new SourceError(source.rel, `refused: ${info.width}×${info.height} is ${megapixels(info.pixels)}, `
-          + `over the ${megapixels(config.maxPixels)} limit (a pixel bomb, or raise maxPixels)`);
-      }
+      input = await contentsOf(file, config);
+      const info = await probeSource(source.rel, input, config);
       const only = file[ONLY_KEYS];
       const wanted = plan(source, info).filter((v) => !only || only.has(v.key));
       const rendered = await renderVariants(input, info, wanted, config.maxPixels);
@@ -121,9 +108,7 @@ export function responsive(options: ResponsiveOptions = {}) {
       const passthrough = rendered.find((r) => r.passthrough && r.variant.format === 'jpeg')?.passthrough;
       options.onSource?.({ rel: source.rel, info, bytes: input.length, sha256, variants, passthrough });
     } catch (error) {
-      const failure = error instanceof SourceError
-        ? error
-        : new SourceError(source.rel, describeDecodeError(error, input, config.maxPixels), { cause: error });
+      const failure = sourceFailure(source.rel, error, input, config);
       if (options.onError) options.onError(failure);
       else stream.emit('error', failure);
     }

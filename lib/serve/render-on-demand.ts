@@ -5,14 +5,12 @@
  * bucket changes only through sync.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { SourceError } from '../errors';
-import { maxSourceBytes, type ImageConfig } from '../images/config';
-import { describeDecodeError, probe } from '../images/sharp-adapter';
+import type { ImageConfig } from '../images/config';
 import { renderVariants } from '../images/sharp-per-output';
-import { isSourceName, parseSourcePath, sourceTooLarge } from '../images/source-path';
+import { probeSource, readSourceFile, sourceFailure } from '../images/source-input';
+import { isSourceName, parseSourcePath } from '../images/source-path';
 import { variantsFor } from '../images/variants';
 import { pathUnder } from '../util/contained-path';
-import { readBounded, TooLargeError } from '../util/read-bounded';
 import { imageKeyProblem } from '../validate/object-key';
 import { isCollectionImage } from './image-request';
 
@@ -90,24 +88,15 @@ export class OnDemandRenderer {
     const { config } = this.options;
     let input: Buffer = Buffer.alloc(0);
     try {
-      input = await readBounded(path, maxSourceBytes(config));
-      const info = await probe(input);
-      if (info.pixels > config.maxPixels) {
-        throw new SourceError(rel, `refused: ${info.width}×${info.height} is over the ${config.maxPixels.toLocaleString('en')}-pixel limit`);
-      }
+      input = await readSourceFile(rel, path, config);
+      const info = await probeSource(rel, input, config);
       const variant = variantsFor(parseSourcePath(rel, config.sourceSuffix), info, config).find((v) => v.key === key);
       if (!variant) return undefined;
       const [rendered] = await renderVariants(input, info, [variant], config.maxPixels);
       if (!rendered) return undefined;
       return { key, body: rendered.data, contentType: variant.contentType, width: rendered.width, height: rendered.height, source: rel };
     } catch (error) {
-      if (error instanceof SourceError) throw error;
-      if (error instanceof TooLargeError) throw sourceTooLarge(rel, error.bytes, maxSourceBytes(config));
-      const code = (error as NodeJS.ErrnoException).code;
-      if (input.length === 0 && code) throw new SourceError(rel, `cannot read: ${code}`, { cause: error });
-      throw new SourceError(rel, describeDecodeError(error, input, config.maxPixels), {
-        cause: error, hint: '`gulp build` reports the same source; fix or replace it in public/',
-      });
+      throw sourceFailure(rel, error, input, config, '`gulp build` reports the same source; fix or replace it in public/');
     }
   }
 
