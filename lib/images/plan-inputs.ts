@@ -32,7 +32,7 @@ export async function loadPrevious(dist: string, renders: RenderCache): Promise<
 export interface PlanChecks {
   /** The output is in dist with its recorded size. */
   readonly present: (key: string, bytes: number) => boolean;
-  /** Its render is in the cache with its recorded size (asked only of outputs not present). */
+  /** Its render is in the cache with its recorded size and SHA-256 (asked only of outputs not present). */
   readonly inCache: (variant: ManifestVariant) => boolean;
 }
 

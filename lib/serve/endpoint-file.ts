@@ -4,10 +4,10 @@
  * when the pid is alive and the port answers with the same id; a file left by a killed serve (dead pid,
  * port closed or answered by someone else) is ignored, and replaced by the next serve.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { tempPathFor } from '../util/temp-path';
+import { writeJsonAtomic } from '../manifest/io';
 
 export const ENDPOINT_FILE = '.serve.json';
 /** Not a bucket name (a leading dot), so it never shadows an S3 request. */
@@ -27,16 +27,9 @@ export type ServeEndpoint = v.InferOutput<typeof endpointSchema>;
 
 export const endpointUrl = (endpoint: Pick<ServeEndpoint, 'port'>): string => `http://127.0.0.1:${endpoint.port}`;
 
-/** Written whole or not at all (temp file, then rename): a reader never sees half a file. */
+/** Written whole or not at all (writeJsonAtomic: temp file, then rename): a reader never sees half a file. */
 export async function writeEndpoint(directory: string, endpoint: ServeEndpoint): Promise<void> {
-  const path = join(directory, ENDPOINT_FILE);
-  const temp = tempPathFor(path);
-  try {
-    await writeFile(temp, `${JSON.stringify(endpoint)}\n`);
-    await rename(temp, path);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  await writeJsonAtomic(join(directory, ENDPOINT_FILE), endpoint);
 }
 
 /** The endpoint file, or undefined when there is none or it is not one (damaged: ignored, as a stale one). */
