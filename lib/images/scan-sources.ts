@@ -38,7 +38,8 @@ export interface ScanResult {
   readonly ignored: string[];
 }
 
-interface FoundFile { readonly raw: string; readonly path: string; readonly stat: Stats }
+/** `raw`: the path under the root as listed; `rel`: its key form (the manifest key). */
+interface FoundFile { readonly raw: string; readonly rel: string; readonly path: string; readonly stat: Stats }
 
 /** What one stat says about a listed name: a file to read, or why it is not one (reported, never silent). */
 function statProblem(path: string): { stat: Stats; problem?: undefined } | { stat?: undefined; problem: string } {
@@ -54,12 +55,12 @@ function statProblem(path: string): { stat: Stats; problem?: undefined } | { sta
   }
 }
 
-interface Listing { found: FoundFile[]; unreadable: { raw: string; problem: string }[]; ignored: string[] }
+interface Listing { found: FoundFile[]; unreadable: { rel: string; problem: string }[]; ignored: string[] }
 
 /** Sources under album/ and artist/ with their stats, in path order; names that are not files; other image files. */
 function listFiles(root: string, scope: Scope, naming: SourceNaming): Listing {
   const found: FoundFile[] = [];
-  const unreadable: { raw: string; problem: string }[] = [];
+  const unreadable: { rel: string; problem: string }[] = [];
   const ignored: string[] = [];
   for (const type of scope.type ? [scope.type] : COLLECTION_TYPES) {
     let entries;
@@ -72,13 +73,15 @@ function listFiles(root: string, scope: Scope, naming: SourceNaming): Listing {
     for (const entry of entries) {
       if (entry.isDirectory()) continue;
       const path = join(entry.parentPath, entry.name);
-      if (!isSourceName(toKey(relative(root, path)), naming)) {
-        if (isImageFile(entry.name)) ignored.push(toKey(relative(root, path)));
+      const raw = relative(root, path);
+      const rel = toKey(raw);
+      if (!isSourceName(rel, naming)) {
+        if (isImageFile(entry.name)) ignored.push(rel);
         continue;
       }
       const { stat, problem } = statProblem(path);
-      if (stat) found.push({ raw: relative(root, path), path, stat });
-      else unreadable.push({ raw: relative(root, path), problem: problem ?? 'cannot read' });
+      if (stat) found.push({ raw, rel, path, stat });
+      else unreadable.push({ rel, problem: problem ?? 'cannot read' });
     }
   }
   return { found: found.sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0)), unreadable, ignored: ignored.sort() };
@@ -98,12 +101,11 @@ export async function scanSources(
   const byKey = new Map<string, FoundFile>();
   const byOutput = new Map<string, string>();
   const listed = listFiles(root, scope, naming);
-  for (const { raw, problem } of listed.unreadable) {
-    const rel = toKey(raw);
+  for (const { rel, problem } of listed.unreadable) {
     if (inScope(scope, rel)) failures.push(new SourceError(rel, problem));
   }
   for (const file of listed.found) {
-    const rel = toKey(file.raw);
+    const { rel } = file;
     if (!inScope(scope, rel)) continue;
     const badName = badSourceName(rel, sourceSuffix);
     if (badName) {
