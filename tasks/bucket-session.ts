@@ -4,7 +4,7 @@
  */
 import { resolveEnvironment, secretValues, type Environment, type EnvironmentName } from '../lib/config/environment';
 import { loadSettingsFiles, remoteSettings, startedEnvironment } from '../lib/config/settings-files';
-import { checkTarget } from '../lib/config/target-rule';
+import { checkTarget, isCi } from '../lib/config/target-rule';
 import { NotAppliedError, UsageError } from '../lib/errors';
 import type { AdaptiveLimiter } from '../lib/execute/adaptive-limiter';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
@@ -47,7 +47,11 @@ export function resolveTarget(flags: Pick<BucketFlags, 'env' | typeof GIVEN>): E
   const known = targets.get(flags.env);
   if (known) return known;
   loadSettingsFiles(flags.env);
-  const note = checkTarget({ explicit: wasGiven(flags, 'env'), started: startedEnvironment(), settings: process.env, remote: remoteSettings() });
+  const started = startedEnvironment();
+  const explicit = wasGiven(flags, 'env');
+  // The other environments' files matter only to the CI rule for a run without --env: read them only then
+  // (an unreadable one must not stop any other run).
+  const note = checkTarget({ explicit, started, settings: process.env, remote: !explicit && isCi(started) ? remoteSettings() : undefined });
   const env = resolveEnvironment(flags.env);
   if (note) process.stderr.write(`note: ${note}\n`);
   targets.set(flags.env, env);
