@@ -52,7 +52,8 @@ export function resolveTarget(flags: Pick<BucketFlags, 'env' | typeof GIVEN>): E
   // The other environments' files matter only to the CI rule for a run without --env: read them only then
   // (an unreadable one must not stop any other run).
   const note = checkTarget({ explicit, started, settings: process.env, remote: !explicit && isCi(started) ? remoteSettings() : undefined });
-  const env = resolveEnvironment(flags.env);
+  const { loadAssetsConfig } = require('../lib/config/load-assets-config') as typeof import('../lib/config/load-assets-config');
+  const env = resolveEnvironment(flags.env, process.env, loadAssetsConfig().edge[flags.env]);
   if (note) process.stderr.write(`note: ${note}\n`);
   targets.set(flags.env, env);
   return env;

@@ -16,8 +16,9 @@ async function runServeTask(): Promise<void> {
   const flags = flagsFor('serve');
   const origins = parseOrigins(flags.cors);
   loadSettingsFiles('development');
-  const env = resolveEnvironment('development');
-  const config = flags['no-render'] ? undefined : loadAssetsConfig();
+  const assets = loadAssetsConfig();
+  const env = resolveEnvironment('development', process.env, assets.edge.development);
+  const config = flags['no-render'] ? undefined : assets;
   // Loaded here, not at the top: `gulp --tasks` should not pay for s3rver and sharp.
   const { startServe, untilStopped } = require('../lib/serve/run-serve') as typeof import('../lib/serve/run-serve');
   const { LOCAL_BUCKET_DIR, LOCAL_BUCKET_PORT } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');

@@ -10,6 +10,7 @@ import {
 } from '../images/config';
 import { PRESETS, type PresetName } from '../images/presets';
 import { globProblem } from '../util/globs';
+import { cdnSchema, corsRule, corsSchema, DEFAULT_CDN, DEFAULT_EDGE, environmentEdgeSchema, type CdnSettings, type EdgePolicy } from './edge-policy';
 
 const positive = v.pipe(v.number(), v.integer('is not a whole number'), v.minValue(1, 'is less than 1'));
 const quality = v.pipe(v.number(), v.integer('is not a whole number'), v.minValue(1, 'is less than 1'), v.maxValue(100, 'is over 100'));
@@ -44,7 +45,14 @@ const configSchema = v.strictObject({
   })),
   publish: v.optional(v.array(glob)),
   ignore: v.optional(v.array(glob)),
+  cors: v.optional(corsSchema),
+  environments: v.optional(v.strictObject({
+    production: v.optional(environmentEdgeSchema), staging: v.optional(environmentEdgeSchema), development: v.optional(environmentEdgeSchema),
+  })),
+  cdn: v.optional(cdnSchema),
 });
+
+type EdgeName = keyof typeof DEFAULT_EDGE;
 
 /** What `assets.config.ts` may say (every field optional: the preset fills the rest). */
 export type AssetsConfigInput = v.InferInput<typeof configSchema>;
@@ -55,6 +63,9 @@ export interface AssetsConfig {
   readonly publish: readonly string[];
   /** Globs of bucket keys the tool never deletes, counts or checks (unmanaged), besides --exclude. */
   readonly ignore: readonly string[];
+  /** Per environment: the Cache-Control objects are sent with, the bucket's CORS rule. */
+  readonly edge: Readonly<Record<EdgeName, EdgePolicy>>;
+  readonly cdn: CdnSettings;
   /** The file it came from; undefined for the built-in default. */
   readonly file?: string;
 }
@@ -108,9 +119,19 @@ export function resolveAssetsConfig(raw: unknown, file?: string): AssetsConfig {
       sourceSuffix: input.source?.suffix ?? preset.sourceSuffix,
       sourceExtensions: input.source?.extensions ?? preset.sourceExtensions,
     });
-    return { image, publish: input.publish ?? [], ignore: input.ignore ?? [], file };
+    return { image, publish: input.publish ?? [], ignore: input.ignore ?? [], edge: edgeOf(input), cdn: { ...DEFAULT_CDN, ...input.cdn }, file };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`${where}: ${error.message.replace(/^image config: /, '')}`, error.hint);
     throw error;
   }
+}
+
+/** Each environment's policy: its own field, else the config's `cors`, else the default. */
+function edgeOf(input: v.InferOutput<typeof configSchema>): Record<EdgeName, EdgePolicy> {
+  const names = Object.keys(DEFAULT_EDGE) as EdgeName[];
+  return Object.fromEntries(names.map((name): [EdgeName, EdgePolicy] => {
+    const own = input.environments?.[name];
+    const cors = corsRule(own?.cors ?? input.cors, DEFAULT_EDGE[name].cors);
+    return [name, { cacheControl: own?.cacheControl ?? DEFAULT_EDGE[name].cacheControl, cors }];
+  })) as Record<EdgeName, EdgePolicy>;
 }

@@ -5,14 +5,16 @@
  */
 import { ConfigError } from '../errors';
 import { r2Endpoint, type StoreConfig } from '../storage/s3-client';
+import { DEFAULT_EDGE, type CorsRule, type EdgePolicy } from './edge-policy';
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
+/** Each environment's default Cache-Control (assets.config.ts may change it). */
 export const CACHE_CONTROL: Record<EnvironmentName, string> = {
-  production: 'public, max-age=31536000, immutable',
-  staging: 'public, max-age=86400',
-  development: 'public, max-age=300',
+  production: DEFAULT_EDGE.production.cacheControl,
+  staging: DEFAULT_EDGE.staging.cacheControl,
+  development: DEFAULT_EDGE.development.cacheControl,
 };
 
 export const DEFAULT_BUCKET = 'russ-fm-assets';
@@ -27,6 +29,8 @@ export interface Environment {
   /** Public base URL of objects (`${publicBase}/${key}`), when known. */
   readonly publicBase?: string;
   readonly cacheControl: string;
+  /** The CORS rule its bucket should carry (gulp setup) and its public domain should answer (verify --public). */
+  readonly cors: CorsRule;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -86,16 +90,17 @@ function remoteStore(env: Env, why: string): StoreConfig {
 }
 
 /** Resolves and validates an environment; throws ConfigError on the first missing or malformed setting. */
-export function resolveEnvironment(name: EnvironmentName, env: Env = process.env): Environment {
+export function resolveEnvironment(name: EnvironmentName, env: Env = process.env, policy: EdgePolicy = DEFAULT_EDGE[name]): Environment {
+  const { cacheControl, cors } = policy;
   const publicDomain = env.R2_PUBLIC_DOMAIN?.trim() ? checkUrl('R2_PUBLIC_DOMAIN', env.R2_PUBLIC_DOMAIN.trim()) : undefined;
   if (name === 'development' && !env.S3_ENDPOINT?.trim()) {
     // Checked as for a remote bucket: the embedded one names a folder after it, and the same setting must work on R2.
     const bucket = bucketName('R2_BUCKET_NAME', env.R2_BUCKET_NAME?.trim() || DEFAULT_BUCKET);
-    return { name, bucket, archiveBucket: archiveBucketOf(env, bucket), cacheControl: CACHE_CONTROL[name] };
+    return { name, bucket, archiveBucket: archiveBucketOf(env, bucket), cacheControl, cors };
   }
   const store = remoteStore(env, `needed for --env ${name}`);
   return {
-    name, store, bucket: store.bucket, archiveBucket: archiveBucketOf(env, store.bucket), publicBase: publicDomain, cacheControl: CACHE_CONTROL[name],
+    name, store, bucket: store.bucket, archiveBucket: archiveBucketOf(env, store.bucket), publicBase: publicDomain, cacheControl, cors,
   };
 }
 

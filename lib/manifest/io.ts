@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WriteFileError } from '../util/fs-errors';
 import { parseManifest } from '../validate/records';
-import { MANIFEST_FILE, type ImageManifest } from './types';
+import { MANIFEST_FILE, versionedPath, type ImageManifest } from './types';
 import { tempPathFor } from '../util/temp-path';
 
 export function manifestPath(dist: string): string {
@@ -39,7 +39,9 @@ export async function readManifest(path: string): Promise<ImageManifest | null> 
   return parseManifest(text, path, `delete ${path} and run \`gulp build --no-cache\` to rebuild it from the sources`);
 }
 
+/** Sources in path order; each variant's versioned path derived here, from its key and MD5, so it can never disagree with them. */
 export async function writeManifest(path: string, manifest: ImageManifest): Promise<void> {
-  const sources = Object.fromEntries(Object.entries(manifest.sources).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const sources = Object.fromEntries(Object.entries(manifest.sources).sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([rel, source]) => [rel, { ...source, variants: source.variants.map((v) => ({ ...v, versioned: versionedPath(v.key, v.md5) })) }]));
   await writeJsonAtomic(path, { ...manifest, sources });
 }

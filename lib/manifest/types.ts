@@ -19,6 +19,11 @@ export interface ManifestVariant {
   readonly sha256: string;
   /** Build cache key: hash of source bytes + this variant's recipe + encoder version. */
   readonly cacheKey: string;
+  /**
+   * `<key>?v=<first 8 hex of md5>`: a URL path (under the public base) that changes with the bytes, for an
+   * app that wants a replaced cover at once (the CDN's cache key includes the query). Written with the manifest.
+   */
+  readonly versioned?: string;
   /** A `source` size (hi-res) in JPEG: published as the source's bytes, stripped of metadata, or re-encoded. */
   readonly passthrough?: 'copy' | 'strip' | 'reencode';
 }
@@ -40,6 +45,11 @@ export interface ImageManifest {
   readonly updatedAt: string;
   /** Keyed by source path relative to the source root (POSIX, NFC). */
   readonly sources: Readonly<Record<string, ManifestSource>>;
+}
+
+/** The versioned path of an object: its key (URL-encoded per segment) with `?v=` and the first 8 hex of its MD5. */
+export function versionedPath(key: string, md5: string): string {
+  return `${key.split('/').map(encodeURIComponent).join('/')}?v=${md5.slice(0, 8)}`;
 }
 
 /** Every variant in the manifest, keyed by object key. */

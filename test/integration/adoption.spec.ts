@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { keyRules } from '../../lib/bucket/managed-keys';
 import { openStore } from '../../lib/bucket/open-store';
 import { resolveAssetsConfig } from '../../lib/config/assets-config';
-import { resolveEnvironment } from '../../lib/config/environment';
+import { CACHE_CONTROL, resolveEnvironment } from '../../lib/config/environment';
 import { variantsByKey, type ManifestVariant } from '../../lib/manifest/types';
 import { DEFAULT_DELETE_LIMITS } from '../../lib/plan/sync-plan';
 import { readLatest } from '../../lib/releases/release-store';
@@ -18,7 +18,7 @@ import { useWorkspace } from '../helpers/tmp';
 import { fillLikeTheSite, GPS_SOURCE, SITE_CACHE_CONTROL, siteObjects, writeSiteSources } from '../support/site-bucket';
 import { SyncHarness } from '../support/sync-harness';
 
-const PRODUCTION_CACHE = 'public, max-age=31536000, immutable';
+const PRODUCTION_CACHE = CACHE_CONTROL.production;
 const HEADER_CHANGE = `Cache-Control changes from "${SITE_CACHE_CONTROL}" to "${PRODUCTION_CACHE}"`;
 /** Why a hi-res is replaced, by how the build published it (the manifest's `passthrough`). */
 const REASON: Record<NonNullable<ManifestVariant['passthrough']>, string> = {
