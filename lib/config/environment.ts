@@ -106,5 +106,5 @@ export function resolveEnvironment(name: EnvironmentName, env: Env = process.env
 
 /** Every secret value in the environment, so reports can be scrubbed of them whatever happens. */
 export function secretValues(env: Env = process.env): string[] {
-  return ['R2_SECRET_ACCESS_KEY', 'R2_ACCESS_KEY_ID'].map((n) => env[n]?.trim() ?? '').filter((v) => v.length >= 4);
+  return ['R2_SECRET_ACCESS_KEY', 'R2_ACCESS_KEY_ID', 'R2_ADMIN_SECRET_ACCESS_KEY', 'R2_ADMIN_ACCESS_KEY_ID', 'CLOUDFLARE_PURGE_TOKEN'].map((n) => env[n]?.trim() ?? '').filter((v) => v.length >= 4);
 }
