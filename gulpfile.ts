@@ -2,11 +2,12 @@
 import { build } from './tasks/build';
 import { pipelineTask } from './tasks/pipeline';
 import { prune } from './tasks/prune';
+import { purge } from './tasks/purge';
 import { releases } from './tasks/releases';
 import { restore } from './tasks/restore';
 import { serve } from './tasks/serve';
 import { sync } from './tasks/sync';
 import { verify } from './tasks/verify';
 
-export { build, prune, releases, restore, serve, sync, verify };
+export { build, prune, purge, releases, restore, serve, sync, verify };
 export default pipelineTask;

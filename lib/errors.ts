@@ -68,6 +68,17 @@ export class InterruptedError extends AssetsError {
   }
 }
 
+/**
+ * The command changed the bucket as asked, but the CDN purge after it failed: exit 3, so a deploy can tell
+ * "the bucket is wrong" (1) from "the bucket is right, the edge may be stale" (3) and redo only the purge.
+ */
+export class PurgeFailedError extends AssetsError {
+  override readonly exitCode = 3;
+  constructor(message: string, hint?: string) {
+    super('E_PURGE_FAILED', message, { hint });
+  }
+}
+
 /** A record from outside (the bucket, dist/) that is not what it claims to be: `where` names it (a key or a file). */
 export class BadRecordError extends AssetsError {
   readonly where: string;

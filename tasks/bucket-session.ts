@@ -53,7 +53,8 @@ export function resolveTarget(flags: Pick<BucketFlags, 'env' | typeof GIVEN>): E
   // (an unreadable one must not stop any other run).
   const note = checkTarget({ explicit, started, settings: process.env, remote: !explicit && isCi(started) ? remoteSettings() : undefined });
   const { loadAssetsConfig } = require('../lib/config/load-assets-config') as typeof import('../lib/config/load-assets-config');
-  const env = resolveEnvironment(flags.env, process.env, loadAssetsConfig().edge[flags.env]);
+  const assets = loadAssetsConfig();
+  const env = resolveEnvironment(flags.env, process.env, assets.edge[flags.env], assets.cdn);
   if (note) process.stderr.write(`note: ${note}\n`);
   targets.set(flags.env, env);
   return env;

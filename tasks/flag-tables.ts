@@ -122,6 +122,14 @@ export const FLAG_TABLES = {
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,
   },
+  purge: {
+    ...bucket,
+    release: { kind: 'string', arg: 'id|previous|latest', description: 'purge the public URLs this recorded release changed (created, updated, re-headered, deleted): redo the purge of the sync that made it' },
+    urls: { kind: 'string', arg: 'file', description: 'purge the URLs in this file: a run report of ours (sync, verify --repair, restore, purge: the URLs its purge left) or a text file, one URL per line' },
+    'dry-run': { kind: 'boolean', description: 'print the purge plan (URLs, requests, by URL or by prefix) and send nothing' },
+    json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+    ...reports,
+  },
   serve: {
     port: { kind: 'count', min: 0, max: 65_535, description: 'port of the embedded bucket (default 4568, or any free port when that one is taken; 0: any free port)' },
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'the sources render on demand reads (album/<slug>/<slug>-hi-res.jpg, artist/…)' },

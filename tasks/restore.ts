@@ -8,6 +8,7 @@ import { confirmApply, parseMaxDelete, printReport, withBucket } from './bucket-
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
 import { runTask } from './outside-domain';
+import { failIfUnpurged, purgeAfterChange, withPurgeLines } from './cdn-purge';
 
 /** `gulp restore --release <id|previous>`: roll the bucket back (or forward) to a recorded release. */
 export function restore(): Promise<void> {
@@ -43,9 +44,11 @@ async function runRestoreTask(): Promise<void> {
       outcome = await runRollback(opened.store, { ...common, dryRun: false, signal: interrupt }).finally(() => interrupt.dispose());
       interrupted = interrupt.aborted;
     }
-    const result = report.restoreReport(outcome, { environment: env.name, bucket: env.bucket, dryRun: !apply });
+    const restored = report.restoreReport(outcome, { environment: env.name, bucket: env.bucket, dryRun: !apply });
+    const purge = await purgeAfterChange(env, opened.publicBase, restored.done);
+    const result = purge ? { ...restored, purge } : restored;
     const path = await report.writeRestoreReport(result, reportsDir(flags), secretValues());
-    printReport(flags, result, path, report.formatRestoreOutcome(outcome, result));
+    printReport(flags, result, path, withPurgeLines(report.formatRestoreOutcome(outcome, result), purge));
     if (interrupted) {
       const writes = outcome.plan.actions.filter((a) => a.kind !== 'delete').length;
       const done = Object.entries(outcome.result?.completed ?? {}).filter(([kind]) => kind !== 'delete').reduce((sum, [, n]) => sum + n, 0);
@@ -60,6 +63,7 @@ async function runRestoreTask(): Promise<void> {
           : outcome.plan.deleteRefusal ? 'nothing was changed: if those deletes are intended, pass the --max-delete the refusal above names'
             : 'fix what the failures name and run the same restore again: it continues where it stopped');
     }
+    failIfUnpurged(purge, `restore of ${env.name} to ${outcome.target.id}`, path, env);
   });
 }
 /** No release named: rebuild dist/ from the sources (cache ignored), repair the bucket to match, verify. */
@@ -88,10 +92,12 @@ async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits, co
       },
       force: flags.force,
     });
-    const result = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },
+    const verified = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },
       { outcome: outcome.repair, dryRun, after: outcome.after });
+    const purge = await purgeAfterChange(env, opened.publicBase, verified.repair?.done);
+    const result = purge ? { ...verified, purge } : verified;
     const path = await report.writeVerifyReport(result, reportsDir(flags), secretValues());
-    printReport(flags, { build: outcome.build, ...result }, path, `${formatBuildSummary(outcome.build)}\n${report.formatVerify(result)}`);
+    printReport(flags, { build: outcome.build, ...result }, path, withPurgeLines(`${formatBuildSummary(outcome.build)}\n${report.formatVerify(result)}`, purge));
     const left = outcome.after ? report.problemsOf(outcome.after) : [];
     if (!dryRun && !(outcome.after && left.length === 0 && (outcome.repair.result?.failures.length ?? 0) === 0)) {
       const onlyExtras = left.length > 0 && left.every((p) => p.kind === 'extra') && (outcome.repair.result?.failures.length ?? 0) === 0;
@@ -99,6 +105,7 @@ async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits, co
         ? `it still holds ${left.length} object(s) the rebuild does not have: run \`gulp restore --delete\` (with --yes off a terminal) to remove them; details in ${path}`
         : `details in ${path}; run \`gulp restore\` again to continue`);
     }
+    failIfUnpurged(purge, `the rebuild-and-restore of ${env.name}`, path, env);
   });
 }
 

@@ -5,6 +5,7 @@ import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
+import { failIfUnpurged, purgeAfterChange, withPurgeLines } from './cdn-purge';
 
 /** `gulp sync`: diff-sync dist/ to the bucket by content. */
 export function sync(): Promise<void> {
@@ -31,9 +32,12 @@ async function runSyncTask(): Promise<void> {
       // The plan before any write (with --json it is in the final JSON only).
       onPlan: (planned) => { if (!flags.json) process.stdout.write(`${report.formatPlan(planned)}\n`); },
     }).finally(() => interrupt.dispose());
-    const result = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });
+    const synced = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });
+    // Whatever was written or deleted is purged, even by a run that failed part-way: those objects changed.
+    const purge = await purgeAfterChange(env, opened.publicBase, synced.done);
+    const result = purge ? { ...synced, purge } : synced;
     const path = await report.writeSyncReport(result, reportsDir(flags), secretValues());
-    printReport(flags, result, path, dryRun ? 'dry run: nothing was changed' : report.formatOutcome(result));
+    printReport(flags, result, path, dryRun ? 'dry run: nothing was changed' : withPurgeLines(report.formatOutcome(result), purge));
     if (interrupt.aborted) {
       const { done, planned, deletes } = report.progressOf(outcome);
       throw new InterruptedError(`sync to ${env.name} stopped by Ctrl-C after ${done} of ${planned} writes${deletes ? `; its ${deletes} delete(s) were not made` : ''}`,
@@ -51,6 +55,7 @@ async function runSyncTask(): Promise<void> {
     if (flags.delete && !dryRun && outcome.plan.deleteRefusal) {
       throw new RunFailedError(`sync to ${env.name} deleted nothing: ${outcome.plan.deleteRefusal}`, 'everything else was synced and recorded');
     }
+    failIfUnpurged(purge, `sync to ${env.name}`, path, env);
   });
 }
 sync.description = 'Diff-sync dist/ to the bucket by content (MD5 = ETag): uploads only what changed; header-only changes are copies';

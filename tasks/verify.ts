@@ -8,6 +8,7 @@ import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
 import { runTask } from './outside-domain';
+import { failIfUnpurged, purgeAfterChange, withPurgeLines } from './cdn-purge';
 
 /** `gulp verify`: prove the bucket holds what the build made, by checksums; repair what is not. */
 export function verify(): Promise<void> {
@@ -51,9 +52,11 @@ async function runVerifyTask(): Promise<void> {
     }
     const mode = { deep: options.deep, public: options.publicBase !== undefined, sample: options.sample };
     const against = expected.release ? `release ${expected.release.id}` : 'the build';
-    const result = report.verifyReport(outcome, { environment: env.name, bucket: env.bucket, mode, against }, repair);
+    const verified = report.verifyReport(outcome, { environment: env.name, bucket: env.bucket, mode, against }, repair);
+    const purge = await purgeAfterChange(env, opened.publicBase, verified.repair?.done);
+    const result = purge ? { ...verified, purge } : verified;
     const path = await report.writeVerifyReport(result, reportsDir(flags), secretValues());
-    printReport(flags, result, path, report.formatVerify(result));
+    printReport(flags, result, path, withPurgeLines(report.formatVerify(result), purge));
     if (!result.ok && !repair?.dryRun) {
       const left = result.after ?? result;
       const total = report.problemsOf(repair?.after ?? outcome).length;
@@ -61,6 +64,7 @@ async function runVerifyTask(): Promise<void> {
         Object.entries(left.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'repair failures'})`,
       path && `details in ${path}`);
     }
+    failIfUnpurged(purge, `the repair of ${env.name}`, path, env);
   });
 }
 /** What the bucket must hold: a recorded release (--release), or the build's manifest. */

@@ -5,7 +5,8 @@
  */
 import { ConfigError } from '../errors';
 import { r2Endpoint, type StoreConfig } from '../storage/s3-client';
-import { DEFAULT_EDGE, type CorsRule, type EdgePolicy } from './edge-policy';
+import { purgeSettingsFrom, type PurgeSettings } from '../edge/purge-settings';
+import { DEFAULT_CDN, DEFAULT_EDGE, type CdnSettings, type CorsRule, type EdgePolicy } from './edge-policy';
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -31,6 +32,8 @@ export interface Environment {
   readonly cacheControl: string;
   /** The CORS rule its bucket should carry (gulp setup) and its public domain should answer (verify --public). */
   readonly cors: CorsRule;
+  /** CLOUDFLARE_PURGE_TOKEN + CLOUDFLARE_ZONE_ID: purge the CDN after a change (never for the embedded bucket: no CDN fronts it). */
+  readonly purge?: PurgeSettings;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -90,7 +93,9 @@ function remoteStore(env: Env, why: string): StoreConfig {
 }
 
 /** Resolves and validates an environment; throws ConfigError on the first missing or malformed setting. */
-export function resolveEnvironment(name: EnvironmentName, env: Env = process.env, policy: EdgePolicy = DEFAULT_EDGE[name]): Environment {
+export function resolveEnvironment(
+  name: EnvironmentName, env: Env = process.env, policy: EdgePolicy = DEFAULT_EDGE[name], cdn: CdnSettings = DEFAULT_CDN,
+): Environment {
   const { cacheControl, cors } = policy;
   const publicDomain = env.R2_PUBLIC_DOMAIN?.trim() ? checkUrl('R2_PUBLIC_DOMAIN', env.R2_PUBLIC_DOMAIN.trim()) : undefined;
   if (name === 'development' && !env.S3_ENDPOINT?.trim()) {
@@ -99,7 +104,12 @@ export function resolveEnvironment(name: EnvironmentName, env: Env = process.env
     return { name, bucket, archiveBucket: archiveBucketOf(env, bucket), cacheControl, cors };
   }
   const store = remoteStore(env, `needed for --env ${name}`);
+  const purge = purgeSettingsFrom(env, cdn);
+  if (purge && !publicDomain) {
+    throw new ConfigError('CLOUDFLARE_PURGE_TOKEN is set but R2_PUBLIC_DOMAIN is not: the CDN is purged by public URL', 'set R2_PUBLIC_DOMAIN to the bucket\'s custom domain (e.g. https://assets.russ.fm)');
+  }
   return {
+    purge,
     name, store, bucket: store.bucket, archiveBucket: archiveBucketOf(env, store.bucket), publicBase: publicDomain, cacheControl, cors,
   };
 }

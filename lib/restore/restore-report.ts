@@ -109,11 +109,6 @@ export function formatRestoreOutcome(outcome: RollbackOutcome, report: RestoreRe
   if (report.stopped) lines.push(`  ${report.stopped}`);
   for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
   if (report.release) lines.push(`recorded as release ${report.release} (undo with \`gulp restore --release previous\`)`);
-  if (report.changedUrls.length > 0) {
-    const urls = report.changedUrls[0]?.startsWith('http');
-    lines.push(urls ? 'changed URLs (purge them from the CDN):' : 'changed keys (set R2_PUBLIC_DOMAIN to get their URLs to purge):',
-      ...report.changedUrls.map((u) => `  ${u}`));
-  }
   return lines.join('\n');
 }
 

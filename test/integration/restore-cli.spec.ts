@@ -42,7 +42,7 @@ describe('gulp releases and gulp restore from the command line', () => {
     const applied = await spawnGulp(['restore', '--release', 'previous', '--yes', '--max-delete', '10,100%'], env());
     expect(applied.status, applied.output).to.equal(0);
     expect(await h.contents()).to.deep.equal(V1);
-    expect(applied.output).to.match(/changed keys \(set R2_PUBLIC_DOMAIN[^\n]*\n[\s\S]*album\/c\/c-small\.jpg/);
+    expect(applied.output).to.match(/CDN: \d+ changed object\(s\); set R2_PUBLIC_DOMAIN[^\n]*\n[\s\S]*album\/c\/c-small\.jpg/);
     expect(applied.output).to.match(/recorded as release/);
   });
 

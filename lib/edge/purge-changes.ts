@@ -1,0 +1,94 @@
+/**
+ * After a command changed public objects (sync, verify --repair, restore): their URLs, purged from the CDN
+ * when a purge token is set, and printed either way. A failed purge never undoes the change: the report
+ * keeps the URLs left in the cache, and `gulp purge --urls <that report>` purges exactly those.
+ */
+import { isReserved } from '../bucket/object-scope';
+import { PurgeFailedError } from '../errors';
+import { publicUrl } from '../verify/public-check';
+import { purgeCdn, type PurgeOutcome, type PurgeStop } from './purge-client';
+import { planPurge } from './purge-plan';
+import type { PurgeSettings } from './purge-settings';
+
+export type PurgeStatus = 'purged' | 'failed' | 'not-configured' | 'no-public-base' | 'nothing-changed';
+
+export interface PurgeReport {
+  readonly status: PurgeStatus;
+  /** Every changed public object, as a URL (or as a key, when no public base URL is known). */
+  readonly changed: readonly string[];
+  /** How the purge went: by URL, or by prefix above the threshold. */
+  readonly mode?: PurgeOutcome['mode'];
+  readonly requests?: number;
+  readonly prefixes?: readonly string[];
+  readonly purged?: number;
+  /** URLs the CDN may still serve stale, with why: what `gulp purge --urls <report>` purges again. */
+  readonly unpurged: readonly { readonly url: string; readonly reason: string }[];
+  readonly seconds?: number;
+}
+
+/** The public keys a run wrote or deleted: the tool's records and archive are never served, so never purged. */
+export function changedPublicKeys(done: { readonly written: readonly string[]; readonly deleted: readonly string[] } | undefined): string[] {
+  if (!done) return [];
+  return [...new Set([...done.written, ...done.deleted])].filter((key) => !isReserved(key)).sort();
+}
+
+export interface PurgeContext {
+  readonly publicBase?: string;
+  readonly settings?: PurgeSettings;
+  readonly signal?: PurgeStop;
+}
+
+/** Purges what changed (URL by URL, or by prefix above the threshold); every URL ends purged or in `unpurged`. */
+export async function purgeChanged(keys: readonly string[], context: PurgeContext): Promise<PurgeReport> {
+  if (keys.length === 0) return { status: 'nothing-changed', changed: [], unpurged: [] };
+  const { publicBase, settings } = context;
+  // A purge token without R2_PUBLIC_DOMAIN is refused when the environment is read: here it is only ever "no URLs known".
+  if (!publicBase) return { status: 'no-public-base', changed: keys, unpurged: [] };
+  return purgeUrls(keys.map((key) => publicUrl(publicBase, key)), publicBase, context);
+}
+
+/** Purges these URLs (under `publicBase`): the purge after a change, and `gulp purge`. */
+export async function purgeUrls(urls: readonly string[], publicBase: string, context: PurgeContext): Promise<PurgeReport> {
+  if (urls.length === 0) return { status: 'nothing-changed', changed: [], unpurged: [] };
+  if (!context.settings) return { status: 'not-configured', changed: urls, unpurged: [] };
+  const { settings } = context;
+  const plan = planPurge(urls, { publicBase, urlsPerRequest: settings.urlsPerRequest, purgeByPrefixAbove: settings.purgeByPrefixAbove });
+  const outcome = await purgeCdn(plan, settings, { signal: context.signal });
+  return {
+    status: outcome.failed.length === 0 ? 'purged' : 'failed', changed: urls, mode: outcome.mode, requests: outcome.requests,
+    prefixes: outcome.prefixes, purged: outcome.purged.length, unpurged: outcome.failed, seconds: Number(outcome.seconds.toFixed(3)),
+  };
+}
+
+const SHOWN = 20;
+
+/** The lines a command prints about its changed URLs and their purge. */
+export function formatPurge(report: PurgeReport): string[] {
+  const n = report.changed.length;
+  if (report.status === 'nothing-changed') return [];
+  const list = (items: readonly string[]) => [...items.slice(0, SHOWN).map((u) => `  ${u}`), ...(items.length > SHOWN ? [`  … and ${items.length - SHOWN} more (all in the report)`] : [])];
+  switch (report.status) {
+    case 'not-configured':
+      return [`CDN: ${n} changed URL(s), not purged (set CLOUDFLARE_PURGE_TOKEN and CLOUDFLARE_ZONE_ID to purge them after each change):`, ...list(report.changed)];
+    case 'no-public-base':
+      return [`CDN: ${n} changed object(s); set R2_PUBLIC_DOMAIN to get their public URLs (and CLOUDFLARE_PURGE_TOKEN, CLOUDFLARE_ZONE_ID to purge them):`, ...list(report.changed)];
+    case 'purged': {
+      const how = report.mode === 'prefixes' ? `by prefix (${report.prefixes?.join(', ')})` : 'URL by URL';
+      return [`CDN: purged ${n} changed URL(s) ${how} in ${report.requests} request(s), ${report.seconds?.toFixed(2)} s`];
+    }
+    case 'failed':
+      return [`CDN: purged ${report.purged} of ${n} changed URL(s); ${report.unpurged.length} may still be served stale:`,
+        ...list(report.unpurged.map((u) => `${u.url}: ${u.reason}`))];
+  }
+}
+
+/**
+ * After the command's own outcome was reported and found good: a failed purge ends it with its own exit
+ * status (the bucket change stands), naming how to purge the rest.
+ */
+export function throwIfUnpurged(report: PurgeReport | undefined, what: string, reportPath: string | undefined, env: string): void {
+  if (!report || report.status !== 'failed') return;
+  const redo = reportPath ? `gulp purge --env ${env} --urls ${reportPath}` : `gulp purge --env ${env} --release latest`;
+  throw new PurgeFailedError(`${what} is done, but the CDN purge failed for ${report.unpurged.length} of ${report.changed.length} URL(s): the CDN may serve them stale`,
+    `nothing needs undoing: run \`${redo}\` to purge what is left`);
+}
