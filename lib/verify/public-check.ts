@@ -57,7 +57,9 @@ async function checkOne(base: string, local: DesiredObject, timeoutMs: number, o
     const found = await judge(response, local, url, problem);
     const ms = Math.round(performance.now() - started);
     // Only an answer that serves the image: for a missing one, its absence is the problem.
-    const cors = origin && response.status === 200 ? allowOriginProblem(response.headers, origin) : undefined;
+    const wrongCors = origin && response.status === 200 ? allowOriginProblem(response.headers, origin) : undefined;
+    // A CDN that does not vary on Origin serves one origin's cached answer to all: purging is then part of the fix.
+    const cors = wrongCors && (fromCache(response.headers) ? `${wrongCors}, from the CDN cache: purge ${url}` : wrongCors);
     return { problems: [found, cors ? problem('public-cors', cors) : undefined].filter((p): p is PublicProblem => p !== undefined), ms };
   } catch (error) {
     const { timedOut, reason } = failure(error, timeoutMs);
