@@ -35,7 +35,9 @@ async function runVerifyTask(): Promise<void> {
     const expected = await expectedState(opened.store, flags, dist);
     const options = {
       ...expected, cacheControl: env.cacheControl, deep: flags.deep, publicBase: flags.public ? opened.publicBase : undefined,
-      sample: flags.sample, concurrency, quiet: flags.json,
+      sample: flags.sample, concurrency, quiet: flags.json, slowP95Ms: config.cdn.slowP95Ms,
+      // The embedded bucket is not what browsers read (`gulp serve` answers CORS from its own --cors): only real domains are held to the rule.
+      cors: opened.localDirectory ? undefined : env.cors,
       scope: { type: flags.type, size: flags.size, filter: flags.filter }, keys: keyRules(config, flags.exclude), dist,
     };
     const outcome = await runVerify(opened.store, options);

@@ -3,11 +3,12 @@
  * quirk. R2: region `auto`, path style, flexible checksums only WHEN_REQUIRED (R2 answered 501 to the
  * SDK's default CRC32 headers, aws-sdk-js-v3#6810; s3rver stores aws-chunked framing as object bytes).
  */
-import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCorsCommand, PutBucketCorsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { CorsRule } from '../config/edge-policy';
 
 // The SDK warns on every Node 20 process that releases after January 2027 need Node 22. We pin
 // @aws-sdk/client-s3 in package.json for exactly that reason (README: "AWS SDK and Node 20"), so the
@@ -125,4 +126,15 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<vo
 /** Turns native versioning on or off (suspended) for a bucket: tests and set-up; R2 has none. */
 export async function setBucketVersioning(client: S3Client, bucket: string, enabled: boolean): Promise<void> {
   await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: enabled ? 'Enabled' : 'Suspended' } }));
+}
+
+/** Gives the bucket exactly this CORS rule, or none (undefined): tests and set-up. */
+export async function setBucketCors(client: S3Client, bucket: string, rule: CorsRule | undefined): Promise<void> {
+  if (!rule) {
+    await client.send(new DeleteBucketCorsCommand({ Bucket: bucket }));
+    return;
+  }
+  await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [{
+    AllowedOrigins: [...rule.origins], AllowedMethods: [...rule.methods], AllowedHeaders: [...rule.headers], MaxAgeSeconds: rule.maxAgeSeconds,
+  }] } }));
 }

@@ -5,6 +5,7 @@
  * listing cannot judge (multipart, unrecorded, or changed since the last sync).
  */
 import { AssetsError, messageOf } from '../errors';
+import type { CorsRule } from '../config/edge-policy';
 import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject, RecordedObject } from '../plan/match';
 import { findDrift, type Finding, type RemoteWithTime } from '../plan/verify-plan';
@@ -17,10 +18,10 @@ import { inspect, listRemote, type RemoteListing } from '../bucket/listing';
 import { readSyncState, type RecordsRead } from '../bucket/state-record';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { atLatest, latestRelease, type AtRelease } from './at-release';
-import { createProgress } from '../util/progress';
 import type { ReadProblem } from './deep-check';
 import { mergeDeep, pick, startDeep } from './deep-run';
-import { publicCheck, type PublicProblem } from './public-check';
+import type { PublicProblem } from './public-check';
+import { runPublic, type PublicSummary } from './public-run';
 import { currentWriter } from '../bucket/writer-lock';
 
 export interface VerifyOptions {
@@ -44,6 +45,10 @@ export interface VerifyOptions {
   readonly quiet?: boolean;
   /** Deadline of each public request, answer and body (default: the store's request deadline). */
   readonly requestTimeout?: number;
+  /** The CORS rule public answers must carry (the environment's); undefined: CORS is not checked. */
+  readonly cors?: CorsRule;
+  /** A public p95 latency above this (ms) is a warning (default: the CDN settings' default). */
+  readonly slowP95Ms?: number;
   /** For a reproducible sample: the day number and the random source. */
   readonly day?: number;
   readonly random?: () => number;
@@ -54,6 +59,8 @@ export interface VerifyOutcome {
   readonly findings: readonly Finding[];
   readonly unreadable: readonly ReadProblem[];
   readonly publicProblems: readonly PublicProblem[];
+  /** With a public base: the answers' latency and the warnings it gave. */
+  readonly public?: PublicSummary;
   readonly desiredCount: number;
   /** The tool's objects in the bucket (in scope); the rest are `unmanaged`. */
   readonly remoteCount: number;
@@ -157,17 +164,10 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     unreadable = deep.problems.filter((d) => d.kind === 'unreadable');
     deepChecked = deep;
   }
-  let publicProblems: PublicProblem[] = [];
-  let publicChecked = 0;
-  if (options.publicBase) {
-    const targets = pick(desired, options);
-    const progress = createProgress({ label: 'verify --public', total: targets.length, unit: 'obj', silent: options.quiet });
-    publicProblems = await publicCheck(options.publicBase, targets, {
-      concurrency: options.concurrency, timeoutMs: options.requestTimeout, onDone: () => progress.tick(1),
-    });
-    progress.done();
-    publicChecked = targets.length;
-  }
+  const targets = options.publicBase ? pick(desired, options) : [];
+  const publicRun = options.publicBase ? await runPublic(options.publicBase, targets, options) : undefined;
+  const publicProblems = publicRun?.problems ?? [];
+  const publicChecked = targets.length;
   findings.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Differences from the build are expected after a rollback: say so, rather than advise a repair that undoes it.
   const latest = findings.length > 0 && !options.release ? await latestRelease(store) : undefined;
@@ -178,7 +178,7 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const writing = findings.length > 0 || state.unreleased ? await currentWriter(store) : undefined;
   return {
     rolledBack, atRelease, writing,
-    findings, unreadable, publicProblems, desiredCount: desired.length, remoteCount: remote.length, unmanaged, matching, matched: drift.matching,
+    findings, unreadable, publicProblems, public: publicRun?.summary, desiredCount: desired.length, remoteCount: remote.length, unmanaged, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: listing.pages, head: headed.size, get: 1 + releaseGets + deepChecked.objects, publicGet: publicChecked },
     records, state, behind, desired, inScope: inRun, wholeBucket: coversWholeBucket(options.scope) && rules.exclude.length === 0,

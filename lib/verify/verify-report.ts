@@ -3,11 +3,14 @@ import { showKey } from '../plan/match';
 import { formatUnmanaged } from '../bucket/unmanaged-report';
 import { formatBytes } from '../util/progress';
 import { keysByKind, keysDone, writeRunReport, type KeysByKind } from '../util/run-report';
+import { formatLatency } from './latency';
+import type { PublicSummary } from './public-run';
 import type { RepairOutcome } from './repair-bucket';
+import { nextStep } from './verify-next-step';
 import { isClean, type VerifyOutcome } from './run-verify';
 
 export const PROBLEM_KINDS = [
-  'missing', 'corrupt', 'stale-headers', 'extra', 'unreadable', 'public-missing', 'public-stale', 'public-wrong',
+  'missing', 'corrupt', 'stale-headers', 'extra', 'unreadable', 'public-missing', 'public-stale', 'public-wrong', 'public-cors',
   /** Differs from the build, as the bucket's latest release (a rollback) records it: not damage. */
   'at-release',
 ] as const;
@@ -29,6 +32,8 @@ export interface VerifyReport {
   readonly problems: readonly Problem[];
   readonly checked: VerifyOutcome['checked'];
   readonly requests: VerifyOutcome['requests'];
+  /** With --public: the answers' latency (ms) and its warnings (a slow p95), which never make `ok` false. */
+  readonly public?: PublicSummary;
   readonly seconds: number;
   readonly ok: boolean;
   /** Set when the state record says the bucket holds changes no release records (a writer stopped before publishing). */
@@ -79,7 +84,7 @@ function summarise(outcome: VerifyOutcome): NonNullable<VerifyReport['after']> {
   return {
     objects: { build: outcome.desiredCount, bucket: outcome.remoteCount, matching: outcome.matching, unmanaged: outcome.unmanaged.total },
     unmanaged: outcome.unmanaged, counts, problems,
-    checked: outcome.checked, requests: outcome.requests, seconds: Number(outcome.seconds.toFixed(3)), ok: isClean(outcome),
+    checked: outcome.checked, requests: outcome.requests, public: outcome.public, seconds: Number(outcome.seconds.toFixed(3)), ok: isClean(outcome),
   };
 }
 
@@ -114,39 +119,12 @@ export const LATEST_BEHIND = 'the last run that wrote to this bucket stopped bef
 function countsLine(report: Pick<VerifyReport, 'objects' | 'counts'>, against = 'the build'): string {
   const c = report.counts;
   const extra = [c.unreadable && `${c.unreadable} unreadable`, c['public-missing'] && `${c['public-missing']} missing publicly`,
-    c['public-stale'] && `${c['public-stale']} stale in the CDN cache`, c['public-wrong'] && `${c['public-wrong']} served wrong`].filter(Boolean);
+    c['public-stale'] && `${c['public-stale']} stale in the CDN cache`, c['public-wrong'] && `${c['public-wrong']} served wrong`,
+    c['public-cors'] && `${c['public-cors']} without the CORS headers browsers need`].filter(Boolean);
   const at = c['at-release'] ? `${c['at-release']} as the bucket's latest release records them, ` : '';
   return `${report.objects.build} objects in ${against}, ${report.objects.bucket} in the bucket, ${report.objects.matching} verified: `
     + `${at}${c.missing} missing, ${c.corrupt} corrupt, ${c['stale-headers']} stale headers, ${c.extra} extra${extra.length ? `, ${extra.join(', ')}` : ''}; `
     + `${report.objects.unmanaged} unmanaged`;
-}
-
-function nextStep(report: VerifyReport): string | undefined {
-  const c = report.counts;
-  if (report.ok) return undefined;
-  if (report.against?.startsWith('release ')) {
-    return `run \`gulp restore --${report.against}\` to make the bucket match it (the plan is shown first)`;
-  }
-  if (report.writing && !report.repair) {
-    return `a run is writing to this bucket now — ${report.writing} —, so what verify found may be its work in progress: run verify again when it has finished`;
-  }
-  if (report.atRelease && !report.repair) {
-    const a = report.atRelease;
-    const differs = a.uploads + a.retags + a.deletes;
-    const others = report.problems.length - c['at-release'];
-    const sync = `\`gulp sync${a.deletes ? ' --delete' : ''}\` would upload ${a.uploads}${a.retags ? `, re-header ${a.retags}` : ''} and delete ${a.deletes}`;
-    const at = `the bucket is at release ${a.id}${a.rollback ? ` (a rollback${a.restoredFrom ? ` to ${a.restoredFrom}` : ''})` : ''}, which differs from the build in ${differs} object(s); `
-      + `${sync}${a.rollback ? ', undoing the rollback' : ''} (check the bucket against it with \`gulp verify --release latest\`)`;
-    if (others === 0) return at;
-    return `${at}; ${others} other problem(s) match neither the build nor that release: \`gulp restore --release ${a.id}\` puts them back as the release recorded them`;
-  }
-  if (report.rolledBack && !report.repair) {
-    return `the latest release, ${report.rolledBack.id}, is a rollback${report.rolledBack.restoredFrom ? ` to ${report.rolledBack.restoredFrom}` : ''}: `
-      + 'the bucket is meant to differ from dist/ (check it with `gulp verify --release latest`); `gulp verify --repair` would undo the rollback';
-  }
-  if (c['public-stale'] > 0 && c.missing + c.corrupt + c['stale-headers'] === 0) return 'purge the stale URLs above from the CDN cache';
-  const extras = c.extra > 0 ? ' (add --delete to remove the extras)' : '';
-  return `run \`gulp verify --repair${report.mode.deep ? ' --deep' : ''}\` to re-upload missing and corrupt objects from dist/ and fix headers${extras}`;
 }
 
 export function formatVerify(report: VerifyReport, limit = 20): string {
@@ -156,6 +134,10 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
   if (report.checked.deep > 0) lines.push(`  read back ${report.checked.deep} objects, ${formatBytes(report.checked.deepBytes)}`);
   const unmanaged = formatUnmanaged(report.unmanaged);
   if (unmanaged) lines.push(`  ${unmanaged}`);
+  if (report.public) {
+    const { latency, origins } = report.public;
+    lines.push(`  public latency: ${formatLatency(latency)}${origins.length ? `; CORS checked from ${origins.join(', ')}` : ''}`);
+  }
   for (const p of report.problems.slice(0, limit)) lines.push(`  ${p.kind.padEnd(14)} ${showKey(p.key)}: ${p.reason}`);
   if (report.problems.length > limit) lines.push(`  … and ${report.problems.length - limit} more (all in the report)`);
   const r = report.repair;
@@ -171,6 +153,7 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
     else if (r.latest && r.completed) lines.push(`  no new release: the latest, ${r.latest}, already describes the repaired bucket`);
   }
   if (report.after) lines.push(`verify after repair: ${report.after.ok ? 'clean' : 'NOT clean'}: ${countsLine(report.after)}`);
+  for (const warning of report.public?.warnings ?? []) lines.push(`warning: ${warning}`);
   const next = nextStep(report.after ? { ...report, ...report.after } : report);
   if (next && !r?.dryRun) lines.push(`next: ${next}`);
   if (report.latestBehind) lines.push(`note: ${report.latestBehind}`);
@@ -179,9 +162,11 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
 
 export function writeVerifyReport(report: VerifyReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
   const c = (report.after ?? report).counts;
+  const published = report.public; // measured by the first verify: a repair does not change how fast the CDN answers
   return writeRunReport('verify', report, { dir, secrets, stepSummary: [
     `### Image verify (${report.environment}${report.repair ? ', repair' : ''}) ${report.ok ? '✅' : '❌'}`, '',
     `| ${PROBLEM_KINDS.join(' | ')} |`, `|${PROBLEM_KINDS.map(() => '---').join('|')}|`,
     `| ${PROBLEM_KINDS.map((k) => c[k]).join(' | ')} |`, '',
+    ...(published ? [`Public latency: ${formatLatency(published.latency)}`, ...published.warnings.map((w) => `> ⚠️ ${w}`), ''] : []),
   ].join('\n') });
 }

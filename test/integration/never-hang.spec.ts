@@ -110,6 +110,8 @@ describe('one throttled request never hangs a run', function () {
         const outcome = await withDeadline(h.verify({ publicBase: base, sample: 5, requestTimeout: 500 }), 15_000, 'verify --public');
         expect(outcome.publicProblems.length).to.be.greaterThan(0);
         expect(outcome.publicProblems.every((p) => p.kind === 'public-wrong' && /no whole answer within 0.5 s/.test(p.reason))).to.equal(true);
+        // Timeouts are problems, not latencies: counted apart from the percentiles.
+        expect(outcome.public?.latency).to.deep.include({ count: 0, timedOut: outcome.checked.public, p95Ms: undefined });
       }
     } finally {
       for (const socket of sockets) socket.destroy();

@@ -127,7 +127,7 @@ describe('gulp serve: CORS and render on demand (in-process, real HTTP)', () => 
   });
 
   it('verify --public counts an answer render on demand made as missing from the bucket, not as served', async () => {
-    const problems = await publicCheck(`${(serving as Serving).endpoint}/${BUCKET}`,
+    const { problems } = await publicCheck(`${(serving as Serving).endpoint}/${BUCKET}`,
       [{ key: 'album/a/a-medium.jpg', md5: 'x', sha256: 'y', size: 1, contentType: 'image/jpeg', cacheControl: image.cacheControl }], { concurrency: 1 });
     expect(problems.map((p) => [p.kind, /rendered it on demand/.test(p.reason)])).to.deep.equal([['public-missing', true]]);
   });

@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SEED_CORS } from '../../lib/config/edge-policy';
 import { CACHE_CONTROL } from '../../lib/config/environment';
 import { REPO_ROOT } from '../helpers/paths';
 import { spawnGulp } from '../helpers/cli';
+import { giveBucketCors } from '../support/bucket-cors';
 import { SyncHarness } from '../support/sync-harness';
 
 const SECRET = 'very-secret-value-0123456789';
@@ -57,6 +59,27 @@ describe('gulp verify from the command line', () => {
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
     }
+  });
+
+  it('--public holds answers to the configured CORS rule and warns on a p95 over the seed\'s 2 s, exiting 0 for a slow but right bucket', async () => {
+    await giveBucketCors(h.server.store, SEED_CORS);
+    h.proxy.delayMs = 2100; // the public domain, and only it, answers slowly
+    const env = { ...envFor(h.server.store.endpoint), R2_PUBLIC_DOMAIN: `${h.proxy.endpoint}/images` };
+    const slow = await spawnGulp(['verify', '--dest', h.dist, '--public'], env);
+    expect(slow.status, slow.output).to.equal(0);
+    expect(slow.output).to.match(/public latency: 3 answers: p50 \d+ ms.*; CORS checked from https:\/\/russ\.fm, http:\/\/localhost:5173/)
+      .and.match(/^warning: public answers are slow: p95 2\d{3} ms over 3 answers, above the CDN threshold of 2000 ms/m);
+    const path = /^report: (.*)$/m.exec(slow.output)?.[1] ?? '';
+    const report = JSON.parse(await readFile(path, 'utf8'));
+    expect([report.ok, report.public.slowP95Ms, report.public.warnings.length, report.public.latency.count]).to.deep.equal([true, 2000, 1, 3]);
+    await rm(path);
+
+    h.proxy.delayMs = 0;
+    await giveBucketCors(h.server.store, undefined);
+    const refused = await spawnGulp(['verify', '--dest', h.dist, '--public'], env);
+    expect(refused.status).to.not.equal(0);
+    expect(refused.output).to.match(/public-cors\s+album\/a\/a-small\.jpg: no Access-Control-Allow-Origin for origin https:\/\/russ\.fm/)
+      .and.match(/^next: run `gulp setup --env development`/m).and.match(/5 problem\(s\) \(5 public-cors\)/).and.not.match(/^warning:/m);
   });
 
   it('an unreachable endpoint is a clear error, not a clean report', async () => {
