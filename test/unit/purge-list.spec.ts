@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { changedPublicKeys, formatPurge, throwIfUnpurged, type PurgeReport } from '../../lib/edge/purge-changes';
+import { readPurgeList } from '../../lib/edge/purge-list';
+import { PurgeFailedError, UsageError } from '../../lib/errors';
+import { useWorkspace } from '../helpers/tmp';
+
+const BASE = 'https://assets.russ.fm';
+
+describe('gulp purge --urls: the list, checked where it enters', () => {
+  const ws = useWorkspace('purge-list');
+  const file = async (name: string, text: string) => { const path = join(ws.current.root, name); await writeFile(path, text); return path; };
+
+  it('reads a text list (blank lines, # comments, CRLF, duplicates) and the URLs a run report left unpurged', async () => {
+    const text = await file('urls.txt', `# redo\r\n${BASE}/album/a/a-medium.jpg\r\n\r\n${BASE}/og-image.png\n${BASE}/album/a/a-medium.jpg\n`);
+    expect(await readPurgeList(text, BASE)).to.deep.equal([`${BASE}/album/a/a-medium.jpg`, `${BASE}/og-image.png`]);
+    const report = await file('sync.json', JSON.stringify({ ok: true, purge: { status: 'failed', unpurged: [{ url: `${BASE}/artist/b/b-avatar.jpg`, reason: 'HTTP 500' }] } }));
+    expect(await readPurgeList(report, BASE)).to.deep.equal([`${BASE}/artist/b/b-avatar.jpg`]);
+  });
+
+  const hostile: [string, string, RegExp][] = [
+    ['another site', 'https://evil.example/album/a.jpg', /line 3: .* is not under the public base URL https:\/\/assets\.russ\.fm/],
+    ['a look-alike host', 'https://assets.russ.fm.evil.example/a.jpg', /is not under the public base URL/],
+    ['a header smuggled after a control character', `${BASE}/a.jpg\u0000X-Evil: 1`, /contains white space or a control character/],
+    ['credentials in the URL', 'https://user:pw@assets.russ.fm/a.jpg', /is not under the public base URL|carries a user name/],
+    ['not a URL', 'album/a/a.jpg', /is not a URL|is not under/],
+  ];
+  for (const [what, line, message] of hostile) {
+    it(`refuses ${what}, naming the line, and purges nothing`, async () => {
+      const path = await file('bad.txt', `# first line\n${BASE}/ok.jpg\n${line}\n`);
+      await readPurgeList(path, BASE).then(() => expect.fail('accepted'), (error: unknown) => {
+        expect(error).to.be.instanceOf(UsageError);
+        expect((error as Error).message).to.match(message);
+      });
+    });
+  }
+
+  it('refuses a JSON file that is not a report with a purge section, and a file too large to be a list', async () => {
+    const json = await file('other.json', '{"hello": 1}');
+    await readPurgeList(json, BASE).then(() => expect.fail('accepted'), (e: unknown) => expect((e as Error).message).to.match(/not a run report of ours with a purge section/));
+    await readPurgeList(join(ws.current.root, 'missing.txt'), BASE).then(() => expect.fail('accepted'), (e: unknown) => expect((e as Error).message).to.match(/cannot read it \(ENOENT\)/));
+  });
+});
+
+describe('what a changing command purges, and what it says', () => {
+  it('purges what was written or deleted, never the tool\'s records or archive', async () => {
+    expect(changedPublicKeys({ written: ['album/a/a-medium.jpg', '_archive/md5-x', '_state/sync-state.json', 'og-image.png'], deleted: ['album/b/b-small.jpg', '_releases/r.json'] }))
+      .to.deep.equal(['album/a/a-medium.jpg', 'album/b/b-small.jpg', 'og-image.png']);
+    expect(changedPublicKeys(undefined)).to.deep.equal([]);
+  });
+
+  it('lists the changed URLs without a token, and a failed purge exits 3 naming the redo', async () => {
+    const changed = Array.from({ length: 25 }, (_, i) => `${BASE}/album/s${i}/s${i}-medium.jpg`);
+    const lines = formatPurge({ status: 'not-configured', changed, unpurged: [] });
+    expect(lines[0]).to.equal('CDN: 25 changed URL(s), not purged (set CLOUDFLARE_PURGE_TOKEN and CLOUDFLARE_ZONE_ID to purge them after each change):');
+    expect(lines).to.have.length(22);
+    expect(lines.at(-1)).to.equal('  … and 5 more (all in the report)');
+    const failed: PurgeReport = { status: 'failed', changed, purged: 24, unpurged: [{ url: changed[0] as string, reason: 'HTTP 500 after 5 attempts' }], requests: 1, mode: 'files' };
+    expect(formatPurge(failed)[0]).to.equal('CDN: purged 24 of 25 changed URL(s); 1 may still be served stale:');
+    expect(() => throwIfUnpurged(failed, 'sync to production', 'reports/sync-x.json', 'production')).to.throw(PurgeFailedError)
+      .that.satisfies((e: PurgeFailedError) => e.exitCode === 3 && e.hint === 'nothing needs undoing: run `gulp purge --env production --urls reports/sync-x.json` to purge what is left');
+    expect(() => throwIfUnpurged({ ...failed, status: 'purged', unpurged: [] }, 'sync', undefined, 'production')).to.not.throw();
+  });
+});
