@@ -60,6 +60,7 @@ function classify(status: number, retryAfter: string | null, text: string): Atte
   if (status === 429) return { kind: 'throttled', reason, retryAfterMs: retryAfterMsOf(retryAfter) };
   if (status >= 500 || status === 408) return { kind: 'retry', reason };
   if (status >= 300 && status < 400) return { kind: 'failed', reason: `${reason} (a redirect: is CLOUDFLARE_API_URL right?)` };
+  if (status === 404) return { kind: 'failed', reason: `${reason} (is CLOUDFLARE_API_URL right?)` };
   if (status >= 400) return { kind: 'failed', reason };
   if (!answer) return { kind: 'failed', reason };
   return answer.success ? { kind: 'purged' } : { kind: 'failed', reason: `${reason} (success: false)` };
@@ -81,6 +82,6 @@ export async function attemptPurge(call: PurgeCall): Promise<Attempt> {
   } catch (error) {
     if ((error as { name?: string }).name === 'TimeoutError') return { kind: 'retry', reason: `no answer within ${call.deadlineMs / 1000} s` };
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { kind: 'retry', reason: `connection failed (${cause?.code ?? cause?.message ?? messageOf(error)})` };
+    return { kind: 'retry', reason: `connection failed (${cause?.message ?? cause?.code ?? messageOf(error)})` };
   }
 }

@@ -62,7 +62,8 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
   const sleep = options.sleep ?? realSleep;
   const started = now();
   const bucket = new TokenBucket(options.rate ?? PURGE_RATES[settings.plan], now, sleep);
-  const scrub = (text: string) => (settings.token ? text.split(settings.token).join('[token]') : text);
+  // As environment.ts's secretValues: a token too short to be real would blot out ordinary words.
+  const scrub = (text: string) => (settings.token.length >= 4 ? text.split(settings.token).join('[token]') : text);
   const outcome = { mode: plan.mode, requests: 0, purged: [] as string[], prefixes: [] as string[], failed: [] as { url: string; reason: string }[] };
   const fail = (urls: readonly string[], reason: string) => {
     for (const url of urls) outcome.failed.push({ url, reason: scrub(reason) });
