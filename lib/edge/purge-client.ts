@@ -89,7 +89,7 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
       if (attempt.kind === 'throttled') {
         throttles += 1;
         if (throttles > throttlesAllowed) attempts += 1;
-        if (attempts >= maxAttempts) return { kind: 'failed', reason: `${attempt.reason} (still throttled after ${throttles} tries)` };
+        if (attempts >= maxAttempts) return { kind: 'failed', reason: `${attempt.reason} (gave up after ${throttles} answers of 429)` };
         bucket.drain();
         const asked = attempt.retryAfterMs ?? bucket.interval;
         await sleep(Math.min(asked, options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS));
@@ -114,7 +114,8 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
       break;
     }
     if (settled.kind === 'failed') { fail(request.covers, settled.reason); continue; }
-    outcome.purged.push(...request.covers);
+    // A prefix request can cover tens of thousands of URLs: too many to spread into push()'s arguments.
+    for (const url of request.covers) outcome.purged.push(url);
     if ('prefixes' in request) outcome.prefixes.push(...request.prefixes);
   }
   return { ...outcome, seconds: (now() - started) / 1000 };

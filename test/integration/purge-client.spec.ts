@@ -79,6 +79,13 @@ describe('purgeCdn against a local Cloudflare API', () => {
     expect(clock.waits.map(Math.round)).to.deep.equal([120_000, 12_000]);
   });
 
+  it('counts 429s past the allowance as failed attempts, so a request throttled for ever fails', async () => {
+    api.faultFor = () => ({ status: 429, retryAfter: 0 });
+    const outcome = await purge(urls(10), { ...FAST, throttlesAllowed: 1, maxAttempts: 2 });
+    expect(outcome.requests).to.equal(3);
+    expect(outcome.failed[0]?.reason).to.equal('Cloudflare answered 429: injected (code 971) (gave up after 3 answers of 429)');
+  });
+
   it('keeps to the server\'s own token bucket, 429s included', async () => {
     await api.close();
     api = new CloudflareApi({ token: TOKEN, zoneId: ZONE, rate: { perSecond: 20, burst: 2 } });
