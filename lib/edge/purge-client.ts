@@ -11,6 +11,9 @@ import type { PurgePlan, PurgeRequest } from './purge-plan';
 import { PURGE_RATES, realSleep, TokenBucket, type Clock, type PurgeRate, type Sleep } from './purge-rate';
 import type { PurgeSettings } from './purge-settings';
 
+/** Read between requests: once aborted, nothing more is sent (Ctrl-C's Interrupt is one). */
+export type PurgeStop = StopSignal;
+
 export interface PurgeOptions {
   /** Overrides the plan's rate (tests). */
   readonly rate?: PurgeRate;
@@ -26,7 +29,7 @@ export interface PurgeOptions {
   /** The longest a Retry-After is honoured, in ms (default 120 s): an API asking for an hour must not park the run. */
   readonly maxRetryAfterMs?: number;
   /** Read between requests: once aborted, nothing more is sent and the remaining URLs fail as not sent. */
-  readonly signal?: StopSignal;
+  readonly signal?: PurgeStop;
   readonly sleep?: Sleep;
   readonly now?: Clock;
 }

@@ -1,18 +1,21 @@
 /**
  * A local stand-in for Cloudflare's purge API on 127.0.0.1, keeping to its documented contract:
  * `POST /client/v4/zones/<zone>/purge_cache` with a bearer token (403, code 10000 otherwise) and a JSON
- * body of `files` (≤ 100, or the limit given), `prefixes` or `hosts` (≤ 30; 400, code 1012 otherwise), an
- * optional token bucket (429 with Retry-After when empty), and scripted faults: error statuses, 429s,
- * answers that never come, connections reset before or after the purge. Every accepted purge is recorded.
+ * body of `files` (≤ 100, or the limit given), `prefixes` or `hosts` (≤ 30; 400, code 1012 otherwise) or
+ * `purge_everything`, an optional token bucket (429 with Retry-After when empty), and scripted faults: error
+ * statuses, 429s, answers that never come, connections reset before or after the purge. Every accepted
+ * purge is recorded.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A purge the API accepted, as sent: files may be URLs or `{ url, headers }` objects. */
 export interface PurgeBody {
-  readonly files?: readonly string[];
+  readonly files?: readonly (string | { readonly url: string })[];
   readonly prefixes?: readonly string[];
   readonly hosts?: readonly string[];
+  readonly purge_everything?: true;
 }
 
 /**
@@ -79,7 +82,7 @@ export class CloudflareApi {
   /** Every URL or prefix recorded, for checks that something was purged. */
   purged(): { files: Set<string>; prefixes: string[]; hosts: Set<string> } {
     return {
-      files: new Set(this.purges.flatMap((p) => p.files ?? [])),
+      files: new Set(this.purges.flatMap((p) => p.files ?? []).map((f) => (typeof f === 'string' ? f : f.url))),
       prefixes: this.purges.flatMap((p) => p.prefixes ?? []),
       hosts: new Set(this.purges.flatMap((p) => p.hosts ?? [])),
     };
@@ -142,11 +145,12 @@ export class CloudflareApi {
 
 const isUrl = (value: unknown) => typeof value === 'string' && /^https?:\/\/[^/\s]+/i.test(value);
 
-/** What is wrong with a purge body, as Cloudflare would say it; undefined when it is a files, prefixes or hosts purge within the limits. */
+/** What is wrong with a purge body, as Cloudflare would say it; undefined for a files, prefixes or hosts purge within the limits, or purge_everything. */
 export function bodyProblem(json: unknown, filesPerRequest: number): string | undefined {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'Request body is not a JSON object';
   const keys = Object.keys(json);
-  if (keys.length !== 1 || !['files', 'prefixes', 'hosts'].includes(keys[0] as string)) return 'Request must contain exactly one of files, prefixes or hosts';
+  if (keys.length === 1 && keys[0] === 'purge_everything') return (json as { purge_everything: unknown }).purge_everything === true ? undefined : 'purge_everything must be true';
+  if (keys.length !== 1 || !['files', 'prefixes', 'hosts'].includes(keys[0] as string)) return 'Request must contain exactly one of files, prefixes, hosts or purge_everything';
   const key = keys[0] as 'files' | 'prefixes' | 'hosts';
   const list = (json as Record<string, unknown>)[key];
   if (!Array.isArray(list) || list.length === 0) return `${key} must be a non-empty array`;
