@@ -1,0 +1,87 @@
+/**
+ * One purge request on the wire, and what its answer means for the caller: purged, worth retrying
+ * (5xx, no answer in time, a dropped connection), throttled (429), failed for good (other 4xx, a 200 with
+ * `success: false`), or the token rejected (401/403, code 10000). The answer is validated here, where it
+ * enters; reasons quote Cloudflare's messages, which the caller scrubs of the token.
+ */
+import * as v from 'valibot';
+import { messageOf } from '../errors';
+
+export type Attempt =
+  | { readonly kind: 'purged' }
+  | { readonly kind: 'retry'; readonly reason: string }
+  | { readonly kind: 'throttled'; readonly reason: string; readonly retryAfterMs?: number }
+  | { readonly kind: 'failed'; readonly reason: string }
+  | { readonly kind: 'rejected'; readonly reason: string };
+
+export interface PurgeCall {
+  readonly endpoint: string;
+  readonly token: string;
+  readonly body: string;
+  readonly deadlineMs: number;
+}
+
+/** Cloudflare's code for "Authentication error": the token is wrong or may not purge this zone. */
+const AUTH_ERROR_CODE = 10000;
+
+const answerSchema = v.object({
+  success: v.boolean(),
+  errors: v.optional(v.array(v.object({ code: v.optional(v.number()), message: v.optional(v.string()) })), []),
+});
+type Answer = v.InferOutput<typeof answerSchema>;
+
+function answerOf(text: string): Answer | undefined {
+  let json: unknown;
+  try { json = JSON.parse(text); } catch { return undefined; }
+  const parsed = v.safeParse(answerSchema, json);
+  return parsed.success ? parsed.output : undefined;
+}
+
+/** Seconds, or an HTTP date (wall clock, whatever clock the caller runs on). */
+export function retryAfterMsOf(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(header)) return Number(header) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function describe(status: number, answer: Answer | undefined, text: string): string {
+  const errors = answer?.errors.map((e) => `${e.message ?? 'no message'}${e.code === undefined ? '' : ` (code ${e.code})`}`) ?? [];
+  if (errors.length > 0) return `Cloudflare answered ${status}: ${errors.join('; ')}`;
+  if (answer) return `Cloudflare answered ${status} with no error message`;
+  const excerpt = text.trim().slice(0, 120);
+  return excerpt ? `Cloudflare answered ${status}, not with its JSON: ${JSON.stringify(excerpt)}` : `Cloudflare answered ${status}`;
+}
+
+function classify(status: number, retryAfter: string | null, text: string): Attempt {
+  const answer = answerOf(text);
+  const reason = describe(status, answer, text);
+  if (status === 401 || status === 403 || answer?.errors.some((e) => e.code === AUTH_ERROR_CODE)) return { kind: 'rejected', reason };
+  if (status === 429) return { kind: 'throttled', reason, retryAfterMs: retryAfterMsOf(retryAfter) };
+  if (status >= 500 || status === 408) return { kind: 'retry', reason };
+  if (status >= 300 && status < 400) return { kind: 'failed', reason: `${reason} (a redirect: is CLOUDFLARE_API_URL right?)` };
+  if (status === 404) return { kind: 'failed', reason: `${reason} (is CLOUDFLARE_API_URL right?)` };
+  if (status >= 400) return { kind: 'failed', reason };
+  if (!answer) return { kind: 'failed', reason };
+  return answer.success ? { kind: 'purged' } : { kind: 'failed', reason: `${reason} (success: false)` };
+}
+
+/** Sends one purge request under a deadline; never throws. */
+export async function attemptPurge(call: PurgeCall): Promise<Attempt> {
+  try {
+    const response = await fetch(call.endpoint, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${call.token}`, 'content-type': 'application/json' },
+      body: call.body,
+      // A redirect would carry the token to wherever it points.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(call.deadlineMs),
+    });
+    const text = await response.text();
+    return classify(response.status, response.headers.get('retry-after'), text);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'TimeoutError') return { kind: 'retry', reason: `no answer within ${call.deadlineMs / 1000} s` };
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { kind: 'retry', reason: `connection failed (${cause?.message ?? cause?.code ?? messageOf(error)})` };
+  }
+}
