@@ -4,6 +4,7 @@
  * `assets.config.ts` may change each (validated there, once, by the schemas below).
  */
 import * as v from 'valibot';
+import { printable } from '../util/printable';
 
 export const CORS_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'] as const;
 export type CorsMethod = (typeof CORS_METHODS)[number];
@@ -68,11 +69,12 @@ const directive = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(=([!#$%&'*+.^_`|~0-9A-Za-z-]+|"[
 export function cacheControlProblem(value: string): string | undefined {
   if (value.trim() !== value || value === '') return 'is empty or has spaces around it';
   const bad = value.split(',').map((d) => d.trim()).find((d) => !directive.test(d));
-  return bad === undefined ? undefined : `has "${bad}", which is not a Cache-Control directive`;
+  return bad === undefined ? undefined : `has "${printable(bad)}", which is not a Cache-Control directive`;
 }
 
-const cacheControl = v.pipe(v.string(), v.check((c) => cacheControlProblem(c) === undefined, (issue) => `"${String(issue.input)}" ${cacheControlProblem(String(issue.input)) ?? ''}`));
-const origin = v.pipe(v.string(), v.check((o) => originProblem(o) === undefined, (issue) => `"${String(issue.input)}" ${originProblem(String(issue.input)) ?? ''}`));
+// The value is quoted with control characters shown as `?`: a CR/LF in it must not reach the terminal as a line break.
+const cacheControl = v.pipe(v.string(), v.check((c) => cacheControlProblem(c) === undefined, (issue) => `"${printable(String(issue.input))}" ${cacheControlProblem(String(issue.input)) ?? ''}`));
+const origin = v.pipe(v.string(), v.check((o) => originProblem(o) === undefined, (issue) => `"${printable(String(issue.input))}" ${originProblem(String(issue.input)) ?? ''}`));
 
 export const corsSchema = v.strictObject({
   origins: v.pipe(v.array(origin), v.minLength(1, 'is empty (name at least one origin, or * for any)')),
