@@ -61,8 +61,11 @@ async function runVerifyTask(): Promise<void> {
     printReport(flags, result, path, withPurgeLines(report.formatVerify(result), purge));
     if (!result.ok && !repair?.dryRun) {
       const left = result.after ?? result;
-      const total = report.problemsOf(repair?.after ?? outcome).length;
-      throw new RunFailedError(`the bucket does not match ${expected.release ? `release ${expected.release.id}` : 'the build'}: ${total} problem(s)${result.after ? ' left after the repair' : ''} (${
+      const problems = report.problemsOf(repair?.after ?? outcome);
+      const total = problems.length;
+      // The bucket itself can be right while its public domain is not (CORS, a stale CDN): say which failed.
+      const what = problems.length > 0 && problems.every((p) => p.kind.startsWith('public-')) ? `the public domain does not serve the bucket as configured` : `the bucket does not match ${expected.release ? `release ${expected.release.id}` : 'the build'}`;
+      throw new RunFailedError(`${what}: ${total} problem(s)${result.after ? ' left after the repair' : ''} (${
         Object.entries(left.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'repair failures'})`,
       path && `details in ${path}`);
     }
