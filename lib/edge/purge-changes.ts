@@ -10,7 +10,7 @@ import { purgeCdn, type PurgeOutcome, type PurgeStop } from './purge-client';
 import { planPurge } from './purge-plan';
 import type { PurgeSettings } from './purge-settings';
 
-export type PurgeStatus = 'purged' | 'failed' | 'not-configured' | 'no-public-base' | 'nothing-changed';
+export type PurgeStatus = 'purged' | 'failed' | 'not-configured' | 'no-public-base' | 'no-cdn' | 'nothing-changed';
 
 export interface PurgeReport {
   readonly status: PurgeStatus;
@@ -34,6 +34,8 @@ export function changedPublicKeys(done: { readonly written: readonly string[]; r
 
 export interface PurgeContext {
   readonly publicBase?: string;
+  /** The embedded bucket: no CDN fronts it, so there is nothing to purge or to advise. */
+  readonly local?: boolean;
   readonly settings?: PurgeSettings;
   readonly signal?: PurgeStop;
 }
@@ -42,6 +44,7 @@ export interface PurgeContext {
 export async function purgeChanged(keys: readonly string[], context: PurgeContext): Promise<PurgeReport> {
   if (keys.length === 0) return { status: 'nothing-changed', changed: [], unpurged: [] };
   const { publicBase, settings } = context;
+  if (context.local) return { status: 'no-cdn', changed: publicBase ? keys.map((key) => publicUrl(publicBase, key)) : keys, unpurged: [] };
   // A purge token without R2_PUBLIC_DOMAIN is refused when the environment is read: here it is only ever "no URLs known".
   if (!publicBase) return { status: 'no-public-base', changed: keys, unpurged: [] };
   return purgeUrls(keys.map((key) => publicUrl(publicBase, key)), publicBase, context);
@@ -68,6 +71,8 @@ export function formatPurge(report: PurgeReport): string[] {
   if (report.status === 'nothing-changed') return [];
   const list = (items: readonly string[]) => [...items.slice(0, SHOWN).map((u) => `  ${u}`), ...(items.length > SHOWN ? [`  … and ${items.length - SHOWN} more (all in the report)`] : [])];
   switch (report.status) {
+    case 'no-cdn':
+      return [`${n} public URL(s) changed (the embedded bucket has no CDN in front of it: nothing to purge; the list is in the report)`];
     case 'not-configured':
       return [`CDN: ${n} changed URL(s), not purged (set CLOUDFLARE_PURGE_TOKEN and CLOUDFLARE_ZONE_ID to purge them after each change):`, ...list(report.changed)];
     case 'no-public-base':

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { changedPublicKeys, formatPurge, throwIfUnpurged, type PurgeReport } from '../../lib/edge/purge-changes';
+import { changedPublicKeys, formatPurge, purgeChanged, throwIfUnpurged, type PurgeReport } from '../../lib/edge/purge-changes';
 import { readPurgeList } from '../../lib/edge/purge-list';
 import { PurgeFailedError, UsageError } from '../../lib/errors';
 import { useWorkspace } from '../helpers/tmp';
@@ -61,5 +61,11 @@ describe('what a changing command purges, and what it says', () => {
     expect(() => throwIfUnpurged(failed, 'sync to production', 'reports/sync-x.json', 'production')).to.throw(PurgeFailedError)
       .that.satisfies((e: PurgeFailedError) => e.exitCode === 3 && e.hint === 'nothing needs undoing: run `gulp purge --env production --urls reports/sync-x.json` to purge what is left');
     expect(() => throwIfUnpurged({ ...failed, status: 'purged', unpurged: [] }, 'sync', undefined, 'production')).to.not.throw();
+  });
+
+  it('says nothing about tokens for the embedded bucket, which no CDN fronts, and keeps its URLs for the report', async () => {
+    const local = await purgeChanged(['album/a/a-medium.jpg'], { publicBase: 'http://127.0.0.1:4568/russ-fm-assets', local: true });
+    expect(local).to.deep.equal({ status: 'no-cdn', changed: ['http://127.0.0.1:4568/russ-fm-assets/album/a/a-medium.jpg'], unpurged: [] });
+    expect(formatPurge(local)).to.deep.equal(['1 public URL(s) changed (the embedded bucket has no CDN in front of it: nothing to purge; the list is in the report)']);
   });
 });
