@@ -9,6 +9,7 @@ import { pipelineTask } from './tasks/pipeline';
 
 export { build } from './tasks/build';
 export { prune } from './tasks/prune';
+export { purge } from './tasks/purge';
 export { releases } from './tasks/releases';
 export { restore } from './tasks/restore';
 export { serve } from './tasks/serve';

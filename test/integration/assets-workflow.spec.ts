@@ -53,7 +53,7 @@ describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
   });
 
   it('runs the gulp tasks as the site does: pnpm, Node 22, the R2 secrets, --env production, the cache of --cache-dir', async () => {
-    for (const secret of ['R2_ACCOUNT_ID', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY', 'R2_BUCKET_NAME', 'R2_PUBLIC_DOMAIN']) {
+    for (const secret of ['R2_ACCOUNT_ID', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY', 'R2_BUCKET_NAME', 'R2_PUBLIC_DOMAIN', 'CLOUDFLARE_PURGE_TOKEN', 'CLOUDFLARE_ZONE_ID']) {
       expect(workflow, secret).to.contain(`${secret}: \${{ secrets.${secret} }}`);
     }
     expect(workflow).to.match(/uses: pnpm\/action-setup@/).and.match(/node-version: 22\n/).and.match(/fetch-depth: 0/);
@@ -61,8 +61,28 @@ describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
     expect(workflow.match(/uses: actions\/cache\/(restore|save)@v\d+\n\s+with:\n\s+path: \|\n\s+\$\{\{ env\.CACHE_DIR \}\}\n\s+node_modules\/\.cache\/assets\/og\n/g)).to.have.length(2);
     expect(stepScript(workflow, 'OG cards'), 'the site\'s OG cards are in dist/ before sync').to.contain('pnpm run generate-og');
     expect(stepScript(workflow, 'Build')).to.equal('pnpm exec gulp build --cache-dir "$CACHE_DIR"\n');
-    expect(stepScript(workflow, 'Sync to R2')).to.contain('args=(sync --env production --json --silent)').and.contain('--changed-files changed_files.txt').and.contain('--force');
+    expect(workflow, 'the deploy job never gets the admin token').to.not.contain('R2_ADMIN_');
+    expect(stepScript(workflow, 'Sync to R2 (and purge what changed)')).to.contain('args=(sync --env production --json --silent)').and.contain('--changed-files changed_files.txt').and.contain('--force');
     expect(stepScript(workflow, 'Verify the bucket')).to.contain('verify --env production').and.contain('--repair');
+  });
+
+  it('its sync step lets a failed purge (exit 3) through to verify, and fails the job after it; any other failure stops the job at once', async () => {
+    const bin = join(dir, 'bin');
+    spawnSync('mkdir', ['-p', bin]);
+    const outputs = join(dir, 'outputs.txt');
+    const syncWith = async (status: number) => {
+      await writeFile(join(bin, 'pnpm'), `#!/bin/sh\necho '{"ok":true}'\nexit ${status}\n`, { mode: 0o755 });
+      await writeFile(outputs, '');
+      const run = sh(stepScript(workflow, 'Sync to R2 (and purge what changed)'), dir, { PATH: `${bin}:${process.env.PATH ?? ''}`, GITHUB_OUTPUT: outputs, SCOPE: 'all', FORCE: 'false' });
+      return { status: run.status, outputs: await readFile(outputs, 'utf8') };
+    };
+    expect(await syncWith(0)).to.deep.equal({ status: 0, outputs: '' });
+    expect(await syncWith(3)).to.deep.equal({ status: 0, outputs: 'purge_failed=true\n' });
+    expect((await syncWith(1)).status).to.equal(1);
+    const after = sh(stepScript(workflow, 'Purge failed after the sync'), dir, {});
+    expect(after.status).to.equal(3);
+    expect(after.out).to.contain('::error::the bucket is synced, but the CDN purge failed: run `gulp purge --env production --release latest`');
+    expect(workflow).to.contain("if: steps.sync.outputs.purge_failed == 'true'");
   });
 
   it('its changed-files step writes what --changed-files reads: the pushed diff, or one manual line per target (sent with --force)', async () => {
@@ -101,7 +121,11 @@ describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
     await writeFile(join(dir, 'verify.json'), `${JSON.stringify({ ok: true, objects: { matching: 46 } })}\n`);
     const clean = sh(stepScript(workflow, 'Summary'), dir, { GITHUB_STEP_SUMMARY: summary });
     expect(clean.status, clean.out).to.equal(0);
-    expect(await readFile(summary, 'utf8')).to.contain('| 5 | 1 | 40 | 0 |\n').and.contain('Verify: clean (46 objects match the build)');
+    expect(await readFile(summary, 'utf8')).to.contain('| 5 | 1 | 40 | 0 |\n').and.contain('Verify: clean (46 objects match the build)').and.contain('CDN: nothing changed to purge');
+    const purge = { status: 'purged', changed: ['https://a/x.jpg', 'https://a/y.jpg'], mode: 'files', requests: 1, unpurged: [] };
+    await writeFile(join(dir, 'sync.json'), `${JSON.stringify({ ok: true, completed: { create: 2 }, plan: { keep: 40 }, failures: [], purge })}\n`);
+    expect(sh(stepScript(workflow, 'Summary'), dir, { GITHUB_STEP_SUMMARY: summary }).status).to.equal(0);
+    expect(await readFile(summary, 'utf8')).to.contain('CDN: purged 2 changed URL(s) (files, 1 request(s))');
     await writeFile(join(dir, 'sync.json'), `${JSON.stringify({ ok: false, error: { code: 'E_CONFIG', message: 'R2_BUCKET_NAME is not set' } })}\n`);
     await writeFile(join(dir, 'verify.json'), '');
     const failed = sh(stepScript(workflow, 'Summary'), dir, { GITHUB_STEP_SUMMARY: summary });
