@@ -5,8 +5,9 @@ import { prune } from './tasks/prune';
 import { releases } from './tasks/releases';
 import { restore } from './tasks/restore';
 import { serve } from './tasks/serve';
+import { setup } from './tasks/setup';
 import { sync } from './tasks/sync';
 import { verify } from './tasks/verify';
 
-export { build, prune, releases, restore, serve, sync, verify };
+export { build, prune, releases, restore, serve, setup, sync, verify };
 export default pipelineTask;

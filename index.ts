@@ -12,6 +12,7 @@ export { prune } from './tasks/prune';
 export { releases } from './tasks/releases';
 export { restore } from './tasks/restore';
 export { serve } from './tasks/serve';
+export { setup } from './tasks/setup';
 export { sync } from './tasks/sync';
 export { verify } from './tasks/verify';
 

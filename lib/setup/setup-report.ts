@@ -1,0 +1,18 @@
+/** `gulp setup`'s report: one line per item (✓ done or as it should be, ✗ wrong, – not checked), its changes, its fix. */
+import type { SetupReport } from './run-setup';
+import type { ItemStatus } from './setup-item';
+
+const SYMBOL = (ok: ItemStatus) => (ok === true ? '✓' : ok === false ? '✗' : '–');
+
+export function formatSetup(report: SetupReport): string {
+  const where = `bucket "${report.bucket}"${report.archiveBucket ? `, records in "${report.archiveBucket}"` : ''}`;
+  const lines = [`setup --env ${report.environment}: ${where}${report.dryRun ? ' (--dry-run: nothing is changed or written)' : ''}`];
+  for (const item of report.items) {
+    lines.push(`${SYMBOL(item.ok)} ${item.name}: ${item.detail}`);
+    for (const change of item.changes ?? []) lines.push(`    ${change}`);
+    if (item.ok !== true && item.fix) lines.push(`    → ${item.fix}`);
+  }
+  const count = (ok: ItemStatus) => report.items.filter((item) => item.ok === ok).length;
+  lines.push(`setup: ${count(true)} ✓, ${count(false)} ✗, ${count('skipped')} not checked or not applied`);
+  return lines.join('\n');
+}
