@@ -71,7 +71,9 @@ export function jitteredRetryStrategy(options: ClientOptions = {}): RetryStrateg
     acquireInitialRetryToken: async () => token(0, 0),
     refreshRetryTokenForRetry: async (previous: RetryToken, info: RetryErrorInfo) => {
       const attempt = previous.getRetryCount() + 1;
-      if (!RETRYABLE.has(info.errorType) || attempt >= maxAttempts) throw info.error ?? new Error('request failed');
+      // 501 Not Implemented is the store's answer (s3rver's lifecycle, R2's versioning), not a passing fault.
+      const notImplemented = (info.error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 501;
+      if (!RETRYABLE.has(info.errorType) || notImplemented || attempt >= maxAttempts) throw info.error ?? new Error('request failed');
       const scale = info.errorType === 'THROTTLING' ? base * 5 : base;
       let delay = Math.random() * Math.min(cap, scale * 2 ** attempt);
       // Retry-After is honoured up to the same cap: a store asking for an hour must not park the run for one.
