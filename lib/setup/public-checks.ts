@@ -35,21 +35,32 @@ export async function sampleKey(store: ObjectStore): Promise<string | undefined>
   return undefined;
 }
 
-function domainItem(answer: PublicAnswer, url: string, options: PublicCheckOptions): SetupItem {
-  const devUrl = options.publicBase !== undefined && /(^|\.)r2\.dev$/i.test(new URL(options.publicBase).hostname);
-  if ('error' in answer) return failed(DOMAIN, `${url}: ${answer.error}`, `check R2_PUBLIC_DOMAIN; ${DOMAIN_FIX}`);
-  if (answer.status !== 200) return failed(DOMAIN, `${url} answered HTTP ${answer.status}${fromCache(answer.headers) ? ' from the CDN cache' : ''}`, `check that R2_PUBLIC_DOMAIN is the domain connected to this bucket; ${DOMAIN_FIX}`);
+/** What the domain's answer says, before the rule for an r2.dev URL: a failure (detail, fix) or what passed. */
+function judgeDomain(answer: PublicAnswer, url: string, options: PublicCheckOptions): { ok: boolean; detail: string; fix?: string } {
+  if ('error' in answer) return { ok: false, detail: `${url}: ${answer.error}`, fix: `check R2_PUBLIC_DOMAIN; ${DOMAIN_FIX}` };
+  const cachedNote = fromCache(answer.headers) ? ' from the CDN cache' : '';
+  if (answer.status !== 200) return { ok: false, detail: `${url} answered HTTP ${answer.status}${cachedNote}`, fix: `check that R2_PUBLIC_DOMAIN is the domain connected to this bucket; ${DOMAIN_FIX}` };
   const served = answer.headers.get('cache-control');
   if (served !== options.cacheControl) {
-    const cached = fromCache(answer.headers) ? `; the answer came from the CDN cache: purge ${url} once the object is right` : '';
-    return failed(DOMAIN, `${url} answered 200 with Cache-Control ${served === null ? '(none)' : `"${served}"`}, expected "${options.cacheControl}"`,
-      `run \`gulp verify --env ${options.environment} --repair\` (re-headers objects by copy), and check that no Cloudflare rule on the domain rewrites Cache-Control${cached}`);
+    const purge = cachedNote ? `; the answer came${cachedNote}: purge ${url} once the object is right` : '';
+    return {
+      ok: false, detail: `${url} answered 200 with Cache-Control ${served === null ? '(none)' : `"${served}"`}, expected "${options.cacheControl}"`,
+      fix: `run \`gulp verify --env ${options.environment} --repair\` (re-headers objects by copy), and check that no Cloudflare rule on the domain rewrites Cache-Control${purge}`,
+    };
   }
-  const ok = `${url} answered 200 with Cache-Control "${served}"`;
-  if (devUrl && options.environment === 'production') {
-    return failed(DOMAIN, `${ok}, but from an r2.dev URL: rate limited (429), never cached, not for production`, `connect a custom domain to the bucket and use it: ${DOMAIN_FIX}`);
-  }
-  return passed(DOMAIN, devUrl ? `${ok} (an r2.dev URL: rate limited and never cached; fine for ${options.environment} only)` : ok);
+  return { ok: true, detail: `${url} answered 200 with Cache-Control "${served}"` };
+}
+
+/** Cloudflare's development URL (`pub-<id>.r2.dev`): rate limited, no cache, no WAF (r2-facts §6). */
+const isDevUrl = (base: string | undefined) => base !== undefined && /(^|\.)r2\.dev$/i.test(new URL(base).hostname);
+const devUrlFailure = (what: string) => failed(DOMAIN, `R2_PUBLIC_DOMAIN is an r2.dev URL: rate limited (429), never cached, not for production (${what})`, `connect a custom domain to the bucket and use it: ${DOMAIN_FIX}`);
+
+function domainItem(answer: PublicAnswer, url: string, options: PublicCheckOptions): SetupItem {
+  const judged = judgeDomain(answer, url, options);
+  const devUrl = isDevUrl(options.publicBase);
+  if (devUrl && options.environment === 'production') return devUrlFailure(judged.detail);
+  if (!judged.ok) return failed(DOMAIN, judged.detail, judged.fix);
+  return passed(DOMAIN, devUrl ? `${judged.detail} (an r2.dev URL: rate limited and never cached; fine for ${options.environment} only)` : judged.detail);
 }
 
 function corsItem(answer: PublicAnswer, url: string, origin: string, options: PublicCheckOptions): SetupItem {
@@ -76,6 +87,7 @@ export async function publicChecks(store: ObjectStore, options: PublicCheckOptio
   const key = await sampleKey(store).catch(() => null);
   if (key === null) return [skipped(DOMAIN, 'not checked: cannot list the bucket to choose an object (see the credentials line)'), ...corsSkipped('no object to fetch')];
   if (!key) {
+    if (isDevUrl(options.publicBase) && options.environment === 'production') return [devUrlFailure('no image fetched yet'), ...corsSkipped('no image to fetch')];
     return [skipped(DOMAIN, 'not checked: the bucket holds no image yet to fetch', `run \`gulp sync --env ${options.environment}\`, then \`gulp setup --env ${options.environment}\` again`), ...corsSkipped('no image to fetch')];
   }
   const url = publicUrl(options.publicBase, key);
