@@ -1,6 +1,6 @@
 import { secretValues } from '../lib/config/environment';
 import { RunFailedError } from '../lib/errors';
-import { printReport, withBucket } from './bucket-session';
+import { printReport, resolveTarget, withBucket } from './bucket-session';
 import { flagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
 
@@ -11,13 +11,14 @@ export function setup(): Promise<void> {
 
 async function runSetupTask(): Promise<void> {
   const flags = flagsFor('setup');
+  const { adminCredentials, configAccess } = require('../lib/setup/config-access') as typeof import('../lib/setup/config-access');
+  resolveTarget(flags); // reads .env.<env>, where the admin keys may be
+  adminCredentials(process.env); // half an admin key pair stops here, before the bucket is opened
   await withBucket(flags, async ({ env, opened }) => {
-    const { configAccess } = require('../lib/setup/config-access') as typeof import('../lib/setup/config-access');
     const { runSetup } = require('../lib/setup/run-setup') as typeof import('../lib/setup/run-setup');
     const { formatSetup } = require('../lib/setup/setup-report') as typeof import('../lib/setup/setup-report');
     const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
     const embedded = opened.localDirectory !== undefined;
-    // Read after withBucket loaded the settings files: the admin keys may sit in .env.<env>.
     const access = configAccess(env, opened.config, embedded, process.env);
     const report = await runSetup({ env, store: opened.store, publicBase: opened.publicBase, embedded, access }, { dryRun: flags['dry-run'] });
     printReport(flags, report, undefined, scrub(formatSetup(report), secretValues()));
