@@ -6,8 +6,9 @@ import { purge } from './tasks/purge';
 import { releases } from './tasks/releases';
 import { restore } from './tasks/restore';
 import { serve } from './tasks/serve';
+import { setup } from './tasks/setup';
 import { sync } from './tasks/sync';
 import { verify } from './tasks/verify';
 
-export { build, prune, purge, releases, restore, serve, sync, verify };
+export { build, prune, purge, releases, restore, serve, setup, sync, verify };
 export default pipelineTask;

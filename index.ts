@@ -13,6 +13,7 @@ export { purge } from './tasks/purge';
 export { releases } from './tasks/releases';
 export { restore } from './tasks/restore';
 export { serve } from './tasks/serve';
+export { setup } from './tasks/setup';
 export { sync } from './tasks/sync';
 export { verify } from './tasks/verify';
 

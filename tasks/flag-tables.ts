@@ -130,6 +130,11 @@ export const FLAG_TABLES = {
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,
   },
+  setup: {
+    ...bucket,
+    'dry-run': { kind: 'boolean', description: 'print what would be applied (CORS) and run the checks that write nothing (the credentials probe only lists and reads); change nothing' },
+    json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+  },
   serve: {
     port: { kind: 'count', min: 0, max: 65_535, description: 'port of the embedded bucket (default 4568, or any free port when that one is taken; 0: any free port)' },
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'the sources render on demand reads (album/<slug>/<slug>-hi-res.jpg, artist/…)' },

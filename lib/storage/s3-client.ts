@@ -1,14 +1,17 @@
 /**
  * The one S3 client factory: the only module that constructs `S3Client`, and the home of every store
  * quirk. R2: region `auto`, path style, flexible checksums only WHEN_REQUIRED (R2 answered 501 to the
- * SDK's default CRC32 headers, aws-sdk-js-v3#6810; s3rver stores aws-chunked framing as object bytes).
+ * SDK's default CRC32 headers, aws-sdk-js-v3#6810; s3rver stores aws-chunked framing as object bytes);
+ * bucket configuration calls (CORS, lifecycle) signed with Content-MD5 instead of the flexible checksum headers.
  */
-import { CreateBucketCommand, DeleteBucketCorsCommand, PutBucketCorsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand, PutBucketVersioningCommand, S3Client, type ServiceInputTypes, type ServiceOutputTypes,
+} from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
+import type { BuildHandlerArguments, BuildMiddleware, RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
+import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { CorsRule } from '../config/edge-policy';
 
 // The SDK warns on every Node 20 process that releases after January 2027 need Node 22. We pin
 // @aws-sdk/client-s3 in package.json for exactly that reason (README: "AWS SDK and Node 20"), so the
@@ -68,7 +71,9 @@ export function jitteredRetryStrategy(options: ClientOptions = {}): RetryStrateg
     acquireInitialRetryToken: async () => token(0, 0),
     refreshRetryTokenForRetry: async (previous: RetryToken, info: RetryErrorInfo) => {
       const attempt = previous.getRetryCount() + 1;
-      if (!RETRYABLE.has(info.errorType) || attempt >= maxAttempts) throw info.error ?? new Error('request failed');
+      // 501 Not Implemented is the store's answer (s3rver's lifecycle, R2's versioning), not a passing fault.
+      const notImplemented = (info.error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode === 501;
+      if (!RETRYABLE.has(info.errorType) || notImplemented || attempt >= maxAttempts) throw info.error ?? new Error('request failed');
       const scale = info.errorType === 'THROTTLING' ? base * 5 : base;
       let delay = Math.random() * Math.min(cap, scale * 2 ** attempt);
       // Retry-After is honoured up to the same cap: a store asking for an hour must not park the run for one.
@@ -89,9 +94,36 @@ export function r2Endpoint(accountId: string): string {
   return `https://${accountId}.r2.cloudflarestorage.com`;
 }
 
+/** The calls whose flexible checksum headers R2 refuses (r2-facts §1, §3): the SDK sends them even WHEN_REQUIRED. */
+const BUCKET_CONFIG_COMMANDS: ReadonlySet<string> = new Set(['PutBucketCorsCommand', 'PutBucketLifecycleConfigurationCommand']);
+
+const isFlexibleChecksumHeader = (name: string): boolean => {
+  const lower = name.toLowerCase();
+  return lower === 'x-amz-sdk-checksum-algorithm' || lower.startsWith('x-amz-checksum-') || lower === 'x-amz-trailer';
+};
+
+interface OutgoingRequest { headers: Record<string, string>; body?: unknown }
+
+/**
+ * PutBucketCors and PutBucketLifecycleConfiguration need a body checksum; R2 refuses the SDK's
+ * `x-amz-sdk-checksum-algorithm` / `x-amz-checksum-crc32` on them, and every S3 store (R2, AWS, Ceph)
+ * accepts Content-MD5. Runs after the SDK's checksum middleware (same step, lower priority), before signing.
+ */
+export function bucketConfigContentMd5<I extends object, O extends object>(): BuildMiddleware<I, O> {
+  return (next, context) => async (args: BuildHandlerArguments<I>) => {
+    const request = args.request as Partial<OutgoingRequest> | undefined;
+    const body = request?.body;
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body instanceof Uint8Array ? body : undefined;
+    if (!BUCKET_CONFIG_COMMANDS.has(context.commandName ?? '') || !request?.headers || !bytes) return next(args);
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !isFlexibleChecksumHeader(name)));
+    headers['content-md5'] = createHash('md5').update(bytes).digest('base64');
+    return next({ ...args, request: { ...request, headers } });
+  };
+}
+
 export function createS3Client(store: StoreConfig, options: ClientOptions = {}): S3Client {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-  return new S3Client({
+  const client = new S3Client({
     endpoint: store.endpoint,
     region: store.provider === 'r2' ? 'auto' : store.region,
     forcePathStyle: true,
@@ -111,6 +143,8 @@ export function createS3Client(store: StoreConfig, options: ClientOptions = {}):
       socketTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
     }),
   });
+  client.middlewareStack.add(bucketConfigContentMd5<ServiceInputTypes, ServiceOutputTypes>(), { step: 'build', priority: 'low', name: 'bucketConfigContentMd5' });
+  return client;
 }
 
 /** Creates the bucket if it does not exist (test servers and first-time set-up of a private store). */
@@ -128,13 +162,3 @@ export async function setBucketVersioning(client: S3Client, bucket: string, enab
   await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: enabled ? 'Enabled' : 'Suspended' } }));
 }
 
-/** Gives the bucket exactly this CORS rule, or none (undefined): tests and set-up. */
-export async function setBucketCors(client: S3Client, bucket: string, rule: CorsRule | undefined): Promise<void> {
-  if (!rule) {
-    await client.send(new DeleteBucketCorsCommand({ Bucket: bucket }));
-    return;
-  }
-  await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [{
-    AllowedOrigins: [...rule.origins], AllowedMethods: [...rule.methods], AllowedHeaders: [...rule.headers], MaxAgeSeconds: rule.maxAgeSeconds,
-  }] } }));
-}

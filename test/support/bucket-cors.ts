@@ -1,13 +1,16 @@
 /** A test bucket's CORS rule set as `gulp setup` sets it, straight on the server (not through the proxy). */
 import type { CorsRule } from '../../lib/config/edge-policy';
-import { createS3Client, setBucketCors, type StoreConfig } from '../../lib/storage/s3-client';
+import { wantedCors } from '../../lib/setup/cors-plan';
+import { openBucketSettings } from '../../lib/storage/bucket-settings';
+import type { StoreConfig } from '../../lib/storage/s3-client';
 
 /** Gives the bucket exactly `rule`, or no CORS at all (undefined). */
 export async function giveBucketCors(store: StoreConfig, rule: CorsRule | undefined): Promise<void> {
-  const client = createS3Client(store, { maxAttempts: 2 });
+  const opened = openBucketSettings(store, { maxAttempts: 2 });
   try {
-    await setBucketCors(client, store.bucket, rule);
+    const settings = opened.settings();
+    await (rule ? settings.putCors([wantedCors(rule)]) : settings.deleteCors());
   } finally {
-    client.destroy();
+    opened.destroy();
   }
 }

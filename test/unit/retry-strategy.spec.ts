@@ -24,6 +24,15 @@ describe('jitteredRetryStrategy', () => {
     await strategy.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT', error: new Error('gone') } as never).catch((e: unknown) => { error = e; });
     expect(String(error)).to.match(/gone/);
   });
+
+  it('does not retry a 501 Not Implemented: the store will not implement the call on the next attempt', async () => {
+    const strategy = jitteredRetryStrategy();
+    const notImplemented = Object.assign(new Error('NotImplemented'), { $metadata: { httpStatusCode: 501 } });
+    let error: unknown;
+    await strategy.refreshRetryTokenForRetry(await strategy.acquireInitialRetryToken('s3'), { errorType: 'SERVER_ERROR', error: notImplemented } as never)
+      .catch((e: unknown) => { error = e; });
+    expect(error).to.equal(notImplemented);
+  });
 });
 
 describe('retryAfterHint (the lean reader reads Retry-After itself)', () => {

@@ -1,0 +1,34 @@
+import { secretValues } from '../lib/config/environment';
+import { RunFailedError } from '../lib/errors';
+import { printReport, resolveTarget, withBucket } from './bucket-session';
+import { flagHelp, flagsFor } from './flag-tables';
+import { runTask } from './outside-domain';
+
+/** `gulp setup`: apply the bucket's CORS from assets.config.ts and check what setup cannot set. */
+export function setup(): Promise<void> {
+  return runTask(runSetupTask);
+}
+
+async function runSetupTask(): Promise<void> {
+  const flags = flagsFor('setup');
+  const { adminCredentials, configAccess } = require('../lib/setup/config-access') as typeof import('../lib/setup/config-access');
+  resolveTarget(flags); // reads .env.<env>, where the admin keys may be
+  adminCredentials(process.env); // half an admin key pair stops here, before the bucket is opened
+  await withBucket(flags, async ({ env, opened }) => {
+    const { runSetup } = require('../lib/setup/run-setup') as typeof import('../lib/setup/run-setup');
+    const { formatSetup } = require('../lib/setup/setup-report') as typeof import('../lib/setup/setup-report');
+    const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
+    const embedded = opened.localDirectory !== undefined;
+    const access = configAccess(env, opened.config, embedded, process.env);
+    const report = await runSetup({ env, store: opened.store, publicBase: opened.publicBase, embedded, access }, { dryRun: flags['dry-run'] });
+    printReport(flags, report, undefined, scrub(formatSetup(report), secretValues()));
+    const failures = report.items.filter((item) => item.ok === false);
+    if (failures.length > 0) {
+      throw new RunFailedError(`setup: ${failures.length} check(s) failed: ${failures.map((item) => item.name).join(', ')}`,
+        `each ✗ line above says how to fix it; then run \`gulp setup --env ${env.name}\` again`);
+    }
+  });
+}
+
+setup.description = 'Bring the bucket to assets.config.ts: apply its CORS (needs R2_ADMIN_ACCESS_KEY_ID/R2_ADMIN_SECRET_ACCESS_KEY off development), then check the sync credentials, the public domain (200, Cache-Control, CORS per origin), that records are not public, and lifecycle rules';
+setup.flags = flagHelp('setup');
