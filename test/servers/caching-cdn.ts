@@ -31,14 +31,17 @@ export class CachingCdn {
   /** Requests that reached the origin. */
   originRequests = 0;
 
-  /** `now` lets a test move time forward (TTLs of a year are not waited for). */
-  constructor(private readonly origin: string, private readonly now: () => number = Date.now) {}
+  /**
+   * `now` lets a test move time forward (TTLs of a year are not waited for). `varyOnOrigin: false` is a CDN
+   * whose cache key ignores the Origin header: one visitor's answer (with or without CORS headers) is served to all.
+   */
+  constructor(private readonly origin: string, private readonly now: () => number = Date.now, private readonly options: { varyOnOrigin?: boolean } = {}) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       const path = req.url ?? '/';
       const origin = typeof req.headers.origin === 'string' ? req.headers.origin : '';
-      const key = `${path}\n${origin}`;
+      const key = this.options.varyOnOrigin === false ? path : `${path}\n${origin}`;
       const hit = this.cache.get(key);
       const age = hit ? this.now() - hit.storedAt : 0;
       if (hit && age < hit.ttlMs) {
