@@ -43,7 +43,7 @@ export interface PurgeContext {
 /** Purges what changed (URL by URL, or by prefix above the threshold); every URL ends purged or in `unpurged`. */
 export async function purgeChanged(keys: readonly string[], context: PurgeContext): Promise<PurgeReport> {
   if (keys.length === 0) return { status: 'nothing-changed', changed: [], unpurged: [] };
-  const { publicBase, settings } = context;
+  const { publicBase } = context;
   if (context.local) return { status: 'no-cdn', changed: publicBase ? keys.map((key) => publicUrl(publicBase, key)) : keys, unpurged: [] };
   // A purge token without R2_PUBLIC_DOMAIN is refused when the environment is read: here it is only ever "no URLs known".
   if (!publicBase) return { status: 'no-public-base', changed: keys, unpurged: [] };

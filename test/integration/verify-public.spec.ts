@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEED_CORS } from '../../lib/config/edge-policy';
@@ -102,28 +100,16 @@ describe('gulp verify --public against the bucket\'s public URLs', () => {
   });
 
   it('names an answer a CDN cached for another origin (it does not vary on Origin), saying to purge it', async () => {
-    const cached = new Map<string, { status: number; headers: Headers; body: Buffer }>();
-    const cdn = createServer((req, res) => {
-      const hit = req.method === 'GET' ? cached.get(req.url ?? '') : undefined;
-      const answer = hit ? Promise.resolve(hit) : fetch(`${h.server.publicBase}${req.url}`, { method: req.method, headers: req.headers as Record<string, string> })
-        .then(async (r) => ({ status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) }));
-      void answer.then((a) => {
-        if (req.method === 'GET') cached.set(req.url ?? '', a);
-        res.writeHead(a.status, { ...Object.fromEntries(a.headers), 'cf-cache-status': hit ? 'HIT' : 'MISS' });
-        res.end(a.body);
-      });
-    });
-    await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', resolve));
+    const cdn = new CachingCdn(h.server.publicBase, Date.now, { varyOnOrigin: false });
     try {
-      const base = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
+      const base = await cdn.start();
       for (const key of Object.keys(V1)) await (await fetch(publicUrl(base, key), { headers: { origin: 'https://russ.fm' } })).arrayBuffer();
       const outcome = await h.verify({ publicBase: base });
       expect(problems(outcome.publicProblems)).to.deep.equal([['public-cors', 'album/bjork/bjork-small.jpg']]); // the object asked for from localhost
       expect(outcome.publicProblems[0]?.reason).to.equal('Access-Control-Allow-Origin "https://russ.fm" for origin http://localhost:5173 '
         + `(expected "http://localhost:5173" or "*"), from the CDN cache: purge ${base}/album/bjork/bjork-small.jpg`);
     } finally {
-      cdn.closeAllConnections();
-      await new Promise((resolve) => cdn.close(resolve));
+      await cdn.close();
     }
   });
 
