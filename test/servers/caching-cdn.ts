@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 
 interface Cached { status: number; headers: Record<string, string>; body: Buffer; storedAt: number; ttlMs: number; path: string }
 
-const KEPT_HEADERS = ['content-type', 'cache-control', 'etag', 'access-control-allow-origin', 'vary'];
+const KEPT_HEADERS = ['content-type', 'cache-control', 'etag', 'vary'];
 
 /** How long a shared cache may keep an answer, from its Cache-Control (ms); 0: not kept. */
 export function sharedTtlMs(status: number, cacheControl: string | null): number {
@@ -42,7 +42,7 @@ export class CachingCdn {
       const path = req.url ?? '/';
       const origin = typeof req.headers.origin === 'string' ? req.headers.origin : '';
       const key = this.options.varyOnOrigin === false ? path : `${path}\n${origin}`;
-      const hit = this.cache.get(key);
+      const hit = req.method === 'GET' || req.method === 'HEAD' ? this.cache.get(key) : undefined;
       const age = hit ? this.now() - hit.storedAt : 0;
       if (hit && age < hit.ttlMs) {
         res.writeHead(hit.status, { ...hit.headers, 'cf-cache-status': 'HIT', age: String(Math.floor(age / 1000)) });
@@ -50,13 +50,12 @@ export class CachingCdn {
         return;
       }
       this.originRequests += 1;
-      fetch(`${this.origin}${path}`, { method: req.method, headers: origin ? { origin } : {} }).then(async (answer) => {
+      const forwarded = Object.fromEntries(['origin', 'access-control-request-method', 'access-control-request-headers']
+        .flatMap((name) => (typeof req.headers[name] === 'string' ? [[name, req.headers[name] as string]] : [])));
+      fetch(`${this.origin}${path}`, { method: req.method, headers: forwarded }).then(async (answer) => {
         const body = Buffer.from(await answer.arrayBuffer());
         const headers: Record<string, string> = {};
-        for (const name of KEPT_HEADERS) {
-          const value = answer.headers.get(name);
-          if (value !== null) headers[name] = value;
-        }
+        for (const [name, value] of answer.headers) if (KEPT_HEADERS.includes(name) || name.startsWith('access-control-')) headers[name] = value;
         const ttlMs = req.method === 'GET' ? sharedTtlMs(answer.status, answer.headers.get('cache-control')) : 0;
         if (ttlMs > 0) this.cache.set(key, { status: answer.status, headers, body, storedAt: this.now(), ttlMs, path });
         res.writeHead(answer.status, { ...headers, 'cf-cache-status': hit ? 'EXPIRED' : 'MISS' });
