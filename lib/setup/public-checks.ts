@@ -7,6 +7,7 @@ import type { EnvironmentName } from '../config/environment';
 import type { ObjectStore } from '../storage/object-store';
 import { isImageKey } from '../validate/object-key';
 import { fromCache, publicUrl } from '../verify/public-check';
+import { allowOriginProblem, ANY_ORIGIN_PROBE } from '../verify/public-cors';
 import { fetchAnswer, type PublicAnswer } from './public-fetch';
 import { failed, passed, skipped, type SetupItem } from './setup-item';
 
@@ -63,14 +64,19 @@ function domainItem(answer: PublicAnswer, url: string, options: PublicCheckOptio
   return passed(DOMAIN, devUrl ? `${judged.detail} (an r2.dev URL: rate limited and never cached; fine for ${options.environment} only)` : judged.detail);
 }
 
+/** `*` is tried from an origin no rule names, as verify --public does. */
+const sentOrigin = (origin: string) => (origin === '*' ? ANY_ORIGIN_PROBE : origin);
+
 function corsItem(answer: PublicAnswer, url: string, origin: string, options: PublicCheckOptions): SetupItem {
   const name = `CORS for ${origin}`;
-  const sent = origin === '*' ? 'https://example.org' : origin;
+  const sent = sentOrigin(origin);
   let problem: string | undefined;
   if ('error' in answer) problem = `${url}: ${answer.error}`;
   else {
+    // The same judgement as verify --public's: a browser at `sent` reads the image only with its own origin or `*`.
+    const wrong = allowOriginProblem(answer.headers, sent);
     const allowed = answer.headers.get('access-control-allow-origin');
-    if (allowed !== sent && allowed !== '*') {
+    if (wrong) {
       problem = `${url} with Origin: ${sent} answered HTTP ${answer.status} ${allowed === null ? 'without Access-Control-Allow-Origin' : `with Access-Control-Allow-Origin: ${allowed}`}`;
     } else if (answer.status !== 200) problem = `${url} with Origin: ${sent} answered HTTP ${answer.status}`;
     else return passed(name, `Access-Control-Allow-Origin: ${allowed}`);
@@ -93,8 +99,7 @@ export async function publicChecks(store: ObjectStore, options: PublicCheckOptio
   const url = publicUrl(options.publicBase, key);
   const items = [domainItem(await fetchAnswer(url, {}, options.timeoutMs), url, options)];
   for (const origin of options.origins) {
-    const sent = origin === '*' ? 'https://example.org' : origin;
-    items.push(corsItem(await fetchAnswer(url, { origin: sent }, options.timeoutMs), url, origin, options));
+    items.push(corsItem(await fetchAnswer(url, { origin: sentOrigin(origin) }, options.timeoutMs), url, origin, options));
   }
   return items;
 }
