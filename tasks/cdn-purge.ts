@@ -9,7 +9,12 @@ export async function purgeAfterChange(env: Environment, publicBase: string | un
   const edge = require('../lib/edge/purge-changes') as typeof import('../lib/edge/purge-changes');
   const keys = edge.changedPublicKeys(done);
   if (keys.length === 0) return undefined;
-  return edge.purgeChanged(keys, { publicBase, settings: env.purge, local: env.store === undefined });
+  return edge.purgeChanged(keys, { publicBase, settings: env.purge, local: env.store === undefined, log: purgeLog });
+}
+
+/** Purge progress goes to stderr (stdout may be a --json report). */
+export function purgeLog(line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
 /** The command's own text, then the purge's lines. */

@@ -1,5 +1,5 @@
 import { secretValues } from '../lib/config/environment';
-import { ConfigError, UsageError } from '../lib/errors';
+import { ConfigError, RunFailedError, UsageError } from '../lib/errors';
 import { printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
@@ -12,11 +12,15 @@ export function purge(): Promise<void> {
 
 async function runPurgeTask(): Promise<void> {
   const flags = flagsFor('purge');
-  if (Boolean(flags.release) === Boolean(flags.urls)) throw new UsageError('give --release <id|latest> or --urls <file> (one of them)', 'e.g. `gulp purge --env production --release latest`');
+  if (Boolean(flags.release) === Boolean(flags.urls)) throw new UsageError('give --release <id|previous|latest> or --urls <file> (one of them)', 'e.g. `gulp purge --env production --release latest`');
   await withBucket(flags, async ({ env, opened }) => {
     const { readPurgeList } = require('../lib/edge/purge-list') as typeof import('../lib/edge/purge-list');
     const edge = require('../lib/edge/purge-changes') as typeof import('../lib/edge/purge-changes');
     const { formatPurgePlan, writePurgeReport } = require('../lib/edge/purge-report') as typeof import('../lib/edge/purge-report');
+    if (!env.store) {
+      process.stdout.write('nothing to purge: the embedded bucket has no CDN in front of it (purge is for --env staging or production)\n');
+      return;
+    }
     const publicBase = opened.publicBase;
     if (!publicBase) throw new ConfigError('gulp purge needs R2_PUBLIC_DOMAIN: the URLs to purge are under it');
     if (!env.purge && !flags['dry-run']) {
@@ -39,12 +43,17 @@ async function runPurgeTask(): Promise<void> {
       process.stdout.write(`${formatPurgePlan(urls, publicBase, env.purge, source)}\n`);
       return;
     }
-    const result = await edge.purgeUrls(urls, publicBase, { settings: env.purge });
+    const { purgeLog } = require('./cdn-purge') as typeof import('./cdn-purge');
+    const result = await edge.purgeUrls(urls, publicBase, { settings: env.purge, log: purgeLog });
     const report = { environment: env.name, source, purge: result, ok: result.status !== 'failed' };
     const path = await writePurgeReport(report, reportsDir(flags), secretValues());
     const lines = edge.formatPurge(result);
     printReport(flags, report, path, lines.length > 0 ? lines.join('\n') : `nothing to purge: ${source} lists no public URL`);
-    edge.throwIfUnpurged(result, `the purge of ${source}`, path, env.name);
+    // Purging was this command's whole job: a failure is exit 1, like any command that did not do what it was asked.
+    if (result.status === 'failed') {
+      throw new RunFailedError(`the purge of ${source} failed for ${result.unpurged.length} of ${result.changed.length} URL(s): the CDN may serve them stale`,
+        edge.redoAdvice(result, `gulp purge --env ${env.name} --urls ${path ?? flags.urls ?? '<report>'}`));
+    }
   });
 }
 

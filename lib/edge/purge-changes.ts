@@ -38,6 +38,8 @@ export interface PurgeContext {
   readonly local?: boolean;
   readonly settings?: PurgeSettings;
   readonly signal?: PurgeStop;
+  /** Progress lines (stderr): what is being purged, and each wait for a retry. */
+  readonly log?: (line: string) => void;
 }
 
 /** Purges what changed (URL by URL, or by prefix above the threshold); every URL ends purged or in `unpurged`. */
@@ -56,7 +58,12 @@ export async function purgeUrls(urls: readonly string[], publicBase: string, con
   if (!context.settings) return { status: 'not-configured', changed: urls, unpurged: [] };
   const { settings } = context;
   const plan = planPurge(urls, { publicBase, urlsPerRequest: settings.urlsPerRequest, purgeByPrefixAbove: settings.purgeByPrefixAbove });
-  const outcome = await purgeCdn(plan, settings, { signal: context.signal });
+  const { log } = context;
+  log?.(`CDN: purging ${urls.length} URL(s) in ${plan.requests.length} request(s)…`);
+  const outcome = await purgeCdn(plan, settings, {
+    signal: context.signal,
+    onRetry: log && ((r) => log(`CDN: request ${r.request} of ${r.of}: ${r.reason}; retrying in ${(r.waitMs / 1000).toFixed(1)} s`)),
+  });
   return {
     status: outcome.failed.length === 0 ? 'purged' : 'failed', changed: urls, mode: outcome.mode, requests: outcome.requests,
     prefixes: outcome.prefixes, purged: outcome.purged.length, unpurged: outcome.failed, seconds: Number(outcome.seconds.toFixed(3)),
@@ -87,6 +94,14 @@ export function formatPurge(report: PurgeReport): string[] {
   }
 }
 
+/** What to do about URLs left unpurged: fix the setting the API refused first, then redo exactly those. */
+export function redoAdvice(report: PurgeReport, redo: string): string {
+  const reasons = report.unpurged.map((u) => u.reason).join('\n');
+  if (/token rejected/.test(reasons)) return `check CLOUDFLARE_PURGE_TOKEN (Zone → Cache Purge → Purge on this zone), then run \`${redo}\``;
+  if (/\b7003\b|zone/i.test(reasons)) return `check CLOUDFLARE_ZONE_ID (the zone of R2_PUBLIC_DOMAIN, from its Overview page), then run \`${redo}\``;
+  return `run \`${redo}\` to purge what is left`;
+}
+
 /**
  * After the command's own outcome was reported and found good: a failed purge ends it with its own exit
  * status (the bucket change stands), naming how to purge the rest.
@@ -95,5 +110,5 @@ export function throwIfUnpurged(report: PurgeReport | undefined, what: string, r
   if (!report || report.status !== 'failed') return;
   const redo = reportPath ? `gulp purge --env ${env} --urls ${reportPath}` : `gulp purge --env ${env} --release latest`;
   throw new PurgeFailedError(`${what} is done, but the CDN purge failed for ${report.unpurged.length} of ${report.changed.length} URL(s): the CDN may serve them stale`,
-    `nothing needs undoing: run \`${redo}\` to purge what is left`);
+    `nothing needs undoing: ${redoAdvice(report, redo)}`);
 }

@@ -30,6 +30,8 @@ export interface PurgeOptions {
   readonly maxRetryAfterMs?: number;
   /** Read between requests: once aborted, nothing more is sent and the remaining URLs fail as not sent. */
   readonly signal?: PurgeStop;
+  /** Told before each wait for a retry, so a long wait (a Free plan's 429, a hung API) is never silent. */
+  readonly onRetry?: (retry: { readonly request: number; readonly of: number; readonly reason: string; readonly waitMs: number }) => void;
   readonly sleep?: Sleep;
   readonly now?: Clock;
 }
@@ -74,7 +76,8 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
   const stopReason = () => `not purged: ${options.signal?.reason === undefined ? 'stopped' : messageOf(options.signal.reason)}`;
 
   // The bucket and the counter are shared; one request at a time, so there is nothing to race on.
-  const send = async (request: PurgeRequest): Promise<Settled | 'stopped'> => {
+  const send = async (request: PurgeRequest, index: number): Promise<Settled | 'stopped'> => {
+    const retrying = (reason: string, waitMs: number) => options.onRetry?.({ request: index + 1, of: plan.requests.length, reason: scrub(reason), waitMs });
     const maxAttempts = options.maxAttempts ?? 5;
     const throttlesAllowed = options.throttlesAllowed ?? 10;
     const call = {
@@ -94,19 +97,22 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
         if (throttles > throttlesAllowed) attempts += 1;
         if (attempts >= maxAttempts) return { kind: 'failed', reason: `${attempt.reason} (gave up after ${throttles} answers of 429)` };
         bucket.drain();
-        const asked = attempt.retryAfterMs ?? bucket.interval;
-        await sleep(Math.min(asked, options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS));
+        const wait = Math.min(attempt.retryAfterMs ?? bucket.interval, options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS);
+        retrying(attempt.reason, wait);
+        await sleep(wait);
         continue;
       }
       attempts += 1;
       if (attempts >= maxAttempts) return { kind: 'failed', reason: `${attempt.reason} (gave up after ${attempts} tries)` };
       const ceiling = Math.min(options.maxBackoffMs ?? 20_000, (options.backoffBaseMs ?? 500) * 2 ** attempts);
-      await sleep(Math.random() * ceiling);
+      const wait = Math.random() * ceiling;
+      retrying(`${attempt.reason} (try ${attempts} of ${maxAttempts})`, wait);
+      await sleep(wait);
     }
   };
 
   for (const [index, request] of plan.requests.entries()) {
-    const settled = await send(request);
+    const settled = await send(request, index);
     if (settled === 'stopped') {
       for (const rest of plan.requests.slice(index)) fail(rest.covers, stopReason());
       break;

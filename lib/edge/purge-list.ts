@@ -21,11 +21,17 @@ function underBase(url: string, publicBase: string): string | undefined {
   return undefined;
 }
 
-/** The URLs a report of ours lists as left unpurged (its `purge.unpurged`), or undefined when the JSON is not such a report. */
+/**
+ * The URLs a report of ours names to purge: what its purge left (`purge.unpurged`), and what a verify
+ * --public found stale in the CDN (`problems` of kind public-stale); undefined when the JSON is neither.
+ */
 function fromReport(value: unknown): unknown[] | undefined {
-  const purge = (value as { purge?: { unpurged?: unknown } } | null)?.purge;
-  if (!purge || !Array.isArray(purge.unpurged)) return undefined;
-  return purge.unpurged.map((entry) => (entry as { url?: unknown } | null)?.url);
+  const report = value as { purge?: { unpurged?: unknown }; problems?: unknown; after?: { problems?: unknown } } | null;
+  const unpurged = Array.isArray(report?.purge?.unpurged) ? report.purge.unpurged : undefined;
+  const problems = [report?.problems, report?.after?.problems].filter(Array.isArray).flat() as { kind?: unknown; url?: unknown }[];
+  const stale = problems.filter((p) => p?.kind === 'public-stale');
+  if (!unpurged && !Array.isArray(report?.problems)) return undefined;
+  return [...(unpurged ?? []), ...stale].map((entry) => (entry as { url?: unknown } | null)?.url);
 }
 
 export async function readPurgeList(path: string, publicBase: string): Promise<string[]> {
@@ -34,14 +40,15 @@ export async function readPurgeList(path: string, publicBase: string): Promise<s
     text = (await readBounded(path, MAX_LIST_BYTES)).toString('utf8');
   } catch (error) {
     if (error instanceof TooLargeError) throw new UsageError(`--urls ${printable(path)}: ${error.message}: not a list of URLs`);
-    throw new UsageError(`--urls ${printable(path)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new UsageError(`--urls ${printable(path)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      'give a report from reports/ (sync, verify, restore, purge) or a text file with one URL per line');
   }
   let entries: { where: string; value: unknown }[];
   if (/^\s*\{/.test(text)) {
     let listed: unknown[] | undefined;
     try { listed = fromReport(JSON.parse(text)); } catch { listed = undefined; }
-    if (!listed) throw new UsageError(`--urls ${printable(path)}: a JSON file, but not a run report of ours with a purge section`, 'give a report from reports/ (sync, verify, restore, purge) or a text file with one URL per line');
-    entries = listed.map((value, i) => ({ where: `purge.unpurged.${i}`, value }));
+    if (!listed) throw new UsageError(`--urls ${printable(path)}: a JSON file, but not a run report of ours (no purge section, no verify problems)`, 'give a report from reports/ (sync, verify, restore, purge) or a text file with one URL per line');
+    entries = listed.map((value, i) => ({ where: `entry ${i + 1} of its URLs to purge`, value }));
   } else {
     entries = text.split(/\r?\n/).map((line, i) => ({ where: `line ${i + 1}`, value: line.trim() }))
       .filter((e) => e.value !== '' && !String(e.value).startsWith('#'));

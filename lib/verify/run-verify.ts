@@ -166,7 +166,10 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   }
   const targets = options.publicBase ? pick(desired, options) : [];
   const publicRun = options.publicBase ? await runPublic(options.publicBase, targets, options) : undefined;
-  const publicProblems = publicRun?.problems ?? [];
+  // An object the bucket already has wrong is one problem, not two: its public answer is judged only once the bucket is right
+  // (after a rollback, the release's bytes served publicly are what the bucket holds, not a second fault).
+  const wrongInBucket = new Set(findings.map((f) => f.key));
+  const publicProblems = (publicRun?.problems ?? []).filter((p) => p.kind === 'public-cors' || !wrongInBucket.has(p.key));
   const publicChecked = targets.length;
   findings.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   // Differences from the build are expected after a rollback: say so, rather than advise a repair that undoes it.

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,15 +38,30 @@ describe('gulp verify --public against the bucket\'s public URLs', () => {
     expect(outcome.public?.latency).to.include({ count: 3, timedOut: 0 });
   });
 
-  it('names an object missing publicly, and one served with other bytes or headers', async () => {
+  it('names an object served with other bytes or headers; one missing from the bucket is one problem (the bucket\'s), not two', async () => {
     await h.direct.deleteMany(['album/abba/abba-medium.jpg']);
     await h.rotOnDisk('album/bjork/bjork-small.jpg');
     const outcome = await h.verify({ publicBase: h.server.publicBase });
-    expect(problems(outcome.publicProblems)).to.deep.equal([
-      ['public-missing', 'album/abba/abba-medium.jpg'],
-      ['public-wrong', 'album/bjork/bjork-small.jpg'],
-    ]);
-    expect(outcome.publicProblems[1]?.reason).to.match(/served bytes hash to sha256/);
+    expect(problems(outcome.publicProblems)).to.deep.equal([['public-wrong', 'album/bjork/bjork-small.jpg']]);
+    expect(outcome.publicProblems[0]?.reason).to.match(/served bytes hash to sha256/);
+    expect(outcome.findings.map((f) => [f.kind, f.key])).to.deep.equal([['missing', 'album/abba/abba-medium.jpg']]);
+  });
+
+  it('names every object missing publicly when the public domain serves another bucket, though this one holds them all', async () => {
+    const outcome = await h.verify({ publicBase: h.server.publicBase.replace(/\/[^/]+$/, '/another-bucket') });
+    expect(outcome.findings).to.deep.equal([]);
+    const notCors = outcome.publicProblems.filter((p) => p.kind !== 'public-cors'); // that bucket has no CORS rule either
+    expect(problems(notCors)).to.deep.equal(Object.keys(V1).sort().map((key) => ['public-missing', key]));
+  });
+
+  it('says the public domain cannot be reached, once, instead of a problem per object', async () => {
+    const closed = createServer(); // a port nothing listens on once it is closed again
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    let error: unknown;
+    await h.verify({ publicBase: `http://127.0.0.1:${port}` }).catch((e: unknown) => { error = e; });
+    expect((error as Error).message).to.match(new RegExp(`^cannot reach the public domain http://127\\.0\\.0\\.1:${port}: request failed: .*ECONNREFUSED.* \\(all 3 request\\(s\\)\\): nothing was checked publicly$`));
   });
 
   it('reports answers from a CDN cache that no longer match as stale, apart from missing ones', async () => {
@@ -67,7 +84,10 @@ describe('gulp verify --public against the bucket\'s public URLs', () => {
       // Gone from the bucket but still served right from the cache: the listing names it, the public check cannot yet.
       expect(outcome.findings.map((f) => [f.kind, f.key])).to.deep.equal([['missing', 'album/bjork/bjork-small.jpg']]);
       cdn.purge();
-      expect(problems((await verify()).publicProblems)).to.deep.equal([['public-missing', 'album/bjork/bjork-small.jpg']]);
+      // Purged, the CDN asks the bucket, which lacks it: the listing's finding, counted once.
+      const purged = await verify();
+      expect(problems(purged.publicProblems)).to.deep.equal([]);
+      expect(purged.findings.map((f) => [f.kind, f.key])).to.deep.equal([['missing', 'album/bjork/bjork-small.jpg']]);
     } finally {
       await cdn.close();
     }

@@ -17,6 +17,12 @@ describe('gulp purge --urls: the list, checked where it enters', () => {
     expect(await readPurgeList(text, BASE)).to.deep.equal([`${BASE}/album/a/a-medium.jpg`, `${BASE}/og-image.png`]);
     const report = await file('sync.json', JSON.stringify({ ok: true, purge: { status: 'failed', unpurged: [{ url: `${BASE}/artist/b/b-avatar.jpg`, reason: 'HTTP 500' }] } }));
     expect(await readPurgeList(report, BASE)).to.deep.equal([`${BASE}/artist/b/b-avatar.jpg`]);
+    // verify --public's stale answers (its next step says to purge them): the report is the list.
+    const verify = await file('verify.json', JSON.stringify({ ok: false, problems: [
+      { kind: 'public-stale', key: 'album/c/c-medium.jpg', url: `${BASE}/album/c/c-medium.jpg`, reason: 'cached answer' },
+      { kind: 'missing', key: 'album/d/d-medium.jpg', reason: 'not in the bucket' },
+    ] }));
+    expect(await readPurgeList(verify, BASE)).to.deep.equal([`${BASE}/album/c/c-medium.jpg`]);
   });
 
   const hostile: [string, string, RegExp][] = [
@@ -38,7 +44,7 @@ describe('gulp purge --urls: the list, checked where it enters', () => {
 
   it('refuses a JSON file that is not a report with a purge section, and a file too large to be a list', async () => {
     const json = await file('other.json', '{"hello": 1}');
-    await readPurgeList(json, BASE).then(() => expect.fail('accepted'), (e: unknown) => expect((e as Error).message).to.match(/not a run report of ours with a purge section/));
+    await readPurgeList(json, BASE).then(() => expect.fail('accepted'), (e: unknown) => expect((e as Error).message).to.match(/not a run report of ours \(no purge section, no verify problems\)/));
     await readPurgeList(join(ws.current.root, 'missing.txt'), BASE).then(() => expect.fail('accepted'), (e: unknown) => expect((e as Error).message).to.match(/cannot read it \(ENOENT\)/));
   });
 });
