@@ -82,7 +82,7 @@ function corsItem(answer: PublicAnswer, url: string, origin: string, options: Pu
     else return passed(name, `Access-Control-Allow-Origin: ${allowed}`);
   }
   if (options.corsPending) return skipped(name, `${problem} (expected until the CORS change above is applied)`, `run \`gulp setup --env ${options.environment}\` without --dry-run`);
-  return failed(name, problem, `the bucket's CORS must allow ${origin} (the CORS line above: \`gulp setup --env ${options.environment}\` applies it with admin credentials); if it does, the CDN may be serving an answer cached without CORS headers: purge ${url}`);
+  return failed(name, problem, `the bucket's CORS must allow ${origin} (the CORS line above: \`gulp setup --env ${options.environment}\` applies it with admin credentials); once it does, \`gulp verify --env ${options.environment} --public\` finds any answer the CDN cached without CORS headers`);
 }
 
 export async function publicChecks(store: ObjectStore, options: PublicCheckOptions): Promise<SetupItem[]> {
