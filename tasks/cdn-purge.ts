@@ -29,3 +29,13 @@ export function failIfUnpurged(purge: PurgeReport | undefined, what: string, rep
   const { throwIfUnpurged } = require('../lib/edge/purge-changes') as typeof import('../lib/edge/purge-changes');
   throwIfUnpurged(purge, what, reportPath, env.name);
 }
+
+/** A dry run's text, then what its real twin would purge: the plan's writes and deletes of public keys. */
+export function withPurgePreview(human: string, env: Environment, publicBase: string | undefined, actions: readonly { kind: string; key: string }[]): string {
+  const { changedPublicKeys } = require('../lib/edge/purge-changes') as typeof import('../lib/edge/purge-changes');
+  const { formatPurgePreview } = require('../lib/edge/purge-report') as typeof import('../lib/edge/purge-report');
+  const written = actions.filter((a) => a.kind !== 'archive' && a.kind !== 'delete').map((a) => a.key);
+  const deleted = actions.filter((a) => a.kind === 'delete').map((a) => a.key);
+  const line = formatPurgePreview(changedPublicKeys({ written, deleted }), { publicBase, settings: env.purge, local: env.store === undefined });
+  return line ? `${human}\n${line}` : human;
+}

@@ -5,7 +5,7 @@ import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
-import { failIfUnpurged, purgeAfterChange, withPurgeLines } from './cdn-purge';
+import { failIfUnpurged, purgeAfterChange, withPurgeLines, withPurgePreview } from './cdn-purge';
 
 /** `gulp sync`: diff-sync dist/ to the bucket by content. */
 export function sync(): Promise<void> {
@@ -37,7 +37,7 @@ async function runSyncTask(): Promise<void> {
     const purge = await purgeAfterChange(env, opened.publicBase, synced.done);
     const result = purge ? { ...synced, purge } : synced;
     const path = await report.writeSyncReport(result, reportsDir(flags), secretValues());
-    printReport(flags, result, path, dryRun ? 'dry run: nothing was changed' : withPurgeLines(report.formatOutcome(result), purge));
+    printReport(flags, result, path, dryRun ? withPurgePreview('dry run: nothing was changed', env, opened.publicBase, outcome.plan.actions) : withPurgeLines(report.formatOutcome(result), purge));
     if (interrupt.aborted) {
       const { done, planned, deletes } = report.progressOf(outcome);
       throw new InterruptedError(`sync to ${env.name} stopped by Ctrl-C after ${done} of ${planned} writes${deletes ? `; its ${deletes} delete(s) were not made` : ''}`,

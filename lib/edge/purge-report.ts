@@ -1,6 +1,7 @@
 /** What `gulp purge` prints and records: the plan (dry run), a JSON report, a GitHub step summary. */
 import { writeRunReport } from '../util/run-report';
 import type { PurgeReport } from './purge-changes';
+import { publicUrl } from '../verify/public-check';
 import { planPurge } from './purge-plan';
 import type { PurgeSettings } from './purge-settings';
 
@@ -28,6 +29,20 @@ export function formatPurgePlan(urls: readonly string[], publicBase: string, set
   if (urls.length > 20) lines.push(`  … and ${urls.length - 20} more`);
   lines.push('dry run: nothing was sent');
   return lines.join('\n');
+}
+
+/** A dry run's line about the purge its real twin would send (none when nothing public would change). */
+export function formatPurgePreview(keys: readonly string[], context: { publicBase?: string; settings?: PurgeSettings; local: boolean }): string | undefined {
+  if (keys.length === 0) return undefined;
+  const n = keys.length;
+  if (context.local) return `CDN: ${n} public URL(s) would change (the embedded bucket has no CDN: nothing to purge)`;
+  if (!context.publicBase) return `CDN: ${n} public object(s) would change; set R2_PUBLIC_DOMAIN (and the purge settings) to purge them`;
+  if (!context.settings) return `CDN: ${n} public URL(s) would change, not purged (CLOUDFLARE_PURGE_TOKEN and CLOUDFLARE_ZONE_ID are not set)`;
+  const { publicBase, settings } = context;
+  const urls = keys.map((key) => publicUrl(publicBase, key));
+  const plan = planPurge(urls, { publicBase, urlsPerRequest: settings.urlsPerRequest, purgeByPrefixAbove: settings.purgeByPrefixAbove });
+  const prefixes = plan.requests.flatMap((r) => ('prefixes' in r ? r.prefixes : []));
+  return `CDN: ${n} changed URL(s) would be purged in ${plan.requests.length} request(s), ${prefixes.length > 0 ? `by prefix (${prefixes.join(', ')})` : 'URL by URL'}`;
 }
 
 export function writePurgeReport(report: PurgeRunReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {

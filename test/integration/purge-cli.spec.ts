@@ -57,6 +57,10 @@ describe('CDN purge through the commands: exit 3 when only the purge failed, and
     await build({ abba: await photoJpeg(900, 900), bjork: await photoJpeg(700, 700) });
     expect((await gulp(['sync', '--dest', ws.current.dest])).status).to.equal(0);
     await build({ abba: await photoJpegEdited(900, 900), bjork: await photoJpeg(700, 700) });
+    const purgesBefore = api.purges.length;
+    const preview = await gulp(['sync', '--dest', ws.current.dest, '--dry-run']);
+    expect(preview.output).to.match(/dry run: nothing was changed\nCDN: 2 changed URL\(s\) would be purged in 1 request\(s\), URL by URL/);
+    expect(api.purges.length, 'a dry run sends no purge').to.equal(purgesBefore);
     expect((await gulp(['sync', '--dest', ws.current.dest])).status).to.equal(0);
     const before = api.purges.length;
 
