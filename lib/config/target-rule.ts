@@ -44,7 +44,7 @@ export function checkTarget(input: TargetInput): string | undefined {
   if (isCi(input.started) && found) {
     const credentials = CREDENTIALS.filter((name) => isSet(found[1][name]));
     throw new ConfigError(
-      `CI run with R2 credentials (${credentials.join(', ')}, in ${found[0]}) but no --env: it would sync to the embedded local bucket, which ends with this job, and pass`,
+      `CI run with R2 credentials (${credentials.join(', ')}, in ${found[0]}) but no --env: it would work on the embedded local bucket, which ends with this job, and pass`,
       'pass --env production (or --env development to use the embedded bucket on purpose)',
     );
   }

@@ -81,7 +81,8 @@ describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
     expect((await syncWith(1)).status).to.equal(1);
     const after = sh(stepScript(workflow, 'Purge failed after the sync'), dir, {});
     expect(after.status).to.equal(3);
-    expect(after.out).to.contain('::error::the bucket is synced, but the CDN purge failed: run `gulp purge --env production --release latest`');
+    expect(after.out).to.contain('::error::the bucket is synced, but the CDN purge failed: run `gulp purge --env production --urls <the sync report from this run\'s \'reports\' artifact>`');
+    expect(workflow, 'the reports outlive the runner').to.match(/- name: Keep the reports\n\s+if: always\(\)\n\s+uses: actions\/upload-artifact@v4\n\s+with:\n\s+name: reports\n\s+path: reports\//);
     expect(workflow).to.contain("if: steps.sync.outputs.purge_failed == 'true'");
   });
 
