@@ -14,6 +14,10 @@ async function runSetupTask(): Promise<void> {
   const { adminCredentials, configAccess } = require('../lib/setup/config-access') as typeof import('../lib/setup/config-access');
   resolveTarget(flags); // reads .env.<env>, where the admin keys may be
   adminCredentials(process.env); // half an admin key pair stops here, before the bucket is opened
+  const adminKey = process.env.R2_ADMIN_ACCESS_KEY_ID?.trim();
+  if (adminKey && adminKey === process.env.R2_ACCESS_KEY_ID?.trim()) {
+    process.stderr.write('note: R2_ADMIN_ACCESS_KEY_ID is the sync key R2_ACCESS_KEY_ID: the token that deploys then has admin rights (it can delete buckets); give sync its own Object Read & Write token\n');
+  }
   await withBucket(flags, async ({ env, opened }) => {
     const { runSetup } = require('../lib/setup/run-setup') as typeof import('../lib/setup/run-setup');
     const { formatSetup } = require('../lib/setup/setup-report') as typeof import('../lib/setup/setup-report');
