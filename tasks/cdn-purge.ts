@@ -1,6 +1,8 @@
 /** The purge every changing command runs after its work: what changed in public, purged when configured, printed either way. */
 import type { Environment } from '../lib/config/environment';
 import type { PurgeReport } from '../lib/edge/purge-changes';
+import { PurgeFailedError } from '../lib/errors';
+import { runTask } from './outside-domain';
 
 export interface ChangedKeys { readonly written: readonly string[]; readonly deleted: readonly string[] }
 
@@ -9,7 +11,14 @@ export async function purgeAfterChange(env: Environment, publicBase: string | un
   const edge = require('../lib/edge/purge-changes') as typeof import('../lib/edge/purge-changes');
   const keys = edge.changedPublicKeys(done);
   if (keys.length === 0) return undefined;
-  return edge.purgeChanged(keys, { publicBase, settings: env.purge, local: env.store === undefined, log: purgeLog });
+  // Its own Ctrl-C: the command's watcher is gone by now, and a purge must stop cleanly, its report written.
+  const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
+  const interrupt = watchInterrupt();
+  try {
+    return await edge.purgeChanged(keys, { publicBase, settings: env.purge, local: env.store === undefined, log: purgeLog, signal: interrupt });
+  } finally {
+    interrupt.dispose();
+  }
 }
 
 /** Purge progress goes to stderr (stdout may be a --json report). */
@@ -24,11 +33,31 @@ export function withPurgeLines(human: string, purge: PurgeReport | undefined): s
   return [human, ...formatPurge(purge)].join('\n');
 }
 
-/** A command that did its job but whose purge failed: exit 3, saying how to purge the rest. */
+let deferring = false;
+let deferred: PurgeFailedError | undefined;
+
+/** In the default pipeline, a failed purge after sync must not skip verify: it is reported after verify, by throwDeferredPurge. */
+export function deferPurgeFailures(): void {
+  deferring = true;
+}
+
+/** A command that did its job but whose purge failed: exit 3 (130 if stopped by Ctrl-C), saying how to purge the rest. */
 export function failIfUnpurged(purge: PurgeReport | undefined, what: string, reportPath: string | undefined, env: Environment): void {
   const { throwIfUnpurged } = require('../lib/edge/purge-changes') as typeof import('../lib/edge/purge-changes');
-  throwIfUnpurged(purge, what, reportPath, env.name);
+  try {
+    throwIfUnpurged(purge, what, reportPath, env.name);
+  } catch (error) {
+    if (!deferring || !(error instanceof PurgeFailedError)) throw error;
+    deferred = error;
+    process.stderr.write(`note: ${error.message}; verify runs first, then the run ends with exit 3\n`);
+  }
 }
+
+/** The pipeline's last step: the purge failure sync deferred, if any (verify passed, so the bucket is right). */
+export function throwDeferredPurge(): Promise<void> {
+  return runTask(async () => { if (deferred) throw deferred; });
+}
+throwDeferredPurge.displayName = 'purge-outcome';
 
 /** A dry run's text, then what its real twin would purge: the plan's writes and deletes of public keys. */
 export function withPurgePreview(human: string, env: Environment, publicBase: string | undefined, actions: readonly { kind: string; key: string }[]): string {

@@ -8,6 +8,7 @@ import { compositeFlagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
 import { sync } from './sync';
 import { verify } from './verify';
+import { deferPurgeFailures, throwDeferredPurge } from './cdn-purge';
 
 /**
  * Every flag and setting of build, sync and verify, checked before build starts: a mistake in a flag
@@ -21,6 +22,7 @@ function checkSettings(): Promise<void> {
     const verifyFlags = flagsFor('verify');
     parseMaxDelete(verifyFlags['max-delete'], verifyFlags['allow-mass-delete']);
     resolveTarget(syncFlags);
+    deferPurgeFailures();
   });
 }
 checkSettings.displayName = 'check-settings';
@@ -40,6 +42,6 @@ function syncUnlessNothingBuilt(): Promise<void> {
 syncUnlessNothingBuilt.displayName = 'sync';
 
 /** `gulp` (default): build, sync, then verify; `--dry-run` plans all three and changes nothing. */
-export const pipelineTask = series(checkSettings, build, syncUnlessNothingBuilt, verify);
+export const pipelineTask = series(checkSettings, build, syncUnlessNothingBuilt, verify, throwDeferredPurge);
 pipelineTask.description = 'The whole pipeline on the embedded local bucket (or --env): build, sync, then verify (flags of all three; checked before build starts)';
 pipelineTask.flags = compositeFlagHelp('default');

@@ -1,5 +1,5 @@
 import { secretValues } from '../lib/config/environment';
-import { ConfigError, RunFailedError, UsageError } from '../lib/errors';
+import { ConfigError, InterruptedError, RunFailedError, UsageError } from '../lib/errors';
 import { printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
@@ -44,11 +44,17 @@ async function runPurgeTask(): Promise<void> {
       return;
     }
     const { purgeLog } = require('./cdn-purge') as typeof import('./cdn-purge');
-    const result = await edge.purgeUrls(urls, publicBase, { settings: env.purge, log: purgeLog });
+    const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
+    const interrupt = watchInterrupt();
+    const result = await edge.purgeUrls(urls, publicBase, { settings: env.purge, log: purgeLog, signal: interrupt }).finally(() => interrupt.dispose());
     const report = { environment: env.name, source, purge: result, ok: result.status !== 'failed' };
     const path = await writePurgeReport(report, reportsDir(flags), secretValues());
     const lines = edge.formatPurge(result);
     printReport(flags, report, path, lines.length > 0 ? lines.join('\n') : `nothing to purge: ${source} lists no public URL`);
+    if (result.stopped) {
+      throw new InterruptedError(`the purge of ${source} was stopped by Ctrl-C with ${result.unpurged.length} of ${result.changed.length} URL(s) left`,
+        `run \`gulp purge --env ${env.name} --urls ${path ?? '<report>'}\` to purge them`);
+    }
     // Purging was this command's whole job: a failure is exit 1, like any command that did not do what it was asked.
     if (result.status === 'failed') {
       throw new RunFailedError(`the purge of ${source} failed for ${result.unpurged.length} of ${result.changed.length} URL(s): the CDN may serve them stale`,

@@ -46,7 +46,7 @@ async function runRestoreTask(): Promise<void> {
     }
     const restored = report.restoreReport(outcome, { environment: env.name, bucket: env.bucket, dryRun: !apply });
     const purge = await purgeAfterChange(env, opened.publicBase, restored.done);
-    const result = purge ? { ...restored, purge } : restored;
+    const result = purge ? { ...restored, purge, ok: restored.ok && purge.status !== 'failed' } : restored;
     const path = await report.writeRestoreReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, withPurgeLines(report.formatRestoreOutcome(outcome, result), purge));
     if (interrupted) {
@@ -57,7 +57,7 @@ async function runRestoreTask(): Promise<void> {
     }
     // A dry run did what it was asked (planned), even when the plan shows deletes the cap would refuse; a release whose
     // bytes are gone cannot be planned in full, so that fails a dry run too.
-    if (!result.ok && !(flags['dry-run'] && outcome.plan.unrecoverable.length === 0)) {
+    if (!restored.ok && !(flags['dry-run'] && outcome.plan.unrecoverable.length === 0)) {
       throw new RunFailedError(`restore of ${env.name} to ${outcome.target.id} ${outcome.result ? 'is incomplete' : 'was refused: nothing was changed'}`,
         outcome.plan.unrecoverable.length > 0 ? 'the objects named above cannot be restored from the archive: rebuild them with `gulp build --no-cache` and `gulp verify --repair`'
           : outcome.plan.deleteRefusal ? 'nothing was changed: if those deletes are intended, pass the --max-delete the refusal above names'
@@ -95,7 +95,7 @@ async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits, co
     const verified = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },
       { outcome: outcome.repair, dryRun, after: outcome.after });
     const purge = await purgeAfterChange(env, opened.publicBase, verified.repair?.done);
-    const result = purge ? { ...verified, purge } : verified;
+    const result = purge ? { ...verified, purge, ok: verified.ok && purge.status !== 'failed' } : verified;
     const path = await report.writeVerifyReport(result, reportsDir(flags), secretValues());
     printReport(flags, { build: outcome.build, ...result }, path, withPurgeLines(`${formatBuildSummary(outcome.build)}\n${report.formatVerify(result)}`, purge));
     const left = outcome.after ? report.problemsOf(outcome.after) : [];

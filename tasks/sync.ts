@@ -35,7 +35,8 @@ async function runSyncTask(): Promise<void> {
     const synced = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });
     // Whatever was written or deleted is purged, even by a run that failed part-way: those objects changed.
     const purge = await purgeAfterChange(env, opened.publicBase, synced.done);
-    const result = purge ? { ...synced, purge } : synced;
+    // The report says ok only when the edge is right too; the checks below judge the sync itself (a purge failure is exit 3).
+    const result = purge ? { ...synced, purge, ok: synced.ok && purge.status !== 'failed' } : synced;
     const path = await report.writeSyncReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, dryRun ? withPurgePreview('dry run: nothing was changed', env, opened.publicBase, outcome.plan.actions) : withPurgeLines(report.formatOutcome(result), purge));
     if (interrupt.aborted) {
@@ -43,12 +44,12 @@ async function runSyncTask(): Promise<void> {
       throw new InterruptedError(`sync to ${env.name} stopped by Ctrl-C after ${done} of ${planned} writes${deletes ? `; its ${deletes} delete(s) were not made` : ''}`,
       'nothing is lost: what was written is recorded, and the bucket is marked for the next run; run `gulp sync` again to finish');
     }
-    if (result.unrecorded) throw new RunFailedError(`sync to ${env.name} wrote everything, but left changes no release records`, result.unrecorded);
-    if (!result.ok && result.failures.length === 0) {
-      throw new RunFailedError(`sync to ${env.name} stopped: ${result.stopped}`, 'run `gulp sync` again: only what is still missing is sent');
+    if (synced.unrecorded) throw new RunFailedError(`sync to ${env.name} wrote everything, but left changes no release records`, synced.unrecorded);
+    if (!synced.ok && synced.failures.length === 0) {
+      throw new RunFailedError(`sync to ${env.name} stopped: ${synced.stopped}`, 'run `gulp sync` again: only what is still missing is sent');
     }
-    if (!result.ok) {
-      throw new RunFailedError(`sync to ${env.name} failed for ${result.failures.length} object(s)${result.stopped ? ` (${result.stopped})` : ''}`,
+    if (!synced.ok) {
+      throw new RunFailedError(`sync to ${env.name} failed for ${synced.failures.length} object(s)${synced.stopped ? ` (${synced.stopped})` : ''}`,
         'fix what the failures name and run `gulp sync` again: only what is still missing is sent');
     }
     // --delete asked for deletes the guard refused: the rest is synced and recorded, but the run did not do what it was told.

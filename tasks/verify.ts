@@ -56,16 +56,16 @@ async function runVerifyTask(): Promise<void> {
     const against = expected.release ? `release ${expected.release.id}` : 'the build';
     const verified = report.verifyReport(outcome, { environment: env.name, bucket: env.bucket, mode, against }, repair);
     const purge = await purgeAfterChange(env, opened.publicBase, verified.repair?.done);
-    const result = purge ? { ...verified, purge } : verified;
+    const result = purge ? { ...verified, purge, ok: verified.ok && purge.status !== 'failed' } : verified;
     const path = await report.writeVerifyReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, withPurgeLines(report.formatVerify(result), purge));
-    if (!result.ok && !repair?.dryRun) {
-      const left = result.after ?? result;
+    if (!verified.ok && !repair?.dryRun) {
+      const left = verified.after ?? verified;
       const problems = report.problemsOf(repair?.after ?? outcome);
       const total = problems.length;
       // The bucket itself can be right while its public domain is not (CORS, a stale CDN): say which failed.
       const what = problems.length > 0 && problems.every((p) => p.kind.startsWith('public-')) ? `the public domain does not serve the bucket as configured` : `the bucket does not match ${expected.release ? `release ${expected.release.id}` : 'the build'}`;
-      throw new RunFailedError(`${what}: ${total} problem(s)${result.after ? ' left after the repair' : ''} (${
+      throw new RunFailedError(`${what}: ${total} problem(s)${verified.after ? ' left after the repair' : ''} (${
         Object.entries(left.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'repair failures'})`,
       path && `details in ${path}`);
     }

@@ -4,7 +4,7 @@
  * keeps the URLs left in the cache, and `gulp purge --urls <that report>` purges exactly those.
  */
 import { isReserved } from '../bucket/object-scope';
-import { PurgeFailedError } from '../errors';
+import { InterruptedError, PurgeFailedError } from '../errors';
 import { publicUrl } from '../verify/public-check';
 import { purgeCdn, type PurgeOutcome, type PurgeStop } from './purge-client';
 import { planPurge } from './purge-plan';
@@ -24,6 +24,8 @@ export interface PurgeReport {
   /** URLs the CDN may still serve stale, with why: what `gulp purge --urls <report>` purges again. */
   readonly unpurged: readonly { readonly url: string; readonly reason: string }[];
   readonly seconds?: number;
+  /** The purge was stopped (Ctrl-C) before it sent everything. */
+  readonly stopped?: boolean;
 }
 
 /** The public keys a run wrote or deleted: the tool's records and archive are never served, so never purged. */
@@ -67,6 +69,7 @@ export async function purgeUrls(urls: readonly string[], publicBase: string, con
   return {
     status: outcome.failed.length === 0 ? 'purged' : 'failed', changed: urls, mode: outcome.mode, requests: outcome.requests,
     prefixes: outcome.prefixes, purged: outcome.purged.length, unpurged: outcome.failed, seconds: Number(outcome.seconds.toFixed(3)),
+    ...(context.signal?.aborted ? { stopped: true } : {}),
   };
 }
 
@@ -109,6 +112,9 @@ export function redoAdvice(report: PurgeReport, redo: string): string {
 export function throwIfUnpurged(report: PurgeReport | undefined, what: string, reportPath: string | undefined, env: string): void {
   if (!report || report.status !== 'failed') return;
   const redo = reportPath ? `gulp purge --env ${env} --urls ${reportPath}` : `gulp purge --env ${env} --release latest`;
+  if (report.stopped) {
+    throw new InterruptedError(`${what} is done; its CDN purge was stopped by Ctrl-C with ${report.unpurged.length} of ${report.changed.length} URL(s) left`, `run \`${redo}\` to purge them`);
+  }
   throw new PurgeFailedError(`${what} is done, but the CDN purge failed for ${report.unpurged.length} of ${report.changed.length} URL(s): the CDN may serve them stale`,
     `nothing needs undoing: ${redoAdvice(report, redo)}`);
 }

@@ -5,6 +5,7 @@ import { formatChangeNotes, type ChangeNotes } from '../plan/explain-changes';
 import { formatUnmanaged } from '../bucket/unmanaged-report';
 import { formatBytes } from '../util/progress';
 import type { SyncOutcome } from './run-sync';
+import { formatPurge, type PurgeReport } from '../edge/purge-changes';
 
 export interface SyncReport {
   readonly environment: string;
@@ -37,6 +38,8 @@ export interface SyncReport {
   /** The release that describes the bucket after the run. */
   readonly latest?: string;
   readonly seconds: number;
+  /** The purge after the sync (none for a dry run, or when nothing public changed). */
+  readonly purge?: PurgeReport;
   readonly ok: boolean;
 }
 
@@ -111,5 +114,6 @@ export async function writeSyncReport(report: SyncReport, dir: string | undefine
     '', '| created | updated | retagged | deleted | unchanged | failed | uploaded | est. cost |', '|---|---|---|---|---|---|---|---|',
     `| ${c.create ?? 0} | ${c.update ?? 0} | ${c.retag ?? 0} | ${c.delete ?? 0} | ${report.plan.keep} | ${report.failures.length} `
       + `| ${formatBytes(report.bytesUploaded)} | $${report.plan.estimatedCostUsd.toFixed(6)} |`, '',
+    ...(report.purge ? [`${report.purge.status === 'failed' ? '⚠️ ' : ''}${formatPurge(report.purge)[0] ?? ''}`, ''] : []),
   ].join('\n') });
 }

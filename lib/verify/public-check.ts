@@ -10,6 +10,7 @@ import type { DesiredObject } from '../plan/match';
 import { RENDERED_HEADER } from '../serve/bucket-middleware';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../storage/s3-client';
 import { mapPool } from '../util/pool';
+import { printable } from '../util/printable';
 import { describeDifference, hashStream } from './deep-check';
 import { allowOriginProblem, originsToSend, preflightProblem } from './public-cors';
 
@@ -99,8 +100,9 @@ async function judge(
   }
   const contentType = response.headers.get('content-type') ?? '';
   const cacheControl = response.headers.get('cache-control') ?? '';
-  if (contentType !== local.contentType) wrong.push(`Content-Type "${contentType}", expected "${local.contentType}"`);
-  if (cacheControl !== local.cacheControl) wrong.push(`Cache-Control "${cacheControl}", expected "${local.cacheControl}"`);
+  // Header values come from outside: shown with control characters as `?` (C1 codes included), never raw.
+  if (contentType !== local.contentType) wrong.push(`Content-Type "${printable(contentType)}", expected "${local.contentType}"`);
+  if (cacheControl !== local.cacheControl) wrong.push(`Cache-Control "${printable(cacheControl)}", expected "${local.cacheControl}"`);
   const body = response.body ? await hashStream(response.body) : { sha256: '', bytes: 0 };
   const difference = describeDifference(local, body, 'served');
   if (difference) wrong.push(difference);

@@ -1,5 +1,5 @@
 /** Running the real `gulp` CLI from the repository root, as a user would. */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,12 +28,16 @@ export const CLEAN_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME 
  * Runs gulp without blocking this process (an S3 server under test may live in it), with only
  * CLEAN_ENV and `env`. Output is stdout and stderr interleaved.
  */
-export function spawnGulp(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000, cwd = REPO_ROOT): Promise<{ status: number | null; output: string }> {
+export function spawnGulp(
+  args: readonly string[], env: Record<string, string>, timeoutMs = 60_000, cwd = REPO_ROOT,
+  /** Called with the output so far as it grows (e.g. to send SIGINT at a given line). */
+  watch?: (output: string, child: ChildProcess) => void,
+): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(GULP_BIN, [...args], { cwd, env: { ...CLEAN_ENV, ...env }, timeout: timeoutMs });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); watch?.(output, child); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); watch?.(output, child); });
     child.on('close', (status) => resolve({ status, output }));
   });
 }

@@ -187,7 +187,7 @@ describe('package install: npm pack, then pnpm into an ESM project', function ()
     // The composite's parts are listed: the package's gulp is the consumer's (a peer dependency), not a second copy.
     const tree = JSON.parse(await runOk('gulp --tasks-json', join(app, 'node_modules', '.bin', 'gulp'), ['--tasks-json'], app, 60_000, consumerEnv())) as { nodes: { label: string; nodes: { nodes: { label: string }[] }[] }[] };
     const parts = tree.nodes.find((n) => n.label === 'default')?.nodes[0]?.nodes.map((n) => n.label);
-    expect(parts).to.deep.equal(['check-settings', 'build', 'sync', 'verify']);
+    expect(parts).to.deep.equal(['check-settings', 'build', 'sync', 'verify', 'purge-outcome']);
   });
 
   it('runs `gulp build` from the ESM gulpfile: every output the manifest lists is in dist/', async () => {

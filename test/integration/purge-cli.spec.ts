@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnGulp } from '../helpers/cli';
 import { photoJpeg, photoJpegEdited } from '../helpers/fixtures';
@@ -37,7 +37,8 @@ describe('CDN purge through the commands: exit 3 when only the purge failed, and
   it('a sync whose purge fails is still a sync (bucket right, exit 3, the URLs in its report), and `gulp purge --urls <report>` purges exactly those', async () => {
     await build({ abba: await photoJpeg(900, 900) });
     api.faultFor = () => ({ status: 500 });
-    const sync = await gulp(['sync', '--dest', ws.current.dest]);
+    const summary = join(ws.current.root, 'step-summary.md');
+    const sync = await gulp(['sync', '--dest', ws.current.dest], { GITHUB_STEP_SUMMARY: summary });
     expect(sync.status, sync.output).to.equal(3);
     expect(sync.output).to.match(/sync to production is done, but the CDN purge failed for 2 of 2 URL\(s\): the CDN may serve them stale/);
     expect(sync.output).to.not.contain(TOKEN);
@@ -45,6 +46,9 @@ describe('CDN purge through the commands: exit 3 when only the purge failed, and
     expect((await gulp(['verify', '--dest', ws.current.dest])).status).to.equal(0);
     const report = /gulp purge --env production --urls (\S+\.json)/.exec(sync.output)?.[1];
     expect(report, sync.output).to.be.a('string');
+    const written = JSON.parse(await readFile(report as string, 'utf8')) as { ok: boolean; purge: { status: string; unpurged: unknown[] } };
+    expect([written.ok, written.purge.status, written.purge.unpurged.length], 'the report says the edge is not right').to.deep.equal([false, 'failed', 2]);
+    expect(await readFile(summary, 'utf8')).to.match(/### Image sync \(production\) ❌[\s\S]*⚠️ CDN: purged 0 of 2 changed URL\(s\); 2 may still be served stale/);
 
     api.faultFor = undefined;
     const redo = await gulp(['purge', '--urls', report as string]);
@@ -113,5 +117,25 @@ describe('CDN purge through the commands: exit 3 when only the purge failed, and
     const noDomain = await gulp(['sync', '--dest', ws.current.dest], { R2_PUBLIC_DOMAIN: '' });
     expect(noDomain.status).to.equal(1);
     expect(noDomain.output).to.contain('CLOUDFLARE_PURGE_TOKEN is set but R2_PUBLIC_DOMAIN is not');
+  });
+  it('the default pipeline verifies after a sync whose purge failed, then exits 3 (the bucket is proved right)', async () => {
+    await writeAt(ws.current.src, 'album/abba/abba-hi-res.jpg', await photoJpeg(900, 900));
+    api.faultFor = () => ({ status: 500 });
+    const run = await gulp(['--src', ws.current.src, '--dest', ws.current.dest, '--cache-dir', ws.current.cache]);
+    expect(run.status, run.output).to.equal(3);
+    expect(run.output).to.match(/verify \(listing\): 2 objects in the build, 2 in the bucket, 2 verified: 0 missing, 0 corrupt/);
+    expect(run.output.indexOf('verify (listing)')).to.be.lessThan(run.output.lastIndexOf('sync to production is done, but the CDN purge failed'));
+  });
+
+  it('Ctrl-C during the purge stops it cleanly: the sync is done and reported, the URLs left are named, exit 130', async () => {
+    await build({ abba: await photoJpeg(900, 900) });
+    api.faultFor = () => 'hang';
+    let sent = false;
+    const run = await spawnGulp(['sync', '--env', 'production', '--dest', ws.current.dest], env, 60_000, undefined, (output, child) => {
+      if (!sent && output.includes('CDN: purging 2 URL(s)')) { sent = true; setTimeout(() => child.kill('SIGINT'), 300); }
+    });
+    expect(run.status, run.output).to.equal(130);
+    expect(run.output).to.match(/sync to production is done; its CDN purge was stopped by Ctrl-C with 2 of 2 URL\(s\) left\n\s+→ run `gulp purge --env production --urls \S+\.json` to purge them/);
+    expect(Object.keys(await h.contents()).sort()).to.deep.equal(['album/abba/abba-hi-res.jpg', 'album/abba/abba-medium.jpg']);
   });
 });

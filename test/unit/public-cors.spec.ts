@@ -25,6 +25,10 @@ describe('verify --public CORS judgement', () => {
     expect(preflightProblem(204, headers(ok), APP)).to.equal(undefined);
     expect(preflightProblem(403, headers(ok), APP)).to.equal('HTTP 403: the preflight was refused');
     expect(preflightProblem(200, headers({ ...ok, 'access-control-allow-methods': 'HEAD, PUT' }), APP)).to.equal('Access-Control-Allow-Methods "HEAD, PUT" without GET');
+    // A browser allows any method on `*` for a request without credentials (the app's image reads are such requests).
+    expect(preflightProblem(200, headers({ ...ok, 'access-control-allow-methods': '*' }), APP)).to.equal(undefined);
+    // Header values from outside are shown with control characters as `?`, never raw.
+    expect(preflightProblem(200, headers({ ...ok, 'access-control-allow-methods': 'PUT\u009b2K' }), APP)).to.equal('Access-Control-Allow-Methods "PUT?2K" without GET');
     expect(preflightProblem(200, headers({}), APP)).to.match(/^no Access-Control-Allow-Origin .*; no Access-Control-Allow-Methods$/);
   });
 });
