@@ -35,6 +35,8 @@ export interface SetupOptions {
   readonly dryRun: boolean;
   /** Deadline of each public request (default 20 s). */
   readonly timeoutMs?: number;
+  /** Whole-call deadline of each bucket-settings request (default 60 s). */
+  readonly settingsDeadlineMs?: number;
 }
 
 export interface SetupReport {
@@ -59,7 +61,7 @@ function bucketsOf(target: SetupTarget): { name: string; store: ObjectStore; buc
 export async function runSetup(target: SetupTarget, options: SetupOptions): Promise<SetupReport> {
   const { env, access } = target;
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const { settings, destroy } = openBucketSettings(access.config);
+  const { settings, destroy } = openBucketSettings(access.config, { deadlineMs: options.settingsDeadlineMs });
   const probes: Probe[] = [];
   const credentials: SetupItem[] = [];
   try {
