@@ -69,6 +69,15 @@ describe('setup: lifecycle rules against what the tool keeps (pure)', () => {
     expect(judged.harmless.map((f) => f.rule)).to.deep.equal(['"off"', '"tags"', '"tmp"', '"Default Multipart Abort Rule"', '"ia"']);
   });
 
+  it('counts a move to "glacier" in lower case, and an expiry whose day count is not a number, as harmful', async () => {
+    const judged = judgeLifecycle([
+      lifecycle({ id: 'cold', prefix: '_archive/', transitions: [{ storageClass: 'glacier', noncurrent: false, days: 30 }] }),
+      lifecycle({ id: 'garbled', expirationUnreadable: true }),
+    ], ALL);
+    expect(judged.harmful.map((f) => f.rule)).to.deep.equal(['"cold"', '"garbled"']);
+    expect(judged.harmful[1]?.harm).to.match(/^expires objects \(after a day count that is not a number\)/);
+  });
+
   it('judges the records bucket by the tool\'s prefixes only: an images rule there harms nothing', async () => {
     expect(judgeLifecycle([lifecycle({ id: 'imgs', prefix: 'album/', expirationDays: 1 })], RESERVED_PREFIXES).harmful).to.deep.equal([]);
   });
