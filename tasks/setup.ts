@@ -3,6 +3,7 @@ import { RunFailedError } from '../lib/errors';
 import { printReport, resolveTarget, withBucket } from './bucket-session';
 import { flagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
+import { reportsDir } from './reports-dir';
 
 /** `gulp setup`: apply the bucket's CORS from assets.config.ts and check what setup cannot set. */
 export function setup(): Promise<void> {
@@ -20,12 +21,13 @@ async function runSetupTask(): Promise<void> {
   }
   await withBucket(flags, async ({ env, opened }) => {
     const { runSetup } = require('../lib/setup/run-setup') as typeof import('../lib/setup/run-setup');
-    const { formatSetup } = require('../lib/setup/setup-report') as typeof import('../lib/setup/setup-report');
+    const { formatSetup, writeSetupReport } = require('../lib/setup/setup-report') as typeof import('../lib/setup/setup-report');
     const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
     const embedded = opened.localDirectory !== undefined;
     const access = configAccess(env, opened.config, embedded, process.env);
     const report = await runSetup({ env, store: opened.store, publicBase: opened.publicBase, embedded, access }, { dryRun: flags['dry-run'] });
-    printReport(flags, report, undefined, scrub(formatSetup(report), secretValues()));
+    const path = await writeSetupReport(report, reportsDir(flags), secretValues());
+    printReport(flags, report, path, scrub(formatSetup(report), secretValues()));
     const failures = report.items.filter((item) => item.ok === false);
     if (failures.length > 0) {
       throw new RunFailedError(`setup: ${failures.length} check(s) failed: ${failures.map((item) => item.name).join(', ')}`,

@@ -7,7 +7,7 @@
  */
 import type { Environment } from '../config/environment';
 import type { ObjectStore } from '../storage/object-store';
-import { openBucketSettings } from '../storage/bucket-settings';
+import { openBucketSettings, type BucketCorsRule, type SettingRead } from '../storage/bucket-settings';
 import { SplitStore } from '../storage/split-store';
 import { RESERVED_PREFIXES } from '../validate/object-key';
 import type { ConfigAccess } from './config-access';
@@ -48,6 +48,8 @@ export interface SetupReport {
   /** Bucket settings were read (and applied) with the admin token. */
   readonly admin: boolean;
   readonly items: readonly SetupItem[];
+  /** The images bucket's CORS as it was before setup changed anything (undefined: not read). */
+  readonly corsBefore?: SettingRead<BucketCorsRule[]>;
 }
 
 /** Each bucket the sync credentials write to, alone: the images', and the records' when apart. */
@@ -81,7 +83,7 @@ export async function runSetup(target: SetupTarget, options: SetupOptions): Prom
     const items = [cors.item, ...credentials, ...visible, privacy, await lifecycleCheck(lifecycle, env.name)];
     return {
       ok: items.every((item) => item.ok !== false), environment: env.name, bucket: env.bucket, archiveBucket: env.archiveBucket,
-      dryRun: options.dryRun, admin: access.admin, items,
+      dryRun: options.dryRun, admin: access.admin, items, corsBefore: cors.before,
     };
   } finally {
     // A check that threw must not leave a probe object behind.

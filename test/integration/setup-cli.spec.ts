@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnGulp } from '../helpers/cli';
 import { SetupWorld } from '../support/setup-world';
 
@@ -50,6 +53,21 @@ describe('`gulp setup` through the real CLI (s3rver as a staging/production stor
     expect(run.output).to.include('setup: 2 check(s) failed: CORS, public domain');
     expect(run.output).to.include('→ each ✗ line above says how to fix it; then run `gulp setup --env production` again');
     expect(run.output).not.to.include(ADMIN_SECRET);
+  });
+
+  it('writes a JSON report to --reports holding the bucket\'s CORS as it was before the change', async () => {
+    const before = { origins: ['https://admin.example.org'], methods: ['PUT', 'POST'], headers: [], exposeHeaders: ['ETag'] };
+    await w.settings().putCors([before]);
+    const dir = await mkdtemp(join(tmpdir(), 'setup-reports-'));
+    try {
+      const run = await spawnGulp(['setup', '--env', 'staging', '--reports', dir], settings());
+      expect(run.status, run.output).to.equal(0);
+      const files = await readdir(dir);
+      expect(files.filter((f) => /^setup-.*\.json$/.test(f))).to.have.length(1);
+      expect(run.output).to.include(`report: ${join(dir, files[0] ?? '')}`);
+      const report = JSON.parse(await readFile(join(dir, files[0] ?? ''), 'utf8')) as { corsBefore: unknown };
+      expect(report.corsBefore).to.deep.equal({ state: 'set', value: [before] });
+    } finally { await rm(dir, { recursive: true, force: true }); }
   });
 
   it('refuses one admin key without the other before any work', async () => {
