@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnGulp } from '../helpers/cli';
+import { spawn } from 'node:child_process';
+import { listAll } from '../../lib/storage/object-store';
+import { CLEAN_ENV, spawnGulp } from '../helpers/cli';
+import { withDeadline } from '../helpers/deadline';
+import { GULP_BIN, REPO_ROOT } from '../helpers/paths';
 import { SetupWorld } from '../support/setup-world';
 
 const ADMIN_SECRET = 'admin-secret-0123456789abcdef';
@@ -68,6 +72,24 @@ describe('`gulp setup` through the real CLI (s3rver as a staging/production stor
       const report = JSON.parse(await readFile(join(dir, files[0] ?? ''), 'utf8')) as { corsBefore: unknown };
       expect(report.corsBefore).to.deep.equal({ state: 'set', value: [before] });
     } finally { await rm(dir, { recursive: true, force: true }); }
+  });
+
+  it('Ctrl-C while the probe is written: exit 130 naming what was left unchecked, the report printed, no probe left in the bucket', async () => {
+    w.proxy.delayMs = 200;
+    const child = spawn(GULP_BIN, ['setup', '--env', 'staging'], { cwd: REPO_ROOT, env: { ...CLEAN_ENV, ...settings({ S3_ENDPOINT: w.config.endpoint }) } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await withDeadline((async () => { while (!w.requests.some((r) => /^PUT .*setup-probe-/.test(r))) await new Promise((r) => setTimeout(r, 20)); })(), 30_000, 'the probe write');
+    child.kill('SIGINT');
+    const status = await withDeadline(exited, 30_000, 'gulp setup after Ctrl-C');
+    w.proxy.delayMs = 0;
+    expect(status, output).to.equal(130);
+    expect(output).to.include('– lifecycle: not checked: stopped by Ctrl-C');
+    expect(output).to.match(/setup stopped by Ctrl-C: not checked: .*public domain.*lifecycle/);
+    expect(await listAll(w.images(), { prefix: '_state/' })).to.deep.equal([]);
+    expect(await listAll(w.store(), { prefix: '_state/' })).to.deep.equal([]);
   });
 
   it('refuses one admin key without the other before any work', async () => {
