@@ -134,6 +134,7 @@ export const FLAG_TABLES = {
     ...bucket,
     'dry-run': { kind: 'boolean', description: 'print what would be applied (CORS) and run the checks that write nothing (the credentials probe only lists and reads); change nothing' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+    ...reports,
   },
   serve: {
     port: { kind: 'count', min: 0, max: 65_535, description: 'port of the embedded bucket (default 4568, or any free port when that one is taken; 0: any free port)' },

@@ -1,8 +1,9 @@
 import { secretValues } from '../lib/config/environment';
-import { RunFailedError } from '../lib/errors';
+import { InterruptedError, RunFailedError } from '../lib/errors';
 import { printReport, resolveTarget, withBucket } from './bucket-session';
 import { flagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
+import { reportsDir } from './reports-dir';
 
 /** `gulp setup`: apply the bucket's CORS from assets.config.ts and check what setup cannot set. */
 export function setup(): Promise<void> {
@@ -20,12 +21,22 @@ async function runSetupTask(): Promise<void> {
   }
   await withBucket(flags, async ({ env, opened }) => {
     const { runSetup } = require('../lib/setup/run-setup') as typeof import('../lib/setup/run-setup');
-    const { formatSetup } = require('../lib/setup/setup-report') as typeof import('../lib/setup/setup-report');
+    const { formatSetup, writeSetupReport } = require('../lib/setup/setup-report') as typeof import('../lib/setup/setup-report');
     const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
     const embedded = opened.localDirectory !== undefined;
+    const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
     const access = configAccess(env, opened.config, embedded, process.env);
-    const report = await runSetup({ env, store: opened.store, publicBase: opened.publicBase, embedded, access }, { dryRun: flags['dry-run'] });
-    printReport(flags, report, undefined, scrub(formatSetup(report), secretValues()));
+    const interrupt = watchInterrupt();
+    let report;
+    try {
+      report = await runSetup({ env, store: opened.store, publicBase: opened.publicBase, embedded, access }, { dryRun: flags['dry-run'], signal: interrupt });
+    } finally { interrupt.dispose(); }
+    const path = await writeSetupReport(report, reportsDir(flags), secretValues());
+    printReport(flags, report, path, scrub(formatSetup(report), secretValues()));
+    if (report.unchecked) {
+      throw new InterruptedError(`setup stopped by Ctrl-C: not checked: ${report.unchecked.join(', ')}`,
+        `the lines above say what was done (the credentials probe was removed); run \`gulp setup --env ${env.name}\` again to check the rest`);
+    }
     const failures = report.items.filter((item) => item.ok === false);
     if (failures.length > 0) {
       throw new RunFailedError(`setup: ${failures.length} check(s) failed: ${failures.map((item) => item.name).join(', ')}`,

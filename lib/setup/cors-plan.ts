@@ -1,15 +1,22 @@
 /**
- * What `gulp setup` does to a bucket's CORS: keep it when it already says what assets.config.ts says
- * (compared in one canonical form, so order and case never cause a change and a re-run is a no-op),
- * else replace it whole with the configured rule. Pure: reads nothing, writes nothing.
+ * What `gulp setup` does to a bucket's CORS. The tool owns only read rules (methods GET and HEAD at most);
+ * a rule with any other method (uploads from an admin app…) is someone else's and is kept as it is. Ours
+ * is kept when it already says what assets.config.ts says (compared in one canonical form, so order and
+ * case never cause a change and a re-run is a no-op), else replaced by the configured rule. Pure.
  */
 import type { CorsRule } from '../config/edge-policy';
 import type { BucketCorsRule } from '../storage/bucket-settings';
 
 export interface CorsPlan {
   readonly action: 'keep' | 'apply';
-  /** The rule the bucket should carry (PutBucketCors replaces the whole configuration with it). */
+  /** The tool's rule as the bucket should carry it. */
   readonly wanted: BucketCorsRule;
+  /** The whole configuration to put (PutBucketCors replaces all): the rules kept, then the tool's. */
+  readonly rules: readonly BucketCorsRule[];
+  /** The rules that are not the tool's, as read: kept, never changed. */
+  readonly kept: readonly BucketCorsRule[];
+  /** `kept 1 rule that is not this tool's (PUT, POST from https://admin.example.org)`; undefined when none. */
+  readonly keptLine?: string;
   /** What applying changes, one line each; empty when kept. */
   readonly changes: readonly string[];
 }
@@ -57,15 +64,30 @@ function ruleChanges(from: BucketCorsRule, to: BucketCorsRule): string[] {
   return changes.filter((c): c is string => c !== undefined);
 }
 
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** A rule the tool owns: it allows reads only. */
+export const isReadRule = (rule: BucketCorsRule): boolean => rule.methods.every((m) => READ_METHODS.has(m.trim().toUpperCase()));
+
+function keptLine(kept: readonly BucketCorsRule[]): string | undefined {
+  if (kept.length === 0) return undefined;
+  const each = kept.map((r) => `${list(r.methods)} from ${list(r.origins)}`).join('; ');
+  return `kept ${kept.length} rule${kept.length === 1 ? '' : 's'} that ${kept.length === 1 ? 'is' : 'are'} not this tool's (${each})`;
+}
+
 /** Keep or apply, given the bucket's current rules (undefined or [] = none set) and the configured rule. */
 export function planCors(current: readonly BucketCorsRule[] | undefined, configured: CorsRule): CorsPlan {
   const wanted = wantedCors(configured);
   const target = canonicalCors(wanted);
-  const rules = (current ?? []).map(canonicalCors);
-  if (rules.length === 0) return { action: 'apply', wanted, changes: [`+ ${describeCors(wanted)} (none set before)`] };
+  // Theirs first: their requests keep matching the rule they matched before (the first matching rule wins).
+  const kept = (current ?? []).filter((r) => !isReadRule(r));
+  const base = { wanted, rules: [...kept, wanted], kept, keptLine: keptLine(kept) };
+  const withKept = (changes: string[]) => (base.keptLine ? [...changes, base.keptLine] : changes);
+  const rules = (current ?? []).filter(isReadRule).map(canonicalCors);
+  if (rules.length === 0) return { ...base, action: 'apply', changes: withKept([`+ ${describeCors(wanted)} (none set before)`]) };
   if (rules.length > 1) {
-    return { action: 'apply', wanted, changes: [...rules.map((r) => `− ${describeCors(r)}`), `+ ${describeCors(wanted)} (${rules.length} rules become 1)`] };
+    return { ...base, action: 'apply', changes: withKept([...rules.map((r) => `− ${describeCors(r)}`), `+ ${describeCors(wanted)} (${rules.length} read rules become 1)`]) };
   }
   const changes = ruleChanges(rules[0] as BucketCorsRule, target);
-  return { action: changes.length === 0 ? 'keep' : 'apply', wanted, changes };
+  return { ...base, action: changes.length === 0 ? 'keep' : 'apply', changes: changes.length === 0 ? [] : withKept(changes) };
 }

@@ -4,7 +4,7 @@
  */
 import type { CorsRule } from '../config/edge-policy';
 import { AssetsError, messageOf } from '../errors';
-import type { BucketSettings } from '../storage/bucket-settings';
+import type { BucketCorsRule, BucketSettings, SettingRead } from '../storage/bucket-settings';
 import { adminFix } from './config-access';
 import { describeCors, planCors } from './cors-plan';
 import { failed, passed, skipped, type SetupItem } from './setup-item';
@@ -20,15 +20,17 @@ export interface CorsStepResult {
   readonly item: SetupItem;
   /** A change is planned but not applied (--dry-run): the public CORS checks see the bucket as it was. */
   readonly pending: boolean;
+  /** The bucket's CORS as read before any change (for the report: a change can be undone by hand); undefined when not read. */
+  readonly before?: SettingRead<BucketCorsRule[]>;
 }
 
 const NAME = 'CORS';
 const hintOf = (error: unknown) => (error instanceof AssetsError ? error.hint : undefined);
 
 export async function corsStep(settings: BucketSettings, configured: CorsRule, options: CorsStepOptions): Promise<CorsStepResult> {
-  const done = (item: SetupItem, pending = false): CorsStepResult => ({ item, pending });
+  let read: SettingRead<BucketCorsRule[]> | undefined;
+  const done = (item: SetupItem, pending = false): CorsStepResult => ({ item, pending, before: read });
   const fix = adminFix(options.environment);
-  let read;
   try { read = await settings.getCors(); } catch (error) { return done(failed(NAME, `cannot read the bucket's CORS rules: ${messageOf(error)}`, hintOf(error))); }
   if (read.state === 'unsupported') return done(skipped(NAME, `not applied: the store has no CORS configuration (${read.reason})`));
   if (read.state === 'denied') {
@@ -37,11 +39,12 @@ export async function corsStep(settings: BucketSettings, configured: CorsRule, o
       : skipped(NAME, 'not read or applied: no admin credentials, and the sync token may not read bucket settings', fix));
   }
   const plan = planCors(read.state === 'set' ? read.value : undefined, configured);
-  if (plan.action === 'keep') return done(passed(NAME, `as configured: ${describeCors(plan.wanted)}`));
+  const kept = plan.keptLine ? `; ${plan.keptLine}` : '';
+  if (plan.action === 'keep') return done(passed(NAME, `as configured: ${describeCors(plan.wanted)}${kept}`));
   if (options.dryRun) return done({ ...skipped(NAME, 'would apply (--dry-run: not changed)'), changes: plan.changes }, true);
   if (!options.canApply) return done({ ...failed(NAME, 'differs from assets.config.ts and was not applied: no admin credentials', fix), changes: plan.changes });
   try {
-    await settings.putCors([plan.wanted]);
+    await settings.putCors(plan.rules);
   } catch (error) {
     return done({ ...failed(NAME, `not applied: ${messageOf(error)}`, hintOf(error) ?? fix), changes: plan.changes });
   }
@@ -50,5 +53,5 @@ export async function corsStep(settings: BucketSettings, configured: CorsRule, o
   if (check?.action !== 'keep') {
     return done({ ...failed(NAME, 'applied, but reading it back does not give the configured rule', 'check what the store keeps of a CORS rule (its dashboard), then run setup again'), changes: check?.changes ?? plan.changes });
   }
-  return done({ ...passed(NAME, `applied: ${describeCors(plan.wanted)}`), changes: plan.changes });
+  return done({ ...passed(NAME, `applied: ${describeCors(plan.wanted)}${kept}`), changes: plan.changes });
 }

@@ -32,11 +32,12 @@ function actionsOf(rule: BucketLifecycleRule): { harmful: string[]; harmless: st
   const harmful: string[] = [];
   const harmless: string[] = [];
   if (rule.expirationDays !== undefined) harmful.push(`expires objects after ${rule.expirationDays} day(s)`);
+  if (rule.expirationUnreadable) harmful.push('expires objects (after a day count that is not a number)');
   if (rule.expirationDate !== undefined) harmful.push(`expires objects on ${rule.expirationDate.toISOString().slice(0, 10)}`);
   if (rule.noncurrentExpirationDays !== undefined) harmful.push(`deletes noncurrent versions after ${rule.noncurrentExpirationDays} day(s) (on a versioned bucket they are the history)`);
   for (const t of rule.transitions) {
     const what = `moves ${t.noncurrent ? 'noncurrent versions' : 'objects'} to ${t.storageClass}${t.days === undefined ? '' : ` after ${t.days} day(s)`}`;
-    if (OFFLINE_CLASSES.has(t.storageClass)) harmful.push(`${what} (they cannot be copied back without a restore first)`);
+    if (OFFLINE_CLASSES.has(t.storageClass.toUpperCase())) harmful.push(`${what} (they cannot be copied back without a restore first)`);
     else harmless.push(`${what} (still readable)`);
   }
   if (rule.abortMultipartDays !== undefined) harmless.push(`aborts incomplete multipart uploads after ${rule.abortMultipartDays} day(s)`);

@@ -5,6 +5,7 @@
  */
 import type { EnvironmentName } from '../config/environment';
 import type { ObjectStore } from '../storage/object-store';
+import { printable } from '../util/printable';
 import { isImageKey } from '../validate/object-key';
 import { fromCache, publicUrl } from '../verify/public-check';
 import { allowOriginProblem, ANY_ORIGIN_PROBE } from '../verify/public-cors';
@@ -41,8 +42,10 @@ function judgeDomain(answer: PublicAnswer, url: string, options: PublicCheckOpti
   if ('error' in answer) return { ok: false, detail: `${url}: ${answer.error}`, fix: `check R2_PUBLIC_DOMAIN; ${DOMAIN_FIX}` };
   const cachedNote = fromCache(answer.headers) ? ' from the CDN cache' : '';
   if (answer.status !== 200) return { ok: false, detail: `${url} answered HTTP ${answer.status}${cachedNote}`, fix: `check that R2_PUBLIC_DOMAIN is the domain connected to this bucket; ${DOMAIN_FIX}` };
-  const served = answer.headers.get('cache-control');
-  if (served !== options.cacheControl) {
+  const raw = answer.headers.get('cache-control');
+  // Header values are the domain's text: quoted printable, compared as sent.
+  const served = raw === null ? null : printable(raw);
+  if (raw !== options.cacheControl) {
     const purge = cachedNote ? `; the answer came${cachedNote}: purge ${url} once the object is right` : '';
     return {
       ok: false, detail: `${url} answered 200 with Cache-Control ${served === null ? '(none)' : `"${served}"`}, expected "${options.cacheControl}"`,
@@ -75,7 +78,8 @@ function corsItem(answer: PublicAnswer, url: string, origin: string, options: Pu
   else {
     // The same judgement as verify --public's: a browser at `sent` reads the image only with its own origin or `*`.
     const wrong = allowOriginProblem(answer.headers, sent);
-    const allowed = answer.headers.get('access-control-allow-origin');
+    const raw = answer.headers.get('access-control-allow-origin');
+    const allowed = raw === null ? null : printable(raw);
     if (wrong) {
       problem = `${url} with Origin: ${sent} answered HTTP ${answer.status} ${allowed === null ? 'without Access-Control-Allow-Origin' : `with Access-Control-Allow-Origin: ${allowed}`}`;
     } else if (answer.status !== 200) problem = `${url} with Origin: ${sent} answered HTTP ${answer.status}`;

@@ -7,7 +7,7 @@
  */
 import type { Environment } from '../config/environment';
 import type { ObjectStore } from '../storage/object-store';
-import { openBucketSettings } from '../storage/bucket-settings';
+import { openBucketSettings, type BucketCorsRule, type SettingRead } from '../storage/bucket-settings';
 import { SplitStore } from '../storage/split-store';
 import { RESERVED_PREFIXES } from '../validate/object-key';
 import type { ConfigAccess } from './config-access';
@@ -16,7 +16,8 @@ import { lifecycleCheck, type LifecycleTarget } from './lifecycle-check';
 import { startProbe, type Probe } from './probe-credentials';
 import { publicChecks } from './public-checks';
 import { recordPrivacy } from './record-privacy';
-import type { SetupItem } from './setup-item';
+import { skipped, type SetupItem } from './setup-item';
+import { STOPPED_BY_CTRL_C } from '../util/interrupt';
 
 /** Where the images are published (the collections' folders). */
 const IMAGE_PREFIXES = ['album/', 'artist/'] as const;
@@ -35,6 +36,10 @@ export interface SetupOptions {
   readonly dryRun: boolean;
   /** Deadline of each public request (default 20 s). */
   readonly timeoutMs?: number;
+  /** Whole-call deadline of each bucket-settings request (default 60 s). */
+  readonly settingsDeadlineMs?: number;
+  /** Ctrl-C (watchInterrupt): once aborted, the steps not begun are skipped; the probes are still removed. */
+  readonly signal?: { readonly aborted: boolean };
 }
 
 export interface SetupReport {
@@ -46,6 +51,10 @@ export interface SetupReport {
   /** Bucket settings were read (and applied) with the admin token. */
   readonly admin: boolean;
   readonly items: readonly SetupItem[];
+  /** The images bucket's CORS as it was before setup changed anything (undefined: not read). */
+  readonly corsBefore?: SettingRead<BucketCorsRule[]>;
+  /** Stopped by Ctrl-C: the items it left unchecked (each also a – line). */
+  readonly unchecked?: readonly string[];
 }
 
 /** Each bucket the sync credentials write to, alone: the images', and the records' when apart. */
@@ -59,27 +68,37 @@ function bucketsOf(target: SetupTarget): { name: string; store: ObjectStore; buc
 export async function runSetup(target: SetupTarget, options: SetupOptions): Promise<SetupReport> {
   const { env, access } = target;
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const { settings, destroy } = openBucketSettings(access.config);
+  const { settings, destroy } = openBucketSettings(access.config, { deadlineMs: options.settingsDeadlineMs });
+  const stopped = () => options.signal?.aborted === true;
+  const unchecked: string[] = [];
+  const stop = (name: string): SetupItem => { unchecked.push(name); return skipped(name, `not checked: ${STOPPED_BY_CTRL_C}`); };
   const probes: Probe[] = [];
   const credentials: SetupItem[] = [];
   try {
-    const cors = await corsStep(settings(env.bucket), env.cors, { dryRun: options.dryRun, canApply: access.canApply, environment: env.name });
+    const cors = stopped() ? undefined : await corsStep(settings(env.bucket), env.cors, { dryRun: options.dryRun, canApply: access.canApply, environment: env.name });
     const buckets = bucketsOf(target);
-    for (const b of buckets) probes.push(await startProbe(b.store, { dryRun: options.dryRun, name: b.name, bucket: b.bucket }));
+    for (const b of buckets) {
+      if (stopped()) credentials.push(stop(b.name));
+      else probes.push(await startProbe(b.store, { dryRun: options.dryRun, name: b.name, bucket: b.bucket }));
+    }
     const split = buckets.length > 1;
     const common = { environment: env.name, publicBase: target.publicBase, timeoutMs };
-    const visible = await publicChecks(target.store, { ...common, cacheControl: env.cacheControl, origins: env.cors.origins, corsPending: cors.pending });
-    const privacy = await recordPrivacy(buckets[0]?.store ?? target.store, {
+    const visible = stopped()
+      ? ['public domain', ...env.cors.origins.map((o) => `CORS for ${o}`)].map(stop)
+      : await publicChecks(target.store, { ...common, cacheControl: env.cacheControl, origins: env.cors.origins, corsPending: cors?.pending ?? false });
+    const privacy = stopped() ? stop('records private') : await recordPrivacy(buckets[0]?.store ?? target.store, {
       ...common, archiveBucket: env.archiveBucket, embedded: target.embedded, probeKey: split ? undefined : probes[0]?.key,
     });
-    while (probes.length > 0) credentials.push(await (probes.shift() as Probe).finish());
+    // Even when stopped: finishing a probe removes it from the bucket.
+    while (probes.length > 0) credentials.unshift(await (probes.pop() as Probe).finish());
     const lifecycle: LifecycleTarget[] = env.archiveBucket
       ? [{ settings: settings(env.bucket), prefixes: IMAGE_PREFIXES }, { settings: settings(env.archiveBucket), prefixes: RESERVED_PREFIXES }]
       : [{ settings: settings(env.bucket), prefixes: [...RESERVED_PREFIXES, ...IMAGE_PREFIXES] }];
-    const items = [cors.item, ...credentials, ...visible, privacy, await lifecycleCheck(lifecycle, env.name)];
+    const lifecycleItem = stopped() ? stop('lifecycle') : await lifecycleCheck(lifecycle, env.name);
+    const items = [cors?.item ?? stop('CORS'), ...credentials, ...visible, privacy, lifecycleItem];
     return {
       ok: items.every((item) => item.ok !== false), environment: env.name, bucket: env.bucket, archiveBucket: env.archiveBucket,
-      dryRun: options.dryRun, admin: access.admin, items,
+      dryRun: options.dryRun, admin: access.admin, items, corsBefore: cors?.before, unchecked: unchecked.length > 0 ? unchecked : undefined,
     };
   } finally {
     // A check that threw must not leave a probe object behind.

@@ -1,4 +1,5 @@
 /** `gulp setup`'s report: one line per item (✓ done or as it should be, ✗ wrong, – not checked), its changes, its fix. */
+import { writeRunReport } from '../util/run-report';
 import type { SetupReport } from './run-setup';
 import type { ItemStatus } from './setup-item';
 
@@ -16,4 +17,12 @@ export function formatSetup(report: SetupReport): string {
   const token = report.admin ? '; bucket settings read with the admin token' : '';
   lines.push(`setup: ${count(true)} ✓, ${count(false)} ✗, ${count('skipped')} not checked or not applied${token}`);
   return lines.join('\n');
+}
+
+/** Writes setup's JSON report (with the CORS as it was before: what to put back to undo a change); returns its path. */
+export function writeSetupReport(report: SetupReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
+  const failed = report.items.filter((item) => item.ok === false).map((item) => item.name);
+  return writeRunReport('setup', report, { dir, secrets, stepSummary: [
+    `### gulp setup (${report.environment})`, '', failed.length > 0 ? `✗ ${failed.join(', ')}` : '✓ every check passed', '',
+  ].join('\n') });
 }

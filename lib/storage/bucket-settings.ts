@@ -7,8 +7,12 @@ import {
   DeleteBucketCorsCommand, DeleteBucketLifecycleCommand, GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand, PutBucketCorsCommand,
   PutBucketLifecycleConfigurationCommand, type LifecycleRule, type S3Client,
 } from '@aws-sdk/client-s3';
+import { corsRuleOf, lifecycleRuleOf } from './bucket-settings-parse';
 import { createS3Client, type ClientOptions, type StoreConfig } from './s3-client';
 import { StoreError } from './store-error';
+
+/** Whole-call deadline of each bucket-settings request (the client's own timeouts stop at the headers, or reset on each byte). */
+export const SETTINGS_DEADLINE_MS = 60_000;
 
 /** One CORS rule as a bucket holds it (methods and headers as the store answers them). */
 export interface BucketCorsRule {
@@ -29,6 +33,8 @@ export interface BucketLifecycleRule {
   readonly tagged: boolean;
   readonly expirationDays?: number;
   readonly expirationDate?: Date;
+  /** It expires objects, but its day count is not a count (the store sent garbage): judged as expiring. */
+  readonly expirationUnreadable?: boolean;
   readonly noncurrentExpirationDays?: number;
   readonly transitions: readonly { readonly storageClass: string; readonly noncurrent: boolean; readonly days?: number }[];
   readonly abortMultipartDays?: number;
@@ -67,22 +73,6 @@ function readState(error: unknown, none: string): SettingRead<never> | undefined
   return undefined;
 }
 
-function ruleOf(rule: LifecycleRule): BucketLifecycleRule {
-  const and = rule.Filter?.And;
-  return {
-    id: rule.ID, enabled: rule.Status === 'Enabled',
-    prefix: rule.Filter?.Prefix ?? and?.Prefix ?? rule.Prefix ?? '',
-    tagged: rule.Filter?.Tag !== undefined || (and?.Tags?.length ?? 0) > 0,
-    expirationDays: rule.Expiration?.Days, expirationDate: rule.Expiration?.Date,
-    noncurrentExpirationDays: rule.NoncurrentVersionExpiration?.NoncurrentDays,
-    transitions: [
-      ...(rule.Transitions ?? []).map((t) => ({ storageClass: String(t.StorageClass ?? ''), noncurrent: false, days: t.Days })),
-      ...(rule.NoncurrentVersionTransitions ?? []).map((t) => ({ storageClass: String(t.StorageClass ?? ''), noncurrent: true, days: t.NoncurrentDays })),
-    ],
-    abortMultipartDays: rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
-  };
-}
-
 function s3RuleOf(rule: BucketLifecycleRule): LifecycleRule {
   const expiration = rule.expirationDays !== undefined || rule.expirationDate !== undefined
     ? { Days: rule.expirationDays, Date: rule.expirationDate } : undefined;
@@ -94,17 +84,29 @@ function s3RuleOf(rule: BucketLifecycleRule): LifecycleRule {
 }
 
 class S3BucketSettings implements BucketSettings {
-  constructor(private readonly client: S3Client, readonly bucket: string) {}
+  constructor(private readonly client: S3Client, readonly bucket: string, private readonly deadlineMs: number) {}
+
+  /** Sends with a deadline on the whole call, answer body included; past it, a StoreError that says so. */
+  private async send<T>(what: string, call: (client: S3Client, options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(this.deadlineMs);
+    // The race also covers a body the SDK keeps reading after the abort.
+    const expired = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    try {
+      return await Promise.race([call(this.client, { abortSignal: signal }), expired]);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      throw new StoreError(`${what} of bucket "${this.bucket}"`, undefined, { name: 'Timeout', message: `no complete answer within ${this.deadlineMs / 1000} s` },
+        'the endpoint answers too slowly: check S3_ENDPOINT / R2_ACCOUNT_ID and the network, then run again');
+    }
+  }
 
   async getCors(): Promise<SettingRead<BucketCorsRule[]>> {
     try {
-      const out = await this.client.send(new GetBucketCorsCommand({ Bucket: this.bucket }));
-      const rules = (out.CORSRules ?? []).map((r) => ({
-        origins: r.AllowedOrigins ?? [], methods: r.AllowedMethods ?? [], headers: r.AllowedHeaders ?? [],
-        exposeHeaders: r.ExposeHeaders ?? [], maxAgeSeconds: r.MaxAgeSeconds,
-      }));
+      const out = await this.send('read the CORS rules', (c, o) => c.send(new GetBucketCorsCommand({ Bucket: this.bucket }), o));
+      const rules = (out.CORSRules ?? []).map(corsRuleOf);
       return rules.length === 0 ? { state: 'none' } : { state: 'set', value: rules };
     } catch (error) {
+      if (error instanceof StoreError) throw error;
       const state = readState(error, 'NoSuchCORSConfiguration');
       if (state) return state;
       throw new StoreError(`read the CORS rules of bucket "${this.bucket}"`, undefined, error);
@@ -116,21 +118,22 @@ class S3BucketSettings implements BucketSettings {
       AllowedOrigins: [...r.origins], AllowedMethods: [...r.methods], AllowedHeaders: r.headers.length > 0 ? [...r.headers] : undefined,
       ExposeHeaders: r.exposeHeaders.length > 0 ? [...r.exposeHeaders] : undefined, MaxAgeSeconds: r.maxAgeSeconds,
     }));
-    await this.client.send(new PutBucketCorsCommand({ Bucket: this.bucket, CORSConfiguration: { CORSRules } }))
-      .catch((error: unknown) => { throw new StoreError(`set the CORS rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+    await this.send('set the CORS rules', (c, o) => c.send(new PutBucketCorsCommand({ Bucket: this.bucket, CORSConfiguration: { CORSRules } }), o))
+      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`set the CORS rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
   }
 
   async deleteCors(): Promise<void> {
-    await this.client.send(new DeleteBucketCorsCommand({ Bucket: this.bucket }))
-      .catch((error: unknown) => { throw new StoreError(`delete the CORS rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+    await this.send('delete the CORS rules', (c, o) => c.send(new DeleteBucketCorsCommand({ Bucket: this.bucket }), o))
+      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`delete the CORS rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
   }
 
   async getLifecycle(): Promise<SettingRead<BucketLifecycleRule[]>> {
     try {
-      const out = await this.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: this.bucket }));
-      const rules = (out.Rules ?? []).map(ruleOf);
+      const out = await this.send('read the lifecycle rules', (c, o) => c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: this.bucket }), o));
+      const rules = (out.Rules ?? []).map(lifecycleRuleOf);
       return rules.length === 0 ? { state: 'none' } : { state: 'set', value: rules };
     } catch (error) {
+      if (error instanceof StoreError) throw error;
       const state = readState(error, 'NoSuchLifecycleConfiguration');
       if (state) return state;
       throw new StoreError(`read the lifecycle rules of bucket "${this.bucket}"`, undefined, error);
@@ -138,13 +141,13 @@ class S3BucketSettings implements BucketSettings {
   }
 
   async putLifecycle(rules: readonly BucketLifecycleRule[]): Promise<void> {
-    await this.client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: this.bucket, LifecycleConfiguration: { Rules: rules.map(s3RuleOf) } }))
-      .catch((error: unknown) => { throw new StoreError(`set the lifecycle rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+    await this.send('set the lifecycle rules', (c, o) => c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: this.bucket, LifecycleConfiguration: { Rules: rules.map(s3RuleOf) } }), o))
+      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`set the lifecycle rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
   }
 
   async deleteLifecycle(): Promise<void> {
-    await this.client.send(new DeleteBucketLifecycleCommand({ Bucket: this.bucket }))
-      .catch((error: unknown) => { throw new StoreError(`delete the lifecycle rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+    await this.send('delete the lifecycle rules', (c, o) => c.send(new DeleteBucketLifecycleCommand({ Bucket: this.bucket }), o))
+      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`delete the lifecycle rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
   }
 }
 
@@ -156,7 +159,8 @@ function deniedHint(error: unknown): string | undefined {
  * Bucket settings over the S3 API at `config`'s endpoint, signed with its credentials (setup passes the
  * admin token's). `settings(bucket)` reaches another bucket of the same account (R2_ARCHIVE_BUCKET).
  */
-export function openBucketSettings(config: StoreConfig, options: ClientOptions = {}): { settings(bucket?: string): BucketSettings; destroy(): void } {
+export function openBucketSettings(config: StoreConfig, options: ClientOptions & { readonly deadlineMs?: number } = {}): { settings(bucket?: string): BucketSettings; destroy(): void } {
   const client = createS3Client(config, { maxAttempts: 3, ...options });
-  return { settings: (bucket = config.bucket) => new S3BucketSettings(client, bucket), destroy: () => client.destroy() };
+  const deadlineMs = options.deadlineMs ?? SETTINGS_DEADLINE_MS;
+  return { settings: (bucket = config.bucket) => new S3BucketSettings(client, bucket, deadlineMs), destroy: () => client.destroy() };
 }

@@ -45,6 +45,21 @@ describe('gulp setup on Ceph radosgw (CORS and lifecycle are real there, SigV4 c
     expect(item(second, 'CORS').changes).to.equal(undefined);
   });
 
+  it('keeps an uploads rule (PUT, POST) as it was beside its own, reports the CORS as it was before, and a second run changes nothing', async () => {
+    const uploads = { origins: ['https://admin.example.org'], methods: ['PUT', 'POST'], headers: [], exposeHeaders: ['ETag'] };
+    await settings().putCors([uploads]);
+    const first = await run();
+    expect(item(first, 'CORS').changes?.at(-1)).to.equal('kept 1 rule that is not this tool\'s (PUT, POST from https://admin.example.org)');
+    expect(first.corsBefore).to.deep.equal({ state: 'set', value: [{ ...uploads, maxAgeSeconds: undefined }] });
+    const read = await settings().getCors();
+    expect(read.state === 'set' ? read.value.map((r) => [[...r.methods].sort(), [...r.origins].sort(), r.exposeHeaders]) : read).to.deep.equal([
+      [['POST', 'PUT'], ['https://admin.example.org'], ['ETag']], [['GET', 'HEAD'], ['http://localhost:5173', 'https://russ.fm'], []],
+    ]);
+    const second = await run();
+    expect(item(second, 'CORS').detail).to.match(/^as configured: .*; kept 1 rule that is not this tool's/);
+    expect(item(second, 'CORS').changes).to.equal(undefined);
+  });
+
   it('fails the lifecycle check on a rule that expires _archive/, naming it; once the rule is removed, it passes', async () => {
     await settings().putLifecycle([expiring('old-archive', '_archive/'), { id: 'aborts', enabled: true, prefix: '', tagged: false, transitions: [], abortMultipartDays: 7 }]);
     const report = await run();

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { spawnGulp } from '../helpers/cli';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { listAll } from '../../lib/storage/object-store';
+import { CLEAN_ENV, spawnGulp } from '../helpers/cli';
+import { withDeadline } from '../helpers/deadline';
+import { GULP_BIN, REPO_ROOT } from '../helpers/paths';
 import { SetupWorld } from '../support/setup-world';
 
 const ADMIN_SECRET = 'admin-secret-0123456789abcdef';
@@ -34,7 +41,8 @@ describe('`gulp setup` through the real CLI (s3rver as a staging/production stor
 
     const again = await spawnGulp(['setup', '--env', 'staging', '--json', '--silent'], settings());
     expect(again.status, again.output).to.equal(0);
-    const report = JSON.parse(again.output.trim()) as { ok: boolean; items: { name: string; ok: unknown; detail: string }[] };
+    // The admin key here is the sync key, so a note precedes the JSON line.
+    const report = JSON.parse(again.output.trim().split('\n').find((line) => line.startsWith('{')) ?? '') as { ok: boolean; items: { name: string; ok: unknown; detail: string }[] };
     expect(report.ok).to.equal(true);
     expect(report.items.find((i) => i.name === 'CORS')?.detail).to.match(/^as configured: /);
   });
@@ -50,6 +58,39 @@ describe('`gulp setup` through the real CLI (s3rver as a staging/production stor
     expect(run.output).to.include('setup: 2 check(s) failed: CORS, public domain');
     expect(run.output).to.include('→ each ✗ line above says how to fix it; then run `gulp setup --env production` again');
     expect(run.output).not.to.include(ADMIN_SECRET);
+  });
+
+  it('writes a JSON report to --reports holding the bucket\'s CORS as it was before the change', async () => {
+    const before = { origins: ['https://admin.example.org'], methods: ['PUT', 'POST'], headers: [], exposeHeaders: ['ETag'] };
+    await w.settings().putCors([before]);
+    const dir = await mkdtemp(join(tmpdir(), 'setup-reports-'));
+    try {
+      const run = await spawnGulp(['setup', '--env', 'staging', '--reports', dir], settings());
+      expect(run.status, run.output).to.equal(0);
+      const files = await readdir(dir);
+      expect(files.filter((f) => /^setup-.*\.json$/.test(f))).to.have.length(1);
+      expect(run.output).to.include(`report: ${join(dir, files[0] ?? '')}`);
+      const report = JSON.parse(await readFile(join(dir, files[0] ?? ''), 'utf8')) as { corsBefore: unknown };
+      expect(report.corsBefore).to.deep.equal({ state: 'set', value: [before] });
+    } finally { await rm(dir, { recursive: true, force: true }); }
+  });
+
+  it('Ctrl-C while the probe is written: exit 130 naming what was left unchecked, the report printed, no probe left in the bucket', async () => {
+    w.proxy.delayMs = 200;
+    const child = spawn(GULP_BIN, ['setup', '--env', 'staging'], { cwd: REPO_ROOT, env: { ...CLEAN_ENV, ...settings({ S3_ENDPOINT: w.config.endpoint }) } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await withDeadline((async () => { while (!w.requests.some((r) => /^PUT .*setup-probe-/.test(r))) await new Promise((r) => setTimeout(r, 20)); })(), 30_000, 'the probe write');
+    child.kill('SIGINT');
+    const status = await withDeadline(exited, 30_000, 'gulp setup after Ctrl-C');
+    w.proxy.delayMs = 0;
+    expect(status, output).to.equal(130);
+    expect(output).to.include('– lifecycle: not checked: stopped by Ctrl-C');
+    expect(output).to.match(/setup stopped by Ctrl-C: not checked: .*public domain.*lifecycle/);
+    expect(await listAll(w.images(), { prefix: '_state/' })).to.deep.equal([]);
+    expect(await listAll(w.store(), { prefix: '_state/' })).to.deep.equal([]);
   });
 
   it('refuses one admin key without the other before any work', async () => {

@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly cors?: CorsRule;
   /** The sync credentials, changed (a wrong key). */
   readonly store?: Partial<StoreConfig>;
+  /** Ctrl-C, as watchInterrupt gives it. */
+  readonly signal?: { readonly aborted: boolean };
 }
 
 export class SetupWorld {
@@ -91,7 +93,7 @@ export class SetupWorld {
       store: this.store(options.store), publicBase: options.publicBase === null ? undefined : options.publicBase ?? this.server.publicBase,
       embedded: false, access,
     };
-    return runSetup(target, { dryRun: options.dryRun ?? false, timeoutMs: 3000 });
+    return runSetup(target, { dryRun: options.dryRun ?? false, timeoutMs: 3000, signal: options.signal });
   }
 
   async close(): Promise<void> {

@@ -36,10 +36,22 @@ describe('setup: the CORS plan (pure)', () => {
     ]);
   });
 
-  it('replaces several rules with the one configured (PutBucketCors replaces the whole configuration)', async () => {
+  it('replaces several read rules with the one configured', async () => {
     const plan = planCors([rule(), rule({ origins: ['https://other.example'] })], SEED_CORS);
     expect(plan.action).to.equal('apply');
-    expect(plan.changes.at(-1)).to.match(/\(2 rules become 1\)$/);
+    expect(plan.changes.at(-1)).to.match(/\(2 read rules become 1\)$/);
+    expect(plan.rules).to.deep.equal([rule()]);
+  });
+
+  it('keeps a rule with other methods (someone else\'s uploads) as it is, first, and says so', async () => {
+    const uploads = rule({ origins: ['https://admin.example.org'], methods: ['PUT', 'POST'], headers: [], exposeHeaders: ['ETag'], maxAgeSeconds: undefined });
+    const plan = planCors([uploads], SEED_CORS);
+    expect(plan.action).to.equal('apply');
+    expect(plan.rules).to.deep.equal([uploads, rule()]);
+    expect(plan.changes.at(-1)).to.equal('kept 1 rule that is not this tool\'s (PUT, POST from https://admin.example.org)');
+    const again = planCors([rule({ methods: ['head', 'get'] }), uploads], SEED_CORS);
+    expect(again.action).to.equal('keep');
+    expect(again.keptLine).to.equal('kept 1 rule that is not this tool\'s (PUT, POST from https://admin.example.org)');
   });
 });
 
@@ -67,6 +79,15 @@ describe('setup: lifecycle rules against what the tool keeps (pure)', () => {
     ], ALL);
     expect(judged.harmful).to.deep.equal([]);
     expect(judged.harmless.map((f) => f.rule)).to.deep.equal(['"off"', '"tags"', '"tmp"', '"Default Multipart Abort Rule"', '"ia"']);
+  });
+
+  it('counts a move to "glacier" in lower case, and an expiry whose day count is not a number, as harmful', async () => {
+    const judged = judgeLifecycle([
+      lifecycle({ id: 'cold', prefix: '_archive/', transitions: [{ storageClass: 'glacier', noncurrent: false, days: 30 }] }),
+      lifecycle({ id: 'garbled', expirationUnreadable: true }),
+    ], ALL);
+    expect(judged.harmful.map((f) => f.rule)).to.deep.equal(['"cold"', '"garbled"']);
+    expect(judged.harmful[1]?.harm).to.match(/^expires objects \(after a day count that is not a number\)/);
   });
 
   it('judges the records bucket by the tool\'s prefixes only: an images rule there harms nothing', async () => {
