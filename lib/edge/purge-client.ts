@@ -7,6 +7,7 @@
 import { messageOf } from '../errors';
 import type { StopSignal } from '../execute/apply-plan';
 import { attemptPurge, type Attempt } from './purge-attempt';
+import { quotable } from './purge-answer';
 import type { PurgePlan, PurgeRequest } from './purge-plan';
 import { PURGE_RATES, realSleep, TokenBucket, type Clock, type PurgeRate, type Sleep } from './purge-rate';
 import type { PurgeSettings } from './purge-settings';
@@ -50,6 +51,8 @@ export interface PurgeOutcome {
 
 export const DEFAULT_PURGE_DEADLINE_MS = 30_000;
 export const MAX_RETRY_AFTER_MS = 120_000;
+/** Longest reason kept per URL. */
+const MAX_REASON = 1000;
 export const TOKEN_HINT = 'check CLOUDFLARE_PURGE_TOKEN has Zone → Cache Purge';
 
 type Settled = { readonly kind: 'purged' } | { readonly kind: 'failed' | 'rejected'; readonly reason: string };
@@ -67,8 +70,9 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
   const sleep = options.sleep ?? realSleep;
   const started = now();
   const bucket = new TokenBucket(options.rate ?? PURGE_RATES[settings.plan], now, sleep);
-  // As environment.ts's secretValues: a token too short to be real would blot out ordinary words.
-  const scrub = (text: string) => (settings.token.length >= 4 ? text.split(settings.token).join('[token]') : text);
+  // Reasons are built from scrubbed parts already; this is the last net, and the cap keeps one reason
+  // copied into thousands of URLs' entries from exhausting memory.
+  const scrub = (text: string) => quotable(text, settings.token, MAX_REASON);
   const outcome = { mode: plan.mode, requests: 0, purged: [] as string[], prefixes: [] as string[], failed: [] as { url: string; reason: string }[] };
   const fail = (urls: readonly string[], reason: string) => {
     for (const url of urls) outcome.failed.push({ url, reason: scrub(reason) });
