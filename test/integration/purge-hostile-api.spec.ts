@@ -62,4 +62,19 @@ describe('purgeCdn against a hostile purge API', () => {
     const outcome = await purge(urls(3));
     expect(outcome.failed.map((f) => f.reason)).to.deep.equal(Array(3).fill('Cloudflare answered 200 with more than 64 KB (not a purge answer; the rest was not read)'));
   });
+
+  it('gives up after 10 minutes of retries in all: the URLs not yet purged fail saying so', async () => {
+    api.faultFor = (body) => ((body as { files?: string[] }).files?.includes(urls(150)[120] as string) ? { status: 429, retryAfter: 120 } : undefined);
+    const clock = { t: 0 };
+    const outcome = await purge(urls(250), {
+      ...ONCE, maxAttempts: 1000, throttlesAllowed: 1000, now: () => clock.t, sleep: async (ms) => { clock.t += ms; },
+    });
+    expect(outcome.purged).to.deep.equal(urls(100));
+    expect(outcome.failed.map((f) => f.url)).to.deep.equal(urls(250).slice(100));
+    expect(new Set(outcome.failed.map((f) => f.reason))).to.deep.equal(new Set([
+      'not purged: gave up after 10 min of retries; last answer: Cloudflare answered 429: injected (code 971)',
+    ]));
+    expect(outcome.seconds).to.be.at.most(600);
+    expect(outcome.requests).to.equal(6);
+  });
 });
