@@ -52,6 +52,8 @@ function checkUrl(name: string, value: string): string {
   if (url.username || url.password) {
     throw new ConfigError(`${name} carries a user name or password in its URL`, 'remove them from the URL: the credentials go in R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY');
   }
+  // The raw string, not url.search/hash: an empty `?` or `#` parses to '' yet would end every URL built on it.
+  if (/[?#]/.test(value)) throw new ConfigError(`${name} has a ?query or #fragment`, 'give the base URL only, e.g. https://assets.russ.fm or https://assets.russ.fm/img');
   return value.replace(/\/+$/, '');
 }
 

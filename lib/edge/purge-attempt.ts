@@ -2,10 +2,12 @@
  * One purge request on the wire, and what its answer means for the caller: purged, worth retrying
  * (5xx, no answer in time, a dropped connection), throttled (429), failed for good (other 4xx, a 200 with
  * `success: false`), or the token rejected (401/403, code 10000). The answer is validated here, where it
- * enters; reasons quote Cloudflare's messages, which the caller scrubs of the token.
+ * enters, at most 64 KB of it; reasons quote Cloudflare's messages scrubbed of credentials, capped and printable.
  */
 import * as v from 'valibot';
 import { messageOf } from '../errors';
+import { printable } from '../util/printable';
+import { quotable, readAnswer, scrubCredentials, MAX_ANSWER_BYTES } from './purge-answer';
 
 export type Attempt =
   | { readonly kind: 'purged' }
@@ -45,17 +47,23 @@ export function retryAfterMsOf(header: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-function describe(status: number, answer: Answer | undefined, text: string): string {
-  const errors = answer?.errors.map((e) => `${e.message ?? 'no message'}${e.code === undefined ? '' : ` (code ${e.code})`}`) ?? [];
-  if (errors.length > 0) return `Cloudflare answered ${status}: ${errors.join('; ')}`;
+/** Errors quoted in a reason: an answer listing thousands would make every URL's reason huge. */
+const ERRORS_QUOTED = 3;
+
+function describe(status: number, answer: Answer | undefined, text: string, token: string): string {
+  const errors = answer?.errors.slice(0, ERRORS_QUOTED)
+    .map((e) => `${e.message === undefined ? 'no message' : quotable(e.message, token)}${e.code === undefined ? '' : ` (code ${e.code})`}`) ?? [];
+  const more = (answer?.errors.length ?? 0) > ERRORS_QUOTED ? ` (and ${(answer?.errors.length ?? 0) - ERRORS_QUOTED} more errors)` : '';
+  if (errors.length > 0) return `Cloudflare answered ${status}: ${errors.join('; ')}${more}`;
   if (answer) return `Cloudflare answered ${status} with no error message`;
-  const excerpt = text.trim().slice(0, 120);
-  return excerpt ? `Cloudflare answered ${status}, not with its JSON: ${JSON.stringify(excerpt)}` : `Cloudflare answered ${status}`;
+  // Scrubbed before it is cut: a cut could split the token, and JSON-quoting could change how it is spelled.
+  const excerpt = scrubCredentials(text, token).trim().slice(0, 120);
+  return excerpt ? `Cloudflare answered ${status}, not with its JSON: ${printable(JSON.stringify(excerpt))}` : `Cloudflare answered ${status}`;
 }
 
-function classify(status: number, retryAfter: string | null, text: string): Attempt {
+function classify(status: number, retryAfter: string | null, text: string, token: string): Attempt {
   const answer = answerOf(text);
-  const reason = describe(status, answer, text);
+  const reason = describe(status, answer, text, token);
   if (status === 401 || status === 403 || answer?.errors.some((e) => e.code === AUTH_ERROR_CODE)) return { kind: 'rejected', reason };
   if (status === 429) return { kind: 'throttled', reason, retryAfterMs: retryAfterMsOf(retryAfter) };
   if (status >= 500 || status === 408) return { kind: 'retry', reason };
@@ -77,8 +85,12 @@ export async function attemptPurge(call: PurgeCall): Promise<Attempt> {
       redirect: 'manual',
       signal: AbortSignal.timeout(call.deadlineMs),
     });
-    const text = await response.text();
-    return classify(response.status, response.headers.get('retry-after'), text);
+    const read = await readAnswer(response, MAX_ANSWER_BYTES);
+    if ('tooLong' in read) {
+      const reason = `Cloudflare answered ${response.status} with more than ${MAX_ANSWER_BYTES / 1024} KB (not a purge answer; the rest was not read)`;
+      return response.status >= 500 ? { kind: 'retry', reason } : { kind: 'failed', reason };
+    }
+    return classify(response.status, response.headers.get('retry-after'), read.text, call.token);
   } catch (error) {
     if ((error as { name?: string }).name === 'TimeoutError') return { kind: 'retry', reason: `no answer within ${call.deadlineMs / 1000} s` };
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;

@@ -7,6 +7,7 @@
 import { messageOf } from '../errors';
 import type { StopSignal } from '../execute/apply-plan';
 import { attemptPurge, type Attempt } from './purge-attempt';
+import { quotable } from './purge-answer';
 import type { PurgePlan, PurgeRequest } from './purge-plan';
 import { PURGE_RATES, realSleep, TokenBucket, type Clock, type PurgeRate, type Sleep } from './purge-rate';
 import type { PurgeSettings } from './purge-settings';
@@ -28,6 +29,8 @@ export interface PurgeOptions {
   readonly maxBackoffMs?: number;
   /** The longest a Retry-After is honoured, in ms (default 120 s): an API asking for an hour must not park the run. */
   readonly maxRetryAfterMs?: number;
+  /** The whole purge's time, waits included (default 10 min): past it, the URLs not yet purged fail. */
+  readonly budgetMs?: number;
   /** Read between requests: once aborted, nothing more is sent and the remaining URLs fail as not sent. */
   readonly signal?: PurgeStop;
   /** Told before each wait for a retry, so a long wait (a Free plan's 429, a hung API) is never silent. */
@@ -49,7 +52,10 @@ export interface PurgeOutcome {
 }
 
 export const DEFAULT_PURGE_DEADLINE_MS = 30_000;
+export const DEFAULT_PURGE_BUDGET_MS = 10 * 60_000;
 export const MAX_RETRY_AFTER_MS = 120_000;
+/** Longest reason kept per URL. */
+const MAX_REASON = 1000;
 export const TOKEN_HINT = 'check CLOUDFLARE_PURGE_TOKEN has Zone → Cache Purge';
 
 type Settled = { readonly kind: 'purged' } | { readonly kind: 'failed' | 'rejected'; readonly reason: string };
@@ -67,30 +73,37 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
   const sleep = options.sleep ?? realSleep;
   const started = now();
   const bucket = new TokenBucket(options.rate ?? PURGE_RATES[settings.plan], now, sleep);
-  // As environment.ts's secretValues: a token too short to be real would blot out ordinary words.
-  const scrub = (text: string) => (settings.token.length >= 4 ? text.split(settings.token).join('[token]') : text);
+  // Reasons are built from scrubbed parts already; this is the last net, and the cap keeps one reason
+  // copied into thousands of URLs' entries from exhausting memory.
+  const scrub = (text: string) => quotable(text, settings.token, MAX_REASON);
   const outcome = { mode: plan.mode, requests: 0, purged: [] as string[], prefixes: [] as string[], failed: [] as { url: string; reason: string }[] };
   const fail = (urls: readonly string[], reason: string) => {
     for (const url of urls) outcome.failed.push({ url, reason: scrub(reason) });
   };
+  const budgetMs = options.budgetMs ?? DEFAULT_PURGE_BUDGET_MS;
+  const giveUpAt = started + budgetMs;
+  let lastReason: string | undefined;
+  const outOfTimeReason = () => `not purged: gave up after ${budgetMs >= 60_000 ? `${+(budgetMs / 60_000).toFixed(1)} min` : `${budgetMs / 1000} s`} of retries; ${
+    lastReason === undefined ? 'the rate limit left no time for it' : `last answer: ${lastReason}`}`;
   const stopReason = () => `not purged: ${options.signal?.reason === undefined ? 'stopped' : messageOf(options.signal.reason)}`;
 
   // The bucket and the counter are shared; one request at a time, so there is nothing to race on.
-  const send = async (request: PurgeRequest, index: number): Promise<Settled | 'stopped'> => {
+  const send = async (request: PurgeRequest, index: number): Promise<Settled | 'stopped' | 'out-of-time'> => {
     const retrying = (reason: string, waitMs: number) => options.onRetry?.({ request: index + 1, of: plan.requests.length, reason: scrub(reason), waitMs });
     const maxAttempts = options.maxAttempts ?? 5;
     const throttlesAllowed = options.throttlesAllowed ?? 10;
-    const call = {
-      endpoint: `${settings.apiBase}/zones/${settings.zoneId}/purge_cache`, token: settings.token, body: bodyOf(request),
-      deadlineMs: options.deadlineMs ?? DEFAULT_PURGE_DEADLINE_MS,
-    };
+    const endpoint = `${settings.apiBase}/zones/${settings.zoneId}/purge_cache`;
+    const body = bodyOf(request);
+    const deadlineMs = options.deadlineMs ?? DEFAULT_PURGE_DEADLINE_MS;
     let attempts = 0;
     let throttles = 0;
     for (;;) {
       if (options.signal?.aborted) return 'stopped';
       await bucket.take();
+      if (now() >= giveUpAt) return 'out-of-time';
       outcome.requests += 1;
-      const attempt: Attempt = await attemptPurge(call);
+      const attempt: Attempt = await attemptPurge({ endpoint, token: settings.token, body, deadlineMs: Math.min(deadlineMs, giveUpAt - now()) });
+      if (attempt.kind !== 'purged') lastReason = attempt.reason;
       if (attempt.kind === 'purged' || attempt.kind === 'failed' || attempt.kind === 'rejected') return attempt;
       if (attempt.kind === 'throttled') {
         throttles += 1;
@@ -98,6 +111,7 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
         if (attempts >= maxAttempts) return { kind: 'failed', reason: `${attempt.reason} (gave up after ${throttles} answers of 429)` };
         bucket.drain();
         const wait = Math.min(attempt.retryAfterMs ?? bucket.interval, options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS);
+        if (now() + wait >= giveUpAt) return 'out-of-time';
         retrying(attempt.reason, wait);
         await sleep(wait);
         continue;
@@ -106,6 +120,7 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
       if (attempts >= maxAttempts) return { kind: 'failed', reason: `${attempt.reason} (gave up after ${attempts} tries)` };
       const ceiling = Math.min(options.maxBackoffMs ?? 20_000, (options.backoffBaseMs ?? 500) * 2 ** attempts);
       const wait = Math.random() * ceiling;
+      if (now() + wait >= giveUpAt) return 'out-of-time';
       retrying(`${attempt.reason} (try ${attempts} of ${maxAttempts})`, wait);
       await sleep(wait);
     }
@@ -113,8 +128,9 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
 
   for (const [index, request] of plan.requests.entries()) {
     const settled = await send(request, index);
-    if (settled === 'stopped') {
-      for (const rest of plan.requests.slice(index)) fail(rest.covers, stopReason());
+    if (settled === 'stopped' || settled === 'out-of-time') {
+      const reason = settled === 'stopped' ? stopReason() : outOfTimeReason();
+      for (const rest of plan.requests.slice(index)) fail(rest.covers, reason);
       break;
     }
     if (settled.kind === 'rejected') {

@@ -2,11 +2,14 @@
  * Which purge requests to send for a set of changed public URLs (pure). Up to a threshold, URL by URL in
  * batches; above it, by prefix: one prefix per top folder under the public base (`assets.russ.fm/album/`),
  * since thousands of URLs would take minutes of requests on a Free plan (5 a minute after a burst of 25).
- * URLs directly under the base have no folder to purge by, so they stay URL by URL.
+ * URLs directly under the base have no folder to purge by, so they stay URL by URL, unless they would take
+ * more than a few requests: then the base itself is the one prefix (a bare host is a prefix too).
  */
 
 /** Cloudflare takes at most this many prefixes (and hosts) in one request, on every plan. */
 export const PREFIXES_PER_REQUEST = 30;
+/** URL-by-URL requests for the files directly under the base, at most, before the base is purged whole. */
+export const LOOSE_REQUESTS_AT_MOST = 3;
 
 /** One API request: its JSON body (`files` or `prefixes`) and the changed URLs it purges. */
 export type PurgeRequest =
@@ -74,6 +77,7 @@ export function planPurge(urls: readonly string[], options: PurgePlanOptions): P
     if (covered) covered.push(url);
     else byPrefix.set(prefix, [url]);
   });
+  if (loose.length > LOOSE_REQUESTS_AT_MOST * urlsPerRequest) return { mode: 'prefixes', requests: [{ prefixes: [prefixBase], covers: unique }] };
   const prefixRequests = inBatches([...byPrefix.keys()], PREFIXES_PER_REQUEST)
     .map((prefixes): PurgeRequest => ({ prefixes, covers: prefixes.flatMap((p) => byPrefix.get(p) ?? []) }));
   return { mode: 'prefixes', requests: [...prefixRequests, ...fileRequests(loose)] };

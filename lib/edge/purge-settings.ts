@@ -19,6 +19,8 @@ export interface PurgeSettings {
   readonly purgeByPrefixAbove: number;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 const TOKEN_HINT = 'create one in the Cloudflare dashboard (My Profile → API Tokens) with Zone → Cache Purge for the zone';
@@ -31,7 +33,11 @@ function apiBaseFrom(value: string): string {
   if (url.username || url.password) {
     throw new ConfigError('CLOUDFLARE_API_URL carries a user name or password in its URL', 'remove them: the token goes in CLOUDFLARE_PURGE_TOKEN');
   }
-  if (url.search || url.hash) throw new ConfigError('CLOUDFLARE_API_URL has a ?query or #fragment', `give the API's base only, e.g. ${DEFAULT_CLOUDFLARE_API}`);
+  if (/[?#]/.test(value)) throw new ConfigError('CLOUDFLARE_API_URL has a ?query or #fragment', `give the API's base only, e.g. ${DEFAULT_CLOUDFLARE_API}`);
+  // The token travels in every request: in clear only to this machine (a local stand-in of the API).
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    throw new ConfigError('CLOUDFLARE_API_URL is http:// to another machine: the purge token would travel in clear', `use https://, e.g. ${DEFAULT_CLOUDFLARE_API}`);
+  }
   return value.replace(/\/+$/, '');
 }
 

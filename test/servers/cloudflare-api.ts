@@ -23,7 +23,13 @@ export interface PurgeBody {
  * until the client gives up); `reset` (the connection is reset before the purge); `reset-after` (the purge
  * is done and recorded, then the connection is reset: the answer is lost).
  */
-export type ApiFault = { readonly status: number; readonly retryAfter?: number; readonly body?: unknown } | 'hang' | 'reset' | 'reset-after';
+export type ApiFault = { readonly status: number; readonly retryAfter?: number; readonly body?: unknown; readonly raw?: never; readonly flood?: never } | RawFault | 'hang' | 'reset' | 'reset-after';
+
+/**
+ * An answer that is not Cloudflare's JSON: `raw` bytes as given (with a Content-Encoding, e.g. a gzip
+ * bomb), or `flood`: bytes without end until the client hangs up (at most 1 GB).
+ */
+export type RawFault = { readonly status: number; readonly retryAfter?: never; readonly body?: never; readonly raw?: string | Buffer; readonly encoding?: string; readonly flood?: true };
 
 export interface CloudflareApiOptions {
   readonly token: string;
@@ -94,7 +100,8 @@ export class CloudflareApi {
     const fault = this.faults.shift() ?? this.faultFor?.(json);
     if (fault === 'hang') { this.hung.add(res); res.on('close', () => this.hung.delete(res)); return; }
     if (fault === 'reset') { req.socket.destroy(); return; }
-    if (fault !== undefined && fault !== 'reset-after') {
+    if (typeof fault === 'object' && (fault.raw !== undefined || fault.flood)) { this.answerRaw(res, fault as RawFault); return; }
+    if (typeof fault === 'object') {
       this.answer(res, { status: fault.status, retryAfter: fault.retryAfter, body: fault.body ?? failure(fault.status === 429 ? 971 : 10001, 'injected') });
       return;
     }
@@ -112,6 +119,22 @@ export class CloudflareApi {
     if (verdict.retryAfter !== undefined) headers['retry-after'] = String(verdict.retryAfter);
     res.writeHead(verdict.status, headers);
     res.end(JSON.stringify(verdict.body));
+  }
+
+  private answerRaw(res: ServerResponse, fault: RawFault): void {
+    res.writeHead(fault.status, { 'content-type': 'text/html', ...(fault.encoding ? { 'content-encoding': fault.encoding } : {}) });
+    if (!fault.flood) { res.end(fault.raw); return; }
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let sent = 0;
+    const more = () => {
+      while (sent < 1024 ** 3 && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) { res.once('drain', more); return; }
+      }
+      res.end();
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    more();
   }
 
   private verdict(req: IncomingMessage, json: unknown): Verdict {
@@ -160,7 +183,8 @@ export function bodyProblem(json: unknown, filesPerRequest: number): string | un
     return 'files must be URLs (or objects with a url)';
   }
   const schemeless = (value: unknown, shape: RegExp) => typeof value === 'string' && !value.includes('://') && shape.test(value);
-  if (key === 'prefixes' && !list.every((p) => schemeless(p, /^[^/\s]+\/\S*$/))) return 'prefixes must be host/path without a scheme';
+  // A bare host is a prefix too: it covers the whole host.
+  if (key === 'prefixes' && !list.every((p) => schemeless(p, /^[^/\s]+(\/\S*)?$/))) return 'prefixes must be host/path without a scheme';
   if (key === 'hosts' && !list.every((h) => schemeless(h, /^[^/\s]+$/))) return 'hosts must be host names';
   return undefined;
 }

@@ -23,4 +23,13 @@ describe('resolveEnvironment: settings from outside, checked where they enter', 
     expect(() => resolveEnvironment('development', { R2_BUCKET_NAME: 'Bad_Bucket!' })).to.throw(ConfigError, 'R2_BUCKET_NAME "Bad_Bucket!" is not a valid bucket name');
     expect(resolveEnvironment('development', { R2_BUCKET_NAME: 'russ-fm-test' }).bucket).to.equal('russ-fm-test');
   });
+
+  // From the attacker's trial: a trailing `#` or `/?v=1` made every purge name the site root, reported as a success.
+  it('refuses an R2_PUBLIC_DOMAIN with a ?query or #fragment, even an empty one', async () => {
+    for (const domain of ['https://assets.example.com#', 'https://assets.example.com?', 'https://assets.example.com/?v=1', 'https://assets.example.com/img#x']) {
+      expect(() => resolveEnvironment('staging', { ...REMOTE, S3_ENDPOINT: 'http://127.0.0.1:9000', R2_PUBLIC_DOMAIN: domain }), domain)
+        .to.throw(ConfigError, 'R2_PUBLIC_DOMAIN has a ?query or #fragment');
+    }
+    expect(resolveEnvironment('staging', { ...REMOTE, S3_ENDPOINT: 'http://127.0.0.1:9000', R2_PUBLIC_DOMAIN: 'https://assets.example.com/img/' }).publicBase).to.equal('https://assets.example.com/img');
+  });
 });

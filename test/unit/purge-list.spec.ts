@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { changedPublicKeys, formatPurge, purgeChanged, throwIfUnpurged, type PurgeReport } from '../../lib/edge/purge-changes';
 import { readPurgeList } from '../../lib/edge/purge-list';
@@ -46,6 +47,52 @@ describe('gulp purge --urls: the list, checked where it enters', () => {
     const json = await file('other.json', '{"hello": 1}');
     await readPurgeList(json, BASE).then(() => expect.fail('accepted'), (e: unknown) => expect((e as Error).message).to.match(/not a run report of ours \(no purge section, no verify problems\)/));
     await readPurgeList(join(ws.current.root, 'missing.txt'), BASE).then(() => expect.fail('accepted'), (e: unknown) => expect((e as Error).message).to.match(/cannot read it \(ENOENT\)/));
+  });
+});
+
+describe('gulp purge --urls: what the attacker\'s trial found', () => {
+  const ws = useWorkspace('purge-list-hostile');
+  const file = async (name: string, text: string) => { const path = join(ws.current.root, name); await writeFile(path, text); return path; };
+  const refused = (path: string, base = BASE) => readPurgeList(path, base).then(() => expect.fail('accepted'), (error: unknown) => {
+    expect(error).to.be.instanceOf(UsageError);
+    return (error as Error).message;
+  });
+
+  it('refuses a URL that leaves a base with a path through .. or %2e%2e, and one not in normal form', async () => {
+    const base = 'https://cdn.x.com/img';
+    for (const url of [`${base}/../private/x.jpg`, `${base}/%2e%2e/other/x.jpg`, `${base}/a/./b.jpg`, 'https://CDN.x.com/img/a.jpg']) {
+      expect(await refused(await file('dots.txt', `${base}/ok.jpg\n${url}\n`), base), url).to.match(/line 2: ".*" is not in its normal form \(as a URL it is https:\/\/cdn\.x\.com\//);
+    }
+    expect(await refused(await file('root.txt', `${base}/\n`), base)).to.match(/line 1: ".*" is not under the public base URL/);
+    expect(await readPurgeList(await file('fine.txt', `${base}/a%20b.jpg\n`), base)).to.deep.equal([`${base}/a%20b.jpg`]);
+  });
+
+  it('refuses a FIFO, a device (a /dev/stdin link) or a directory by name instead of hanging on it', async () => {
+    const fifo = join(ws.current.root, 'urls.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(await refused(fifo)).to.match(/urls\.fifo is a FIFO \(named pipe\), not a regular file/);
+    const link = join(ws.current.root, 'stdin');
+    await symlink('/dev/null', link);
+    expect(await refused(link)).to.match(/stdin is a device, not a regular file/);
+    expect(await refused(ws.current.root)).to.match(/is a directory, not a regular file/);
+  });
+
+  it('never quotes a line that is not a URL: a .env file\'s secret stays unprinted', async () => {
+    const env = await file('.env', '# production\nR2_BUCKET_NAME=images\nR2_SECRET_ACCESS_KEY=SECRET-abc\nTOKEN=SECRET a b\nkey:SECRET\nhttps://me:SECRET@assets.russ.fm/a.jpg\n');
+    const message = await refused(env);
+    expect(message).to.equal(`--urls ${env}, line 2 is not a URL (not shown)`);
+    for (const line of ['R2_SECRET_ACCESS_KEY=SECRET-abc', 'TOKEN=SECRET a b', 'key:SECRET', 'https://me:SECRET@assets.russ.fm/a.jpg']) {
+      expect(await refused(await file('one.env', `${line}\n`))).to.not.contain('SECRET');
+    }
+  });
+
+  it('takes all the changed URLs of a sync report that ran without a purge token', async () => {
+    const changed = [`${BASE}/album/a/a-medium.jpg`, `${BASE}/og-image.png`];
+    const report = await file('sync.json', JSON.stringify({ ok: true, purge: { status: 'not-configured', changed, unpurged: [] } }));
+    expect(await readPurgeList(report, BASE)).to.deep.equal(changed);
+    // A purge that ran: only what it left, never what it purged.
+    const ran = await file('ran.json', JSON.stringify({ ok: true, purge: { status: 'purged', changed, unpurged: [] } }));
+    expect(await readPurgeList(ran, BASE)).to.deep.equal([]);
   });
 });
 

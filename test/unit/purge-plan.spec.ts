@@ -48,6 +48,15 @@ describe('planPurge: which purge requests cover the changed URLs', () => {
     ]);
   });
 
+  it('purges the base itself, in one request, when the files directly under it would take more than a few', async () => {
+    const loose = (base: string) => Array.from({ length: 301 }, (_, i) => `${base}/cover-${i}.jpg`);
+    const plan = planPurge([...albums(5), ...loose(BASE)], { ...options, purgeByPrefixAbove: 10 });
+    expect(plan).to.deep.equal({ mode: 'prefixes', requests: [{ prefixes: ['assets.russ.fm'], covers: [...albums(5), ...loose(BASE)] }] });
+    const withPath = planPurge(loose('https://cdn.x.com/img'), { ...options, publicBase: 'https://cdn.x.com/img/', purgeByPrefixAbove: 10 });
+    expect(withPath.requests.map(prefixesOf)).to.deep.equal([['cdn.x.com/img']]);
+    expect(planPurge(loose(BASE).slice(0, 300), { ...options, purgeByPrefixAbove: 10 }).requests.map((r) => filesOf(r).length)).to.deep.equal([100, 100, 100]);
+  });
+
   it(`puts at most ${PREFIXES_PER_REQUEST} prefixes in a request`, async () => {
     const urls = Array.from({ length: 65 }, (_, i) => `${BASE}/folder${i}/x.jpg`);
     const plan = planPurge(urls, { ...options, purgeByPrefixAbove: 10 });

@@ -58,4 +58,18 @@ describe('purgeSettingsFrom: the CDN purge settings, checked where they enter', 
     expect(withUser.message).to.equal('CLOUDFLARE_API_URL carries a user name or password in its URL');
     expect(configError({ ...BOTH, CLOUDFLARE_API_URL: 'https://api.cloudflare.com/client/v4?x=1' }).message).to.match(/^CLOUDFLARE_API_URL has a \?query/);
   });
+
+  it('refuses even an empty ?query or #fragment in CLOUDFLARE_API_URL', async () => {
+    for (const url of ['https://api.cloudflare.com/client/v4?', 'https://api.cloudflare.com/client/v4#', 'https://api.cloudflare.com/client/v4/?v=1']) {
+      expect(configError({ ...BOTH, CLOUDFLARE_API_URL: url }).message, url).to.match(/^CLOUDFLARE_API_URL has a \?query/);
+    }
+  });
+
+  it('refuses an http:// CLOUDFLARE_API_URL unless it is this machine: the token travels in it', async () => {
+    expect(configError({ ...BOTH, CLOUDFLARE_API_URL: 'http://api.cloudflare.com/client/v4' }).message).to.match(/^CLOUDFLARE_API_URL is http:\/\/ to another machine/);
+    expect(configError({ ...BOTH, CLOUDFLARE_API_URL: 'http://10.0.0.5:8787/client/v4' }).message).to.match(/would travel in clear/);
+    for (const local of ['http://127.0.0.1:8787/client/v4', 'http://[::1]:8787/client/v4', 'http://localhost:8787/client/v4']) {
+      expect(purgeSettingsFrom({ ...BOTH, CLOUDFLARE_API_URL: local }, DEFAULT_CDN)?.apiBase).to.equal(local);
+    }
+  });
 });
