@@ -21,6 +21,8 @@ export interface PurgeCall {
   readonly token: string;
   readonly body: string;
   readonly deadlineMs: number;
+  /** Ends the request at once when aborted (Ctrl-C). */
+  readonly abort?: AbortSignal;
 }
 
 /** Cloudflare's code for "Authentication error": the token is wrong or may not purge this zone. */
@@ -83,7 +85,7 @@ export async function attemptPurge(call: PurgeCall): Promise<Attempt> {
       body: call.body,
       // A redirect would carry the token to wherever it points.
       redirect: 'manual',
-      signal: AbortSignal.timeout(call.deadlineMs),
+      signal: call.abort ? AbortSignal.any([AbortSignal.timeout(call.deadlineMs), call.abort]) : AbortSignal.timeout(call.deadlineMs),
     });
     const read = await readAnswer(response, MAX_ANSWER_BYTES);
     if ('tooLong' in read) {

@@ -12,8 +12,8 @@ import type { PurgePlan, PurgeRequest } from './purge-plan';
 import { PURGE_RATES, realSleep, TokenBucket, type Clock, type PurgeRate, type Sleep } from './purge-rate';
 import type { PurgeSettings } from './purge-settings';
 
-/** Read between requests: once aborted, nothing more is sent (Ctrl-C's Interrupt is one). */
-export type PurgeStop = StopSignal;
+/** Read between requests: once aborted, nothing more is sent (Ctrl-C's Interrupt is one); its `signal`, if any, also ends a request in flight. */
+export type PurgeStop = StopSignal & { readonly signal?: AbortSignal };
 
 export interface PurgeOptions {
   /** Overrides the plan's rate (tests). */
@@ -102,7 +102,9 @@ export async function purgeCdn(plan: PurgePlan, settings: PurgeSettings, options
       await bucket.take();
       if (now() >= giveUpAt) return 'out-of-time';
       outcome.requests += 1;
-      const attempt: Attempt = await attemptPurge({ endpoint, token: settings.token, body, deadlineMs: Math.min(deadlineMs, giveUpAt - now()) });
+      const attempt: Attempt = await attemptPurge({ endpoint, token: settings.token, body, deadlineMs: Math.min(deadlineMs, giveUpAt - now()), abort: options.signal?.signal });
+      // Stopped while the request was in flight: what it did is unknown, so its URLs count as not purged.
+      if (options.signal?.aborted && attempt.kind !== 'purged') return 'stopped';
       if (attempt.kind !== 'purged') lastReason = attempt.reason;
       if (attempt.kind === 'purged' || attempt.kind === 'failed' || attempt.kind === 'rejected') return attempt;
       if (attempt.kind === 'throttled') {
