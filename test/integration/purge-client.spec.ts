@@ -3,7 +3,7 @@ import { planPurge } from '../../lib/edge/purge-plan';
 import { purgeCdn, type PurgeOptions, type PurgeOutcome } from '../../lib/edge/purge-client';
 import type { PurgeSettings } from '../../lib/edge/purge-settings';
 import { withDeadline } from '../helpers/deadline';
-import { CloudflareApi } from '../servers/cloudflare-api';
+import { startPurgeApi, type CloudflareApi } from '../servers/cloudflare-api';
 
 const TOKEN = 'cf-test-token-SECRET-0123456789abcdef';
 const ZONE = '0123456789abcdef0123456789abcdef';
@@ -26,10 +26,7 @@ describe('purgeCdn against a local Cloudflare API', () => {
   let api: CloudflareApi;
   let settings: PurgeSettings;
 
-  beforeEach(async () => {
-    api = new CloudflareApi({ token: TOKEN, zoneId: ZONE });
-    settings = { apiBase: await api.start(), zoneId: ZONE, token: TOKEN, plan: 'enterprise', urlsPerRequest: 100, purgeByPrefixAbove: 1000 };
-  });
+  beforeEach(async () => { ({ api, settings } = await startPurgeApi(TOKEN, ZONE)); });
   afterEach(async () => api.close());
 
   const purge = (list: readonly string[], options: PurgeOptions = FAST, over: Partial<PurgeSettings> = {}): Promise<PurgeOutcome> => {
@@ -88,8 +85,7 @@ describe('purgeCdn against a local Cloudflare API', () => {
 
   it('keeps to the server\'s own token bucket, 429s included', async () => {
     await api.close();
-    api = new CloudflareApi({ token: TOKEN, zoneId: ZONE, rate: { perSecond: 20, burst: 2 } });
-    settings = { ...settings, apiBase: await api.start() };
+    ({ api, settings } = await startPurgeApi(TOKEN, ZONE, { rate: { perSecond: 20, burst: 2 } }));
     const outcome = await purge(urls(60), { ...FAST, maxRetryAfterMs: 60 }, { urlsPerRequest: 10 });
     expect(outcome.purged).to.have.length(60);
     expect(outcome.failed).to.deep.equal([]);
@@ -132,8 +128,7 @@ describe('purgeCdn against a local Cloudflare API', () => {
 
   it('does not retry a 400: its URLs fail with the API\'s message', async () => {
     await api.close();
-    api = new CloudflareApi({ token: TOKEN, zoneId: ZONE, filesPerRequest: 30 });
-    settings = { ...settings, apiBase: await api.start() };
+    ({ api, settings } = await startPurgeApi(TOKEN, ZONE, { filesPerRequest: 30 }));
     const outcome = await purge(urls(160));
     expect(outcome).to.include({ requests: 2 });
     expect(outcome.purged).to.deep.equal([]);

@@ -4,7 +4,7 @@ import { planPurge } from '../../lib/edge/purge-plan';
 import { purgeCdn, type PurgeOptions, type PurgeOutcome } from '../../lib/edge/purge-client';
 import type { PurgeSettings } from '../../lib/edge/purge-settings';
 import { withDeadline } from '../helpers/deadline';
-import { CloudflareApi } from '../servers/cloudflare-api';
+import { startPurgeApi, type CloudflareApi } from '../servers/cloudflare-api';
 
 // Quotes and a backslash: JSON-quoting an excerpt would spell them differently from the token itself.
 const TOKEN = 'cf-SECRET-"quoted"\\-token-0123456789abcdef';
@@ -17,10 +17,7 @@ describe('purgeCdn against a hostile purge API', () => {
   let api: CloudflareApi;
   let settings: PurgeSettings;
 
-  beforeEach(async () => {
-    api = new CloudflareApi({ token: TOKEN, zoneId: ZONE });
-    settings = { apiBase: await api.start(), zoneId: ZONE, token: TOKEN, plan: 'enterprise', urlsPerRequest: 100, purgeByPrefixAbove: 1000 };
-  });
+  beforeEach(async () => { ({ api, settings } = await startPurgeApi(TOKEN, ZONE)); });
   afterEach(async () => api.close());
 
   const purge = (list: readonly string[], options: PurgeOptions = ONCE): Promise<PurgeOutcome> => {

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PurgeSettings } from '../../lib/edge/purge-settings';
 
 /** A purge the API accepted, as sent: files may be URLs or `{ url, headers }` objects. */
 export interface PurgeBody {
@@ -187,4 +188,10 @@ export function bodyProblem(json: unknown, filesPerRequest: number): string | un
   if (key === 'prefixes' && !list.every((p) => schemeless(p, /^[^/\s]+(\/\S*)?$/))) return 'prefixes must be host/path without a scheme';
   if (key === 'hosts' && !list.every((h) => schemeless(h, /^[^/\s]+$/))) return 'hosts must be host names';
   return undefined;
+}
+
+/** A started local API and the purge settings that reach it (Enterprise's rate: tests pace themselves). */
+export async function startPurgeApi(token: string, zoneId: string, options: Partial<CloudflareApiOptions> = {}): Promise<{ api: CloudflareApi; settings: PurgeSettings }> {
+  const api = new CloudflareApi({ token, zoneId, ...options });
+  return { api, settings: { apiBase: await api.start(), zoneId, token, plan: 'enterprise', urlsPerRequest: 100, purgeByPrefixAbove: 1000 } };
 }
