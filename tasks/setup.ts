@@ -35,7 +35,7 @@ async function runSetupTask(): Promise<void> {
     printReport(flags, report, path, scrub(formatSetup(report), secretValues()));
     if (report.unchecked) {
       throw new InterruptedError(`setup stopped by Ctrl-C: not checked: ${report.unchecked.join(', ')}`,
-        `the lines above say what was done (the credentials probe was removed); run \`gulp setup --env ${env.name}\` again to check the rest`);
+        `the lines above say what was done (the credentials line says whether its probe object was removed); run \`gulp setup --env ${env.name}\` again to check the rest`);
     }
     const failures = report.items.filter((item) => item.ok === false);
     if (failures.length > 0) {

@@ -21,6 +21,7 @@ export function corsRuleOf(rule: CORSRule): BucketCorsRule {
   return {
     origins: texts(rule.AllowedOrigins), methods: texts(rule.AllowedMethods), headers: texts(rule.AllowedHeaders),
     exposeHeaders: texts(rule.ExposeHeaders), maxAgeSeconds: countOf(rule.MaxAgeSeconds),
+    ...(rule.ID === undefined ? {} : { id: text(rule.ID) }),
   };
 }
 

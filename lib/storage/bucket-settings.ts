@@ -16,6 +16,8 @@ export const SETTINGS_DEADLINE_MS = 60_000;
 
 /** One CORS rule as a bucket holds it (methods and headers as the store answers them). */
 export interface BucketCorsRule {
+  /** The rule's ID, when it has one: kept when setup rewrites the configuration around another tool's rule. */
+  readonly id?: string;
   readonly origins: readonly string[];
   readonly methods: readonly string[];
   readonly headers: readonly string[];
@@ -116,7 +118,7 @@ class S3BucketSettings implements BucketSettings {
   async putCors(rules: readonly BucketCorsRule[]): Promise<void> {
     const CORSRules = rules.map((r) => ({
       AllowedOrigins: [...r.origins], AllowedMethods: [...r.methods], AllowedHeaders: r.headers.length > 0 ? [...r.headers] : undefined,
-      ExposeHeaders: r.exposeHeaders.length > 0 ? [...r.exposeHeaders] : undefined, MaxAgeSeconds: r.maxAgeSeconds,
+      ExposeHeaders: r.exposeHeaders.length > 0 ? [...r.exposeHeaders] : undefined, MaxAgeSeconds: r.maxAgeSeconds, ID: r.id,
     }));
     await this.send('set the CORS rules', (c, o) => c.send(new PutBucketCorsCommand({ Bucket: this.bucket, CORSConfiguration: { CORSRules } }), o))
       .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`set the CORS rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });

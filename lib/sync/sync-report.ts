@@ -114,6 +114,8 @@ export async function writeSyncReport(report: SyncReport, dir: string | undefine
     '', '| created | updated | retagged | deleted | unchanged | failed | uploaded | est. cost |', '|---|---|---|---|---|---|---|---|',
     `| ${c.create ?? 0} | ${c.update ?? 0} | ${c.retag ?? 0} | ${c.delete ?? 0} | ${report.plan.keep} | ${report.failures.length} `
       + `| ${formatBytes(report.bytesUploaded)} | $${report.plan.estimatedCostUsd.toFixed(6)} |`, '',
-    ...(report.purge ? [`${report.purge.status === 'failed' ? '⚠️ ' : ''}${formatPurge(report.purge)[0] ?? ''}`, ''] : []),
+    ...(report.purge ? [report.purge.status === 'failed'
+      ? `⚠️ CDN: purge failed for ${report.purge.unpurged.length} of ${report.purge.changed.length} changed URL(s) (listed under purge.unpurged in the report)`
+      : formatPurge(report.purge)[0] ?? '', ''] : []),
   ].join('\n') });
 }

@@ -3,7 +3,7 @@ import type { BucketCorsRule } from '../../lib/storage/bucket-settings';
 import { SetupWorld, item } from '../support/setup-world';
 
 /** Someone else's rule: an admin app uploading to the bucket. */
-export const UPLOADS: BucketCorsRule = { origins: ['https://admin.example.org'], methods: ['PUT', 'POST'], headers: [], exposeHeaders: ['ETag'] };
+export const UPLOADS: BucketCorsRule = { id: 'other-site-uploads', origins: ['https://admin.example.org'], methods: ['PUT', 'POST'], headers: [], exposeHeaders: ['ETag'] };
 const KEPT = 'kept 1 rule that is not this tool\'s (PUT, POST from https://admin.example.org)';
 const corsWrites = (w: SetupWorld) => w.requests.filter((r) => /^PUT [^?]*\?cors/.test(r));
 
@@ -19,8 +19,8 @@ describe('gulp setup on s3rver keeps CORS rules that are not its own', () => {
     expect(item(report, 'CORS').changes?.at(-1)).to.equal(KEPT);
     const read = await w.settings().getCors();
     const rules = read.state === 'set' ? read.value : [];
-    expect(rules.map((r) => [r.origins, r.methods, r.exposeHeaders])).to.deep.equal([
-      [['https://admin.example.org'], ['PUT', 'POST'], ['ETag']], [['https://russ.fm', 'http://localhost:5173'], ['GET', 'HEAD'], []],
+    expect(rules.map((r) => [r.id, r.origins, r.methods, r.exposeHeaders])).to.deep.equal([
+      ['other-site-uploads', ['https://admin.example.org'], ['PUT', 'POST'], ['ETag']], [undefined, ['https://russ.fm', 'http://localhost:5173'], ['GET', 'HEAD'], []],
     ]);
     expect(report.corsBefore).to.deep.equal({ state: 'set', value: [{ ...UPLOADS, maxAgeSeconds: undefined }] });
 
