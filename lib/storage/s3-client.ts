@@ -7,7 +7,7 @@
 import {
   CreateBucketCommand, PutBucketVersioningCommand, S3Client, type ServiceInputTypes, type ServiceOutputTypes,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AnswerDeadlineHandler } from './answer-deadline';
 import type { BuildHandlerArguments, BuildMiddleware, RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
@@ -134,14 +134,15 @@ export function createS3Client(store: StoreConfig, options: ClientOptions = {}):
     // requestTimeout alone only logs a warning in this SDK (a stalled answer then hangs the run forever,
     // found by the fault generator): throwOnRequestTimeout makes it a deadline, socketTimeout bounds
     // a body that stops arriving.
-    requestHandler: new NodeHttpHandler({
+    // And the whole answer has a deadline of its own (answer-deadline.ts): twice the request deadline, plus upload time.
+    requestHandler: new AnswerDeadlineHandler({
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
       connectionTimeout: 10_000,
       requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
       throwOnRequestTimeout: true,
       socketTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    }),
+    }, 2 * (options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS)),
   });
   client.middlewareStack.add(bucketConfigContentMd5<ServiceInputTypes, ServiceOutputTypes>(), { step: 'build', priority: 'low', name: 'bucketConfigContentMd5' });
   return client;

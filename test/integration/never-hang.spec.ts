@@ -55,6 +55,21 @@ describe('one throttled request never hangs a run', function () {
     expect(h.proxy.faults.every((f) => f.times === 0)).to.equal(true);
   });
 
+  // Found by the attacker's trial of [08/10]: the deadlines bounded an answer's start and each silence, so an
+  // answer trickled a byte at a time (never silent, never whole) held a command for as long as the store liked.
+  it('a listing or a PUT answer trickled a byte at a time is given up at its whole-answer deadline and retried: sync ends', async () => {
+    await h.close();
+    h = await SyncHarness.start('s3rver', { requestTimeout: 500 });
+    await h.writeDist(FILES);
+    h.proxy.faults.push({ op: 'list', action: 'trickle-body', times: 1 }, { op: 'put', key: /^album\//, action: 'trickle-body', times: 1 });
+    const started = Date.now();
+    const outcome = await withDeadline(h.sync({ concurrency: 16 }), 20_000, 'sync after trickled answers');
+    expect(outcome.result?.failures).to.deep.equal([]);
+    expect(outcome.result?.completed.create).to.equal(64);
+    expect(h.proxy.faults.every((f) => f.times === 0)).to.equal(true);
+    expect(Date.now() - started, 'each trickle cut at about 1 s, not read to its end').to.be.below(15_000);
+  });
+
   // Found by trying to break [05/10]: a 429 asking for an hour parked the run for an hour.
   it('a Retry-After longer than the retry cap is waited only up to the cap, and the run ends', async () => {
     h.proxy.faults.push({ op: 'put', key: /^album\//, action: 429, retryAfter: 3600, times: 1 });

@@ -14,12 +14,14 @@ export type Operation = 'list' | 'head' | 'get' | 'put' | 'copy' | 'delete' | 'o
  * the request); `reset-after` (the server serves it, the answer is lost); `truncate` (the answer's
  * headers and half its body, then a reset); `stall` (no answer at all, until the client gives up);
  * `stall-body` (headers and half the body, then silence on an open connection); `slow-body` (the whole
- * body, in eight pieces `SLOW_BODY_PAUSE_MS` apart: slow but never idle for long).
+ * body, in eight pieces `SLOW_BODY_PAUSE_MS` apart: slow but never idle for long); `trickle-body` (one
+ * byte every `TRICKLE_PAUSE_MS`: never idle, never whole).
  */
-export type FaultAction = number | 'drop' | 'reset-after' | 'truncate' | 'stall' | 'stall-body' | 'slow-body';
+export type FaultAction = number | 'drop' | 'reset-after' | 'truncate' | 'stall' | 'stall-body' | 'slow-body' | 'trickle-body';
 
 export const SLOW_BODY_PAUSE_MS = 300;
-type BodyAction = 'reset-after' | 'truncate' | 'stall-body' | 'slow-body';
+export const TRICKLE_PAUSE_MS = 100;
+type BodyAction = 'reset-after' | 'truncate' | 'stall-body' | 'slow-body' | 'trickle-body';
 
 export interface FaultEffect {
   readonly action: FaultAction;
@@ -152,6 +154,7 @@ export class FaultProxy {
     const half = body.subarray(0, Math.floor(body.length / 2));
     if (action === 'truncate') { res.write(half, () => setTimeout(() => res.destroy(), 5)); return; }
     if (action === 'stall-body') { this.stalled.add(res); res.on('close', () => this.stalled.delete(res)); res.write(half); return; }
+    if (action === 'trickle-body') { this.trickle(res, body); return; }
     const piece = Math.ceil(body.length / 8);
     let sent = 0;
     const timer = setInterval(() => {
@@ -160,6 +163,17 @@ export class FaultProxy {
       sent += piece;
       if (sent >= body.length) { clearInterval(timer); res.end(); }
     }, SLOW_BODY_PAUSE_MS);
+  }
+
+  /** One byte every TRICKLE_PAUSE_MS: never silent for long, yet no whole answer for minutes (a 1 KB listing: 100 s). */
+  private trickle(res: ServerResponse, body: Buffer): void {
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed) { clearInterval(timer); return; }
+      res.write(body.subarray(sent, sent + 1));
+      sent += 1;
+      if (sent >= body.length) { clearInterval(timer); res.end(); }
+    }, TRICKLE_PAUSE_MS);
   }
 
   /** Resolves once no forwarded request is still open on the server (what a killed client sent has landed). */
