@@ -102,54 +102,54 @@ class S3BucketSettings implements BucketSettings {
     }
   }
 
-  async getCors(): Promise<SettingRead<BucketCorsRule[]>> {
+  /** A read: the rules it found, none, or what the store's refusal means (readState); anything else a StoreError. */
+  private async read<T>(what: string, none: string, call: (client: S3Client, options: { abortSignal: AbortSignal }) => Promise<readonly T[] | undefined>): Promise<SettingRead<T[]>> {
     try {
-      const out = await this.send('read the CORS rules', (c, o) => c.send(new GetBucketCorsCommand({ Bucket: this.bucket }), o));
-      const rules = (out.CORSRules ?? []).map(corsRuleOf);
+      const rules = [...(await this.send(what, call)) ?? []];
       return rules.length === 0 ? { state: 'none' } : { state: 'set', value: rules };
     } catch (error) {
       if (error instanceof StoreError) throw error;
-      const state = readState(error, 'NoSuchCORSConfiguration');
+      const state = readState(error, none);
       if (state) return state;
-      throw new StoreError(`read the CORS rules of bucket "${this.bucket}"`, undefined, error);
+      throw new StoreError(`${what} of bucket "${this.bucket}"`, undefined, error);
     }
   }
 
-  async putCors(rules: readonly BucketCorsRule[]): Promise<void> {
+  /** A write: any failure a StoreError, naming the admin token when the store said 403. */
+  private async write(what: string, call: (client: S3Client, options: { abortSignal: AbortSignal }) => Promise<unknown>): Promise<void> {
+    await this.send(what, call)
+      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`${what} of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+  }
+
+  getCors(): Promise<SettingRead<BucketCorsRule[]>> {
+    return this.read('read the CORS rules', 'NoSuchCORSConfiguration',
+      async (c, o) => (await c.send(new GetBucketCorsCommand({ Bucket: this.bucket }), o)).CORSRules?.map(corsRuleOf));
+  }
+
+  putCors(rules: readonly BucketCorsRule[]): Promise<void> {
     const CORSRules = rules.map((r) => ({
       AllowedOrigins: [...r.origins], AllowedMethods: [...r.methods], AllowedHeaders: r.headers.length > 0 ? [...r.headers] : undefined,
       ExposeHeaders: r.exposeHeaders.length > 0 ? [...r.exposeHeaders] : undefined, MaxAgeSeconds: r.maxAgeSeconds, ID: r.id,
     }));
-    await this.send('set the CORS rules', (c, o) => c.send(new PutBucketCorsCommand({ Bucket: this.bucket, CORSConfiguration: { CORSRules } }), o))
-      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`set the CORS rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+    return this.write('set the CORS rules', (c, o) => c.send(new PutBucketCorsCommand({ Bucket: this.bucket, CORSConfiguration: { CORSRules } }), o));
   }
 
-  async deleteCors(): Promise<void> {
-    await this.send('delete the CORS rules', (c, o) => c.send(new DeleteBucketCorsCommand({ Bucket: this.bucket }), o))
-      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`delete the CORS rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+  deleteCors(): Promise<void> {
+    return this.write('delete the CORS rules', (c, o) => c.send(new DeleteBucketCorsCommand({ Bucket: this.bucket }), o));
   }
 
-  async getLifecycle(): Promise<SettingRead<BucketLifecycleRule[]>> {
-    try {
-      const out = await this.send('read the lifecycle rules', (c, o) => c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: this.bucket }), o));
-      const rules = (out.Rules ?? []).map(lifecycleRuleOf);
-      return rules.length === 0 ? { state: 'none' } : { state: 'set', value: rules };
-    } catch (error) {
-      if (error instanceof StoreError) throw error;
-      const state = readState(error, 'NoSuchLifecycleConfiguration');
-      if (state) return state;
-      throw new StoreError(`read the lifecycle rules of bucket "${this.bucket}"`, undefined, error);
-    }
+  getLifecycle(): Promise<SettingRead<BucketLifecycleRule[]>> {
+    return this.read('read the lifecycle rules', 'NoSuchLifecycleConfiguration',
+      async (c, o) => (await c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: this.bucket }), o)).Rules?.map(lifecycleRuleOf));
   }
 
-  async putLifecycle(rules: readonly BucketLifecycleRule[]): Promise<void> {
-    await this.send('set the lifecycle rules', (c, o) => c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: this.bucket, LifecycleConfiguration: { Rules: rules.map(s3RuleOf) } }), o))
-      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`set the lifecycle rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+  putLifecycle(rules: readonly BucketLifecycleRule[]): Promise<void> {
+    return this.write('set the lifecycle rules',
+      (c, o) => c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: this.bucket, LifecycleConfiguration: { Rules: rules.map(s3RuleOf) } }), o));
   }
 
-  async deleteLifecycle(): Promise<void> {
-    await this.send('delete the lifecycle rules', (c, o) => c.send(new DeleteBucketLifecycleCommand({ Bucket: this.bucket }), o))
-      .catch((error: unknown) => { throw error instanceof StoreError ? error : new StoreError(`delete the lifecycle rules of bucket "${this.bucket}"`, undefined, error, deniedHint(error)); });
+  deleteLifecycle(): Promise<void> {
+    return this.write('delete the lifecycle rules', (c, o) => c.send(new DeleteBucketLifecycleCommand({ Bucket: this.bucket }), o));
   }
 }
 
