@@ -7,7 +7,7 @@ import { isReserved } from '../bucket/object-scope';
 import { InterruptedError, PurgeFailedError } from '../errors';
 import { publicUrl } from '../verify/public-check';
 import { purgeCdn, type PurgeOutcome, type PurgeStop } from './purge-client';
-import { planPurge } from './purge-plan';
+import { planPurge, purgeMethod } from './purge-plan';
 import type { PurgeSettings } from './purge-settings';
 
 export type PurgeStatus = 'purged' | 'failed' | 'not-configured' | 'no-public-base' | 'no-cdn' | 'nothing-changed';
@@ -59,7 +59,7 @@ export async function purgeUrls(urls: readonly string[], publicBase: string, con
   if (urls.length === 0) return { status: 'nothing-changed', changed: [], unpurged: [] };
   if (!context.settings) return { status: 'not-configured', changed: urls, unpurged: [] };
   const { settings } = context;
-  const plan = planPurge(urls, { publicBase, urlsPerRequest: settings.urlsPerRequest, purgeByPrefixAbove: settings.purgeByPrefixAbove });
+  const plan = planPurge(urls, { ...settings, publicBase });
   const { log } = context;
   log?.(`CDN: purging ${urls.length} URL(s) in ${plan.requests.length} request(s)…`);
   const outcome = await purgeCdn(plan, settings, {
@@ -87,10 +87,8 @@ export function formatPurge(report: PurgeReport): string[] {
       return [`CDN: ${n} changed URL(s), not purged (set CLOUDFLARE_PURGE_TOKEN and CLOUDFLARE_ZONE_ID to purge them after each change):`, ...list(report.changed)];
     case 'no-public-base':
       return [`CDN: ${n} changed object(s); set R2_PUBLIC_DOMAIN to get their public URLs (and CLOUDFLARE_PURGE_TOKEN, CLOUDFLARE_ZONE_ID to purge them):`, ...list(report.changed)];
-    case 'purged': {
-      const how = report.mode === 'prefixes' ? `by prefix (${report.prefixes?.join(', ')})` : 'URL by URL';
-      return [`CDN: purged ${n} changed URL(s) ${how} in ${report.requests} request(s), ${report.seconds?.toFixed(2)} s`];
-    }
+    case 'purged':
+      return [`CDN: purged ${n} changed URL(s) ${purgeMethod(report.prefixes ?? [])} in ${report.requests} request(s), ${report.seconds?.toFixed(2)} s`];
     case 'failed':
       return [`CDN: purged ${report.purged} of ${n} changed URL(s); ${report.unpurged.length} may still be served stale:`,
         ...list(report.unpurged.map((u) => `${u.url}: ${u.reason}`))];

@@ -82,3 +82,13 @@ export function planPurge(urls: readonly string[], options: PurgePlanOptions): P
     .map((prefixes): PurgeRequest => ({ prefixes, covers: prefixes.flatMap((p) => byPrefix.get(p) ?? []) }));
   return { mode: 'prefixes', requests: [...prefixRequests, ...fileRequests(loose)] };
 }
+
+/** The prefixes a plan purges by (none when it goes URL by URL). */
+export function prefixesOf(plan: PurgePlan): string[] {
+  return plan.requests.flatMap((r) => ('prefixes' in r ? r.prefixes : []));
+}
+
+/** How a purge went or would go, as the commands say it. */
+export function purgeMethod(prefixes: readonly string[]): string {
+  return prefixes.length > 0 ? `by prefix (${prefixes.join(', ')})` : 'URL by URL';
+}

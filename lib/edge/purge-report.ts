@@ -2,7 +2,7 @@
 import { writeRunReport } from '../util/run-report';
 import type { PurgeReport } from './purge-changes';
 import { publicUrl } from '../verify/public-check';
-import { planPurge } from './purge-plan';
+import { planPurge, prefixesOf, purgeMethod } from './purge-plan';
 import type { PurgeSettings } from './purge-settings';
 
 export interface PurgeRunReport {
@@ -18,8 +18,8 @@ export function formatPurgePlan(urls: readonly string[], publicBase: string, set
   if (urls.length === 0) return `nothing to purge: ${source} lists no public URL`;
   const lines: string[] = [];
   if (settings) {
-    const plan = planPurge(urls, { publicBase, urlsPerRequest: settings.urlsPerRequest, purgeByPrefixAbove: settings.purgeByPrefixAbove });
-    const prefixes = plan.requests.flatMap((r) => ('prefixes' in r ? r.prefixes : []));
+    const plan = planPurge(urls, { ...settings, publicBase });
+    const prefixes = prefixesOf(plan);
     lines.push(`purge plan (${source}): ${urls.length} URL(s) in ${plan.requests.length} request(s), `
       + (prefixes.length > 0 ? `by prefix (over ${settings.purgeByPrefixAbove} URLs): ${prefixes.join(', ')}` : `URL by URL (${settings.urlsPerRequest} per request)`));
   } else {
@@ -40,9 +40,8 @@ export function formatPurgePreview(keys: readonly string[], context: { publicBas
   if (!context.settings) return `CDN: ${n} public URL(s) would change, not purged (CLOUDFLARE_PURGE_TOKEN and CLOUDFLARE_ZONE_ID are not set)`;
   const { publicBase, settings } = context;
   const urls = keys.map((key) => publicUrl(publicBase, key));
-  const plan = planPurge(urls, { publicBase, urlsPerRequest: settings.urlsPerRequest, purgeByPrefixAbove: settings.purgeByPrefixAbove });
-  const prefixes = plan.requests.flatMap((r) => ('prefixes' in r ? r.prefixes : []));
-  return `CDN: ${n} changed URL(s) would be purged in ${plan.requests.length} request(s), ${prefixes.length > 0 ? `by prefix (${prefixes.join(', ')})` : 'URL by URL'}`;
+  const plan = planPurge(urls, { ...settings, publicBase });
+  return `CDN: ${n} changed URL(s) would be purged in ${plan.requests.length} request(s), ${purgeMethod(prefixesOf(plan))}`;
 }
 
 export function writePurgeReport(report: PurgeRunReport, dir: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
