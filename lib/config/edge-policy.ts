@@ -53,7 +53,7 @@ export const DEFAULT_EDGE: Readonly<Record<'development' | 'staging' | 'producti
 export const DEFAULT_CDN: CdnSettings = { plan: 'free', urlsPerRequest: 100, purgeByPrefixAbove: 1000, slowP95Ms: 2000 };
 
 /** A browser origin: scheme, host, optional port; no path, no trailing slash (CORS compares it as a string). */
-function originProblem(origin: string): string | undefined {
+export function originProblem(origin: string): string | undefined {
   if (origin === '*') return undefined;
   let url: URL;
   try { url = new URL(origin); } catch { return 'is not a URL'; }

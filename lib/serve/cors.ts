@@ -3,6 +3,7 @@
  * their pixels from a canvas, which the browser allows only when the answer names the page's origin.
  * Only reads are allowed cross-origin (GET, HEAD), and only from the listed origins (`*`: any).
  */
+import { originProblem } from '../config/edge-policy';
 import { UsageError } from '../errors';
 
 /** Vite's dev server, under both names a browser may use for it. */
@@ -14,9 +15,8 @@ const PREFLIGHT_MAX_AGE_S = '600';
 export function parseOrigins(value: string): string[] {
   const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of origins) {
-    let parsed: URL | undefined;
-    try { parsed = new URL(origin); } catch { parsed = undefined; }
-    if (origin !== '*' && parsed?.origin !== origin) {
+    // The one origin rule (assets.config.ts's `cors` is checked by it too).
+    if (originProblem(origin) !== undefined) {
       throw new UsageError(`--cors "${origin}" is not an origin`, 'give origins as scheme://host[:port] with no path or trailing slash, comma-separated (e.g. http://localhost:5173), or * for any');
     }
   }
