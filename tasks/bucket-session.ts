@@ -9,13 +9,17 @@ import { NotAppliedError, UsageError } from '../lib/errors';
 import type { AdaptiveLimiter } from '../lib/execute/adaptive-limiter';
 import type { DeleteLimits } from '../lib/plan/sync-plan';
 import type { OpenStore } from '../lib/bucket/open-store';
+import type { RunTracker } from '../lib/history/run-tracker';
 import { GIVEN, wasGiven } from './flags';
+import { recorded, startRun, type HistoryTarget } from './run-history';
 
 export interface BucketSession {
   readonly env: Environment;
   readonly opened: OpenStore;
   readonly limiter: AdaptiveLimiter;
   readonly concurrency: number;
+  /** This run's record in the making (none for a dry run): tasks note their figures on it. */
+  readonly history?: RunTracker;
 }
 
 /** The flags every bucket task has (typed from the flag tables). */
@@ -60,14 +64,16 @@ export function resolveTarget(flags: Pick<BucketFlags, 'env' | typeof GIVEN>): E
   return env;
 }
 
-export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSession) => Promise<T>): Promise<T> {
+/** Opens the bucket for `work` and closes it after; with `history`, the run is recorded (before the bucket closes). */
+export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSession) => Promise<T>, history?: HistoryTarget): Promise<T> {
   const env = resolveTarget(flags);
+  const tracker = startRun(history, env.name);
   // Loaded here, not at the top: `gulp build` and `gulp --tasks` never pay for the S3 SDK.
   const { AdaptiveLimiter } = require('../lib/execute/adaptive-limiter') as typeof import('../lib/execute/adaptive-limiter');
   const { openStore } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');
   const concurrency = flags.concurrency ?? 16;
   const limiter = new AdaptiveLimiter(concurrency);
-  const opened = await openStore(env, { limiter });
+  const opened = await openStore(env, { limiter, onRequest: tracker?.meter.count });
   try {
     if (opened.servedBy !== undefined && !flags.json) {
       process.stdout.write(`embedded local bucket "${env.bucket}" kept up by \`gulp serve\` (pid ${opened.servedBy}; data in ${opened.localDirectory}); public URLs: ${opened.publicBase}/<key>\n`);
@@ -80,7 +86,8 @@ export async function withBucket<T>(flags: BucketFlags, work: (session: BucketSe
       process.stdout.write(`--env ${env.name}: bucket "${env.bucket}" at ${env.store.endpoint}${env.archiveBucket ? `, records in "${env.archiveBucket}"` : ''}\n`);
     }
     if (!flags['move-history']) await noteHistoryLeftBehind(opened.store);
-    return await work({ env, opened, limiter, concurrency });
+    const where = { environment: env.name, store: env.store ? opened.store : undefined };
+    return await recorded(tracker, history?.dir, where, () => work({ env, opened, limiter, concurrency, history: tracker }));
   } finally {
     await opened.close();
   }

@@ -1,7 +1,11 @@
 import { RunFailedError } from '../lib/errors';
 import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { withFormats } from '../lib/images/config';
-import { flagHelp, flagsFor } from './flag-tables';
+import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
+import { readManifest } from '../lib/manifest/io';
+import type { RunTracker } from '../lib/history/run-tracker';
+import { reportsDir } from './reports-dir';
+import { recorded, startRun } from './run-history';
 import { runTask } from './outside-domain';
 
 /** `gulp build`: responsive images from public/ into dist/, cached by content. */
@@ -11,6 +15,13 @@ export function build(): Promise<void> {
 
 async function runBuild(): Promise<void> {
   const flags = flagsFor('build');
+  const dir = reportsDir(flags);
+  const tracker = startRun({ command: 'build', dir }, null);
+  // A build that fails (a bad config included) is recorded too: the seed's first alert is a build failure.
+  await recorded(tracker, dir, { environment: null }, () => buildAndNote(flags, tracker));
+}
+
+async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | undefined): Promise<void> {
   const { image } = loadAssetsConfig();
   // Loaded here, not at the top: `gulp --tasks` and other tasks should not pay for sharp.
   const { buildImages } = require('../lib/images/build') as typeof import('../lib/images/build');
@@ -28,6 +39,11 @@ async function runBuild(): Promise<void> {
     dryRun: flags['dry-run'],
     allowEmpty: flags['allow-empty'],
   });
+  if (tracker && !flags['dry-run']) {
+    const { objectFigures, sourceFigures } = require('../lib/history/figures') as typeof import('../lib/history/figures');
+    const manifest = await readManifest(summary.manifest).catch(() => null);
+    tracker.note({ sources: sourceFigures(summary, manifest ?? undefined), objects: manifest ? objectFigures(manifest) : undefined });
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(`${formatBuildSummary(summary)}\n`);
   if (summary.failed > 0 && !flags['keep-going']) {

@@ -15,7 +15,7 @@ async function runPruneTask(): Promise<void> {
   const limits = parseMaxDelete(flags['max-delete']);
   const keep = flags.keep;
   if (keep === undefined) throw new UsageError('gulp prune needs --keep <n>: how many of the newest releases to keep', 'e.g. `gulp prune --keep 20 --dry-run`');
-  await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
+  await withBucket(flags, async ({ env, opened, limiter, concurrency, history }) => {
     const { runPrune } = require('../lib/releases/run-prune') as typeof import('../lib/releases/run-prune');
     const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
     const report = require('../lib/releases/prune-report') as typeof import('../lib/releases/prune-report');
@@ -34,6 +34,9 @@ async function runPruneTask(): Promise<void> {
       interrupted = interrupt.aborted;
     }
     const result = report.pruneReport(outcome, { ...context, dryRun: flags['dry-run'] });
+    // What the prune took out of the archive: the plan's copies, in full when every delete was made.
+    const removedAll = apply && result.failures.length === 0 && !interrupted;
+    if (apply) history?.note({ archive: { added: { count: 0, bytes: 0 }, removed: { count: removedAll ? result.archive.deletes : 0, bytes: removedAll ? result.archive.bytesFreed : 0 } } });
     const path = await report.writePruneReport(result, reportsDir(flags), secretValues());
     printReport(flags, result, path, report.formatPruneOutcome(result));
     if (interrupted) {
@@ -45,7 +48,7 @@ async function runPruneTask(): Promise<void> {
       throw new RunFailedError(`prune of ${env.name} is incomplete`, result.deleteRefusal
         ? 'nothing was deleted: raise --max-delete if those deletes are intended' : 'run the same prune again: it continues where it stopped');
     }
-  });
+  }, { command: 'prune', dir: reportsDir(flags) });
 }
 prune.description = 'Keep the newest --keep n releases (and the latest); delete older release records and the archived copies no kept release needs (plan first, --dry-run, delete cap)';
 prune.flags = flagHelp('prune');

@@ -3,6 +3,7 @@ import { printableKey } from '../lib/validate/object-key';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
 import { confirmApply, withBucket } from './bucket-session';
 import { runTask } from './outside-domain';
+import { reportsDir } from './reports-dir';
 
 /** `gulp releases`: the recorded releases, newest first. */
 export function releases(): Promise<void> {
@@ -29,7 +30,7 @@ async function runReleasesTask(): Promise<void> {
       throw new RunFailedError(`${problems.length} record(s) under _releases/ cannot be used (listed above with x)`,
         'they are never restored or trusted; `gulp restore <id> --yes` makes a readable release the latest again');
     }
-  });
+  }, { command: 'releases', dir: reportsDir({}) });
 }
 /** What is wrong under `_releases/`: damaged records, keys that are not records, a damaged pointer. */
 function recordProblems(read: readonly ({ id: string; problem: string } | object)[], strays: readonly { key: string; reason: string }[], pointer?: string): string[] {
@@ -57,7 +58,7 @@ async function moveHistory(flags: TaskFlags<'releases'>): Promise<void> {
     if (outcome.result && (outcome.result.failures.length > 0 || outcome.result.stopped)) {
       throw new RunFailedError('history move incomplete: no original was deleted unless every copy was verified', 'run the same move again: it copies only what is still missing');
     }
-  });
+  }, { command: 'releases', dir: reportsDir(flags) });
 }
 
 releases.description = 'List the releases recorded in the bucket, newest first: id, time, objects, bytes, what changed';

@@ -8,6 +8,7 @@ import { confirmApply, parseMaxDelete, printReport, withBucket } from './bucket-
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
 import { runTask } from './outside-domain';
+import { appliedFigures, sourceFigures } from '../lib/history/figures';
 import { failIfUnpurged, purgeAfterChange, withPurgeLines } from './cdn-purge';
 
 /** `gulp restore --release <id|previous>`: roll the bucket back (or forward) to a recorded release. */
@@ -24,7 +25,7 @@ async function runRestoreTask(): Promise<void> {
   if (flags.pull) return pull(flags, choice ?? 'latest');
   const config = loadAssetsConfig(); // a bad `publish`/`ignore` glob fails here, before the bucket is opened (a pull needs no config)
   if (!choice) return fullRestore(flags, limits, config);
-  await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
+  await withBucket(flags, async ({ env, opened, limiter, concurrency, history }) => {
     const { runRollback } = require('../lib/restore/run-rollback') as typeof import('../lib/restore/run-rollback');
     const report = require('../lib/restore/restore-report') as typeof import('../lib/restore/restore-report');
     const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
@@ -45,6 +46,7 @@ async function runRestoreTask(): Promise<void> {
       interrupted = interrupt.aborted;
     }
     const restored = report.restoreReport(outcome, { environment: env.name, bucket: env.bucket, dryRun: !apply });
+    if (apply) history?.note({ ...appliedFigures(outcome), release: outcome.release?.id });
     const purge = await purgeAfterChange(env, opened.publicBase, restored.done);
     const result = purge ? { ...restored, purge, ok: restored.ok && purge.status !== 'failed' } : restored;
     const path = await report.writeRestoreReport(result, reportsDir(flags), secretValues());
@@ -64,11 +66,11 @@ async function runRestoreTask(): Promise<void> {
             : 'fix what the failures name and run the same restore again: it continues where it stopped');
     }
     failIfUnpurged(purge, `restore of ${env.name} to ${outcome.target.id}`, path, env);
-  });
+  }, { command: 'restore', dir: reportsDir(flags) });
 }
 /** No release named: rebuild dist/ from the sources (cache ignored), repair the bucket to match, verify. */
 async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits, config: AssetsConfig): Promise<void> {
-  await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
+  await withBucket(flags, async ({ env, opened, limiter, concurrency, history }) => {
     const { runFullRestore } = require('../lib/restore/run-full-restore') as typeof import('../lib/restore/run-full-restore');
     const { defaultConcurrency } = require('../lib/images/responsive') as typeof import('../lib/images/responsive');
     const { formatBuildSummary } = require('../lib/images/build-summary') as typeof import('../lib/images/build-summary');
@@ -94,6 +96,7 @@ async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits, co
     });
     const verified = report.verifyReport(outcome.before, { environment: env.name, bucket: env.bucket, mode: { deep: false, public: false } },
       { outcome: outcome.repair, dryRun, after: outcome.after });
+    history?.note({ sources: sourceFigures(outcome.build), ...appliedFigures(outcome.repair), release: outcome.repair.release?.id });
     const purge = await purgeAfterChange(env, opened.publicBase, verified.repair?.done);
     const result = purge ? { ...verified, purge, ok: verified.ok && purge.status !== 'failed' } : verified;
     const path = await report.writeVerifyReport(result, reportsDir(flags), secretValues());
@@ -106,7 +109,7 @@ async function fullRestore(flags: TaskFlags<'restore'>, limits: DeleteLimits, co
         : `details in ${path}; run \`gulp restore\` again to continue`);
     }
     failIfUnpurged(purge, `the rebuild-and-restore of ${env.name}`, path, env);
-  });
+  }, { command: 'restore', dir: reportsDir(flags) });
 }
 
 /** `--pull`: download a release into --dest, each file checked by SHA-256, plus its image manifest. */
@@ -128,7 +131,7 @@ async function pull(flags: TaskFlags<'restore'>, release: ReleaseChoice): Promis
         outcome.diskFull ? 'free space, then run the same command again: files already pulled are kept'
           : 'files already pulled are kept: a rerun fetches only the rest (one that failed for its name or its bytes fails again until that is fixed)');
     }
-  });
+  }, { command: 'restore', dir: reportsDir(flags) });
 }
 
 restore.description = 'Roll the bucket back (or forward) to a release (--release) or a time (--at) by server-side copies, plan first; --pull downloads a release into a folder; with neither, rebuild from the sources and repair the bucket';

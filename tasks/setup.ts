@@ -42,7 +42,7 @@ async function runSetupTask(): Promise<void> {
       throw new RunFailedError(`setup: ${failures.length} check(s) failed: ${failures.map((item) => item.name).join(', ')}`,
         `each ✗ line above says how to fix it; then run \`gulp setup --env ${env.name}\` again`);
     }
-  });
+  }, { command: 'setup', dir: reportsDir(flags) });
 }
 
 setup.description = 'Bring the bucket to assets.config.ts: apply its CORS (needs R2_ADMIN_ACCESS_KEY_ID/R2_ADMIN_SECRET_ACCESS_KEY off development), then check the sync credentials, the public domain (200, Cache-Control, CORS per origin), that records are not public, and lifecycle rules';

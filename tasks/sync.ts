@@ -16,7 +16,7 @@ async function runSyncTask(): Promise<void> {
   const flags = flagsFor('sync');
   const config = loadAssetsConfig(); // a bad `publish`/`ignore` glob fails here, before the bucket is opened
   const limits = parseMaxDelete(flags['max-delete'], flags['allow-mass-delete']);
-  await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
+  await withBucket(flags, async ({ env, opened, limiter, concurrency, history }) => {
     const { runSync } = require('../lib/sync/run-sync') as typeof import('../lib/sync/run-sync');
     const { slugsFromChangeList } = require('../lib/bucket/change-list') as typeof import('../lib/bucket/change-list');
     const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
@@ -33,6 +33,8 @@ async function runSyncTask(): Promise<void> {
       onPlan: (planned) => { if (!flags.json) process.stdout.write(`${report.formatPlan(planned)}\n`); },
     }).finally(() => interrupt.dispose());
     const synced = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });
+    const { appliedFigures } = require('../lib/history/figures') as typeof import('../lib/history/figures');
+    history?.note({ objects: outcome.objects, ...appliedFigures(outcome), release: outcome.release?.id });
     // Whatever was written or deleted is purged, even by a run that failed part-way: those objects changed.
     const purge = await purgeAfterChange(env, opened.publicBase, synced.done);
     // The report says ok only when the edge is right too; the checks below judge the sync itself (a purge failure is exit 3).
@@ -57,7 +59,7 @@ async function runSyncTask(): Promise<void> {
       throw new RunFailedError(`sync to ${env.name} deleted nothing: ${outcome.plan.deleteRefusal}`, 'everything else was synced and recorded');
     }
     failIfUnpurged(purge, `sync to ${env.name}`, path, env);
-  });
+  }, { command: 'sync', dir: reportsDir(flags) });
 }
 sync.description = 'Diff-sync dist/ to the bucket by content (MD5 = ETag): uploads only what changed; header-only changes are copies';
 sync.flags = flagHelp('sync');

@@ -4,6 +4,11 @@ import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { RunFailedError, UsageError } from '../lib/errors';
 import type { ObjectStore } from '../lib/storage/object-store';
 import type { VerifyOptions } from '../lib/verify/run-verify';
+import type { RepairOutcome } from '../lib/verify/repair-bucket';
+import type { VerifyReport } from '../lib/verify/verify-report';
+import type { RunTracker } from '../lib/history/run-tracker';
+import type { ImageManifest } from '../lib/manifest/types';
+import type { ObjectScope } from '../lib/bucket/object-scope';
 import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
@@ -25,7 +30,7 @@ async function runVerifyTask(): Promise<void> {
     process.stdout.write('verify skipped: --dry-run without --repair (run `gulp verify` to check the bucket)\n');
     return;
   }
-  await withBucket(flags, async ({ env, opened, limiter, concurrency }) => {
+  await withBucket(flags, async ({ env, opened, limiter, concurrency, history }) => {
     const { runVerify, isClean } = require('../lib/verify/run-verify') as typeof import('../lib/verify/run-verify');
     const { repairBucket } = require('../lib/verify/repair-bucket') as typeof import('../lib/verify/repair-bucket');
     const report = require('../lib/verify/verify-report') as typeof import('../lib/verify/verify-report');
@@ -55,6 +60,7 @@ async function runVerifyTask(): Promise<void> {
     const mode = { deep: options.deep, public: options.publicBase !== undefined, sample: options.sample };
     const against = expected.release ? `release ${expected.release.id}` : 'the build';
     const verified = report.verifyReport(outcome, { environment: env.name, bucket: env.bucket, mode, against }, repair);
+    noteVerify(history, verified, expected.manifest, options.scope, repair?.outcome);
     const purge = await purgeAfterChange(env, opened.publicBase, verified.repair?.done);
     const result = purge ? { ...verified, purge, ok: verified.ok && purge.status !== 'failed' } : verified;
     const path = await report.writeVerifyReport(result, reportsDir(flags), secretValues());
@@ -70,6 +76,24 @@ async function runVerifyTask(): Promise<void> {
       path && `details in ${path}`);
     }
     failIfUnpurged(purge, `the repair of ${env.name}`, path, env);
+  }, { command: 'verify', dir: reportsDir(flags) });
+}
+
+/** What the run history keeps of a verify: the build's objects in scope, the findings (after a repair, what is left), latency, the repair's writes. */
+function noteVerify(
+  history: RunTracker | undefined, verified: VerifyReport, manifest: ImageManifest | undefined, scope: ObjectScope, repair: RepairOutcome | undefined,
+): void {
+  if (!history) return;
+  const figures = require('../lib/history/figures') as typeof import('../lib/history/figures');
+  const { keyInScope } = require('../lib/bucket/object-scope') as typeof import('../lib/bucket/object-scope');
+  const { sizeNames } = require('../lib/bucket/desired') as typeof import('../lib/bucket/desired');
+  const left = verified.after ?? verified;
+  const sizes = manifest ? sizeNames(manifest) : [];
+  history.note({
+    objects: manifest && figures.objectFigures(manifest, (key) => keyInScope(key, scope, sizes)),
+    verify: figures.verifyFigures(left.counts, left.problems),
+    publicLatency: figures.latencyFigures(verified.public?.latency),
+    ...(repair && !verified.repair?.dryRun ? { ...figures.appliedFigures(repair), release: repair.release?.id } : {}),
   });
 }
 /** What the bucket must hold: a recorded release (--release), or the build's manifest. */

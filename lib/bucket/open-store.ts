@@ -36,6 +36,8 @@ export interface StoreWiring {
   readonly requestTimeout?: number;
   /** R2_ARCHIVE_BUCKET: the tool's records in this other bucket of the same account. */
   readonly archiveBucket?: string;
+  /** Told of every request sent (the run history's count). */
+  readonly onRequest?: (operation: string) => void;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface StoreWiring {
  */
 export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { store: ObjectStore; destroy(): void } {
   const clientOptions = {
-    maxAttempts: wiring.maxAttempts, backoffBase: wiring.backoffBase, requestTimeout: wiring.requestTimeout, maxRetryDelay: wiring.maxRetryDelay,
+    maxAttempts: wiring.maxAttempts, backoffBase: wiring.backoffBase, requestTimeout: wiring.requestTimeout, maxRetryDelay: wiring.maxRetryDelay, onRequest: wiring.onRequest,
     onRetry: (type: string) => { if (type === 'THROTTLING' || type === 'TRANSIENT') wiring.limiter?.throttled(); },
   };
   const client = createS3Client(config, clientOptions);
@@ -58,7 +60,7 @@ export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { s
   return { store, destroy: () => client.destroy() };
 }
 
-export async function openStore(env: Environment, options: { limiter?: AdaptiveLimiter; maxAttempts?: number } = {}): Promise<OpenStore> {
+export async function openStore(env: Environment, options: { limiter?: AdaptiveLimiter; maxAttempts?: number; onRequest?: (operation: string) => void } = {}): Promise<OpenStore> {
   let config = env.store;
   let closeServer = async () => undefined as void;
   let publicBase = env.publicBase;

@@ -45,6 +45,8 @@ export interface ClientOptions {
   readonly backoffBase?: number;
   /** The longest wait before a retry, Retry-After included (default MAX_RETRY_DELAY_MS; tests shorten it). */
   readonly maxRetryDelay?: number;
+  /** Called for every request sent, each attempt of it (`GetObject`): what the run history counts. */
+  readonly onRequest?: (operation: string) => void;
 }
 
 /** How a store wants `CopySource` encoded. s3rver decodes it with decodeURI, so `%2B` would stay encoded. */
@@ -145,6 +147,9 @@ export function createS3Client(store: StoreConfig, options: ClientOptions = {}):
     }, 2 * (options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS)),
   });
   client.middlewareStack.add(bucketConfigContentMd5<ServiceInputTypes, ServiceOutputTypes>(), { step: 'build', priority: 'low', name: 'bucketConfigContentMd5' });
+  const { onRequest } = options;
+  // The deserialize step runs inside the retry loop: once per attempt, as the store counts (and bills) them.
+  if (onRequest) client.middlewareStack.add((next, context) => (args) => { onRequest(context.commandName ?? 'unknown'); return next(args); }, { step: 'deserialize', priority: 'high', name: 'countRequests' });
   return client;
 }
 

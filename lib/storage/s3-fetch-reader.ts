@@ -138,6 +138,7 @@ export function createObjectReader(store: StoreConfig, options: ClientOptions = 
       let response: Response | undefined;
       let error: unknown;
       const deadline = new Deadline(idleMs, key);
+      options.onRequest?.('GetObject');
       try {
         // A redirect is an answer, not something to follow: its target would get the signed request's headers.
         response = await fetch(url, { headers: signGet(store, base.host, path, new Date(), keys), signal: deadline.controller.signal, redirect: 'manual' });

@@ -12,6 +12,8 @@ import { planSync, type DeleteLimits, type SyncPlan } from '../plan/sync-plan';
 import type { ObjectStore } from '../storage/object-store';
 import { createProgress } from '../util/progress';
 import { coversWholeBucket, describeScope, refuseEmptyScope, type ObjectScope } from '../bucket/object-scope';
+import { objectFigures } from '../history/figures';
+import type { ObjectFigures } from '../history/types';
 import { desiredObjects, distReader, requireManifest, runObjects, sizeNames } from '../bucket/desired';
 import { inspect, listRemote } from '../bucket/listing';
 import { DEFAULT_KEY_RULES, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
@@ -58,6 +60,8 @@ export interface SyncOutcome {
   readonly unrecorded?: string;
   /** The release that describes the bucket after the run (new or not). */
   readonly describedBy?: string;
+  /** The build's images in the run's scope (for the run history). */
+  readonly objects: ObjectFigures;
   readonly seconds: number;
 }
 
@@ -91,7 +95,8 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const { published: scan } = run;
   const published = { files: scan.objects.length, hashed: scan.hashed, seconds: Number(scan.seconds.toFixed(3)), idle: scan.idle };
   options.onPlan?.({ plan, totals, unmanaged, published });
-  if (options.dryRun) return { plan, totals, unmanaged, published, seconds: (performance.now() - started) / 1000 };
+  const objects = objectFigures(manifest, inRun);
+  if (options.dryRun) return { plan, totals, unmanaged, published, objects, seconds: (performance.now() - started) / 1000 };
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
   const progress = createProgress({ label: 'sync', total: writes, unit: 'obj', silent: options.quiet });
@@ -107,7 +112,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   }).finally(() => progress.done());
   return {
     plan, totals, unmanaged, published, result: committed.result, release: committed.release, adopted: committed.adopted, unrecorded: committed.unrecorded,
-    describedBy: committed.describedBy,
+    describedBy: committed.describedBy, objects,
     seconds: (performance.now() - started) / 1000,
   };
 }

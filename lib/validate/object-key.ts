@@ -9,8 +9,10 @@ import { ARCHIVE_PREFIX, RELEASES_PREFIX } from '../releases/release';
 import { hasUnprintable, printable } from '../util/printable';
 
 export const STATE_PREFIX = '_state/';
-/** Keys under these prefixes belong to the tool itself (state, releases, archive): never synced or deleted. */
-export const RESERVED_PREFIXES = [STATE_PREFIX, RELEASES_PREFIX, ARCHIVE_PREFIX] as const;
+/** The run history (lib/history). */
+export const HISTORY_PREFIX = '_history/';
+/** Keys under these prefixes belong to the tool itself (state, releases, archive, run history): never synced or deleted. */
+export const RESERVED_PREFIXES = [STATE_PREFIX, RELEASES_PREFIX, ARCHIVE_PREFIX, HISTORY_PREFIX] as const;
 const KEY_MAX_BYTES = 1024;
 
 export function isReserved(key: string): boolean {

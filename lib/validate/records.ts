@@ -19,13 +19,13 @@ const md5 = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'is not a hex MD5'));
 /** A release made from a versioned bucket's history records what a HEAD said: a multipart ETag, or no SHA-256. */
 const etagOrMd5 = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}(-\d+)?$/, 'is not a hex MD5 or ETag'));
 const sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'is not a hex SHA-256'));
-const count = v.pipe(v.number('is not a number'), v.integer('is not a whole number'), v.minValue(0, 'is negative'));
-const text = (max = 1000) => v.pipe(v.string('is not text'), v.maxLength(max, `is longer than ${max} characters`),
+export const count = v.pipe(v.number('is not a number'), v.integer('is not a whole number'), v.minValue(0, 'is negative'));
+export const text = (max = 1000) => v.pipe(v.string('is not text'), v.maxLength(max, `is longer than ${max} characters`),
   v.check((t) => !hasUnprintable(t), 'contains a control character (or a line separator or bidirectional mark)'));
 /** A value sent as an HTTP header (Content-Type, Cache-Control): printable ASCII only. */
 const header = (max: number) => v.pipe(v.string('is not text'), v.maxLength(max, `is longer than ${max} characters`),
   v.regex(/^[\x20-\x7e]*$/, 'is not printable ASCII (it is sent as an HTTP header)'));
-const timestamp = v.pipe(v.string('is not text'), v.isoTimestamp('is not an ISO time'));
+export const timestamp = v.pipe(v.string('is not text'), v.isoTimestamp('is not an ISO time'));
 /** `20261128T123456.789Z-<8 hex>`: sorts by time, ends with the hash of its object list. */
 export const RELEASE_ID = /^\d{8}T\d{6}(\.\d{3})?Z-[0-9a-f]{8}$/;
 const releaseId = v.pipe(v.string('is not text'), v.regex(RELEASE_ID, 'is not a release id'));
@@ -37,7 +37,7 @@ const keyList = v.array(imageKey, 'is not a list');
 
 const isPlainObject = (input: unknown): boolean => typeof input === 'object' && input !== null && !Array.isArray(input);
 /** A JSON object, not an array (valibot's object and record take arrays too). */
-const plain = <T extends v.GenericSchema>(schema: T, message: string) =>
+export const plain = <T extends v.GenericSchema>(schema: T, message: string) =>
   v.pipe(v.custom<Record<string, unknown>>(isPlainObject, message), schema as unknown as v.GenericSchema<Record<string, unknown>, v.InferOutput<T>>);
 /** A JSON object keyed by image keys. */
 const map = <T extends v.GenericSchema>(value: T, message: string) => plain(v.record(imageKey, value, message), message);
@@ -105,7 +105,7 @@ function describe(issues: readonly v.BaseIssue<unknown>[]): string {
   return `${at}${at && message.startsWith('key ') ? ':' : ''}${at ? ' ' : ''}${message}${more}`;
 }
 
-function parseWith<T>(schema: v.GenericSchema<unknown, T>, textValue: string, where: string, hint?: string): T {
+export function parseWith<T>(schema: v.GenericSchema<unknown, T>, textValue: string, where: string, hint?: string): T {
   let value: unknown;
   try { value = JSON.parse(textValue); } catch (error) {
     throw new BadRecordError(where, `is not valid JSON (${(error as Error).message})`, hint);

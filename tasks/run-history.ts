@@ -1,0 +1,83 @@
+/**
+ * The run history around a task: a tracker started with the command, the record written when it ends
+ * (failed or not, Ctrl-C included) — to the bucket's `_history/` for a remote environment, to the folder
+ * beside the reports for development, or, for a build, kept locally until the next sync carries it up.
+ * A dry run writes nothing anywhere, so it has no record. Losing a record never fails a command: it is said.
+ */
+import { join } from 'node:path';
+import { secretValues } from '../lib/config/environment';
+import { AssetsError, messageOf } from '../lib/errors';
+import type { HistoryPlace } from '../lib/history/history-place';
+import type { RunTracker } from '../lib/history/run-tracker';
+import type { HistoryCommand, RunRecord } from '../lib/history/types';
+import type { ObjectStore } from '../lib/storage/object-store';
+
+export interface HistoryTarget {
+  readonly command: HistoryCommand;
+  /** The reports folder (history in `<dir>/history`); undefined for a dry run: no record. */
+  readonly dir: string | undefined;
+}
+
+/** Where the record goes: the bucket's records for a remote environment, else the local folder. */
+export interface HistoryWhere {
+  readonly environment: string | null;
+  readonly store?: ObjectStore;
+}
+
+export const historyFolder = (dir: string): string => join(dir, 'history');
+
+/** A tracker for the run, or none when it writes no record (a dry run, or no history asked for). */
+export function startRun(target: HistoryTarget | undefined, environment: string | null): RunTracker | undefined {
+  if (target?.dir === undefined) return undefined;
+  const { RunTracker } = require('../lib/history/run-tracker') as typeof import('../lib/history/run-tracker');
+  return new RunTracker(target.command, environment);
+}
+
+/** Runs `work` and, with a tracker, records the run however it ends (into `dir`'s history, or the bucket's). */
+export async function recorded<T>(tracker: RunTracker | undefined, dir: string | undefined, where: HistoryWhere, work: () => Promise<T>): Promise<T> {
+  if (!tracker || dir === undefined) return work();
+  let failure: unknown;
+  try {
+    return await work();
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    await saveRun(tracker, dir, where, failure);
+  }
+}
+
+async function saveRun(tracker: RunTracker, dir: string, where: HistoryWhere, failure: unknown): Promise<void> {
+  const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
+  const { bucketHistory, folderHistory } = require('../lib/history/history-place') as typeof import('../lib/history/history-place');
+  const { keepPending, recordRun } = require('../lib/history/record-run') as typeof import('../lib/history/record-run');
+  const secrets = secretValues();
+  const error = failure === undefined ? undefined
+    : { code: failure instanceof AssetsError ? failure.code : 'E_UNEXPECTED', message: scrub(messageOf(failure), secrets).slice(0, 2000) };
+  const local = folderHistory(historyFolder(dir));
+  try {
+    if (tracker.command === 'build') {
+      await keepPending(local, tracker.finish({ ok: !error, error }, new Date(), false));
+      return;
+    }
+    const record = tracker.finish({ ok: !error, error });
+    const place: HistoryPlace = where.store ? bucketHistory(where.store) : local;
+    const recorded = await recordRun(place, record, local);
+    for (const line of recorded.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
+    if (rollsUp(record)) await rollUp(place);
+  } catch (caught) {
+    process.stderr.write(`warning: the run history was not updated (${scrub(messageOf(caught), secrets)}); the command's own outcome stands\n`);
+  }
+}
+
+/** A run that changed the bucket (or reported on it) folds the batches into months: it has spent requests anyway. */
+function rollsUp(record: RunRecord): boolean {
+  return record.release !== undefined || record.command === 'prune' || record.command === 'report' || record.command === 'cost'
+    || (record.writes?.attempted ?? 0) > 0;
+}
+
+async function rollUp(place: HistoryPlace): Promise<void> {
+  const { rollUpHistory } = require('../lib/history/roll-up') as typeof import('../lib/history/roll-up');
+  const result = await rollUpHistory(place, new Date());
+  for (const line of result.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
+}
