@@ -34,7 +34,9 @@ async function runSyncTask(): Promise<void> {
     }).finally(() => interrupt.dispose());
     const synced = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });
     const { appliedFigures } = require('../lib/history/figures') as typeof import('../lib/history/figures');
-    history?.note({ objects: outcome.objects, ...appliedFigures(outcome), release: outcome.release?.id });
+    // A scoped run's objects are a part of the collection: only a whole run says how big it is.
+    const whole = !flags.type && !flags.size && !flags.filter && !changed;
+    history?.note({ objects: whole ? outcome.objects : undefined, ...appliedFigures(outcome), release: outcome.release?.id });
     // Whatever was written or deleted is purged, even by a run that failed part-way: those objects changed.
     const purge = await purgeAfterChange(env, opened.publicBase, synced.done);
     // The report says ok only when the edge is right too; the checks below judge the sync itself (a purge failure is exit 3).

@@ -85,12 +85,13 @@ function noteVerify(
 ): void {
   if (!history) return;
   const figures = require('../lib/history/figures') as typeof import('../lib/history/figures');
-  const { keyInScope } = require('../lib/bucket/object-scope') as typeof import('../lib/bucket/object-scope');
+  const { coversWholeBucket, keyInScope } = require('../lib/bucket/object-scope') as typeof import('../lib/bucket/object-scope');
   const { sizeNames } = require('../lib/bucket/desired') as typeof import('../lib/bucket/desired');
   const left = verified.after ?? verified;
   const sizes = manifest ? sizeNames(manifest) : [];
   history.note({
-    objects: manifest && figures.objectFigures(manifest, (key) => keyInScope(key, scope, sizes)),
+    // A scoped run's objects are a part of the collection: only a whole run says how big it is.
+    objects: manifest && coversWholeBucket(scope) ? figures.objectFigures(manifest, (key) => keyInScope(key, scope, sizes)) : undefined,
     verify: figures.verifyFigures(left.counts, left.problems),
     publicLatency: figures.latencyFigures(verified.public?.latency),
     ...(repair && !verified.repair?.dryRun ? { ...figures.appliedFigures(repair), release: repair.release?.id } : {}),
