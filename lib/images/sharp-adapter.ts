@@ -171,3 +171,21 @@ export function describeDecodeError(error: unknown, input: Buffer, maxPixels: nu
   if (isCutOff(input)) return `truncated or corrupt image data (the file ends before its end marker; ${message.split('\n')[0]})`;
   return `cannot decode: ${message.split('\n')[0]}`;
 }
+
+/** Most pixels a thumbnail's input may decode: a bucket object is untrusted, and a contact sheet never needs more. */
+const THUMBNAIL_MAX_PIXELS = 100_000_000;
+
+/**
+ * A small upright JPEG (q70, fit inside size×size, never enlarged) of an image, as a `data:` URI for the
+ * report's contact sheet. Rejects on bytes that are not an image.
+ */
+export async function thumbnailDataUri(bytes: Buffer, size = 160): Promise<string> {
+  const jpeg = await sharp(bytes, { limitInputPixels: THUMBNAIL_MAX_PIXELS, failOn: 'error' })
+    .autoOrient()
+    .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .jpeg({ quality: 70 })
+    .toBuffer();
+  return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+}
