@@ -8,9 +8,11 @@ import type { ResponsiveOptions } from './lib/images/responsive';
 import { pipelineTask } from './tasks/pipeline';
 
 export { build } from './tasks/build';
+export { cost } from './tasks/cost';
 export { prune } from './tasks/prune';
 export { purge } from './tasks/purge';
 export { releases } from './tasks/releases';
+export { report } from './tasks/report';
 export { restore } from './tasks/restore';
 export { serve } from './tasks/serve';
 export { setup } from './tasks/setup';

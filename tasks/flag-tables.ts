@@ -86,7 +86,7 @@ export const FLAG_TABLES = {
   releases: {
     ...bucket,
     limit: { kind: 'count', min: 1, max: 10_000, default: '20', description: 'how many of the newest releases to show' },
-    'move-history': { kind: 'boolean', description: 'with R2_ARCHIVE_BUCKET set: move the history kept in the images\' bucket (_releases/, _archive/, _state/) to the archive bucket by server-side copies checked by ETag, deleting the originals only once every copy is verified (plan first)' },
+    'move-history': { kind: 'boolean', description: 'with R2_ARCHIVE_BUCKET set: move the history kept in the images\' bucket (_releases/, _archive/, _state/, _history/) to the archive bucket by server-side copies checked by ETag, deleting the originals only once every copy is verified (plan first)' },
     'dry-run': { kind: 'boolean', description: 'with --move-history: print the move plan and change nothing' },
     yes: { kind: 'boolean', description: 'with --move-history: apply without asking (needed when not on a terminal)' },
     json: { kind: 'boolean', description: 'print the list as JSON on stdout' },
@@ -128,6 +128,17 @@ export const FLAG_TABLES = {
     urls: { kind: 'string', arg: 'file', description: 'purge the URLs in this file: a run report of ours (sync, verify --repair, restore, purge: the URLs its purge left) or a text file, one URL per line' },
     'dry-run': { kind: 'boolean', description: 'print the purge plan (URLs, requests, by URL or by prefix) and send nothing' },
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+    ...reports,
+  },
+  report: {
+    ...bucket,
+    out: { kind: 'string', arg: 'file', description: 'where to write the HTML dashboard (default: <reports>/dashboard-<env>.html); for a remote environment a copy is also kept beside the records (_history/dashboard.html, private)' },
+    json: { kind: 'boolean', description: 'print the report (alerts, cost, where the page went) as JSON on stdout' },
+    ...reports,
+  },
+  cost: {
+    ...bucket,
+    json: { kind: 'boolean', description: 'print the cost model as JSON on stdout' },
     ...reports,
   },
   setup: {

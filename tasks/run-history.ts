@@ -9,7 +9,7 @@ import { secretValues } from '../lib/config/environment';
 import { AssetsError, messageOf } from '../lib/errors';
 import type { HistoryPlace } from '../lib/history/history-place';
 import type { RunTracker } from '../lib/history/run-tracker';
-import type { HistoryCommand, RunRecord } from '../lib/history/types';
+import type { Alert, AlertThresholds, HistoryCommand, RunRecord } from '../lib/history/types';
 import type { ObjectStore } from '../lib/storage/object-store';
 
 export interface HistoryTarget {
@@ -49,25 +49,57 @@ export async function recorded<T>(tracker: RunTracker | undefined, dir: string |
 
 async function saveRun(tracker: RunTracker, dir: string, where: HistoryWhere, failure: unknown): Promise<void> {
   const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
-  const { bucketHistory, folderHistory } = require('../lib/history/history-place') as typeof import('../lib/history/history-place');
+  const { folderHistory } = require('../lib/history/history-place') as typeof import('../lib/history/history-place');
   const { keepPending, recordRun } = require('../lib/history/record-run') as typeof import('../lib/history/record-run');
   const secrets = secretValues();
   const error = failure === undefined ? undefined
     : { code: failure instanceof AssetsError ? failure.code : 'E_UNEXPECTED', message: scrub(messageOf(failure), secrets).slice(0, 2000) };
   const local = folderHistory(historyFolder(dir));
+  const record = tracker.finish({ ok: !error, error }, new Date(), tracker.command !== 'build');
   try {
     if (tracker.command === 'build') {
-      await keepPending(local, tracker.finish({ ok: !error, error }, new Date(), false));
-      return;
+      await keepPending(local, record);
+    } else {
+      const place = historyPlace(where, dir);
+      const recorded = await recordRun(place, record, local);
+      for (const line of recorded.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
+      if (rollsUp(record)) await rollUp(place);
     }
-    const record = tracker.finish({ ok: !error, error });
-    const place: HistoryPlace = where.store ? bucketHistory(where.store) : local;
-    const recorded = await recordRun(place, record, local);
-    for (const line of recorded.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
-    if (rollsUp(record)) await rollUp(place);
   } catch (caught) {
     process.stderr.write(`warning: the run history was not updated (${scrub(messageOf(caught), secrets)}); the command's own outcome stands\n`);
   }
+  await alertNow(record);
+}
+
+/** Where `where`'s history is read and written: the bucket's records for a remote environment, else the folder. */
+export function historyPlace(where: HistoryWhere, dir: string): HistoryPlace {
+  const { bucketHistory, folderHistory } = require('../lib/history/history-place') as typeof import('../lib/history/history-place');
+  return where.store ? bucketHistory(where.store) : folderHistory(historyFolder(dir));
+}
+
+/** The alerts a run raises by itself (a failed build, failed writes, a slow CDN), delivered at once: the seed's "immediate". */
+async function alertNow(record: RunRecord): Promise<void> {
+  const { evaluateAlerts } = require('../lib/alerts/evaluate-alerts') as typeof import('../lib/alerts/evaluate-alerts');
+  const alerts = evaluateAlerts({ runs: [], current: record, thresholds: alertThresholds(), environment: record.environment, now: new Date() });
+  await deliver(alerts);
+}
+
+/** assets.config.ts's thresholds; the seed's when the config itself is what failed to load. */
+export function alertThresholds(): AlertThresholds {
+  try {
+    const { loadAssetsConfig } = require('../lib/config/load-assets-config') as typeof import('../lib/config/load-assets-config');
+    return loadAssetsConfig().alerts;
+  } catch {
+    const { DEFAULT_ALERT_THRESHOLDS } = require('../lib/history/types') as typeof import('../lib/history/types');
+    return DEFAULT_ALERT_THRESHOLDS;
+  }
+}
+
+/** Lines on stderr, GitHub annotations and step summary in Actions, and ALERT_WEBHOOK_URL when set. */
+export async function deliver(alerts: readonly Alert[]): Promise<void> {
+  if (alerts.length === 0) return;
+  const { deliverAlerts } = require('../lib/alerts/deliver-alerts') as typeof import('../lib/alerts/deliver-alerts');
+  await deliverAlerts(alerts, { env: process.env, write: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`), secrets: secretValues() });
 }
 
 /** A run that changed the bucket (or reported on it) folds the batches into months: it has spent requests anyway. */

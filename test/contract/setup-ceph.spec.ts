@@ -84,7 +84,7 @@ describe('gulp setup on Ceph radosgw (CORS and lifecycle are real there, SigV4 c
     expect(item(report, `credentials (bucket "${records}")`).ok).to.equal(true);
     const lifecycle = item(report, 'lifecycle');
     expect(lifecycle.ok).to.equal(false);
-    expect(lifecycle.detail).to.match(new RegExp(`bucket "${records}": rule "everything" expires objects after 30 day\\(s\\): every object, which covers _state/, _releases/, _archive/$`));
+    expect(lifecycle.detail).to.match(new RegExp(`bucket "${records}": rule "everything" expires objects after 30 day\\(s\\): every object, which covers _state/, _releases/, _archive/, _history/$`));
     expect(lifecycle.detail).not.to.match(/"scratch"/);
   });
 
