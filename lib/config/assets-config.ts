@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { ConfigError } from '../errors';
+import { DEFAULT_ALERT_THRESHOLDS, type AlertThresholds } from '../history/types';
 import {
   COLLECTION_TYPES, OUTPUT_FORMATS, validateImageConfig, type CollectionRecipe, type CollectionType, type ImageConfig, type SizeSpec,
 } from '../images/config';
@@ -19,6 +20,16 @@ const effortful = v.strictObject({ quality: v.optional(quality), effort: v.optio
 const format = v.picklist(OUTPUT_FORMATS, `is not one of ${OUTPUT_FORMATS.join(', ')}`);
 // Checked here, once, by the one glob dialect (lib/util/globs.ts): a bad glob names itself and its field.
 const glob = v.pipe(v.string(), v.check((g) => globProblem(g) === undefined, (issue) => `"${String(issue.input)}" ${globProblem(String(issue.input)) ?? 'is not a glob'}`));
+
+// Thresholds may be fractional (a ratio of 0.5, 2.5 %), so positive here is not whole.
+const positiveNumber = v.pipe(v.number(), v.finite('is not a finite number'), v.gtValue(0, 'is not a positive number'));
+const alertsSchema = v.strictObject({
+  failedWritesPercent: v.optional(positiveNumber),
+  costSpikePercent: v.optional(positiveNumber),
+  slowP95Ms: v.optional(positiveNumber),
+  archiveGrowthRatio: v.optional(positiveNumber),
+  archiveWindowDays: v.optional(positiveNumber),
+});
 
 const sizeSchema = v.variant('fit', [
   v.strictObject({ fit: v.literal('source'), jpeg: v.optional(jpeg) }),
@@ -50,6 +61,7 @@ const configSchema = v.strictObject({
     production: v.optional(environmentEdgeSchema), staging: v.optional(environmentEdgeSchema), development: v.optional(environmentEdgeSchema),
   })),
   cdn: v.optional(cdnSchema),
+  alerts: v.optional(alertsSchema),
 });
 
 type EdgeName = keyof typeof DEFAULT_EDGE;
@@ -66,6 +78,8 @@ export interface AssetsConfig {
   /** Per environment: the Cache-Control objects are sent with, the bucket's CORS rule. */
   readonly edge: Readonly<Record<EdgeName, EdgePolicy>>;
   readonly cdn: CdnSettings;
+  /** When a run or the history raises an alert: the seed's thresholds, slowP95Ms defaulting to cdn.slowP95Ms. */
+  readonly alerts: AlertThresholds;
   /** The file it came from; undefined for the built-in default. */
   readonly file?: string;
 }
@@ -119,7 +133,9 @@ export function resolveAssetsConfig(raw: unknown, file?: string): AssetsConfig {
       sourceSuffix: input.source?.suffix ?? preset.sourceSuffix,
       sourceExtensions: input.source?.extensions ?? preset.sourceExtensions,
     });
-    return { image, publish: input.publish ?? [], ignore: input.ignore ?? [], edge: edgeOf(input), cdn: { ...DEFAULT_CDN, ...input.cdn }, file };
+    const cdn = { ...DEFAULT_CDN, ...input.cdn };
+    const alerts = { ...DEFAULT_ALERT_THRESHOLDS, slowP95Ms: cdn.slowP95Ms, ...input.alerts };
+    return { image, publish: input.publish ?? [], ignore: input.ignore ?? [], edge: edgeOf(input), cdn, alerts, file };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`${where}: ${error.message.replace(/^image config: /, '')}`, error.hint);
     throw error;

@@ -1,7 +1,8 @@
 /** What a sync plan will cost in requests and dollars, by R2 operation class (r2-facts.md §4). */
+import { R2_PRICES } from '../cost/r2-prices';
 import type { SyncPlan } from './sync-plan';
 
-export const R2_PRICES = { classA: 4.5 / 1e6, classB: 0.36 / 1e6 } as const;
+export { R2_PRICES };
 
 export interface RequestCount {
   /** Class A: ListObjectsV2 pages, PutObject, CopyObject. */

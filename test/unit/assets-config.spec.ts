@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { resolveAssetsConfig } from '../../lib/config/assets-config';
 import { loadAssetsConfig } from '../../lib/config/load-assets-config';
 import { ConfigError } from '../../lib/errors';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/history/types';
 import { PRESETS, recipeOf } from '../../lib/images/config';
 
 function refusal(raw: unknown): ConfigError {
@@ -82,5 +83,16 @@ describe('assets.config.ts: the recipe as configuration', () => {
     const config = loadAssetsConfig(join(__dirname, '..', '..'), {});
     expect(config.publish).to.deep.equal(['{album,artist}/*/og-image.png', 'og-image.png']);
     expect(config.image).to.deep.equal(PRESETS['russ-fm']);
+  });
+
+  it('alerts: the seed\'s thresholds by default, slowP95Ms following cdn.slowP95Ms, each one changeable and checked by name', async () => {
+    expect(resolveAssetsConfig(undefined).alerts).to.deep.equal(DEFAULT_ALERT_THRESHOLDS);
+    expect(resolveAssetsConfig({ cdn: { slowP95Ms: 1500 } }).alerts.slowP95Ms).to.equal(1500);
+    expect(resolveAssetsConfig({ cdn: { slowP95Ms: 1500 }, alerts: { slowP95Ms: 900, archiveGrowthRatio: 0.5 } }).alerts)
+      .to.deep.equal({ ...DEFAULT_ALERT_THRESHOLDS, slowP95Ms: 900, archiveGrowthRatio: 0.5 });
+    expect(refusal({ alerts: { failedWritesPercent: 0 } }).message).to.match(/alerts\.failedWritesPercent is not a positive number/);
+    expect(refusal({ alerts: { archiveWindowDays: -3 } }).message).to.match(/alerts\.archiveWindowDays is not a positive number/);
+    expect(refusal({ alerts: { costSpikePercent: '150' } }).message).to.match(/alerts\.costSpikePercent/);
+    expect(refusal({ alerts: { slowP95ms: 100 } }).message).to.match(/alerts\.slowP95ms is not a field this config has/);
   });
 });
