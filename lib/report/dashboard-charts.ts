@@ -9,7 +9,8 @@ export interface MonthCost {
   readonly billUsd: number;
 }
 
-const seconds = (time: string) => Math.floor(Date.parse(time) / 1000);
+// Milliseconds kept: a build and the sync after it often start within the same second.
+const seconds = (time: string) => Date.parse(time) / 1000;
 
 /**
  * Series over the runs each one picks (a value, or undefined to skip the run), aligned on the union of

@@ -60,7 +60,8 @@ export const DASHBOARD_SCRIPT = String.raw`
   function draw(chart, target) {
     var unit = chart.unit;
     var series = [{ label: 'time' }].concat(chart.labels.map(function (label, i) {
-      return { label: label, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 6 },
+      // spanGaps: a series is null at the other series' runs (a sync between two builds); the line joins its own points.
+      return { label: label, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 6 }, spanGaps: true,
         value: function (u, v) { return format(unit, v); } };
     }));
     var opts = {
@@ -69,6 +70,8 @@ export const DASHBOARD_SCRIPT = String.raw`
       // A static legend (labels only): the page is read, and screenshotted, without a pointer over it.
       legend: { live: false },
       padding: [12, 28, 0, 0],
+      // One point alone would be spread over years by uPlot's auto range: show the day around it.
+      scales: chart.data[0].length === 1 ? { x: { time: true, range: function () { var t = chart.data[0][0]; return [t - 43200, t + 43200]; } } } : {},
       axes: [xAxis(chart.data[0]), {
         stroke: '#555', grid: { stroke: '#eee' }, size: 64, incrs: INCRS[unit],
         values: function (u, splits) { return splits.map(function (v) { return format(unit, v); }); },

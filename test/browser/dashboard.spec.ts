@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { renderDashboard } from '../../lib/report/render-dashboard';
 import type { DashboardView } from '../../lib/report/dashboard-view';
@@ -9,41 +8,11 @@ import { withDeadline } from '../helpers/deadline';
 import { REPO_ROOT } from '../helpers/paths';
 import { makeTmpDir, removeTmp } from '../helpers/tmp';
 import { launchChromium, requireChromium, type Chromium } from '../support/chromium';
+import { openOffline, type PageLog } from '../support/offline-page';
 import { emptyDashboardView, HOSTILE_KEY, hostileDashboardView, sampleDashboardView, thumbnailsWithSrc } from '../support/dashboard-sample';
 
-const WAIT_MS = 15_000;
 const SCREENSHOT = join(REPO_ROOT, 'test-artifacts', 'dashboard.png');
-
-/** What a page did that the test cares about: errors, dialogs and any request that would leave the file. */
-interface PageLog {
-  readonly errors: string[];
-  readonly dialogs: string[];
-  readonly outside: string[];
-}
-
-async function openOffline(chromium: Chromium, file: string): Promise<{ page: Page; log: PageLog }> {
-  const log: PageLog = { errors: [], dialogs: [], outside: [] };
-  const page = await chromium.browser.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  await page.setViewport({ width: 1280, height: 900 });
-  const own = pathToFileURL(file).href;
-  await page.setRequestInterception(true);
-  page.on('request', (request) => {
-    const url = request.url();
-    if (url.startsWith('data:') || url === own) return void request.continue();
-    log.outside.push(url);
-    void request.abort('blockedbyclient');
-  });
-  page.on('console', (message) => { if (message.type() === 'error') log.errors.push(`console: ${message.text()}`); });
-  page.on('pageerror', (error) => { log.errors.push(`page: ${error instanceof Error ? error.message : String(error)}`); });
-  page.on('dialog', (dialog) => {
-    log.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  await page.goto(own, { waitUntil: 'load', timeout: WAIT_MS });
-  await withDeadline(page.waitForFunction('document.body.dataset.ready === "true"', { timeout: WAIT_MS }), WAIT_MS + 1000, 'the dashboard\'s charts');
-  return { page, log };
-}
+const WAIT_MS = 15_000;
 
 describe('gulp report dashboard in headless Chromium (offline file:// page)', function () {
   let chromium: Chromium | undefined;
