@@ -50,5 +50,5 @@ export async function recordPrivacy(images: ObjectStore, options: PrivacyOptions
   const why = `${url} answered 200: anyone can read the tool's records (sync state, releases, archived covers). R2 serves every key of a bucket with a public domain: public access is the domain, not a policy`;
   return failed(NAME, why, options.archiveBucket
     ? `the images' bucket still holds history: move it into R2_ARCHIVE_BUCKET "${options.archiveBucket}" with \`gulp releases --env ${env} --move-history\``
-    : `keep the records in a private bucket: create one with no public domain, set R2_ARCHIVE_BUCKET to its name, then run \`gulp releases --env ${env} --move-history\` (moves _releases/, _archive/, _state/ there)`);
+    : `keep the records in a private bucket: create one with no public domain, set R2_ARCHIVE_BUCKET to its name, then run \`gulp releases --env ${env} --move-history\` (moves _releases/, _archive/, _state/, _history/ there)`);
 }
