@@ -53,6 +53,29 @@ for (const [kind, require] of kinds) {
       expect(await folderHistory(`${reports}/history`).names('pending')).to.deep.equal([]);
     });
 
+    it('gulp cost prices this month from the recorded requests and a listing of the bucket (images, archive and records apart)', async () => {
+      await gulp(['sync', '--dest', h.dist]);
+      await h.writeDist({ 'album/a/a-medium.jpg': 'a v2 is longer' });
+      await gulp(['sync', '--dest', h.dist]);
+      const run = await gulp(['cost', '--json', '--silent']);
+      expect(run.status, run.output).to.equal(0);
+      const model = JSON.parse(run.output.trim().split('\n').pop() ?? '{}');
+      const { runs } = await readHistory(bucketHistory(h.direct));
+      const month = new Date().toISOString().slice(0, 7);
+      const thisMonth = runs.filter((r) => r.time.startsWith(month) && r.command !== 'cost');
+      const classA = thisMonth.reduce((sum, r) => sum + r.requests.classA, 0);
+      // The cost run counts itself (its listing and reads; not the PUT of its own record, made after it printed).
+      const cost = runs.find((r) => r.command === 'cost');
+      expect(model.thisMonth.operations.classA).to.equal(classA + (cost?.requests.classA ?? 0) - 1);
+      expect(model.thisMonth.storage.images).to.be.closeTo((4 + 14) / 1e9, 1e-12);
+      // The archive holds the overwritten v1 and the image manifests each release archived.
+      expect(model.thisMonth.storage.archive).to.be.closeTo((cost?.storage?.archive.bytes ?? 0) / 1e9, 1e-12);
+      expect(model.thisMonth.storage.records).to.be.greaterThan(0);
+      expect(cost?.storage?.images).to.deep.equal({ count: 2, bytes: 18 });
+      expect(cost?.storage?.archive.bytes).to.be.greaterThan(4);
+      expect(model.cdnNote).to.match(/never reach the S3 API/);
+    });
+
     it('a sync whose writes fail records the failure, and verify records its findings', async () => {
       await gulp(['sync', '--dest', h.dist]);
       await h.writeDist({ 'album/a/a-medium.jpg': 'a v2', 'album/b/b-medium.jpg': 'b v2' });
