@@ -82,7 +82,9 @@ describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
     const after = sh(stepScript(workflow, 'Purge failed after the sync'), dir, {});
     expect(after.status).to.equal(3);
     expect(after.out).to.contain('::error::the bucket is synced, but the CDN purge failed: run `gulp purge --env production --urls <the sync report from this run\'s \'reports\' artifact>`');
-    expect(workflow, 'the reports outlive the runner').to.match(/- name: Keep the reports\n\s+if: always\(\)\n\s+uses: actions\/upload-artifact@v4\n\s+with:\n\s+name: reports\n\s+path: reports\//);
+    expect(workflow, 'the dashboard is made whatever happened before').to.match(/- name: Dashboard\n\s+if: always\(\)\n\s+run: pnpm exec gulp report --env production --out reports\/dashboard-production\.html/);
+    expect(workflow, 'alerts reach the webhook when the secret is set').to.include('ALERT_WEBHOOK_URL: ${{ secrets.ALERT_WEBHOOK_URL }}');
+    expect(workflow, 'the reports outlive the runner').to.match(/- name: Keep the reports\n\s+id: reports\n\s+if: always\(\)\n\s+uses: actions\/upload-artifact@v4\n\s+with:\n\s+name: reports\n\s+path: reports\//);
     expect(workflow).to.contain("if: steps.sync.outputs.purge_failed == 'true'");
   });
 

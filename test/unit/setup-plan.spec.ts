@@ -60,7 +60,7 @@ describe('setup: lifecycle rules against what the tool keeps (pure)', () => {
     const judged = judgeLifecycle([lifecycle({ id: 'old', prefix: '_archive/', expirationDays: 30 }), lifecycle({ id: 'all', expirationDays: 365 })], ALL);
     expect(judged.harmful.map((f) => f.rule)).to.deep.equal(['"old"', '"all"']);
     expect(judged.harmful[0]?.harm).to.equal('expires objects after 30 day(s): objects under "_archive/", which covers _archive/');
-    expect(judged.harmful[1]?.harm).to.match(/every object, which covers _state\/, _releases\/, _archive\/, album\/, artist\//);
+    expect(judged.harmful[1]?.harm).to.match(/every object, which covers _state\/, _releases\/, _archive\/, _history\/, album\/, artist\//);
   });
 
   it('counts a rule on part of a protected prefix, noncurrent expiry, and moves to Glacier as harmful', async () => {
