@@ -44,7 +44,8 @@ const runRecord = plain(v.object({
 
 const batchSchema = plain(v.object({
   version: v.literal(1, 'is not version 1'),
-  runs: v.pipe(v.array(runRecord, 'is not a list'), v.maxLength(1000, 'has more than 1000 runs')),
+  // A batch of ours always carries its run: an empty one is someone else's, never read or deleted.
+  runs: v.pipe(v.array(runRecord, 'is not a list'), v.minLength(1, 'is empty'), v.maxLength(1000, 'has more than 1000 runs')),
 }), 'is not a run history batch');
 
 const monthSchema = plain(v.object({
