@@ -21,7 +21,7 @@ import { makeTmpDir, removeTmp } from '../helpers/tmp';
  */
 const RUNS = Number(process.env.HISTORY_PROP_RUNS ?? 200);
 const SEED = process.env.HISTORY_PROP_SEED ? { seed: Number(process.env.HISTORY_PROP_SEED), path: process.env.HISTORY_PROP_PATH } : undefined;
-const LIMITS: RollUpLimits = { keepMonths: 3, maxRunsPerMonth: 4 };
+const LIMITS: RollUpLimits = { keepMonths: 3, maxRunsPerMonth: 3 };
 const NOW = Date.UTC(2026, 11, 20);
 const DAY = 86_400_000;
 
@@ -35,7 +35,7 @@ const hostileText = fc.oneof(
   fc.json(), fc.constant('{"version":1,"month":"2026-12","runs":[],"dropped":{"runs":-1,"requests":{"classA":0,"classB":0,"free":0},"costUsd":0}}'),
 );
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('record' as const), daysAgo: fc.integer({ min: 0, max: 150 }), classA: fc.integer({ min: 0, max: 50 }), command: fc.constantFrom('sync' as const, 'verify' as const) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('record' as const), daysAgo: fc.integer({ min: 0, max: 100 }), classA: fc.integer({ min: 0, max: 50 }), command: fc.constantFrom('sync' as const, 'verify' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('hostile' as const), name: fc.constantFrom('runs/evil.json', 'runs/x.json', 'months/2026-12.json.bak', 'months/zz.json', 'months/1999-01.txt'), text: hostileText }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('rollUp' as const), daysAgo: fc.integer({ min: 0, max: 40 }) }) },
 );
@@ -50,7 +50,7 @@ describe('generated run histories: roll-ups keep every run once, stay bounded an
   this.timeout(120_000);
 
   it(`${RUNS} histories of records, hostile objects and roll-ups`, async () => {
-    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
       const dir = await makeTmpDir('history-prop');
       try {
         const place = folderHistory(dir);
