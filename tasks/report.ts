@@ -6,7 +6,7 @@ import { printReport, withBucket } from './bucket-session';
 import { flagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
 import { reportsDir } from './reports-dir';
-import { alertThresholds, deliver, historyFolder, historyPlace } from './run-history';
+import { alertThresholds, deliver, historyAndStorage } from './run-history';
 
 /** `gulp report`: the run history as one self-contained HTML dashboard, with the open alerts and the cost. */
 export function report(): Promise<void> {
@@ -19,23 +19,16 @@ const HISTORY_ALERTS = new Set(['cost-spike', 'archive-growth']);
 async function runReportTask(): Promise<void> {
   const flags = flagsFor('report');
   const dir = reportsDir(flags) ?? 'reports';
-  await withBucket(flags, async ({ env, opened, history }) => {
-    const { readHistory } = require('../lib/history/read-history') as typeof import('../lib/history/read-history');
-    const { measureStorage } = require('../lib/history/measure-storage') as typeof import('../lib/history/measure-storage');
+  await withBucket(flags, async (session) => {
+    const { env, opened } = session;
     const { evaluateAlerts } = require('../lib/alerts/evaluate-alerts') as typeof import('../lib/alerts/evaluate-alerts');
     const { costModel } = require('../lib/cost/cost-model') as typeof import('../lib/cost/cost-model');
-    const { runsOf } = require('../lib/report/dashboard-charts') as typeof import('../lib/report/dashboard-charts');
     const { makeDashboardView } = require('../lib/report/make-dashboard') as typeof import('../lib/report/make-dashboard');
     const { renderDashboard } = require('../lib/report/render-dashboard') as typeof import('../lib/report/render-dashboard');
     const { thumbnailDataUri } = require('../lib/images/sharp-adapter') as typeof import('../lib/images/sharp-adapter');
     const now = new Date();
-    const where = { environment: env.name, store: env.store ? opened.store : undefined };
-    const [read, storage] = await Promise.all([readHistory(historyPlace(where, dir)), measureStorage(opened.store)]);
-    for (const line of read.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
-    history?.note({ storage });
     // This run is part of what it reports: its storage measurement is the newest point.
-    const current = history?.finish({ ok: true }, now, false);
-    const runs = runsOf([...read.runs, ...(current ? [current] : [])], env.name);
+    const { runs, storage } = await historyAndStorage(session, dir, now);
     const cost = costModel({ runs, environment: env.name, now });
     const alerts = evaluateAlerts({ runs, thresholds: alertThresholds(), environment: env.name, now });
     const view = await makeDashboardView({

@@ -9,7 +9,8 @@ import { secretValues } from '../lib/config/environment';
 import { AssetsError, messageOf } from '../lib/errors';
 import type { HistoryPlace } from '../lib/history/history-place';
 import type { RunTracker } from '../lib/history/run-tracker';
-import type { Alert, AlertThresholds, HistoryCommand, RunRecord } from '../lib/history/types';
+import type { Alert, AlertThresholds, HistoryCommand, RunRecord, StorageFigures } from '../lib/history/types';
+import type { BucketSession } from './bucket-session';
 import type { ObjectStore } from '../lib/storage/object-store';
 
 export interface HistoryTarget {
@@ -112,4 +113,21 @@ async function rollUp(place: HistoryPlace): Promise<void> {
   const { rollUpHistory } = require('../lib/history/roll-up') as typeof import('../lib/history/roll-up');
   const result = await rollUpHistory(place, new Date());
   for (const line of result.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
+}
+
+/**
+ * What `gulp report` and `gulp cost` start from: the environment's history (and the builds), and a full
+ * listing of the bucket noted on this run, which counts as the newest run (its storage is the latest point).
+ */
+export async function historyAndStorage(session: BucketSession, dir: string, now: Date): Promise<{ runs: RunRecord[]; storage: StorageFigures }> {
+  const { readHistory } = require('../lib/history/read-history') as typeof import('../lib/history/read-history');
+  const { measureStorage } = require('../lib/history/measure-storage') as typeof import('../lib/history/measure-storage');
+  const { runsOf } = require('../lib/report/dashboard-charts') as typeof import('../lib/report/dashboard-charts');
+  const { env, opened, history } = session;
+  const where = { environment: env.name, store: env.store ? opened.store : undefined };
+  const [read, storage] = await Promise.all([readHistory(historyPlace(where, dir)), measureStorage(opened.store)]);
+  for (const line of read.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
+  history?.note({ storage });
+  const current = history?.finish({ ok: true }, now, false);
+  return { runs: runsOf([...read.runs, ...(current ? [current] : [])], env.name), storage };
 }
