@@ -1,4 +1,5 @@
 import { RunFailedError } from '../lib/errors';
+import { printable } from '../lib/util/printable';
 import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { withFormats } from '../lib/images/config';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
@@ -47,7 +48,10 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(`${formatBuildSummary(summary)}\n`);
   if (summary.failed > 0 && !flags['keep-going']) {
-    throw new RunFailedError(`${summary.failed} of ${summary.sources} sources failed (listed above); every other source was built`,
+    // The message names the first files itself: it also goes to the history, the alert and a webhook, where nothing is "above".
+    const named = summary.failures.slice(0, 3).map((f) => `${printable(f.file)} (${printable(f.reason).slice(0, 120)})`).join('; ');
+    const more = summary.failures.length > 3 ? `; and ${summary.failures.length - 3} more, listed above` : '';
+    throw new RunFailedError(`${summary.failed} of ${summary.sources} sources failed: ${named}${more}; every other source was built`,
       'fix or remove those files and run `gulp build` again, or pass --keep-going to accept the failures');
   }
 }

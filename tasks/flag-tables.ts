@@ -35,6 +35,10 @@ const reports = {
   reports: { kind: 'string', arg: 'dir', description: 'folder for the JSON report (default: $REPORTS_DIR, else reports/); the newest 50 reports of each task are kept there, older ones deleted' },
 } as const satisfies FlagTable;
 
+const historyDir = {
+  reports: { kind: 'string', arg: 'dir', description: 'the reports folder whose history/ holds the local run history (the embedded bucket\'s, and builds waiting for a sync), and where the dashboard goes (default: $REPORTS_DIR, else reports/)' },
+} as const satisfies FlagTable;
+
 export const FLAG_TABLES = {
   build: {
     src: { kind: 'string', arg: 'dir', default: 'public', description: 'source folder (album/<slug>/<slug>-hi-res.jpg, artist/…)' },
@@ -132,14 +136,14 @@ export const FLAG_TABLES = {
   },
   report: {
     ...bucket,
-    out: { kind: 'string', arg: 'file', description: 'where to write the HTML dashboard (default: <reports>/dashboard-<env>.html); for a remote environment a copy is also kept beside the records (_history/dashboard.html, private)' },
+    out: { kind: 'string', arg: 'file', description: 'where to write the HTML dashboard (default: <reports>/dashboard-<env>.html); for a remote environment a copy is also kept beside the records (_history/dashboard-<env>.html, private)' },
     json: { kind: 'boolean', description: 'print the report (alerts, cost, where the page went) as JSON on stdout' },
-    ...reports,
+    ...historyDir,
   },
   cost: {
     ...bucket,
     json: { kind: 'boolean', description: 'print the cost model as JSON on stdout' },
-    ...reports,
+    ...historyDir,
   },
   setup: {
     ...bucket,

@@ -51,7 +51,8 @@ async function runReportTask(): Promise<void> {
     }
     const lines = [
       `dashboard: ${out} (${runs.length} run(s), ${view.charts.length} charts, ${view.contactSheet?.items.length ?? 0} change(s) on the contact sheet)`,
-      ...alerts.map((a) => `alert: ${a.message}${a.hint ? ` → ${a.hint}` : ''}`),
+      // The history's own alerts were just printed by their delivery; the others were delivered by the runs that raised them.
+      ...alerts.filter((a) => !HISTORY_ALERTS.has(a.kind)).map((a) => `alert (still open): ${a.message}${a.hint ? ` → ${a.hint}` : ''}`),
       alerts.length === 0 ? 'no open alerts' : `${alerts.length} open alert(s)`,
     ];
     printReport(flags, { environment: env.name, bucket: env.bucket, dashboard: out, runs: runs.length, alerts, storage, cost: { thisMonth: cost.thisMonth, projection: cost.projection } }, undefined, lines.join('\n'));

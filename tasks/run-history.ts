@@ -56,7 +56,8 @@ async function saveRun(tracker: RunTracker, dir: string, where: HistoryWhere, fa
   const error = failure === undefined ? undefined
     : { code: failure instanceof AssetsError ? failure.code : 'E_UNEXPECTED', message: scrub(messageOf(failure), secrets).slice(0, 2000) };
   const local = folderHistory(historyFolder(dir));
-  const record = tracker.finish({ ok: !error, error }, new Date(), tracker.command !== 'build');
+  // Only a record that goes to the bucket costs a PUT there (development's is a local file).
+  const record = tracker.finish({ ok: !error, error }, new Date(), tracker.command !== 'build' && where.store !== undefined);
   try {
     if (tracker.command === 'build') {
       await keepPending(local, record);
@@ -64,7 +65,8 @@ async function saveRun(tracker: RunTracker, dir: string, where: HistoryWhere, fa
       const place = historyPlace(where, dir);
       const recorded = await recordRun(place, record, local);
       for (const line of recorded.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
-      if (rollsUp(record)) await rollUp(place);
+      // A folder is listed for free, so it is kept rolled up always; the bucket by runs that spend requests anyway.
+      if (rollsUp(record) || !where.store) await rollUp(place);
     }
   } catch (caught) {
     process.stderr.write(`warning: the run history was not updated (${scrub(messageOf(caught), secrets)}); the command's own outcome stands\n`);
@@ -120,14 +122,20 @@ async function rollUp(place: HistoryPlace): Promise<void> {
  * listing of the bucket noted on this run, which counts as the newest run (its storage is the latest point).
  */
 export async function historyAndStorage(session: BucketSession, dir: string, now: Date): Promise<{ runs: RunRecord[]; storage: StorageFigures }> {
-  const { readHistory } = require('../lib/history/read-history') as typeof import('../lib/history/read-history');
+  const { readHistory, sortRuns } = require('../lib/history/read-history') as typeof import('../lib/history/read-history');
   const { measureStorage } = require('../lib/history/measure-storage') as typeof import('../lib/history/measure-storage');
   const { runsOf } = require('../lib/report/dashboard-charts') as typeof import('../lib/report/dashboard-charts');
   const { env, opened, history } = session;
   const where = { environment: env.name, store: env.store ? opened.store : undefined };
   const [read, storage] = await Promise.all([readHistory(historyPlace(where, dir)), measureStorage(opened.store)]);
+  // Builds still waiting to be carried up (this run carries them after it reports): a failed build is news now.
+  const { folderHistory } = require('../lib/history/history-place') as typeof import('../lib/history/history-place');
+  const { readBatches } = require('../lib/history/read-history') as typeof import('../lib/history/read-history');
+  const waiting = [...(await readBatches(folderHistory(historyFolder(dir)), 'pending', read.skipped)).values()].flatMap((b) => b.runs);
   for (const line of read.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
   history?.note({ storage });
   const current = history?.finish({ ok: true }, now, false);
-  return { runs: runsOf([...read.runs, ...(current ? [current] : [])], env.name), storage };
+  const known = new Set(read.runs.map((r) => r.id));
+  const runs = [...read.runs, ...waiting.filter((r) => !known.has(r.id)), ...(current ? [current] : [])];
+  return { runs: runsOf(sortRuns(runs), env.name), storage };
 }

@@ -8,6 +8,12 @@ import type { Alert, AlertThresholds, RunRecord, StorageFigures } from '../histo
 import { bytes } from './alert-text';
 
 const DAY_MS = 86_400_000;
+/**
+ * Replacing covers archives their old bytes, so the archive outgrows the images after any month of
+ * replacements: that is news only once the archive is a real share of the bucket, judged over at least a day.
+ */
+export const ARCHIVE_FLOOR_SHARE = 0.1;
+const MIN_SPAN_MS = DAY_MS;
 
 /** The alert, when the window holds two listings and the archive outgrew the images between them. */
 export function archiveGrowth(runs: readonly RunRecord[], thresholds: AlertThresholds, environment: string | null, now: Date): Alert[] {
@@ -23,6 +29,8 @@ export function archiveGrowth(runs: readonly RunRecord[], thresholds: AlertThres
   // Images shrinking is no licence for the archive to grow: it counts as no growth.
   const images = Math.max(0, last.storage.images.bytes - first.storage.images.bytes);
   if (archive <= 0 || !(archive > thresholds.archiveGrowthRatio * images)) return [];
+  if (last.storage.archive.bytes < ARCHIVE_FLOOR_SHARE * last.storage.images.bytes) return [];
+  if (Date.parse(last.time) - Date.parse(first.time) < MIN_SPAN_MS) return [];
   return [{
     kind: 'archive-growth', severity: 'warning', environment, run: last.id,
     message: `the archive grew ${bytes(archive)} from ${first.time.slice(0, 10)} to ${last.time.slice(0, 10)} (window ${thresholds.archiveWindowDays} days), `

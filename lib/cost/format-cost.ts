@@ -32,15 +32,16 @@ function comparison(model: CostModel): string[] {
   if (!scaled) return [head, `  this bucket: not measured (no full listing has counted its images yet); seed: ${usd(seed.totalUsd)}/month.`];
   const basis = scaled.opsProjected ? `${scaled.opsMonth} projected` : scaled.opsMonth;
   const lines = table([
-    ['', 'seed', `this bucket × ${count(seed.images)}/${count(scaled.measuredImages)}`],
-    ['storage', `${gb(seed.storageGb)}  ${usd(seed.storageUsd)}`, `${gb(scaled.storageGb)}  ${usd(scaled.storageUsd)}`],
+    ['', 'seed', 'this bucket'],
+    [`storage (× ${count(seed.images)}/${count(scaled.measuredImages)} images)`, `${gb(seed.storageGb)}  ${usd(seed.storageUsd)}`, `${gb(scaled.storageGb)}  ${usd(scaled.storageUsd)}`],
     [`build operations (class A, ${basis})`, `${count(seed.buildOps)}  ${usd(seed.buildOpsUsd)}`, `${count(scaled.classA)}  ${usd(scaled.classAUsd)}`],
     ['the tool\'s reads (class B)', '—', `${count(scaled.classB)}  ${usd(scaled.classBUsd)}`],
     ['public reads (seed\'s figure only)', `${count(seed.reads)}  ${usd(seed.readsUsd)}`, 'not counted (CDN)'],
     ['total a month', usd(seed.totalUsd), `${usd(scaled.totalUsd)} + public reads`],
   ]);
   const perImage = `  this bucket stores ${(scaled.bytesPerImage / 1e3).toFixed(0)} kB an image (images, archive and records), the seed assumed ~1,000 kB.`;
-  return [head, ...lines.map((l) => `  ${l}`), perImage];
+  const ops = '  operations are this bucket\'s own, not scaled: they follow what changes (a no-change deploy is ⌈N/1000⌉ list pages, 1 GET and 1 PUT).';
+  return [head, ...lines.map((l) => `  ${l}`), perImage, ops];
 }
 
 /** A small aligned table of last month, this month to date and its projection, the storage, the comparison and the CDN note. */

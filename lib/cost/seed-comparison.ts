@@ -1,6 +1,8 @@
 /**
- * The seed's estimate (~$1.21/month for 30,000 images) beside this bucket's own figures per image, scaled to
- * 30,000 images. Both at list price, as the seed's estimate was (the free allowance would make both $0).
+ * The seed's estimate (~$1.21/month for 30,000 images) beside this bucket's own figures. Storage is scaled
+ * per image to 30,000 images; operations are not: a deploy sends what changed plus ⌈N/1000⌉ list pages and
+ * a few records, so they follow the month's changes, and × 30,000/N would multiply every fixed request
+ * (a first upload, a no-change run's listing) into thousands. Both at list price, as the seed's estimate was.
  */
 import type { MonthCost } from './cost-model';
 import { BYTES_PER_GB, R2_PRICES } from './r2-prices';
@@ -37,7 +39,9 @@ export interface SeedComparison {
   readonly scaled: ScaledFigures | null;
 }
 
-/** This bucket's figures per image × 30,000, beside the seed's. */
+const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
+
+/** This bucket's storage per image × 30,000 and its operations as measured, beside the seed's. */
 export function seedComparison(pastMonths: readonly MonthCost[], projection: MonthCost): SeedComparison {
   const storage = projection.storage;
   if (!storage || storage.imageCount === 0) return { seed: SEED_ESTIMATE, scaled: null };
@@ -45,8 +49,8 @@ export function seedComparison(pastMonths: readonly MonthCost[], projection: Mon
   const basis = past ?? projection;
   const perImage = SEED_ESTIMATE.images / storage.imageCount;
   const storageGb = storage.total * perImage;
-  const classA = basis.operations.classA * perImage;
-  const classB = basis.operations.classB * perImage;
+  const classA = basis.operations.classA;
+  const classB = basis.operations.classB;
   const storageUsd = storageGb * R2_PRICES.storageGbMonth;
   const classAUsd = classA * R2_PRICES.classA;
   const classBUsd = classB * R2_PRICES.classB;
@@ -55,7 +59,7 @@ export function seedComparison(pastMonths: readonly MonthCost[], projection: Mon
     scaled: {
       measuredImages: storage.imageCount, bytesPerImage: (storage.total * BYTES_PER_GB) / storage.imageCount,
       opsMonth: basis.month, opsProjected: past === undefined,
-      storageGb, storageUsd, classA, classAUsd, classB, classBUsd, totalUsd: storageUsd + classAUsd + classBUsd,
+      storageGb, storageUsd, classA, classAUsd, classB, classBUsd, totalUsd: round(storageUsd + classAUsd + classBUsd),
     },
   };
 }

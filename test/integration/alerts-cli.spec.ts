@@ -37,9 +37,17 @@ describe('alerts from the command line: each provoked once, delivered as exit st
   it('build failure: at once, as an error annotation, in the step summary and to the webhook, and the build exits non-zero', async () => {
     await mkdir(join(ws.src, 'album', 'broken'), { recursive: true });
     await writeFile(join(ws.src, 'album', 'broken', 'broken-hi-res.jpg'), '<html>not an image</html>');
-    const run = await spawnGulp(['build', '--src', ws.src, '--dest', ws.dest, '--cache-dir', ws.cache], actions());
+    h = await SyncHarness.start();
+    const env = { ...h.cliEnv(), ...actions() };
+    const run = await spawnGulp(['build', '--src', ws.src, '--dest', ws.dest, '--cache-dir', ws.cache], env);
     expect(run.status).to.not.equal(0);
     expect(run.output).to.match(/::error title=build-failure::build \d{8}T\d{6}\.\d{3}Z-build-[0-9a-f]{8} failed \(E_/);
+    // The alert names the file itself: in Slack or the step summary nothing is "listed above".
+    expect(delivered()[0]?.alerts[0]?.message).to.match(/album\/broken\/broken-hi-res\.jpg \(/);
+    // The dashboard made in the same job (before a sync carried the build up) shows it, still open.
+    const report = await spawnGulp(['report'], env);
+    expect(report.status, report.output).to.equal(0);
+    expect(report.output).to.match(/alert \(still open\): build .* failed/);
     expect(kinds()).to.deep.equal(['build-failure']);
     expect(delivered()[0]?.text).to.match(/build-failure|failed/);
     expect(await readFile(summary, 'utf8')).to.match(/### Alerts[\s\S]*build-failure/);

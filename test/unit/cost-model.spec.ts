@@ -89,16 +89,16 @@ describe('cost model: R2 cost by month from the run history', () => {
     expect(costModel({ runs, environment: null, now }).thisMonth.operations.classB).to.equal(3);
   });
 
-  it('scales this bucket\'s figures per image to 30,000 images beside the seed\'s $1.21, public reads the seed\'s only', async () => {
+  it('scales this bucket\'s storage per image to 30,000 images beside the seed\'s $1.21, operations as measured, public reads the seed\'s only', async () => {
     const runs = [
       runAt({ time: '2026-02-10T00:00:00Z', requests: { classA: 9000, classB: 3000 } }),
       runAt({ time: '2026-03-02T00:00:00Z', requests: { classA: 1 }, storage: storage({ count: 3000, bytes: 0.12 * GB }, 0.03 * GB) }),
     ];
     const model = costModel({ runs, environment: 'production', now: new Date('2026-03-04T00:00:00Z') });
     const scaled = model.comparison.scaled!;
-    expect(scaled).to.deep.include({ measuredImages: 3000, bytesPerImage: 50_000, opsMonth: '2026-02', opsProjected: false, classA: 90_000, classB: 30_000 });
+    expect(scaled).to.deep.include({ measuredImages: 3000, bytesPerImage: 50_000, opsMonth: '2026-02', opsProjected: false, classA: 9000, classB: 3000 });
     close(scaled.storageGb, 1.5);
-    close(scaled.totalUsd, 1.5 * 0.015 + 90_000 * 4.5e-6 + 30_000 * 0.36e-6);
+    close(scaled.totalUsd, 1.5 * 0.015 + 9000 * 4.5e-6 + 3000 * 0.36e-6);
     const text = formatCost(model);
     expect(text).to.match(/public reads \(seed's figure only\)\s+1,000,000\s+\$0\.36\s+not counted \(CDN\)/);
     expect(text).to.include('$1.21').and.include('never reach the S3 API');

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { archiveGrowth } from '../../lib/alerts/archive-growth';
 import { evaluateAlerts } from '../../lib/alerts/evaluate-alerts';
 import { DEFAULT_ALERT_THRESHOLDS, type RunRecord } from '../../lib/history/types';
 import { runAt, storage } from '../helpers/run-record';
@@ -103,6 +104,16 @@ describe('evaluate alerts: the seed\'s thresholds over the run history', () => {
     expect(alert!.hint).to.match(/^gulp prune --keep <n>/);
     // One listing in the window: nothing to compare.
     expect(alertsOf(runs, undefined, new Date('2026-04-16T00:00:00Z')).filter((a) => a.kind === 'archive-growth')).to.deep.equal([]);
+  });
+
+  it('archive-growth: not for an archive under a tenth of the images, nor for listings less than a day apart', async () => {
+    const at = (time: string, images: number, archive: number) => runAt({ time, command: 'cost', storage: storage({ count: 10, bytes: images }, archive) });
+    const small = [at('2026-03-01T00:00:00Z', 1e9, 0), at('2026-03-10T00:00:00Z', 1e9, 0.09e9)];
+    expect(archiveGrowth(small, DEFAULT_ALERT_THRESHOLDS, 'production', new Date('2026-03-11T00:00:00Z'))).to.deep.equal([]);
+    const sameDay = [at('2026-03-10T00:00:00Z', 1e9, 0), at('2026-03-10T20:00:00Z', 1e9, 0.5e9)];
+    expect(archiveGrowth(sameDay, DEFAULT_ALERT_THRESHOLDS, 'production', new Date('2026-03-11T00:00:00Z'))).to.deep.equal([]);
+    const grown = [at('2026-03-01T00:00:00Z', 1e9, 0), at('2026-03-10T00:00:00Z', 1e9, 0.2e9)];
+    expect(archiveGrowth(grown, DEFAULT_ALERT_THRESHOLDS, 'production', new Date('2026-03-11T00:00:00Z'))).to.have.length(1);
   });
 
   it('takes each threshold from the config', async () => {
