@@ -17,8 +17,8 @@ async function runCostTask(): Promise<void> {
     const { formatCost } = require('../lib/cost/format-cost') as typeof import('../lib/cost/format-cost');
     const now = new Date();
     // The listing just made is the newest storage measurement: this run counts in the model it prints.
-    const { runs } = await historyAndStorage(session, dir, now);
-    const model = costModel({ runs, environment: session.env.name, now });
+    const { runs, dropped } = await historyAndStorage(session, dir, now);
+    const model = costModel({ runs, dropped, environment: session.env.name, now });
     printReport(flags, model, undefined, formatCost(model));
   }, { command: 'cost', dir });
 }

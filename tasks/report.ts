@@ -28,8 +28,8 @@ async function runReportTask(): Promise<void> {
     const { thumbnailDataUri } = require('../lib/images/sharp-adapter') as typeof import('../lib/images/sharp-adapter');
     const now = new Date();
     // This run is part of what it reports: its storage measurement is the newest point.
-    const { runs, storage } = await historyAndStorage(session, dir, now);
-    const cost = costModel({ runs, environment: env.name, now });
+    const { runs, storage, dropped } = await historyAndStorage(session, dir, now);
+    const cost = costModel({ runs, dropped, environment: env.name, now });
     const alerts = evaluateAlerts({ runs, thresholds: alertThresholds(), environment: env.name, now });
     const view = await makeDashboardView({
       store: opened.store, environment: env.name, bucket: env.bucket, runs, storage, alerts, now,
@@ -46,8 +46,10 @@ async function runReportTask(): Promise<void> {
     const summary = process.env.GITHUB_STEP_SUMMARY;
     if (summary) {
       const { appendFile } = require('node:fs/promises') as typeof import('node:fs/promises');
+      // The summary is a courtesy: a path that cannot be written is a warning, as for the alerts.
       await appendFile(summary, `### Dashboard (${env.name})\n\n${runs.length} run(s) in the history, ${alerts.length} open alert(s). `
-        + `The page is \`${out}\` in this run's \`reports\` artifact (self-contained: open it offline).\n\n`);
+        + `The page is \`${out}\` in this run's \`reports\` artifact (self-contained: open it offline).\n\n`)
+        .catch((error: unknown) => process.stderr.write(`warning: the step summary (GITHUB_STEP_SUMMARY) could not be written: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`));
     }
     const lines = [
       `dashboard: ${out} (${runs.length} run(s), ${view.charts.length} charts, ${view.contactSheet?.items.length ?? 0} change(s) on the contact sheet)`,

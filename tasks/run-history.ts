@@ -12,6 +12,9 @@ import type { RunTracker } from '../lib/history/run-tracker';
 import type { Alert, AlertThresholds, HistoryCommand, RunRecord, StorageFigures } from '../lib/history/types';
 import type { BucketSession } from './bucket-session';
 import type { ObjectStore } from '../lib/storage/object-store';
+import type { HistoryRead } from '../lib/history/read-history';
+import { printable } from '../lib/util/printable';
+import { within } from '../lib/util/within';
 
 export interface HistoryTarget {
   readonly command: HistoryCommand;
@@ -54,20 +57,24 @@ async function saveRun(tracker: RunTracker, dir: string, where: HistoryWhere, fa
   const { keepPending, recordRun } = require('../lib/history/record-run') as typeof import('../lib/history/record-run');
   const secrets = secretValues();
   const error = failure === undefined ? undefined
-    : { code: failure instanceof AssetsError ? failure.code : 'E_UNEXPECTED', message: scrub(messageOf(failure), secrets).slice(0, 2000) };
+    // Printable as the record's schema wants it: a newline in a message would make the record unreadable.
+    : { code: failure instanceof AssetsError ? failure.code : 'E_UNEXPECTED', message: printable(scrub(messageOf(failure), secrets)).slice(0, 2000) };
   const local = folderHistory(historyFolder(dir));
   // Only a record that goes to the bucket costs a PUT there (development's is a local file).
   const record = tracker.finish({ ok: !error, error }, new Date(), tracker.command !== 'build' && where.store !== undefined);
   try {
-    if (tracker.command === 'build') {
-      await keepPending(local, record);
-    } else {
+    // Advice, not the command's work: a store that stalls on it cannot hold the command.
+    await within(HISTORY_WRITE_MS, 'writing the run history', (async () => {
+      if (tracker.command === 'build') {
+        await keepPending(local, record);
+        return;
+      }
       const place = historyPlace(where, dir);
       const recorded = await recordRun(place, record, local);
-      for (const line of recorded.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
+      warnSkipped(recorded.skipped);
       // A folder is listed for free, so it is kept rolled up always; the bucket by runs that spend requests anyway.
       if (rollsUp(record) || !where.store) await rollUp(place);
-    }
+    })());
   } catch (caught) {
     process.stderr.write(`warning: the run history was not updated (${scrub(messageOf(caught), secrets)}); the command's own outcome stands\n`);
   }
@@ -105,6 +112,16 @@ export async function deliver(alerts: readonly Alert[]): Promise<void> {
   await deliverAlerts(alerts, { env: process.env, write: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`), secrets: secretValues() });
 }
 
+/** The history of a run is advice: its write may take this long (a stalled store), then the command goes on without it. */
+const HISTORY_WRITE_MS = 60_000;
+/** report and cost are the history: reading it (and listing the bucket) may take this long, then they fail saying so. */
+const HISTORY_READ_MS = 10 * 60_000;
+
+/** Objects that are not history of ours, named on stderr (already printable). */
+function warnSkipped(lines: readonly string[]): void {
+  for (const line of lines) process.stderr.write(`warning: run history: skipped ${line}\n`);
+}
+
 /** A run that changed the bucket (or reported on it) folds the batches into months: it has spent requests anyway. */
 function rollsUp(record: RunRecord): boolean {
   return record.release !== undefined || record.command === 'prune' || record.command === 'report' || record.command === 'cost'
@@ -113,29 +130,31 @@ function rollsUp(record: RunRecord): boolean {
 
 async function rollUp(place: HistoryPlace): Promise<void> {
   const { rollUpHistory } = require('../lib/history/roll-up') as typeof import('../lib/history/roll-up');
-  const result = await rollUpHistory(place, new Date());
-  for (const line of result.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
+  warnSkipped((await rollUpHistory(place, new Date())).skipped);
 }
 
 /**
  * What `gulp report` and `gulp cost` start from: the environment's history (and the builds), and a full
  * listing of the bucket noted on this run, which counts as the newest run (its storage is the latest point).
  */
-export async function historyAndStorage(session: BucketSession, dir: string, now: Date): Promise<{ runs: RunRecord[]; storage: StorageFigures }> {
+export async function historyAndStorage(session: BucketSession, dir: string, now: Date): Promise<{
+  runs: RunRecord[]; storage: StorageFigures; dropped: HistoryRead['dropped'];
+}> {
   const { readHistory, sortRuns } = require('../lib/history/read-history') as typeof import('../lib/history/read-history');
   const { measureStorage } = require('../lib/history/measure-storage') as typeof import('../lib/history/measure-storage');
   const { runsOf } = require('../lib/report/dashboard-charts') as typeof import('../lib/report/dashboard-charts');
   const { env, opened, history } = session;
   const where = { environment: env.name, store: env.store ? opened.store : undefined };
-  const [read, storage] = await Promise.all([readHistory(historyPlace(where, dir)), measureStorage(opened.store)]);
+  const [read, storage] = await within(HISTORY_READ_MS, 'reading the run history and listing the bucket',
+    Promise.all([readHistory(historyPlace(where, dir)), measureStorage(opened.store)]));
   // Builds still waiting to be carried up (this run carries them after it reports): a failed build is news now.
   const { folderHistory } = require('../lib/history/history-place') as typeof import('../lib/history/history-place');
   const { readBatches } = require('../lib/history/read-history') as typeof import('../lib/history/read-history');
   const waiting = [...(await readBatches(folderHistory(historyFolder(dir)), 'pending', read.skipped)).values()].flatMap((b) => b.runs);
-  for (const line of read.skipped) process.stderr.write(`warning: run history: skipped ${line}\n`);
+  warnSkipped(read.skipped);
   history?.note({ storage });
   const current = history?.finish({ ok: true }, now, false);
   const known = new Set(read.runs.map((r) => r.id));
   const runs = [...read.runs, ...waiting.filter((r) => !known.has(r.id)), ...(current ? [current] : [])];
-  return { runs: runsOf(sortRuns(runs), env.name), storage };
+  return { runs: runsOf(sortRuns(runs), env.name), storage, dropped: read.dropped };
 }

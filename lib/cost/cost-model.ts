@@ -103,7 +103,13 @@ function priced(month: string, runs: number, operations: Operations, storage: St
 }
 
 /** The cost of each month of one environment's history, this month projected, and the seed's estimate beside it. */
-export function costModel(input: { runs: readonly RunRecord[]; environment: string | null; now: Date }): CostModel {
+/**
+ * `dropped`: by month, the requests of runs a month rollup folded into totals past its cap (they are the
+ * bucket's, whatever the environment: a rollup keeps no environment for them).
+ */
+export function costModel(input: {
+  runs: readonly RunRecord[]; environment: string | null; now: Date; dropped?: ReadonlyMap<string, { readonly requests: Operations }>;
+}): CostModel {
   const { environment, now } = input;
   const runs = runsOf(input.runs, environment, now);
   const progress = monthProgress(now);
@@ -114,7 +120,10 @@ export function costModel(input: { runs: readonly RunRecord[]; environment: stri
     const isCurrent = month === current;
     const storage = latestStorage(runs, isCurrent ? new Date(now.getTime() + 1) : nextMonthStart(month));
     // The current month so far is charged for the share of it that has passed; a past month for all of it.
-    return priced(month, inMonth.length, operationsOf(inMonth), storage, isCurrent ? progress.daysElapsed / progress.daysInMonth : 1);
+    const ops = operationsOf(inMonth);
+    const folded = input.dropped?.get(month)?.requests;
+    const all = folded ? { classA: ops.classA + folded.classA, classB: ops.classB + folded.classB, free: ops.free + folded.free } : ops;
+    return priced(month, inMonth.length, all, storage, isCurrent ? progress.daysElapsed / progress.daysInMonth : 1);
   });
   const thisMonth = months[months.length - 1]!;
   const lastMonth = months[months.length - 2]!;

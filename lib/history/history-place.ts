@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BadRecordError } from '../errors';
 import { readObjectText } from '../storage/json-object';
 import type { ObjectStore } from '../storage/object-store';
 import { isPreconditionFailed } from '../storage/store-error';
@@ -72,7 +73,7 @@ export function folderHistory(dir: string): HistoryPlace {
   const path = (area: HistoryArea, name: string) => join(dir, area, name);
   const tagOf = async (file: string) => { const s = await stat(file); return `${s.size}-${s.mtimeMs}`; };
   return {
-    description: dir,
+    description: `${dir}/`,
     async names(area) {
       const entries = await readdir(join(dir, area), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return [];
@@ -84,7 +85,7 @@ export function folderHistory(dir: string): HistoryPlace {
       const file = path(area, name);
       try {
         const tag = await tagOf(file);
-        if (Number(tag.split('-')[0]) > HISTORY_MAX_BYTES) throw new Error(`${file} is larger than any history file of ours`);
+        if (Number(tag.split('-')[0]) > HISTORY_MAX_BYTES) throw new BadRecordError(file, `is larger than any history file of ours (${HISTORY_MAX_BYTES} bytes)`);
         return { text: await readFile(file, 'utf8'), tag };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

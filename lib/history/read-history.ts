@@ -1,5 +1,6 @@
 /** Reading a run history back: the month rollups and the batches not rolled up yet, each parsed once. */
 import { BadRecordError } from '../errors';
+import { printable } from '../util/printable';
 import type { HistoryArea, HistoryPlace } from './history-place';
 import { parseHistoryBatch, parseMonthRollup } from './run-record-schema';
 import type { HistoryBatch, MonthRollup, RunRecord } from './types';
@@ -7,8 +8,10 @@ import type { HistoryBatch, MonthRollup, RunRecord } from './types';
 export interface HistoryRead {
   /** Every run once (by id), oldest first. */
   readonly runs: RunRecord[];
-  /** Objects that are not history of ours: named and skipped, never fatal (the history is advice, not data). */
+  /** Objects that are not history of ours: named (printably) and skipped, never fatal (the history is advice, not data). */
   readonly skipped: string[];
+  /** By month: the runs a month rollup folded into totals (past its cap), so costs still add up. */
+  readonly dropped: ReadonlyMap<string, MonthRollup['dropped']>;
 }
 
 /** The batches of one area, by name; unreadable or malformed ones go to `skipped`. */
@@ -21,14 +24,23 @@ export async function readBatches(place: HistoryPlace, area: HistoryArea, skippe
   return batches;
 }
 
+/** A month rollup; one whose name is not its month, or that holds a run of another month, is not ours. */
 export async function readMonth(place: HistoryPlace, name: string, skipped: string[]): Promise<{ value: MonthRollup; tag: string } | undefined> {
-  return readParsed(place, 'months', name, parseMonthRollup, skipped);
+  const read = await readParsed(place, 'months', name, parseMonthRollup, skipped);
+  if (!read) return undefined;
+  const stray = read.value.runs.find((r) => r.time.slice(0, 7) !== read.value.month);
+  if (name !== `${read.value.month}.json` || stray) {
+    skipped.push(printable(`${place.description}months/${name}: ${stray ? `holds run ${stray.id} of another month` : `is named other than its month ${read.value.month}`}`).slice(0, 400));
+    return undefined;
+  }
+  return read;
 }
 
 async function readParsed<T>(
   place: HistoryPlace, area: HistoryArea, name: string, parse: (text: string, where: string) => T, skipped: string[],
 ): Promise<{ value: T; tag: string } | undefined> {
-  const where = `${place.description}/${area}/${name}`;
+  // A name comes from a listing: anyone could have chosen it (newlines, `::` workflow commands, escapes).
+  const where = printable(`${place.description}${area}/${name}`).slice(0, 300);
   try {
     const found = await place.read(area, name);
     return found && { value: parse(found.text, where), tag: found.tag };
@@ -43,11 +55,14 @@ async function readParsed<T>(
 export async function readHistory(place: HistoryPlace): Promise<HistoryRead> {
   const skipped: string[] = [];
   const byId = new Map<string, RunRecord>();
+  const droppedByMonth = new Map<string, MonthRollup['dropped']>();
   for (const name of await place.names('months')) {
-    for (const run of (await readMonth(place, name, skipped))?.value.runs ?? []) byId.set(run.id, run);
+    const month = (await readMonth(place, name, skipped))?.value;
+    for (const run of month?.runs ?? []) byId.set(run.id, run);
+    if (month && month.dropped.runs > 0) droppedByMonth.set(month.month, month.dropped);
   }
   for (const batch of (await readBatches(place, 'runs', skipped)).values()) for (const run of batch.runs) byId.set(run.id, run);
-  return { runs: sortRuns([...byId.values()]), skipped };
+  return { runs: sortRuns([...byId.values()]), dropped: droppedByMonth, skipped };
 }
 
 export function sortRuns(runs: RunRecord[]): RunRecord[] {

@@ -3,6 +3,8 @@
  * at once), written only where no object is, carrying the build records that waited for it in the local
  * folder. A no-change sync thereby spends one small PUT on its history, nothing more.
  */
+import { messageOf } from '../errors';
+import { printable } from '../util/printable';
 import type { HistoryPlace } from './history-place';
 import { readBatches } from './read-history';
 import type { HistoryBatch, RunRecord } from './types';
@@ -16,7 +18,11 @@ export interface Recorded {
 /** Writes `record` (and the pending build records in `local`, removed once written) to `place`. */
 export async function recordRun(place: HistoryPlace, record: RunRecord, local?: HistoryPlace): Promise<Recorded> {
   const skipped: string[] = [];
-  const pending = local ? await readBatches(local, 'pending', skipped) : new Map<string, HistoryBatch>();
+  // The local folder must never cost the run its own record (a file there, an unreadable folder): without it, the run goes up alone.
+  const pending = local ? await readBatches(local, 'pending', skipped).catch((error: unknown) => {
+    skipped.push(`the builds waiting in ${local.description}pending/ (${printable(messageOf(error))})`);
+    return new Map<string, HistoryBatch>();
+  }) : new Map<string, HistoryBatch>();
   const carried = [...pending.values()].flatMap((batch) => batch.runs);
   const batch: HistoryBatch = { version: 1, runs: [record, ...carried] };
   if (!(await place.write('runs', `${record.id}.json`, JSON.stringify(batch), 'absent'))) {

@@ -4,13 +4,16 @@
  * dashboard can trust every figure.
  */
 import * as v from 'valibot';
-import { count, parseWith, plain, text, timestamp } from '../validate/records';
+import { count, parseWith, plain, text } from '../validate/records';
 import { HISTORY_COMMANDS, type HistoryBatch, type MonthRollup } from './types';
 
 /** `20261203T020316.123Z-sync-1a2b3c4d`. */
 export const RUN_ID = /^\d{8}T\d{6}\.\d{3}Z-[a-z]+-[0-9a-f]{8}$/;
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+/** A run's start: UTC to the millisecond as the tracker writes it, a real date, from 2020 on (no year 0, no offsets). */
+const runTime = v.pipe(v.string('is not text'), v.regex(/^20[2-9]\d-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'is not a UTC time of ours'),
+  v.check((t) => !Number.isNaN(Date.parse(t)) && new Date(t).toISOString() === t, 'is not a real time'));
 const runId = v.pipe(v.string('is not text'), v.regex(RUN_ID, 'is not a run id'));
 const tally = v.object({ count, bytes: count });
 const tallies = plain(v.record(text(100), tally, 'is not a map of counts'), 'is not a map of counts');
@@ -19,7 +22,7 @@ const cost = v.pipe(v.number('is not a number'), v.minValue(0, 'is negative'), v
 
 const runRecord = plain(v.object({
   id: runId,
-  time: timestamp,
+  time: runTime,
   command: v.picklist(HISTORY_COMMANDS, `is not one of ${HISTORY_COMMANDS.join(', ')}`),
   environment: v.nullable(text(100)),
   commit: v.nullable(text(100)),

@@ -61,9 +61,11 @@ async function thumbnail(store: ObjectStore, keys: readonly string[], o: Release
 
 /** The sheet of the latest release; undefined when the bucket has none. */
 export async function contactSheet(store: ObjectStore, make: MakeThumbnail, limit = SHEET_LIMIT): Promise<ContactSheet | undefined> {
-  const id = latestId(await readLatest(store));
+  const id = await readLatest(store).then(latestId, () => undefined).catch(() => undefined);
   if (!id) return undefined;
-  const release = await readRelease(store, id);
+  // A latest release that cannot be read leaves the page without its sheet, not without the rest.
+  const release = await readRelease(store, id).catch(() => undefined);
+  if (!release) return undefined;
   const parent = release.parent ? await readRelease(store, release.parent).catch(() => undefined) : undefined;
   const changes = pickChanges(release);
   const items: ContactSheetItem[] = [];

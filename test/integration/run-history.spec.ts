@@ -76,6 +76,15 @@ for (const [kind, require] of kinds) {
       expect(model.cdnNote).to.match(/never reach the S3 API/);
     });
 
+    it('a failed run whose error quotes a newline (a --dest given so) is recorded readably, never skipped later', async () => {
+      const failed = await gulp(['sync', '--dest', `${h.dist}/no\nsuch`]);
+      expect(failed.status).to.not.equal(0);
+      const { runs, skipped } = await readHistory(bucketHistory(h.direct));
+      expect(skipped).to.deep.equal([]);
+      expect(runs.map((r) => [r.command, r.ok])).to.deep.equal([['sync', false]]);
+      expect(runs[0]?.error?.message).to.not.match(/\n/);
+    });
+
     it('a sync whose writes fail records the failure, and verify records its findings', async () => {
       await gulp(['sync', '--dest', h.dist]);
       await h.writeDist({ 'album/a/a-medium.jpg': 'a v2', 'album/b/b-medium.jpg': 'b v2' });

@@ -10,6 +10,8 @@ import { parseHistoryBatch } from '../../lib/history/run-record-schema';
 import { RunTracker } from '../../lib/history/run-tracker';
 import type { RunRecord } from '../../lib/history/types';
 import { r2ClassOf, RequestMeter } from '../../lib/storage/request-meter';
+import { costModel } from '../../lib/cost/cost-model';
+import { DeadlineError, within } from '../../lib/util/within';
 
 function run(time: string, command: RunRecord['command'] = 'sync', classA = 1): RunRecord {
   const tracker = new RunTracker(command, command === 'build' ? null : 'production', new Date(time));
@@ -110,6 +112,58 @@ describe('run history', () => {
     await rollUpHistory(place, new Date('2026-12-03T00:00:00Z'));
     expect((await readdir(join(dir, 'runs'))).sort()).to.deep.equal(['evil.json', 'junk.json']);
     expect(() => parseHistoryBatch('[]', 'x')).to.throw(/x: is not a run history batch/);
+  });
+});
+
+describe('run history against hostile input (from the attacker trial)', () => {
+  let dir: string;
+  beforeEach(async () => { dir = await makeTmpDir('history-hostile'); });
+  afterEach(async () => { await removeTmp(dir); });
+
+  it('names a hostile object printably: a newline in its name cannot start a GitHub workflow command', async () => {
+    await mkdir(join(dir, 'runs'), { recursive: true });
+    await writeFile(join(dir, 'runs', 'x\n::error title=pwned::injected\n.json'), 'junk');
+    const { skipped } = await readHistory(folderHistory(dir));
+    expect(skipped).to.have.length(1);
+    expect(skipped[0]).to.not.match(/[\n\r]/);
+  });
+
+  it('refuses run times the tool never writes (year 0, offsets, impossible dates) and a month holding another month\'s run', async () => {
+    const place = folderHistory(dir);
+    const good = run('2026-12-01T00:00:00.000Z');
+    for (const time of ['0000-01-01T00:00:00.000Z', '2026-12-31T23:30:00.000-05:00', '2026-02-31T00:00:00.000Z']) {
+      expect(() => parseHistoryBatch(JSON.stringify({ version: 1, runs: [{ ...good, time }] }), 'b')).to.throw(/time is not/);
+    }
+    await place.write('months', '2026-11.json', JSON.stringify(mergeMonth('2026-11', undefined, [good], 10)));
+    const { runs, skipped } = await readHistory(place);
+    expect(runs).to.deep.equal([]);
+    expect(skipped.join()).to.match(/2026-11\.json: holds run .* of another month/);
+  });
+
+  it('a folder of waiting builds that cannot be read never costs the run its own record', async () => {
+    await writeFile(join(dir, 'not-a-folder'), 'a file where the history folder should be');
+    const place = folderHistory(join(dir, 'remote'));
+    const recorded = await recordRun(place, run('2026-12-01T00:00:00.000Z'), folderHistory(join(dir, 'not-a-folder')));
+    expect(recorded.carried).to.equal(0);
+    expect(recorded.skipped.join()).to.match(/the builds waiting in .*not-a-folder\/pending\/ \(.*ENOTDIR/);
+    expect((await readHistory(place)).runs).to.have.length(1);
+  });
+
+  it('the runs a month folded into totals still count in the cost model', async () => {
+    const place = folderHistory(dir);
+    for (let i = 0; i < 5; i += 1) await recordRun(place, run(`2026-11-0${i + 1}T00:00:00.000Z`, 'sync', 10));
+    await rollUpHistory(place, new Date('2026-12-03T00:00:00Z'), { keepMonths: 24, maxRunsPerMonth: 2 });
+    const read = await readHistory(place);
+    expect(read.runs).to.have.length(2);
+    expect(read.dropped.get('2026-11')).to.deep.include({ runs: 3 });
+    const model = costModel({ runs: read.runs, dropped: read.dropped, environment: 'production', now: new Date('2026-12-03T00:00:00Z') });
+    expect(model.lastMonth.operations.classA).to.equal(50);
+  });
+
+  it('a history read or write that stalls ends at its deadline with a typed error', async () => {
+    const error = await within(50, 'writing the run history', new Promise(() => undefined)).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DeadlineError);
+    expect((error as DeadlineError).message).to.match(/writing the run history took longer than 0 s/);
   });
 });
 
