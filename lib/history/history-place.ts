@@ -7,10 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadRecordError } from '../errors';
-import { readObjectText } from '../storage/json-object';
+import { putJsonObject, readObjectText } from '../storage/json-object';
 import type { ObjectStore } from '../storage/object-store';
 import { isPreconditionFailed } from '../storage/store-error';
-import { digestsOf } from '../util/hash';
 import { HISTORY_PREFIX } from '../validate/object-key';
 
 export { HISTORY_PREFIX } from '../validate/object-key';
@@ -26,8 +25,8 @@ export interface HistoryPlace {
   names(area: HistoryArea): Promise<string[]>;
   /** The text and a tag for a conditional replace; undefined when absent. */
   read(area: HistoryArea, name: string): Promise<{ text: string; tag: string } | undefined>;
-  /** Writes unless the condition fails (`tag`: only over that version; `absent`: only if there is none): false then. */
-  write(area: HistoryArea, name: string, text: string, condition?: { tag: string } | 'absent'): Promise<boolean>;
+  /** Writes `value` as JSON unless the condition fails (`tag`: only over that version; `absent`: only if there is none): false then. */
+  write(area: HistoryArea, name: string, value: unknown, condition?: { tag: string } | 'absent'): Promise<boolean>;
   remove(area: HistoryArea, names: readonly string[]): Promise<void>;
 }
 
@@ -46,11 +45,10 @@ export function bucketHistory(store: ObjectStore): HistoryPlace {
       const found = await readObjectText(store, key(area, name), HISTORY_MAX_BYTES);
       return found && { text: found.text, tag: found.head.etag };
     },
-    async write(area, name, text, condition) {
-      const body = Buffer.from(text);
+    async write(area, name, value, condition) {
       const when = condition === 'absent' ? { ifNoneMatch: '*' as const } : condition ? { ifMatch: condition.tag } : {};
       try {
-        await store.put({ key: key(area, name), body, md5: digestsOf(body).md5, contentType: 'application/json', cacheControl: 'no-store', metadata: {}, ...when });
+        await putJsonObject(store, key(area, name), value, when);
         return true;
       } catch (error) {
         if (isPreconditionFailed(error)) return false;
@@ -92,13 +90,13 @@ export function folderHistory(dir: string): HistoryPlace {
         throw error;
       }
     },
-    async write(area, name, text, condition) {
+    async write(area, name, value, condition) {
       const file = path(area, name);
       await mkdir(join(dir, area), { recursive: true });
       const current = await tagOf(file).catch(() => undefined);
       if (condition === 'absent' ? current !== undefined : condition && current !== condition.tag) return false;
       const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(temp, text);
+      await writeFile(temp, JSON.stringify(value));
       await rename(temp, file);
       return true;
     },

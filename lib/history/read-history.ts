@@ -1,5 +1,6 @@
 /** Reading a run history back: the month rollups and the batches not rolled up yet, each parsed once. */
 import { BadRecordError } from '../errors';
+import { monthOf } from '../cost/month-progress';
 import { printable } from '../util/printable';
 import type { HistoryArea, HistoryPlace } from './history-place';
 import { parseHistoryBatch, parseMonthRollup } from './run-record-schema';
@@ -28,7 +29,7 @@ export async function readBatches(place: HistoryPlace, area: HistoryArea, skippe
 export async function readMonth(place: HistoryPlace, name: string, skipped: string[]): Promise<{ value: MonthRollup; tag: string } | undefined> {
   const read = await readParsed(place, 'months', name, parseMonthRollup, skipped);
   if (!read) return undefined;
-  const stray = read.value.runs.find((r) => r.time.slice(0, 7) !== read.value.month);
+  const stray = read.value.runs.find((r) => monthOf(r.time) !== read.value.month);
   if (name !== `${read.value.month}.json` || stray) {
     skipped.push(printable(`${place.description}months/${name}: ${stray ? `holds run ${stray.id} of another month` : `is named other than its month ${read.value.month}`}`).slice(0, 400));
     return undefined;

@@ -25,7 +25,7 @@ export async function recordRun(place: HistoryPlace, record: RunRecord, local?: 
   }) : new Map<string, HistoryBatch>();
   const carried = [...pending.values()].flatMap((batch) => batch.runs);
   const batch: HistoryBatch = { version: 1, runs: [record, ...carried] };
-  if (!(await place.write('runs', `${record.id}.json`, JSON.stringify(batch), 'absent'))) {
+  if (!(await place.write('runs', `${record.id}.json`, batch, 'absent'))) {
     throw new Error(`a history object named ${record.id}.json is already there`);
   }
   await local?.remove('pending', [...pending.keys()]);
@@ -37,7 +37,7 @@ export const MAX_PENDING = 100;
 
 /** A build's record, kept in the local folder until the next sync carries it up (or, in development, files it). */
 export async function keepPending(local: HistoryPlace, record: RunRecord): Promise<void> {
-  await local.write('pending', `${record.id}.json`, JSON.stringify({ version: 1, runs: [record] } satisfies HistoryBatch), 'absent');
+  await local.write('pending', `${record.id}.json`, { version: 1, runs: [record] } satisfies HistoryBatch, 'absent');
   // Names are run ids, which sort by time.
   const names = (await local.names('pending')).sort();
   await local.remove('pending', names.slice(0, Math.max(0, names.length - MAX_PENDING)));

@@ -5,11 +5,11 @@
  * is written. Months older than `keepMonths` are deleted; a month keeps its newest `maxRunsPerMonth` runs
  * and folds the rest into its `dropped` totals, so the cost of those months still adds up.
  */
+import { monthOf } from '../cost/month-progress';
 import type { HistoryPlace } from './history-place';
 import { readBatches, readMonth, sortRuns } from './read-history';
 import type { MonthRollup, RunRecord } from './types';
-
-const MONTH_FILE = /^\d{4}-(0[1-9]|1[0-2])\.json$/;
+import { isMonthFile } from './run-record-schema';
 
 export interface RollUpLimits {
   readonly keepMonths: number;
@@ -26,8 +26,6 @@ export interface RollUpResult {
   readonly expired: string[];
   readonly skipped: string[];
 }
-
-export const monthOf = (time: string): string => time.slice(0, 7);
 
 /** `month` with `runs` merged in (by id), capped. Pure. */
 export function mergeMonth(month: string, previous: MonthRollup | undefined, runs: readonly RunRecord[], maxRuns: number): MonthRollup {
@@ -60,14 +58,14 @@ export async function rollUpHistory(place: HistoryPlace, now: Date, limits: Roll
     if (month < oldest) { written.add(month); continue; } // past the window: dropped with its batches
     const previous = await readMonth(place, `${month}.json`, skipped);
     const merged = mergeMonth(month, previous?.value, runs, limits.maxRunsPerMonth);
-    const ok = await place.write('months', `${month}.json`, JSON.stringify(merged), previous ? { tag: previous.tag } : 'absent');
+    const ok = await place.write('months', `${month}.json`, merged, previous ? { tag: previous.tag } : 'absent');
     if (ok) written.add(month);
     else conflicts.push(month);
   }
   const done = [...batches].filter(([, b]) => b.runs.every((r) => written.has(monthOf(r.time)))).map(([name]) => name);
   await place.remove('runs', done);
   // Only names of our own making: anything else under months/ is not ours to delete.
-  const expired = (await place.names('months')).filter((name) => MONTH_FILE.test(name) && name.slice(0, 7) < oldest);
+  const expired = (await place.names('months')).filter((name) => isMonthFile(name) && name.slice(0, 7) < oldest);
   await place.remove('months', expired);
   return { batches: done.length, months: [...written].filter((m) => m >= oldest).sort(), conflicts, expired, skipped };
 }

@@ -10,6 +10,8 @@ import { HISTORY_COMMANDS, type HistoryBatch, type MonthRollup } from './types';
 /** `20261203T020316.123Z-sync-1a2b3c4d`. */
 export const RUN_ID = /^\d{8}T\d{6}\.\d{3}Z-[a-z]+-[0-9a-f]{8}$/;
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** `2026-12.json`: the name a month rollup is written under. */
+export const isMonthFile = (name: string): boolean => name.endsWith('.json') && MONTH.test(name.slice(0, -'.json'.length));
 
 /** A run's start: UTC to the millisecond as the tracker writes it, a real date, from 2020 on (no year 0, no offsets). */
 const runTime = v.pipe(v.string('is not text'), v.regex(/^20[2-9]\d-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'is not a UTC time of ours'),
@@ -18,6 +20,7 @@ const runId = v.pipe(v.string('is not text'), v.regex(RUN_ID, 'is not a run id')
 const tally = v.object({ count, bytes: count });
 const tallies = plain(v.record(text(100), tally, 'is not a map of counts'), 'is not a map of counts');
 const requests = v.object({ classA: count, classB: count, free: count });
+const counts = plain(v.record(text(100), count, 'is not a map of counts'), 'is not a map of counts');
 const cost = v.pipe(v.number('is not a number'), v.minValue(0, 'is negative'), v.maxValue(1e9, 'is too large'));
 
 const runRecord = plain(v.object({
@@ -34,12 +37,12 @@ const runRecord = plain(v.object({
   writes: v.optional(v.object({ attempted: count, failed: count, bytes: count, deleted: count })),
   archive: v.optional(v.object({ added: tally, removed: tally })),
   storage: v.optional(v.object({ images: tally, archive: tally, records: tally })),
-  requests: v.object({ ...requests.entries, byOperation: plain(v.record(text(100), count, 'is not a map of counts'), 'is not a map of counts') }),
+  requests: v.object({ ...requests.entries, byOperation: counts }),
   costUsd: cost,
   publicLatency: v.optional(v.object({ count, p50Ms: count, p95Ms: count, maxMs: count })),
   verify: v.optional(v.object({
     problems: count,
-    byClass: plain(v.record(text(100), count, 'is not a map of counts'), 'is not a map of counts'),
+    byClass: counts,
     examples: v.pipe(v.array(v.object({ key: text(1100), problem: text(200) })), v.maxLength(50, 'has more than 50 examples')),
   })),
   release: v.optional(text(100)),

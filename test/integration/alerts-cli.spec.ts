@@ -100,7 +100,7 @@ describe('alerts from the command line: each provoked once, delivered as exit st
         storage: { images: { count: 1, bytes: 1_000_000 }, archive: { count: 0, bytes: 0 }, records: { count: 1, bytes: 100 } },
       }),
     ];
-    for (const run of past) await bucketHistory(h.direct).write('runs', `${run.id}.json`, JSON.stringify({ version: 1, runs: [run] }), 'absent');
+    for (const run of past) await bucketHistory(h.direct).write('runs', `${run.id}.json`, { version: 1, runs: [run] }, 'absent');
     const report = await spawnGulp(['report'], env);
     expect(report.status, report.output).to.equal(0);
     expect(report.output).to.match(/::warning title=cost-spike::.*class A/);

@@ -67,7 +67,7 @@ describe('run history', () => {
     const place = folderHistory(dir);
     const runs = [run('2024-01-05T00:00:00.000Z'), run('2026-11-30T23:59:59.000Z'), run('2026-12-01T00:00:00.000Z'), run('2026-12-02T00:00:00.000Z')];
     for (const r of runs) await recordRun(place, r);
-    await place.write('months', 'not-a-month.json', '{}');
+    await place.write('months', 'not-a-month.json', {});
     const result = await rollUpHistory(place, new Date('2026-12-03T00:00:00Z'), { keepMonths: 24, maxRunsPerMonth: 1 });
     expect(result.months).to.deep.equal(['2026-11', '2026-12']);
     expect(result.batches).to.equal(4);
@@ -88,7 +88,7 @@ describe('run history', () => {
       ...place,
       read: async (area: Parameters<typeof place.read>[0], name: string) => {
         const found = await place.read(area, name);
-        if (area === 'months') await place.write('months', name, JSON.stringify(mergeMonth('2026-12', undefined, [run('2026-12-01T05:00:00.000Z')], 10)));
+        if (area === 'months') await place.write('months', name, mergeMonth('2026-12', undefined, [run('2026-12-01T05:00:00.000Z')], 10));
         return found;
       },
     };
@@ -134,7 +134,7 @@ describe('run history against hostile input (from the attacker trial)', () => {
     for (const time of ['0000-01-01T00:00:00.000Z', '2026-12-31T23:30:00.000-05:00', '2026-02-31T00:00:00.000Z']) {
       expect(() => parseHistoryBatch(JSON.stringify({ version: 1, runs: [{ ...good, time }] }), 'b')).to.throw(/time is not/);
     }
-    await place.write('months', '2026-11.json', JSON.stringify(mergeMonth('2026-11', undefined, [good], 10)));
+    await place.write('months', '2026-11.json', mergeMonth('2026-11', undefined, [good], 10));
     const { runs, skipped } = await readHistory(place);
     expect(runs).to.deep.equal([]);
     expect(skipped.join()).to.match(/2026-11\.json: holds run .* of another month/);
