@@ -4,6 +4,7 @@
  * or a network error (Retry-After honoured while it fits the deadline), redirects not followed. Never throws.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { retryAfterMsOf } from '../util/retry-after';
 
 export const WEBHOOK_DEADLINE_MS = 10_000;
 const DEFAULT_RETRY_MS = 1_000;
@@ -29,14 +30,6 @@ export function webhookUrlProblem(raw: string): string | undefined {
   return 'is not https (plain http is allowed only to localhost, 127.0.0.1 or ::1)';
 }
 
-/** Seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 function networkWords(error: unknown): string {
   // undici's "fetch failed" keeps the reason in `cause.code`; its message may name the host, so only the code is shown.
   const code = (error as { cause?: { code?: unknown } }).cause?.code;
@@ -60,7 +53,7 @@ export async function postWebhook(url: URL, body: string, options: { deadlineMs?
       const redirect = status >= 300 && status < 400 ? ' (a redirect, not followed)' : '';
       last = { ok: false, status, attempts: attempt, problem: `answered ${status}${redirect}` };
       if (status !== 429 && status < 500) return last;
-      wait = retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_RETRY_MS;
+      wait = retryAfterMsOf(response.headers.get('retry-after')) ?? DEFAULT_RETRY_MS;
     } catch (error) {
       if (signal.aborted) return late(attempt, last.status);
       last = { ok: false, attempts: attempt, problem: networkWords(error) };

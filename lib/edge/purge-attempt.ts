@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { messageOf } from '../errors';
 import { printable } from '../util/printable';
 import { quotable, readAnswer, scrubCredentials, MAX_ANSWER_BYTES } from './purge-answer';
+import { retryAfterMsOf } from '../util/retry-after';
 
 export type Attempt =
   | { readonly kind: 'purged' }
@@ -39,14 +40,6 @@ function answerOf(text: string): Answer | undefined {
   try { json = JSON.parse(text); } catch { return undefined; }
   const parsed = v.safeParse(answerSchema, json);
   return parsed.success ? parsed.output : undefined;
-}
-
-/** Seconds, or an HTTP date (wall clock, whatever clock the caller runs on). */
-export function retryAfterMsOf(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(header)) return Number(header) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** Errors quoted in a reason: an answer listing thousands would make every URL's reason huge. */
