@@ -142,7 +142,7 @@ export async function historyAndStorage(session: BucketSession, dir: string, now
 }> {
   const { readHistory, sortRuns } = require('../lib/history/read-history') as typeof import('../lib/history/read-history');
   const { measureStorage } = require('../lib/history/measure-storage') as typeof import('../lib/history/measure-storage');
-  const { runsOf } = require('../lib/report/dashboard-charts') as typeof import('../lib/report/dashboard-charts');
+  const { dashboardRuns } = require('../lib/report/dashboard-charts') as typeof import('../lib/report/dashboard-charts');
   const { env, opened, history } = session;
   const where = { environment: env.name, store: env.store ? opened.store : undefined };
   const [read, storage] = await within(HISTORY_READ_MS, 'reading the run history and listing the bucket',
@@ -156,5 +156,5 @@ export async function historyAndStorage(session: BucketSession, dir: string, now
   const current = history?.finish({ ok: true }, now, false);
   const known = new Set(read.runs.map((r) => r.id));
   const runs = [...read.runs, ...waiting.filter((r) => !known.has(r.id)), ...(current ? [current] : [])];
-  return { runs: runsOf(sortRuns(runs), env.name), storage, dropped: read.dropped };
+  return { runs: dashboardRuns(sortRuns(runs), env.name), storage, dropped: read.dropped };
 }

@@ -60,8 +60,7 @@ function show(quantity: Quantity, n: number): string {
 /** This month's quantities over costSpikePercent % of the previous months' average (see PROJECTION_MIN_DAYS). */
 export function monthlySpikes(runs: readonly RunRecord[], thresholds: AlertThresholds, environment: string | null, now: Date): Alert[] {
   const progress = monthProgress(now);
-  const elapsed = (now.getTime() - Date.parse(`${progress.month}-01T00:00:00Z`)) / 86_400_000;
-  const projecting = elapsed >= PROJECTION_MIN_DAYS;
+  const projecting = progress.daysElapsed >= PROJECTION_MIN_DAYS;
   const run = newest(runs, (r) => monthOf(r.time) === progress.month)?.id;
   const alerts: Alert[] = [];
   for (const { quantity, previous, current, scales } of monthlyFigures(runs, progress.month)) {

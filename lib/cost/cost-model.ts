@@ -89,11 +89,11 @@ export function runsOf(runs: readonly RunRecord[], environment: string | null, n
   return runs.filter((r) => r.environment === environment && Date.parse(r.time) <= now.getTime());
 }
 
-/** Operations summed over runs. */
-export function operationsOf(runs: readonly RunRecord[]): Operations {
+/** Operations summed over runs, added to `start`. */
+export function operationsOf(runs: readonly RunRecord[], start: Operations = { classA: 0, classB: 0, free: 0 }): Operations {
   return runs.reduce((sum, r) => ({
     classA: sum.classA + r.requests.classA, classB: sum.classB + r.requests.classB, free: sum.free + r.requests.free,
-  }), { classA: 0, classB: 0, free: 0 });
+  }), start);
 }
 
 function priced(month: string, runs: number, operations: Operations, storage: StorageGb | null, share: number): MonthCost {
@@ -102,8 +102,8 @@ function priced(month: string, runs: number, operations: Operations, storage: St
   return { month, runs, operations, storage, gbMonths, list: listPrice(usage), bill: billAfterAllowance(usage) };
 }
 
-/** The cost of each month of one environment's history, this month projected, and the seed's estimate beside it. */
 /**
+ * The cost of each month of one environment's history, this month projected, and the seed's estimate beside it.
  * `dropped`: by month, the requests of runs a month rollup folded into totals past its cap (they are the
  * bucket's, whatever the environment: a rollup keeps no environment for them).
  */
@@ -119,11 +119,9 @@ export function costModel(input: {
     const inMonth = runs.filter((r) => monthOf(r.time) === month);
     const isCurrent = month === current;
     const storage = latestStorage(runs, isCurrent ? new Date(now.getTime() + 1) : nextMonthStart(month));
+    const operations = operationsOf(inMonth, input.dropped?.get(month)?.requests);
     // The current month so far is charged for the share of it that has passed; a past month for all of it.
-    const ops = operationsOf(inMonth);
-    const folded = input.dropped?.get(month)?.requests;
-    const all = folded ? { classA: ops.classA + folded.classA, classB: ops.classB + folded.classB, free: ops.free + folded.free } : ops;
-    return priced(month, inMonth.length, all, storage, isCurrent ? progress.daysElapsed / progress.daysInMonth : 1);
+    return priced(month, inMonth.length, operations, storage, isCurrent ? progress.daysElapsed / progress.daysInMonth : 1);
   });
   const thisMonth = months[months.length - 1]!;
   const lastMonth = months[months.length - 2]!;

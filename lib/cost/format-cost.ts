@@ -21,7 +21,7 @@ function row(label: string, m: MonthCost): string[] {
 }
 
 function storageLine(m: MonthCost): string {
-  if (!m.storage) return 'Storage: not measured (no full listing yet: run `gulp verify` or a sync to measure it).';
+  if (!m.storage) return 'Storage: not measured (no full listing yet: `gulp cost` and `gulp report` measure it).';
   const s = m.storage;
   return `Storage (measured ${s.measuredAt.slice(0, 10)} by ${s.run}): images ${gb(s.images)}, archive ${gb(s.archive)}, records ${gb(s.records)}.`;
 }

@@ -5,6 +5,7 @@
  * is written. Months older than `keepMonths` are deleted; a month keeps its newest `maxRunsPerMonth` runs
  * and folds the rest into its `dropped` totals, so the cost of those months still adds up.
  */
+import { operationsOf } from '../cost/cost-model';
 import { monthOf } from '../cost/month-progress';
 import type { HistoryPlace } from './history-place';
 import { readBatches, readMonth, sortRuns } from './read-history';
@@ -34,11 +35,9 @@ export function mergeMonth(month: string, previous: MonthRollup | undefined, run
   const all = sortRuns([...byId.values()]);
   const cut = all.slice(0, Math.max(0, all.length - maxRuns));
   const base = previous?.dropped ?? { runs: 0, requests: { classA: 0, classB: 0, free: 0 }, costUsd: 0 };
-  const dropped = cut.reduce((sum, r) => ({
-    runs: sum.runs + 1,
-    requests: { classA: sum.requests.classA + r.requests.classA, classB: sum.requests.classB + r.requests.classB, free: sum.requests.free + r.requests.free },
-    costUsd: sum.costUsd + r.costUsd,
-  }), base);
+  const dropped = {
+    runs: base.runs + cut.length, requests: operationsOf(cut, base.requests), costUsd: cut.reduce((sum, r) => sum + r.costUsd, base.costUsd),
+  };
   return { version: 1, month, runs: all.slice(cut.length), dropped };
 }
 

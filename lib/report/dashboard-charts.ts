@@ -1,4 +1,5 @@
 /** The dashboard's charts, from the run history (pure): one point per run that has the figure, or per month. */
+import { monthStart } from '../cost/month-progress';
 import type { RunRecord } from '../history/types';
 import type { Chart, ChartSeries, Point } from './dashboard-view';
 
@@ -29,12 +30,11 @@ export function alignedSeries(runs: readonly RunRecord[], pickers: readonly { la
 }
 
 /** Runs of `environment`, and the builds (which have none): the history one dashboard draws. */
-export function runsOf(runs: readonly RunRecord[], environment: string): RunRecord[] {
+export function dashboardRuns(runs: readonly RunRecord[], environment: string): RunRecord[] {
   return runs.filter((r) => r.environment === environment || r.environment === null);
 }
 
 export function dashboardCharts(runs: readonly RunRecord[], months: readonly MonthCost[]): Chart[] {
-  const monthStart = (m: string) => seconds(`${m}-01T00:00:00Z`);
   return [
     { id: 'collection', title: 'Collection size (images in the build)', unit: 'count', series: alignedSeries(runs, [
       { label: 'images', pick: (r) => (r.ok ? r.objects?.count : undefined) },
@@ -44,8 +44,8 @@ export function dashboardCharts(runs: readonly RunRecord[], months: readonly Mon
       { label: 'archive', pick: (r) => r.storage?.archive.bytes },
     ]) },
     { id: 'monthly-cost', title: 'Monthly cost (S3 API operations and storage; CDN reads not counted)', unit: 'usd', series: [
-      { label: 'list price', points: months.map((m): Point => [monthStart(m.month), m.listUsd]) },
-      { label: 'bill after free allowance', points: months.map((m): Point => [monthStart(m.month), m.billUsd]) },
+      { label: 'list price', points: months.map((m): Point => [monthStart(m.month).getTime() / 1000, m.listUsd]) },
+      { label: 'bill after free allowance', points: months.map((m): Point => [monthStart(m.month).getTime() / 1000, m.billUsd]) },
     ] },
     { id: 'durations', title: 'Build and sync durations', unit: 'seconds', series: alignedSeries(runs, [
       { label: 'build', pick: (r) => (r.command === 'build' ? r.durationMs / 1000 : undefined) },

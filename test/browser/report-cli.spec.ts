@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { bucketHistory } from '../../lib/history/history-place';
 import { readHistory } from '../../lib/history/read-history';
-import { runsOf } from '../../lib/report/dashboard-charts';
+import { dashboardRuns } from '../../lib/report/dashboard-charts';
 import { spawnGulp } from '../helpers/cli';
 import { withDeadline } from '../helpers/deadline';
 import { photoJpeg, photoJpegEdited } from '../helpers/fixtures';
@@ -74,7 +74,7 @@ describe('gulp report end to end: a real history of builds, syncs and verifies, 
 
   it('draws each chart with as many points as the history has runs with that figure', async () => {
     const { runs } = await readHistory(bucketHistory(h.direct));
-    const mine = runsOf(runs, 'development');
+    const mine = dashboardRuns(runs, 'development');
     expect(mine.map((r) => r.command)).to.deep.equal(['build', 'sync', 'verify', 'build', 'sync', 'verify', 'report']);
     const drawn = await page.evaluate('window.dashboardCharts') as Record<string, { points: number; series: number }>;
     expect(drawn).to.deep.equal({
