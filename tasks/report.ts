@@ -34,7 +34,7 @@ async function runReportTask(): Promise<void> {
     const view = await makeDashboardView({
       store: opened.store, environment: env.name, bucket: env.bucket, runs, storage, alerts, now,
       months: cost.months.map((m) => ({ month: m.month, listUsd: m.list.total, billUsd: m.bill.total })),
-      makeThumbnail: (bytes) => thumbnailDataUri(bytes),
+      makeThumbnail: thumbnailDataUri,
     });
     const html = renderDashboard(view);
     const out = flags.out ?? join(dir, `dashboard-${env.name}.html`);

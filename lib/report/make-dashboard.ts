@@ -1,4 +1,5 @@
 /** Everything `gulp report` shows, gathered: the history's charts, the latest release's changes, alerts, the last verify. */
+import { CDN_NOTE } from '../cost/cost-model';
 import type { Alert, RunRecord, StorageFigures } from '../history/types';
 import type { ObjectStore } from '../storage/object-store';
 import { formatBytes } from '../util/progress';
@@ -19,9 +20,6 @@ export interface DashboardInput {
   readonly now: Date;
 }
 
-export const CDN_READS_NOTE = 'Public reads through the CDN (Cloudflare) never reach the S3 API, so they are not counted here: '
-  + 'Cloudflare\'s analytics has them. The costs count only the requests this tool made and the storage it measured.';
-
 export async function makeDashboardView(input: DashboardInput): Promise<DashboardView> {
   const { runs, storage } = input;
   const verify = [...runs].reverse().find((r) => r.command === 'verify' && r.verify && r.environment === input.environment);
@@ -36,7 +34,7 @@ export async function makeDashboardView(input: DashboardInput): Promise<Dashboar
       `Storage now: images ${formatBytes(storage.images.bytes)} in ${storage.images.count} object(s), archive ${formatBytes(storage.archive.bytes)} `
         + `in ${storage.archive.count}, the tool's other records ${formatBytes(storage.records.bytes)} in ${storage.records.count}.`,
       first ? `History: ${runs.length} run(s) since ${first.time.slice(0, 10)} (builds, and ${input.environment}'s commands).` : 'History: no runs yet.',
-      CDN_READS_NOTE,
+      CDN_NOTE,
     ],
   };
 }
