@@ -9,7 +9,7 @@ import type {
 import { encodeCopySource, type StoreConfig } from './s3-client';
 import { createObjectReader, type ObjectReader } from './s3-fetch-reader';
 import { multipartPut } from './s3-multipart';
-import { StoreError } from './store-error';
+import { conditionFailed, StoreError } from './store-error';
 
 export { StoreError } from './store-error';
 
@@ -119,6 +119,9 @@ export class S3Store implements ObjectStore {
       CacheControl: request.cacheControl, Metadata: { ...request.metadata }, ...conditions,
     })).catch((error: unknown) => { throw new StoreError('put', request.key, error); });
     const out = await send({ IfMatch: request.ifMatch, IfNoneMatch: request.ifNoneMatch }).catch(async (error: StoreError) => {
+      // If-Match on an object deleted meanwhile: S3, and Ceph when the delete lands during the write, answer
+      // 404 NoSuchKey rather than 412. Either way the condition did not hold.
+      if (request.ifMatch && error.code === 'NoSuchKey') throw conditionFailed(request.key, error);
       // Ceph 16 answers 412 to every If-Match PUT on a bucket with versioning on, even a true one. If the
       // object still has the ETag asked for, the condition held: the PUT is sent again without it.
       if (error.status !== 412 || !request.ifMatch || (await this.head(request.key))?.etag !== unquote(request.ifMatch)) throw error;

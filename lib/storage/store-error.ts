@@ -22,6 +22,11 @@ export class StoreError extends AssetsError {
   }
 }
 
+/** A conditional write whose object was gone (answered 404): its condition did not hold, as a 412 says. */
+export function conditionFailed(key: string, gone: StoreError): StoreError {
+  return new StoreError('put', key, { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 }, message: `the object is gone (${gone.message})` });
+}
+
 function hintFor(status: number | undefined, code: string | undefined): string | undefined {
   if (status === 401 || status === 403) return 'check R2_ACCESS_KEY_ID / R2_SECRET_ACCESS_KEY and the token\'s bucket permissions';
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return 'check S3_ENDPOINT / R2_ACCOUNT_ID: the endpoint cannot be reached';

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { cp, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { ObjectStore } from '../../lib/storage/object-store';
@@ -184,6 +185,35 @@ for (const server of SERVERS) {
       expect(h.proxy.counts.put - started).to.be.below(40);
       h.proxy.faults.length = 0;
       await h.direct.deleteMany([LOCK_KEY]);
+    });
+
+    // Found by the generated histories on Ceph: a run given back its lock (deleted) just as a waiter took
+    // the lock over; the takeover's If-Match PUT met no object, Ceph (like S3) answers that 404 NoSuchKey,
+    // not 412, and the waiter failed outright instead of creating the lock anew.
+    it('a stale lock deleted just as it is taken over (the If-Match PUT meets no object) is no error: the waiter takes a fresh lock', async () => {
+      await h.writeDist({ ...V1, 'album/abba/abba-small.jpg': 'abba v4b' });
+      // A run of this machine that is gone (a kill -9): taken over at once.
+      const machine = `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}/${readlinkSync('/proc/self/ns/pid')}`;
+      const dead = Buffer.from(JSON.stringify({ run: 'gone', command: 'sync', host: hostname(), machine, pid: 999_999, startedAt: 'x', renewedAt: 'x' }));
+      await h.direct.put({ key: LOCK_KEY, body: dead, md5: md5Of(dead), contentType: 'application/json', cacheControl: 'no-store', metadata: {} });
+      let vanished = 0;
+      const store: ObjectStore = Object.create(h.store) as ObjectStore;
+      Object.assign(store, {
+        put: async (r: Parameters<ObjectStore['put']>[0]) => {
+          if (r.key === LOCK_KEY && r.ifMatch && (vanished += 1) === 1) {
+            await h.direct.deleteMany([LOCK_KEY]);
+            h.proxy.faults.push({ op: 'put', key: /^_state\/lock\.json$/, action: 404, times: 1 }); // as Ceph answers when the delete lands mid-write
+          }
+          return h.store.put(r);
+        },
+      });
+      const started = performance.now();
+      const outcome = await syncOn(h, store);
+      expect(outcome.release).to.not.equal(undefined);
+      expect(performance.now() - started).to.be.below(2800); // no wait for a lease
+      expect(vanished).to.equal(1);
+      await expectSettled(h);
+      expect(await h.head(LOCK_KEY)).to.equal(null);
     });
 
     it('a live holder is never taken over for a clock that is off: a waiter 90 s ahead still waits', async () => {

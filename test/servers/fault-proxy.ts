@@ -50,7 +50,7 @@ export function operationOf(req: IncomingMessage): Operation {
   return 'other';
 }
 
-const ERROR_CODES: Record<number, string> = { 429: 'SlowDown', 503: 'SlowDown', 500: 'InternalError', 502: 'BadGateway', 504: 'GatewayTimeout' };
+const ERROR_CODES: Record<number, string> = { 404: 'NoSuchKey', 412: 'PreconditionFailed', 429: 'SlowDown', 503: 'SlowDown', 500: 'InternalError', 502: 'BadGateway', 504: 'GatewayTimeout' };
 
 export class FaultProxy {
   readonly counts: Record<Operation, number> = { list: 0, head: 0, get: 0, put: 0, copy: 0, delete: 0, other: 0 };
