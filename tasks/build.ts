@@ -8,6 +8,8 @@ import type { RunTracker } from '../lib/history/run-tracker';
 import { reportsDir } from './reports-dir';
 import { recorded, startRun } from './run-history';
 import { runTask } from './outside-domain';
+import { wasGiven } from './flags';
+import { remoteBuildCache } from './remote-cache';
 
 /** `gulp build`: responsive images from public/ into dist/, cached by content. */
 export function build(): Promise<void> {
@@ -28,6 +30,8 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
   const { buildImages } = require('../lib/images/build') as typeof import('../lib/images/build');
   const { defaultConcurrency } = require('../lib/images/responsive') as typeof import('../lib/images/responsive');
   const { formatBuildSummary } = require('../lib/images/build-summary') as typeof import('../lib/images/build-summary');
+  // Offline unless given --env: then the bucket's latest release is the remote build cache.
+  const remote = wasGiven(flags, 'env') && !flags['no-cache'] ? await remoteBuildCache(flags) : undefined;
   const summary = await buildImages({
     src: flags.src,
     dest: flags.dest,
@@ -39,6 +43,7 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
     quiet: flags.json,
     dryRun: flags['dry-run'],
     allowEmpty: flags['allow-empty'],
+    remote,
   });
   if (tracker && !flags['dry-run']) {
     const { objectFigures, sourceFigures } = require('../lib/history/figures') as typeof import('../lib/history/figures');

@@ -18,7 +18,7 @@ import { NOTHING_PUBLISHED, scanPublished, type PublishedScan } from './publishe
 export function desiredObjects(manifest: ImageManifest, cacheControl: string): DesiredObject[] {
   return Object.values(manifest.sources).flatMap((source) => source.variants.map((v) => ({
     key: v.key, md5: v.md5, sha256: v.sha256, size: v.bytes, contentType: v.contentType, cacheControl,
-    origin: { size: v.size, passthrough: v.passthrough },
+    origin: { size: v.size, passthrough: v.passthrough, remote: v.remote },
   })));
 }
 
@@ -27,18 +27,21 @@ export function sizeNames(manifest: ImageManifest): string[] {
 }
 
 /**
- * Reads a built object's bytes from dist/. Synchronous on purpose: images are small, and async reads
- * measured ~1 ms of main-thread time each (open, fstat, read, close) against ~0.05 ms synchronously.
+ * Reads a built object's bytes from dist/; one the remote build cache left in the bucket (marked `remote`,
+ * not in dist) from the bucket, through `fromBucket`. Synchronous on purpose: images are small, and async
+ * reads measured ~1 ms of main-thread time each (open, fstat, read, close) against ~0.05 ms synchronously.
  */
-export function distReader(dist: string): (object: DesiredObject) => Promise<Buffer> {
+export function distReader(dist: string, fromBucket?: (object: DesiredObject) => Promise<Buffer>): (object: DesiredObject) => Promise<Buffer> {
   const root = resolve(dist);
   return async (object) => {
     const path = pathUnder(root, object.key);
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new ConfigError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`,
-        'run `gulp build` to rebuild dist/');
+      const code = (error as NodeJS.ErrnoException).code;
+      const remote = object.origin && 'remote' in object.origin ? object.origin.remote : undefined;
+      if (code === 'ENOENT' && remote !== undefined && fromBucket) return fromBucket(object);
+      throw new ConfigError(`cannot read ${path}: ${code ?? messageOf(error)}`, 'run `gulp build` to rebuild dist/');
     }
   };
 }

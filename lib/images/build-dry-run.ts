@@ -1,4 +1,5 @@
 /** `gulp build --dry-run`: the plan as a summary. Nothing is rendered, written or removed. */
+import { remoteOutputs } from '../manifest/remote-marks';
 import type { ImageManifest, ManifestSource } from '../manifest/types';
 import { staleKeys, type BuildPlan } from '../plan/build-plan';
 import type { BuildSummary } from './build';
@@ -8,7 +9,7 @@ import { countHiRes, ignoredFiles } from './build-summary';
 
 export function dryRunSummary(plan: BuildPlan, previous: ImageManifest | null, scan: ScanResult, started: number, dist: string): BuildSummary {
   // A source to be rebuilt is assumed to keep its keys: what it really drops is known only once it is decoded.
-  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached, ...plan.restored };
+  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached, ...plan.restored, ...plan.remote };
   for (const task of plan.build) {
     const before = previous?.sources[task.candidate.rel];
     if (before) next[task.candidate.rel] = before;
@@ -18,6 +19,7 @@ export function dryRunSummary(plan: BuildPlan, previous: ImageManifest | null, s
   const sources = scan.candidates.length + scan.failures.length;
   return {
     sources, built: plan.build.length, restored: Object.keys(plan.restored).length, cached: Object.keys(plan.cached).length,
+    remote: Object.keys(plan.remote).length, outputsRemote: remoteOutputs(next),
     removed: plan.removedSources.length, failed: scan.failures.length, outputsWritten: 0, outputsRestored: 0, outputsCopied: 0,
     outputsRemoved: remove.length, bytesIn: 0, bytesOut: 0, hashed: scan.hashed,
     seconds, sourcesPerSecond: sources / Math.max(seconds, 1e-6), manifest: manifestPath(dist),

@@ -20,6 +20,14 @@ export function countHiRes(sources: Readonly<Record<string, ManifestSource>>, re
 
 const EXAMPLES = 5;
 
+/** What the remote build cache gave (`--env`): outputs left in the bucket, not in dist. */
+function remoteLine(s: BuildSummary): string | undefined {
+  if (s.remoteRelease === undefined) return undefined;
+  const sources = s.dryRun ? `${s.remote} source(s) would` : `${s.remote} source(s)`;
+  return `  remote build cache: release ${s.remoteRelease}; ${sources} taken from it with nothing rendered; `
+    + `${s.outputsRemote} output(s) marked remote in the manifest (in the bucket, not in dist)`;
+}
+
 export function ignoredFiles(rels: readonly string[]): BuildSummary['ignored'] {
   return { count: rels.length, examples: rels.slice(0, EXAMPLES) };
 }
@@ -43,7 +51,7 @@ const shown = (file: string): string => (keyProblem(file) ? printableKey(file) :
 
 function dryRunLines(s: BuildSummary, plan: NonNullable<BuildSummary['dryRun']>): string[] {
   const lines = [`build (dry run, nothing was written): ${s.sources} sources — ${s.built} would be built, `
-    + `${s.restored} restored from cache, ${s.cached} cached, `
+    + `${s.restored} restored from cache, ${s.cached} cached, ${s.remote} from the bucket's release, `
     + `${s.removed} removed (${plan.remove.length} outputs), ${s.failed} refused`];
   const list = (title: string, items: readonly string[]) => {
     if (items.length === 0) return;
@@ -61,12 +69,13 @@ const restoredOutputs = (s: BuildSummary): string => (s.outputsRestored > 0 ? `$
 /** The human summary printed at the end of `gulp build`. */
 export function formatBuildSummary(s: BuildSummary): string {
   const lines = s.dryRun ? dryRunLines(s, s.dryRun) : [
-    `build: ${s.sources} sources — ${s.built} built, ${s.restored} restored from cache, ${s.cached} cached, ${s.removed} removed, ${s.failed} failed`,
+    `build: ${s.sources} sources — ${s.built} built, ${s.restored} restored from cache, ${s.cached} cached, `
+      + `${s.remote > 0 ? `${s.remote} from the bucket's release, ` : ''}${s.removed} removed, ${s.failed} failed`,
     `  outputs: ${s.outputsWritten} written (${formatBytes(s.bytesOut)}), ${restoredOutputs(s)}${s.outputsRemoved} removed; `
       + `decoded ${formatBytes(s.bytesIn)} of sources; hashed ${s.hashed}`,
     `  ${s.seconds.toFixed(2)} s, ${s.sourcesPerSecond.toFixed(1)} sources/s; manifest ${s.manifest}`,
   ];
-  for (const line of [hiResLine(s.hiRes), ignoredLine(s.ignored)]) if (line) lines.push(line);
+  for (const line of [remoteLine(s), hiResLine(s.hiRes), ignoredLine(s.ignored)]) if (line) lines.push(line);
   if (s.leftoversRemoved > 0) lines.push(`  removed ${s.leftoversRemoved} temp file(s) left in dist or the cache by a killed build`);
   if (s.outputsCopied > 0) lines.push(`  ${s.outputsCopied} output(s) copied into dist, not linked: dist is on another file system than the cache, or refuses hard links`);
   if (s.rendersPruned > 0) lines.push(`  render cache: pruned ${s.rendersPruned} render(s) no kept manifest names`);

@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import Vinyl from 'vinyl';
 import { ConfigError, SourceError } from '../errors';
 import { manifestPath } from '../manifest/io';
-import type { ManifestSource } from '../manifest/types';
+import { remoteOutputs } from '../manifest/remote-marks';
+import type { ImageManifest, ManifestSource } from '../manifest/types';
 import { planBuild, type BuildTask } from '../plan/build-plan';
 import { createProgress } from '../util/progress';
 import { finishBuild } from './build-finish';
@@ -48,6 +49,8 @@ export interface BuildOptions {
   readonly allowEmpty?: boolean;
   /** How dist files are linked to their renders (default fs.linkSync); tests pass one that refuses. */
   readonly linkFile?: LinkFile;
+  /** The remote build cache (`--env`): the bucket's latest release as a manifest, marked (readRemoteBuildCache). */
+  readonly remote?: { readonly release: string; readonly manifest: ImageManifest };
 }
 
 export interface BuildSummary {
@@ -58,6 +61,12 @@ export interface BuildSummary {
   restored: number;
   /** Sources with every output already in dist. */
   cached: number;
+  /** Sources with nothing rendered or put back and some outputs left in the bucket (the remote build cache). */
+  remote: number;
+  /** Outputs in the new manifest that are not in dist but in the bucket's release (marked `remote`). */
+  outputsRemote: number;
+  /** The release the remote build cache was read from (`--env`). */
+  remoteRelease?: string;
   removed: number;
   failed: number;
   /** Outputs rendered and written. */
@@ -112,22 +121,23 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     throw new ConfigError(`source folder ${root} does not exist`, 'pass --src <folder> (russ.fm keeps sources in public/)');
   }
   const renders = new RenderCache(options.cacheDir, options.linkFile);
-  const { manifest: previous, inDist, known } = await loadPrevious(dist, renders);
+  const remote = options.remote?.manifest;
+  const { manifest: previous, inDist, known } = await loadPrevious(dist, renders, remote);
   const index = await SourceIndex.load(join(options.cacheDir, 'source-index.json'));
-  const needsHash = (rel: string) => !options.noCache && (previous ?? known)?.sources[rel] !== undefined;
+  const needsHash = (rel: string) => !options.noCache && ((previous ?? known)?.sources[rel] ?? remote?.sources[rel]) !== undefined;
   const scan = await scanSources(root, options.scope, index, options.config, needsHash, maxSourceBytes(options.config));
   const plan = planBuild({
-    candidates: scan.candidates, previous, known, inScope: (rel) => inScope(options.scope, rel), config: options.config,
+    candidates: scan.candidates, previous, known, remote: previous === remote ? null : remote, inScope: (rel) => inScope(options.scope, rel), config: options.config,
     encoderVersion: ENCODER_VERSION, noCache: options.noCache, ...planChecks(dist, renders, options.noCache),
   });
   const previousOutputs = plan.removedSources.reduce((n, rel) => n + (previous?.sources[rel]?.variants.length ?? 0), 0);
   refuseEmptying(scan.candidates.length + scan.failures.length, plan.removedSources.length, previousOutputs, root, options.scope, options.allowEmpty === true);
-  if (options.dryRun) return dryRunSummary(plan, previous, scan, started, dist);
+  if (options.dryRun) return { ...dryRunSummary(plan, previous, scan, started, dist), remoteRelease: options.remote?.release };
 
   // Restored first, and without a decode: a partial rebuild's kept variants too, so dist is whole again soonest.
   const restoreFailures = renders.restore(plan.restore, dist, ownerIn(previous ?? known));
   const failures: SourceError[] = [...scan.failures, ...restoreFailures];
-  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached, ...plan.restored };
+  const next: Record<string, ManifestSource> = { ...plan.carried, ...plan.cached, ...plan.restored, ...plan.remote };
   const tasks = new Map(plan.build.map((t) => [t.candidate.rel, t]));
   const progress = createProgress({ label: 'build', total: plan.build.length, unit: 'src', silent: options.quiet });
   let bytesIn = 0;
@@ -172,6 +182,9 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     built: plan.build.filter((t) => !failedSources.has(t.candidate.rel)).length,
     restored: Object.keys(plan.restored).filter((rel) => !failedSources.has(rel)).length,
     cached: Object.keys(plan.cached).length,
+    remote: Object.keys(plan.remote).length,
+    outputsRemote: remoteOutputs(next),
+    remoteRelease: options.remote?.release,
     removed: plan.removedSources.length,
     failed: failures.length,
     outputsWritten,

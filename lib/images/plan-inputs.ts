@@ -19,13 +19,16 @@ export interface Previous {
 
 /**
  * dist's manifest; when dist has none, the render cache's copy of it (also with --no-cache: it is what dist
- * held, and a scoped run carries the entries outside its scope from it); with neither, another dist's.
+ * held, and a scoped run carries the entries outside its scope from it); with neither, the bucket's latest
+ * release when the build was given one (`remote`, marked: a fresh runner's previous state is what the
+ * bucket holds), else another dist's.
  */
-export async function loadPrevious(dist: string, renders: RenderCache): Promise<Previous> {
+export async function loadPrevious(dist: string, renders: RenderCache, remote?: ImageManifest): Promise<Previous> {
   const inDist = await readManifest(manifestPath(dist));
   if (inDist) return { manifest: inDist, inDist: true, known: null };
   const copy = await renders.loadManifest(dist);
   if (copy) return { manifest: copy, inDist: false, known: null };
+  if (remote) return { manifest: remote, inDist: false, known: null };
   return { manifest: null, inDist: false, known: await renders.loadOtherManifest(dist) };
 }
 

@@ -26,6 +26,12 @@ export interface ManifestVariant {
   readonly versioned?: string;
   /** A `source` size (hi-res) in JPEG: published as the source's bytes, stripped of metadata, or re-encoded. */
   readonly passthrough?: 'copy' | 'strip' | 'reencode';
+  /**
+   * Not in dist: the build took this output from the bucket's release named here (the remote build cache,
+   * `gulp build --env`), which holds these very bytes. Whatever needs the bytes (a sync re-uploading it, a
+   * repair) fetches them from the bucket or says how to render them. Never part of an archived manifest.
+   */
+  readonly remote?: string;
 }
 
 export interface ManifestSource {

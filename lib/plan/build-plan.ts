@@ -6,6 +6,7 @@
 import type { ImageConfig } from '../images/config';
 import { parseSourcePath } from '../images/source-path';
 import { variantCacheKey, variantsFor } from '../images/variants';
+import { local } from '../manifest/remote-marks';
 import type { ImageManifest, ManifestSource, ManifestVariant } from '../manifest/types';
 
 export interface SourceCandidate {
@@ -32,6 +33,8 @@ export interface BuildPlan {
   readonly cached: Readonly<Record<string, ManifestSource>>;
   /** Nothing to render, but some outputs to put back in dist from the render cache. */
   readonly restored: Readonly<Record<string, ManifestSource>>;
+  /** Nothing to render or put back, some outputs left in the bucket (marked `remote`: the remote build cache). */
+  readonly remote: Readonly<Record<string, ManifestSource>>;
   /**
    * Outputs to put back from the render cache: every missing output of `restored`, those a `build` task
    * reuses, and those of `carried` entries that dist lacks.
@@ -52,6 +55,12 @@ export interface BuildPlanInput {
    * are reused like previous ones (hash, recipe and render size are all checked), never carried or removed.
    */
   readonly known?: ImageManifest | null;
+  /**
+   * The bucket's latest release as a manifest (`gulp build --env`), its variants marked `remote`: an entry
+   * matching a source's hash, when the previous build's does not, is reused like a previous one; its
+   * outputs that neither dist nor the render cache has stay in the bucket, marked.
+   */
+  readonly remote?: ImageManifest | null;
   readonly inScope: (rel: string) => boolean;
   readonly config: ImageConfig;
   readonly encoderVersion: string;
@@ -67,6 +76,7 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
   const previous = input.previous?.sources ?? {};
   const cached: Record<string, ManifestSource> = {};
   const restored: Record<string, ManifestSource> = {};
+  const remote: Record<string, ManifestSource> = {};
   const restore: ManifestVariant[] = [];
   const carried: Record<string, ManifestSource> = {};
   const build: BuildTask[] = [];
@@ -75,7 +85,7 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
 
   for (const candidate of input.candidates) {
     seen.add(candidate.rel);
-    const before = previous[candidate.rel] ?? input.known?.sources[candidate.rel];
+    const before = entryFor(candidate, [previous[candidate.rel], input.known?.sources[candidate.rel], input.remote?.sources[candidate.rel]]);
     if (!before || candidate.sha256 === undefined || before.sha256 !== candidate.sha256 || input.noCache) {
       build.push({ candidate, reuse: [] });
       continue;
@@ -89,14 +99,16 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
       const old = oldByKey.get(variant.key);
       const valid = old !== undefined && old.cacheKey === variantCacheKey(before.sha256, variant, input.encoderVersion);
       if (!valid) missing.add(variant.key);
-      else if (input.present(old.key, old.bytes)) reuse.push(old);
-      else if (inCache(old)) { reuse.push(old); fromCache.push(old); }
+      else if (input.present(old.key, old.bytes)) reuse.push(local(old));
+      else if (inCache(old)) { reuse.push(local(old)); fromCache.push(old); }
+      else if (old.remote !== undefined) reuse.push(old);
       else missing.add(variant.key);
     }
     restore.push(...fromCache);
-    const entry = reuse.length === before.variants.length ? before : { ...before, variants: reuse };
+    const entry = reuse.length === before.variants.length && reuse.every((v) => before.variants.includes(v)) ? before : { ...before, variants: reuse };
     if (missing.size > 0) build.push({ candidate, onlyKeys: missing, reuse });
     else if (fromCache.length > 0) restored[candidate.rel] = entry;
+    else if (reuse.some((v) => v.remote !== undefined)) remote[candidate.rel] = entry;
     else cached[candidate.rel] = entry;
   }
 
@@ -110,7 +122,12 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
       restore.push(...entry.variants.filter((v) => !input.present(v.key, v.bytes) && inCache(v)));
     }
   }
-  return { cached, restored, restore, build, carried, removedSources };
+  return { cached, restored, remote, restore, build, carried, removedSources };
+}
+
+/** The first earlier entry with the source's hash (one to reuse), else the first there is (one to replace). */
+function entryFor(candidate: SourceCandidate, entries: readonly (ManifestSource | undefined)[]): ManifestSource | undefined {
+  return entries.find((e) => e !== undefined && e.sha256 === candidate.sha256) ?? entries.find((e) => e !== undefined);
 }
 
 /** Keys listed in `before` that `after` no longer has: the only files a build may delete from dist. */

@@ -12,7 +12,7 @@ import { printable } from '../util/printable';
  * assets.config.ts publishes from dist/. Never recorded in a release.
  */
 export type ObjectOrigin =
-  | { readonly size: string; readonly passthrough?: 'copy' | 'strip' | 'reencode' }
+  | { readonly size: string; readonly passthrough?: 'copy' | 'strip' | 'reencode'; readonly remote?: string }
   | { readonly published: true };
 
 /** An object as the build says it should be in the bucket. */

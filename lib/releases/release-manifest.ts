@@ -4,6 +4,7 @@
  * holds each source's hash and each variant's cache key, so the next build re-encodes nothing.
  */
 import { AssetsError } from '../errors';
+import { withoutRemoteMarks } from '../manifest/remote-marks';
 import type { ImageManifest } from '../manifest/types';
 import { readObjectText } from '../storage/json-object';
 import type { ObjectStore } from '../storage/object-store';
@@ -13,7 +14,9 @@ import { parseManifest } from '../validate/records';
 
 /** Stores the manifest unless the previous release already recorded the same one; returns its reference. */
 export async function storeReleaseManifest(store: ObjectStore, manifest: ImageManifest, previous?: ManifestRef): Promise<ManifestRef> {
-  const body = Buffer.from(JSON.stringify(manifest));
+  // The remote build cache's marks describe one dist/, not the collection: a build that rendered everything
+  // and one that took it all from the bucket archive the same manifest.
+  const body = Buffer.from(JSON.stringify(withoutRemoteMarks(manifest)));
   const { md5, sha256 } = digestsOf(body);
   const ref = { sha256, size: body.length };
   if (previous?.sha256 === sha256) return ref;

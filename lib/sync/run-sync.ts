@@ -15,6 +15,7 @@ import { coversWholeBucket, describeScope, refuseEmptyScope, type ObjectScope } 
 import { objectFigures } from '../history/figures';
 import type { ObjectFigures } from '../history/types';
 import { desiredObjects, distReader, requireManifest, runObjects, sizeNames } from '../bucket/desired';
+import { remoteBytes } from '../bucket/remote-bytes';
 import { inspect, listRemote } from '../bucket/listing';
 import { DEFAULT_KEY_RULES, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
 import type { ServedHeaders } from '../plan/explain-changes';
@@ -107,7 +108,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
       objects: (previous) => composeObjects(previous?.objects, desired, inRun),
     },
   }, {
-    concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist), signal: options.signal,
+    concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist, remoteBytes(store)), signal: options.signal,
     onDone: (_action, bytes) => progress.tick(1, bytes),
   }).finally(() => progress.done());
   return {

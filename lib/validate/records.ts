@@ -79,6 +79,7 @@ const variantSchema = v.pipe(v.object({
   format: v.picklist(OUTPUT_FORMATS, `is not one of ${OUTPUT_FORMATS.join(', ')}`),
   key: imageKey, width: dimension, height: dimension, bytes: count, contentType: header(200), md5, sha256, cacheKey: text(200),
   passthrough: v.optional(v.picklist(['copy', 'strip', 'reencode'], 'is not copy, strip or reencode')),
+  remote: v.optional(releaseId),
 }), v.check((variant) => variant.key.endsWith(`.${EXTENSION_OF[variant.format]}`), (issue) =>
   `key ${printableKey(String((issue.input as { key: unknown }).key))} does not end in its format's extension (an output of ours always does)`));
 const sourceSchema = v.object({

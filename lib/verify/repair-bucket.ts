@@ -15,6 +15,7 @@ import { planRepair } from '../plan/repair-plan';
 import type { DeleteLimits, SyncPlan } from '../plan/sync-plan';
 import { composeObjects, type Release, type ReleaseReason } from '../releases/release';
 import type { ObjectStore } from '../storage/object-store';
+import { remoteBytes } from '../bucket/remote-bytes';
 import { distReader } from '../bucket/desired';
 import { createProgress } from '../util/progress';
 import type { VerifyOutcome } from './run-verify';
@@ -68,7 +69,7 @@ export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, 
       objects: (previous) => composeObjects(previous?.objects, verified.desired, verified.inScope),
     },
   }, {
-    concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist),
+    concurrency: options.concurrency, limiter: options.limiter, readBody: distReader(options.dist, remoteBytes(store)),
     onDone: (_action, bytes) => progress.tick(1, bytes),
   }).finally(() => progress.done());
   return { plan, totals, result: committed.result, release: committed.release, unrecorded: committed.unrecorded, describedBy: committed.describedBy };

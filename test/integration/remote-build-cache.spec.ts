@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadAssetsConfig } from '../../lib/config/load-assets-config';
+import { md5Of } from '../../lib/util/hash';
+import { readRemoteBuildCache } from '../../lib/releases/remote-build-cache';
+import type { ImageManifest } from '../../lib/manifest/types';
+import { listFiles, readManifestOf, runBuild } from '../helpers/build';
+import { spawnGulp } from '../helpers/cli';
+import { photoJpegEdited, TRIO } from '../helpers/fixtures';
+import { useWorkspace, writeAt } from '../helpers/tmp';
+import { latestRelease, differencesFromRelease } from '../support/bucket-checks';
+import { requireServer, SERVERS, SyncHarness } from '../support/sync-harness';
+
+// Issue [10/10]: a fresh runner (no dist/, no build cache) deploys an unchanged collection with zero
+// encodes and zero uploads, the bucket's latest release being the cache; only changed sources are rendered.
+const remoteOf = async (h: SyncHarness) => {
+  const cache = await readRemoteBuildCache(h.store);
+  if ('none' in cache) throw new Error(cache.none);
+  return cache;
+};
+const syncDev = (h: SyncHarness, options: Parameters<SyncHarness['sync']>[0] = {}) => h.sync({ cacheControl: loadAssetsConfig().edge.development.cacheControl, ...options });
+/** The image keys (not the tool's `_` records) written through the proxy from now on. */
+function imageWrites(h: SyncHarness): string[] {
+  const keys: string[] = [];
+  h.proxy.onRequest = (op, key) => { if ((op === 'put' || op === 'copy') && !key.startsWith('_')) keys.push(key); };
+  return keys;
+}
+const marks = (m: ImageManifest) => Object.values(m.sources).flatMap((s) => s.variants.map((v) => v.remote));
+
+for (const server of SERVERS) {
+  describe(`the remote build cache (gulp build --env), against ${server}`, function () {
+    this.timeout(120_000);
+    const ws = useWorkspace('remote-cache');
+    let h: SyncHarness;
+    let outputs: string[];
+    let bytes: Map<string, Buffer>;
+    before(async function () { await requireServer(this, server); });
+    beforeEach(async () => {
+      h = await SyncHarness.start(server);
+      for (const source of Object.values(TRIO)) await writeAt(ws.current.src, source.rel, await source.make());
+      expect(await runBuild(ws.current)).to.include({ built: 3, failed: 0 });
+      outputs = await listFiles(ws.current.dest);
+      bytes = new Map(await Promise.all(outputs.map(async (k) => [k, await readFile(join(ws.current.dest, k))] as const)));
+      h.dist = ws.current.dest;
+      // With development's headers, so the CLI's `--env development` run below finds nothing to change.
+      expect((await syncDev(h)).release).to.not.equal(undefined);
+      // A fresh runner: nothing of the earlier build is left on this machine.
+      await rm(ws.current.dest, { recursive: true });
+      await rm(ws.current.cache, { recursive: true });
+      h.proxy.reset();
+    });
+    afterEach(async () => { await h.close(); });
+
+    it('an unchanged collection: 3 GETs to read it, zero encodes, nothing in dist, and the sync plans and sends nothing', async () => {
+      const remote = await remoteOf(h);
+      expect(h.proxy.counts).to.deep.include({ get: 3, put: 0, list: 0, head: 0 });
+      const summary = await runBuild(ws.current, { remote });
+      expect(summary).to.include({ sources: 3, built: 0, remote: 3, outputsWritten: 0, bytesIn: 0, outputsRemote: outputs.length, remoteRelease: remote.release });
+      expect(await listFiles(ws.current.dest)).to.deep.equal([]);
+      expect(marks(await readManifestOf(ws.current))).to.deep.equal(outputs.map(() => remote.release));
+
+      h.proxy.reset();
+      const synced = await syncDev(h, { delete: true });
+      expect(synced.plan.actions).to.deep.equal([]);
+      expect(synced.release).to.equal(undefined);
+      expect(h.proxy.counts.put + h.proxy.counts.copy + h.proxy.counts.delete).to.equal(0);
+      expect(h.proxy.counts.get + h.proxy.counts.head).to.equal(1); // the sync state record
+      expect((await h.verify({ cacheControl: loadAssetsConfig().edge.development.cacheControl })).findings).to.deep.equal([]);
+      // An offline build afterwards keeps the marks: it renders nothing either.
+      expect(await runBuild(ws.current)).to.include({ built: 0, remote: 3, outputsWritten: 0 });
+    });
+
+    it('with one source changed, exactly that one is rendered and sent; the release archives a manifest without marks', async () => {
+      await writeAt(ws.current.src, TRIO.b.rel, await photoJpegEdited(500, 500));
+      const summary = await runBuild(ws.current, { remote: await remoteOf(h) });
+      expect(summary).to.include({ built: 1, remote: 2, failed: 0 });
+      const written = await listFiles(ws.current.dest);
+      expect(written.every((k) => k.startsWith('album/b/'))).to.equal(true);
+      h.proxy.reset();
+      const writes = imageWrites(h);
+      const synced = await syncDev(h, { delete: true });
+      const sent = synced.plan.actions.filter((a) => a.kind === 'create' || a.kind === 'update').map((a) => a.key).sort();
+      expect(sent).to.deep.equal(written.filter((k) => !bytes.get(k)?.equals(readFileSync(join(ws.current.dest, k)))).sort());
+      expect(writes.sort()).to.deep.equal(sent);
+      expect(await differencesFromRelease(h.direct, await latestRelease(h.direct) as never)).to.deep.equal([]);
+      const archived = await remoteOf(h);
+      expect(marks(archived.manifest).every((m) => m === archived.release)).to.equal(true);
+      const raw = await h.text(`_archive/${(await latestRelease(h.direct))?.manifest?.sha256 ?? ''}`);
+      expect(raw).to.not.contain('"remote"');
+    });
+
+    it('an output the bucket lost since comes back from the archive; one the archive lacks too is named, with how to render it', async () => {
+      const remote = await remoteOf(h);
+      await runBuild(ws.current, { remote });
+      const [kept, lost] = [outputs.find((k) => k.startsWith('album/a/')) ?? '', outputs.find((k) => k.startsWith('artist/r/')) ?? ''];
+      // `kept`: overwritten by a run that archived what it replaced; `lost`: deleted behind the tool's back.
+      const original = bytes.get(kept) as Buffer;
+      const { sha256 } = (await latestRelease(h.direct))?.objects[kept] ?? { sha256: '' };
+      await h.direct.copy({ key: `_archive/${sha256}`, sourceKey: kept, metadata: {}, contentType: 'image/jpeg', cacheControl: 'private' });
+      const defaced = Buffer.from('defaced');
+      await h.direct.put({ key: kept, body: defaced, md5: md5Of(defaced), contentType: 'image/jpeg', cacheControl: 'x', metadata: {} });
+      await h.direct.deleteMany([lost]);
+
+      const synced = await syncDev(h);
+      expect(synced.result?.failures.map((f) => f.key)).to.deep.equal([lost]);
+      expect(synced.result?.failures[0]?.reason).to.match(/came from the bucket's release .* holds those bytes no more/);
+      expect(synced.result?.failures[0]?.reason).to.contain("gulp build --no-cache --filter '^artist/r/'");
+      expect(await h.text(kept)).to.equal(original.toString());
+
+      // The named step works: that source is rendered here, and the next sync sends it.
+      expect(await runBuild(ws.current, { noCache: true, scope: { filter: /^artist\/r\// } })).to.include({ built: 1, failed: 0 });
+      expect((await syncDev(h)).result?.failures).to.deep.equal([]);
+      expect(await h.text(lost)).to.equal((bytes.get(lost) as Buffer).toString());
+    });
+
+    it('`gulp --env development` on a fresh runner: build, sync and verify with no encode and no upload', async () => {
+      h.proxy.reset();
+      const writes = imageWrites(h);
+      const run = await spawnGulp(['--env', 'development', '--src', ws.current.src, '--dest', ws.current.dest, '--cache-dir', ws.current.cache], h.cliEnv('proxy'), 90_000);
+      expect(run.status, run.output).to.equal(0);
+      expect(run.output).to.match(/build: 3 sources — 0 built, 0 restored from cache, 0 cached, 3 from the bucket's release/);
+      expect(run.output).to.match(/remote build cache: release \S+; 3 source\(s\) taken from it with nothing rendered/);
+      expect(run.output, run.output).to.contain("nothing to do");
+      expect(writes).to.deep.equal([]);
+      expect(h.proxy.counts.put).to.equal(2); // the run history's records of sync and verify: no image, no release
+    });
+  });
+}
