@@ -2,6 +2,7 @@ import { RunFailedError } from '../lib/errors';
 import { printable } from '../lib/util/printable';
 import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { withFormats } from '../lib/images/config';
+import { parseShard } from '../lib/images/shard';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
 import { readManifest } from '../lib/manifest/io';
 import type { RunTracker } from '../lib/history/run-tracker';
@@ -39,7 +40,7 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
     config: flags.formats ? withFormats(image, flags.formats) : image,
     concurrency: flags.concurrency ?? defaultConcurrency(),
     noCache: flags['no-cache'],
-    scope: { type: flags.type, filter: flags.filter },
+    scope: { type: flags.type, filter: flags.filter, shard: flags.shard === undefined ? undefined : parseShard(flags.shard) },
     quiet: flags.json,
     dryRun: flags['dry-run'],
     allowEmpty: flags['allow-empty'],

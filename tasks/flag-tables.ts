@@ -2,6 +2,7 @@
 import { OUTPUT_FORMATS } from '../lib/images/config';
 import { checkSizeFlag, sizeChoices } from './size-flag';
 import { UsageError } from '../lib/errors';
+import { parseShard } from '../lib/images/shard';
 import { describeFlags, parseFlags, type FlagCheck, type FlagTable, type FlagValues } from './flags';
 
 const scope = {
@@ -49,6 +50,7 @@ export const FLAG_TABLES = {
     env: { ...bucket.env, description: 'read the bucket\'s latest release as a remote build cache (3 GETs): sources whose hash and recipe match are not rendered, their outputs marked remote in the manifest (in the bucket, not in dist); without it the build is offline' },
     formats: { kind: 'list', values: OUTPUT_FORMATS, description: 'output formats for every collection, comma-separated (default: what assets.config.ts says; webp and avif are opt-in)' },
     ...scope,
+    shard: { kind: 'string', arg: 'i/n', description: 'render only part i of n of the sources (a stable split by slug hash, for n parallel jobs) and write images.shard-i-of-n.json instead of images.json; sync and verify read the n shard manifests of a folder together' },
     'keep-going': { kind: 'boolean', description: 'exit 0 even if some sources failed (they are still listed)' },
     'dry-run': { kind: 'boolean', description: 'print what would be built and removed, and write nothing (no dist, no cache, no manifest)' },
     'allow-empty': { kind: 'boolean', description: 'let a build that finds no sources (in scope) remove every output it built before' },
@@ -165,6 +167,7 @@ export const COMPOSITES: Record<string, readonly string[]> = { default: ['build'
 
 /** Rules between one task's flags, checked with every other flag before any task on the command line starts. */
 export const FLAG_CHECKS: Partial<Record<TaskName, FlagCheck>> = {
+  build: (v) => { if (typeof v.shard === 'string') parseShard(v.shard); },
   sync: checkSizeFlag,
   verify: (v) => {
     checkSizeFlag(v);

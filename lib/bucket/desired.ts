@@ -10,6 +10,7 @@ import { manifestPath, readManifest } from '../manifest/io';
 import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject } from '../plan/match';
 import { pathUnder } from '../util/contained-path';
+import { hasShardManifests, readShardManifests } from './shard-manifests';
 import { managedKeys, type KeyRules, type ManagedKeys } from './managed-keys';
 import { keyInScope, type ObjectScope } from './object-scope';
 import { NOTHING_PUBLISHED, scanPublished, type PublishedScan } from './published';
@@ -47,8 +48,26 @@ export function distReader(dist: string, fromBucket?: (object: DesiredObject) =>
 }
 
 /** The build's manifest; `manifestFlag`: the command takes --manifest, so the hint may say so. */
-export async function requireManifest(dist: string, file = manifestPath(resolve(dist)), manifestFlag = false): Promise<ImageManifest> {
-  const manifest = await readManifest(file);
+export async function requireManifest(dist: string, file?: string, manifestFlag = false): Promise<ImageManifest> {
+  if (file === undefined) return distManifest(dist, manifestFlag);
+  return orHint(await readManifest(file), dist, file, manifestFlag);
+}
+
+/**
+ * dist's manifest: images.json, or the shard builds' manifests read as one (never both: which one is the
+ * build would be a guess).
+ */
+async function distManifest(dist: string, manifestFlag: boolean): Promise<ImageManifest> {
+  const file = manifestPath(resolve(dist));
+  const whole = await readManifest(file);
+  if (whole && hasShardManifests(dist)) {
+    throw new ConfigError(`${dist} holds both images.json and shard manifests (images.shard-i-of-n.json): it is not clear which is the build`,
+      'publish from a folder that holds one build: remove images.json (a sharded build) or the shard manifests (a whole build)');
+  }
+  return orHint(whole ?? await readShardManifests(dist) ?? null, dist, file, manifestFlag);
+}
+
+function orHint(manifest: ImageManifest | null, dist: string, file: string, manifestFlag: boolean): ImageManifest {
   // True for the command that asked: the build must write where this command reads, and only some commands take --manifest.
   const build = dist === 'dist' ? 'gulp build' : `gulp build --dest ${dist}`;
   if (!manifest) throw new ConfigError(`no image manifest at ${file}`, `run \`${build}\` first${manifestFlag ? ', or name one with --manifest' : ''}`);

@@ -9,6 +9,7 @@ import { MANIFEST_SCHEMA, type ImageManifest, type ManifestSource } from '../man
 import { staleKeys } from '../plan/build-plan';
 import { ownerIn, removeLeftoverTemps, removeStale } from './dist-cleanup';
 import type { RenderCache } from './render-cache';
+import type { Shard } from './shard';
 import { pruneRenderCache, type PruneResult } from './render-cache-prune';
 
 export interface FinishInput {
@@ -24,6 +25,8 @@ export interface FinishInput {
   /** Collected failures; stale outputs that could not be removed are added. */
   readonly failures: SourceError[];
   readonly renders: RenderCache;
+  /** A shard build's manifest is its own (`images.shard-i-of-n.json`). */
+  readonly shard?: Shard;
 }
 
 export interface FinishResult {
@@ -49,8 +52,8 @@ export async function finishBuild(input: FinishInput): Promise<FinishResult> {
   const manifest = unchanged ? previous : {
     schema: MANIFEST_SCHEMA, encoder: input.encoder, updatedAt: new Date().toISOString(), sources: next,
   };
-  if (!unchanged) await writeManifest(manifestPath(dist), manifest);
-  const copy = await input.renders.saveManifest(dist, manifest, !unchanged);
+  if (!unchanged) await writeManifest(manifestPath(dist, input.shard), manifest);
+  const copy = await input.renders.saveManifest(dist, manifest, !unchanged, input.shard);
   const pruned = await pruneRenderCache(input.renders, copy, Object.values(next));
   return { stale, leftovers: leftovers.length, pruned };
 }

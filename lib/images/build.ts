@@ -29,6 +29,7 @@ import { ENCODER_VERSION } from './sharp-adapter';
 import { inScope, scanSources, type Scope } from './scan-sources';
 import { SourceIndex } from './source-index';
 import { parseSourcePath } from './source-path';
+import { onlyShard } from './shard';
 import { writeOutputs } from './write-outputs';
 import { countHiRes, ignoredFiles, type HiResCounts } from './build-summary';
 
@@ -121,8 +122,9 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     throw new ConfigError(`source folder ${root} does not exist`, 'pass --src <folder> (russ.fm keeps sources in public/)');
   }
   const renders = new RenderCache(options.cacheDir, options.linkFile);
-  const remote = options.remote?.manifest;
-  const { manifest: previous, inDist, known } = await loadPrevious(dist, renders, remote);
+  const { shard } = options.scope;
+  const remote = options.remote && shard ? onlyShard(options.remote.manifest, shard) : options.remote?.manifest;
+  const { manifest: previous, inDist, known } = await loadPrevious(dist, renders, remote, shard);
   const index = await SourceIndex.load(join(options.cacheDir, 'source-index.json'));
   const needsHash = (rel: string) => !options.noCache && ((previous ?? known)?.sources[rel] ?? remote?.sources[rel]) !== undefined;
   const scan = await scanSources(root, options.scope, index, options.config, needsHash, maxSourceBytes(options.config));
@@ -132,7 +134,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   });
   const previousOutputs = plan.removedSources.reduce((n, rel) => n + (previous?.sources[rel]?.variants.length ?? 0), 0);
   refuseEmptying(scan.candidates.length + scan.failures.length, plan.removedSources.length, previousOutputs, root, options.scope, options.allowEmpty === true);
-  if (options.dryRun) return { ...dryRunSummary(plan, previous, scan, started, dist), remoteRelease: options.remote?.release };
+  if (options.dryRun) return { ...dryRunSummary(plan, previous, scan, started, manifestPath(dist, shard)), remoteRelease: options.remote?.release };
 
   // Restored first, and without a decode: a partial rebuild's kept variants too, so dist is whole again soonest.
   const restoreFailures = renders.restore(plan.restore, dist, ownerIn(previous ?? known));
@@ -171,7 +173,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   progress.done();
 
   const finish = await finishBuild({
-    dist, previous, previousInDist: inDist, encoder: ENCODER_VERSION, next, rendered: plan.build.length, failures, renders,
+    dist, previous, previousInDist: inDist, encoder: ENCODER_VERSION, next, rendered: plan.build.length, failures, renders, shard,
   });
   await index.save();
 
@@ -196,7 +198,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     hashed: scan.hashed + hashedWhileRendering,
     seconds,
     sourcesPerSecond: (scan.candidates.length + scan.failures.length) / Math.max(seconds, 1e-6),
-    manifest: manifestPath(dist),
+    manifest: manifestPath(dist, shard),
     failures: failures.map((f) => ({ file: f.file, reason: f.hint ? `${f.reason} (${f.hint})` : f.reason })),
     leftoversRemoved: finish.leftovers + finish.pruned.leftovers,
     rendersPruned: finish.pruned.renders,

@@ -8,6 +8,7 @@ import { manifestPath, readManifest } from '../manifest/io';
 import type { ImageManifest, ManifestVariant } from '../manifest/types';
 import { pathUnder } from '../util/contained-path';
 import type { RenderCache } from './render-cache';
+import type { Shard } from './shard';
 
 export interface Previous {
   readonly manifest: ImageManifest | null;
@@ -23,10 +24,10 @@ export interface Previous {
  * release when the build was given one (`remote`, marked: a fresh runner's previous state is what the
  * bucket holds), else another dist's.
  */
-export async function loadPrevious(dist: string, renders: RenderCache, remote?: ImageManifest): Promise<Previous> {
-  const inDist = await readManifest(manifestPath(dist));
+export async function loadPrevious(dist: string, renders: RenderCache, remote?: ImageManifest, shard?: Shard): Promise<Previous> {
+  const inDist = await readManifest(manifestPath(dist, shard));
   if (inDist) return { manifest: inDist, inDist: true, known: null };
-  const copy = await renders.loadManifest(dist);
+  const copy = await renders.loadManifest(dist, shard);
   if (copy) return { manifest: copy, inDist: false, known: null };
   if (remote) return { manifest: remote, inDist: false, known: null };
   return { manifest: null, inDist: false, known: await renders.loadOtherManifest(dist) };

@@ -19,6 +19,7 @@ import { WriteFileError, isFatalWriteError } from '../util/fs-errors';
 import { sha256Of, stableHash } from '../util/hash';
 import { tempPathFor } from '../util/temp-path';
 import { Placer, type LinkFile } from './place-file';
+import { shardManifestName, type Shard } from './shard';
 
 export const RENDERS_DIR = 'renders';
 export const MANIFESTS_DIR = 'manifests';
@@ -147,15 +148,15 @@ export class RenderCache {
     return failures;
   }
 
-  /** Where dist's manifest copy lives: one per --dest, named by its path from the working folder (portable across checkouts). */
-  manifestCopyPath(dist: string): string {
+  /** Where dist's manifest copy lives: one per --dest (and --shard), named by its path from the working folder (portable across checkouts). */
+  manifestCopyPath(dist: string, shard?: Shard): string {
     const dest = relative(process.cwd(), resolve(dist)).split('\\').join('/') || '.';
-    return this.under(`${MANIFESTS_DIR}/${stableHash({ dest })}.json`);
+    return this.under(`${MANIFESTS_DIR}/${stableHash(shard ? { dest, shard: shardManifestName(shard) } : { dest })}.json`);
   }
 
   /** dist's last manifest as kept in the cache; null when there is none, or it is damaged (it is only a cache). */
-  async loadManifest(dist: string): Promise<ImageManifest | null> {
-    return readManifest(this.manifestCopyPath(dist)).catch(() => null);
+  async loadManifest(dist: string, shard?: Shard): Promise<ImageManifest | null> {
+    return readManifest(this.manifestCopyPath(dist, shard)).catch(() => null);
   }
 
   /** The manifest copies kept (of every dist sharing this cache dir), newest first. */
@@ -181,10 +182,10 @@ export class RenderCache {
    * Keeps `manifest` as dist's copy. When dist's manifest was not rewritten and the copy is at least as new,
    * the copy is only touched: its mtime says the dist is alive (prune keeps the newest copies).
    */
-  async saveManifest(dist: string, manifest: ImageManifest, rewritten: boolean): Promise<string> {
-    const path = this.manifestCopyPath(dist);
+  async saveManifest(dist: string, manifest: ImageManifest, rewritten: boolean, shard?: Shard): Promise<string> {
+    const path = this.manifestCopyPath(dist, shard);
     const copy = statSync(path, { throwIfNoEntry: false });
-    const current = statSync(manifestPath(dist), { throwIfNoEntry: false });
+    const current = statSync(manifestPath(dist, shard), { throwIfNoEntry: false });
     if (!rewritten && copy && current && copy.mtimeMs >= current.mtimeMs) {
       const now = new Date();
       await utimes(path, now, now);

@@ -13,6 +13,7 @@ import { sha256OfFile } from '../util/hash';
 import { mapPool } from '../util/pool';
 import { badSourceName, isImageFile, isSourceName, parseSourcePath, sourceTooLarge, toKey, type SourceNaming } from './source-path';
 import type { SourceIndex } from './source-index';
+import { inShard, type Shard } from './shard';
 
 import { COLLECTION_TYPES, type CollectionType } from './config';
 
@@ -21,11 +22,14 @@ export { COLLECTION_TYPES, type CollectionType } from './config';
 export interface Scope {
   readonly type?: CollectionType;
   readonly filter?: RegExp;
+  /** --shard i/n: this build's part of the collection, and its own manifest. */
+  readonly shard?: Shard;
 }
 
-/** Whether a source path (relative, NFC) is within this run's --type/--filter scope. */
+/** Whether a source path (relative, NFC) is within this run's --type/--filter/--shard scope. */
 export function inScope(scope: Scope, rel: string): boolean {
   if (scope.type && !rel.startsWith(`${scope.type}/`)) return false;
+  if (scope.shard && !inShard(scope.shard, rel)) return false;
   return scope.filter ? scope.filter.test(rel) : true;
 }
 

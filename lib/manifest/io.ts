@@ -4,9 +4,11 @@ import { WriteFileError } from '../util/fs-errors';
 import { parseManifest } from '../validate/records';
 import { MANIFEST_FILE, versionedPath, type ImageManifest } from './types';
 import { tempPathFor } from '../util/temp-path';
+import { shardManifestName, type Shard } from '../images/shard';
 
-export function manifestPath(dist: string): string {
-  return join(dist, MANIFEST_FILE);
+/** dist's manifest: `images.json`, or a shard build's own (`images.shard-i-of-n.json`). */
+export function manifestPath(dist: string, shard?: Shard): string {
+  return join(dist, shard ? shardManifestName(shard) : MANIFEST_FILE);
 }
 
 /** Writes JSON via a temp file and rename, so readers never see half a file. */
