@@ -87,6 +87,10 @@ export async function runMirror(source: ObjectStore, target: ObjectStore, option
   const { managed: remote, unmanaged, gets } = await splitManaged(target, listed, rules, records);
   const inRun = (key: string) => inScope(key) && rules.classify(key) !== 'excluded';
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(Object.keys(from.objects)), inScope: inRun });
+  // verify's rule: an object modified in a later second than the record may carry other headers under the same
+  // ETag (a copy behind the tool's back), so it is HEADed rather than judged by its record.
+  const recordedSecond = state.recordedAt && Math.floor(state.recordedAt.getTime() / 1000);
+  for (const o of remote) if (recordedSecond !== undefined && Math.floor(o.lastModified.getTime() / 1000) > recordedSecond) records.delete(o.key);
   const served = new Map<string, ServedHeaders>();
   const input = { source: from, remote, records, served, limits: options.limits };
   let planned = planMirror(input);
