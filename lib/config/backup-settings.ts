@@ -18,6 +18,8 @@ export const BACKUP_PREFIX = 'BACKUP_';
 export const STORE_SETTINGS = [
   'S3_ENDPOINT', 'S3_REGION', 'R2_ACCOUNT_ID', 'R2_BUCKET_NAME', 'R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY',
   'R2_PUBLIC_DOMAIN', 'R2_ARCHIVE_BUCKET', 'CLOUDFLARE_PURGE_TOKEN', 'CLOUDFLARE_ZONE_ID',
+  // gulp setup's admin token: the primary's must never be sent to the backup's endpoint.
+  'R2_ADMIN_ACCESS_KEY_ID', 'R2_ADMIN_SECRET_ACCESS_KEY',
 ] as const;
 
 /** Not per store: the purge API's base URL is the same for both. */

@@ -122,5 +122,5 @@ export function resolveEnvironment(
 /** Every secret value in the environment, so reports can be scrubbed of them whatever happens. */
 export function secretValues(env: Env = process.env): string[] {
   return ['R2_SECRET_ACCESS_KEY', 'R2_ACCESS_KEY_ID', 'R2_ADMIN_SECRET_ACCESS_KEY', 'R2_ADMIN_ACCESS_KEY_ID', 'CLOUDFLARE_PURGE_TOKEN',
-    'BACKUP_R2_SECRET_ACCESS_KEY', 'BACKUP_R2_ACCESS_KEY_ID', 'BACKUP_CLOUDFLARE_PURGE_TOKEN'].map((n) => env[n]?.trim() ?? '').filter((v) => v.length >= 4);
+    'BACKUP_R2_SECRET_ACCESS_KEY', 'BACKUP_R2_ACCESS_KEY_ID', 'BACKUP_R2_ADMIN_SECRET_ACCESS_KEY', 'BACKUP_R2_ADMIN_ACCESS_KEY_ID', 'BACKUP_CLOUDFLARE_PURGE_TOKEN'].map((n) => env[n]?.trim() ?? '').filter((v) => v.length >= 4);
 }

@@ -34,6 +34,7 @@ describe('the backup environment: the primary\'s settings with a BACKUP_ prefix,
   it('never lets a primary setting stand in for a missing BACKUP_ one, and names the BACKUP_ variable', async () => {
     const { BACKUP_R2_BUCKET_NAME: _, ...noBucket } = BACKUP;
     expect(backupSettings({ ...PRIMARY, ...noBucket }).R2_BUCKET_NAME).to.equal(undefined);
+    expect(backupSettings({ R2_ADMIN_ACCESS_KEY_ID: 'primary-admin' }).R2_ADMIN_ACCESS_KEY_ID).to.equal(undefined);
     expect(() => resolve({ ...PRIMARY, ...noBucket })).to.throw(ConfigError, /^BACKUP_R2_BUCKET_NAME is not set \(needed for --env backup\)/);
     expect(() => resolve({ ...PRIMARY })).to.throw(ConfigError, /BACKUP_R2_ACCOUNT_ID is not set .*or set BACKUP_S3_ENDPOINT/);
     expect(() => resolve({ ...BACKUP, BACKUP_R2_BUCKET_NAME: 'Bad_Name' })).to.throw(ConfigError, /^BACKUP_R2_BUCKET_NAME "Bad_Name" is not a valid bucket name/);
