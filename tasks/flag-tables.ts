@@ -130,7 +130,7 @@ export const FLAG_TABLES = {
     ...reports,
   },
   mirror: {
-    env: { ...bucket.env, default: 'production', description: 'the source: the store whose latest release is copied (default production; development works too); settings as for every bucket command' },
+    env: { ...bucket.env, default: 'production', description: 'the source: the store whose latest release is copied (development, the embedded bucket, works too); its settings as for every bucket command' },
     to: { kind: 'choice', values: ENVIRONMENT_NAMES, description: 'the target (required): backup (its settings are BACKUP_-prefixed: BACKUP_S3_ENDPOINT or BACKUP_R2_ACCOUNT_ID, BACKUP_R2_BUCKET_NAME, …), or, coming back from an outage, the primary (--env backup --to production); one of --env and --to is backup' },
     'dry-run': { kind: 'boolean', description: 'print the plan (copies, re-headers, deletes, requests) and change nothing' },
     ...deletes,

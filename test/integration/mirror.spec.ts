@@ -126,6 +126,29 @@ describe('gulp mirror: the embedded s3rver bucket → Ceph radosgw and back, byt
     expect(await backup.contents()).to.deep.equal({ 'album/abba/abba-medium.jpg': 'abba medium v1', 'album/zed/zed-small.jpg': 'kept while anything fails' });
   });
 
+  it('a PUT the target keeps refusing is a failure by key: the other copies land, nothing is deleted or released, and a rerun finishes', async () => {
+    await dev.publish(V1);
+    await mirrorBetween(dev, backup);
+    const before = (await readLatest(backup.direct)).pointer?.id;
+    await dev.publish(V2);
+    backup.proxy.faults.push({ op: 'put', key: /dido-small/, action: 500, times: 50 });
+    const failed = await mirrorBetween(dev, backup, { limits: { count: 10, percent: 50 } });
+    expect(failed.result?.failures.map((f) => [f.action, f.key])).to.deep.equal([['create', 'album/dido/dido-small.jpg']]);
+    expect(failed.result?.deleted).to.deep.equal([]);
+    expect(failed.release).to.equal(undefined);
+    expect((await readLatest(backup.direct)).pointer?.id).to.equal(before);
+    expect(await backup.text('album/abba/abba-medium.jpg')).to.equal('abba medium v2');
+    expect(await backup.text('album/bjork/bjork-medium.jpg')).to.equal('bjork medium v1');
+
+    backup.proxy.reset();
+    const rerun = await mirrorBetween(dev, backup, { limits: { count: 10, percent: 50 } });
+    expect(rerun.plan.actions.filter((a) => a.kind !== 'archive').map((a) => `${a.kind} ${a.key}`))
+      .to.deep.equal(['create album/dido/dido-small.jpg', 'delete album/bjork/bjork-medium.jpg']);
+    expect(rerun.result?.failures).to.deep.equal([]);
+    expect(rerun.release?.parent).to.equal(before);
+    await expectSameImages(dev, backup);
+  });
+
   it('refuses to delete most of the target on a guess (a near-empty source), and copies the rest', async () => {
     await dev.publish({ 'album/abba/abba-small.jpg': 'abba small v1' });
     await backup.publish({ 'album/x/x-small.jpg': '1', 'album/y/y-small.jpg': '2', 'album/z/z-small.jpg': '3' });
