@@ -20,10 +20,11 @@ async function runMirrorTask(): Promise<void> {
   const to = flags.to as NonNullable<typeof flags.to>; // required: checked with the other flags (FLAG_CHECKS)
   // Named on purpose either way: the CI rule for a forgotten --env guards the embedded default, not this.
   const source = resolveTarget({ env: flags.env, [GIVEN]: new Set(['env']) });
+  const target = resolveTarget({ env: to, [GIVEN]: new Set(['env']) }); // withBucket reuses it
+  if (source.store?.endpoint === target.store?.endpoint && source.bucket === target.bucket) {
+    throw new UsageError(`--env ${source.name} and --to ${target.name} are the same bucket ("${target.bucket}")`, 'check the BACKUP_ settings: the backup must be another bucket');
+  }
   await withBucket({ ...flags, env: to, [GIVEN]: new Set(['env']) }, async ({ env, opened, limiter, concurrency, history }) => {
-    if (source.store && env.store ? source.store.endpoint === env.store.endpoint && source.bucket === env.bucket : !source.store && !env.store) {
-      throw new UsageError(`--env ${source.name} and --to ${env.name} are the same bucket ("${env.bucket}")`, 'check the BACKUP_ settings: the backup must be another bucket');
-    }
     const { openStore } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');
     const { runMirror } = require('../lib/mirror/run-mirror') as typeof import('../lib/mirror/run-mirror');
     const report = require('../lib/mirror/mirror-report') as typeof import('../lib/mirror/mirror-report');

@@ -94,6 +94,10 @@ describe('gulp mirror from the command line: --env development --to backup, then
     const sideways = await spawnGulp(['mirror', '--env', 'development', '--to', 'production'], settings(dev, backup));
     expect(sideways.status).to.not.equal(0);
     expect(sideways.output).to.match(/names no backup/);
+    const onto = { ...settings(dev, backup), BACKUP_S3_ENDPOINT: dev.proxy.endpoint, BACKUP_R2_BUCKET_NAME: dev.server.store.bucket };
+    const itself = await spawnGulp(['mirror', '--env', 'development', '--to', 'backup'], onto);
+    expect(itself.status).to.not.equal(0);
+    expect(itself.output).to.match(/--env development and --to backup are the same bucket/);
     expect(dev.proxy.total + backup.proxy.total).to.equal(0);
   });
 });
