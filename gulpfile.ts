@@ -2,6 +2,7 @@
 import { build } from './tasks/build';
 import { cost } from './tasks/cost';
 import { pipelineTask } from './tasks/pipeline';
+import { mirror } from './tasks/mirror';
 import { prune } from './tasks/prune';
 import { purge } from './tasks/purge';
 import { releases } from './tasks/releases';
@@ -12,5 +13,5 @@ import { setup } from './tasks/setup';
 import { sync } from './tasks/sync';
 import { verify } from './tasks/verify';
 
-export { build, cost, prune, purge, releases, report, restore, serve, setup, sync, verify };
+export { build, cost, mirror, prune, purge, releases, report, restore, serve, setup, sync, verify };
 export default pipelineTask;

@@ -4,6 +4,7 @@
  */
 import { resolveEnvironment, secretValues, type Environment, type EnvironmentName } from '../lib/config/environment';
 import { loadSettingsFiles, remoteSettings, startedEnvironment } from '../lib/config/settings-files';
+import { resolveBackupEnvironment } from '../lib/config/backup-settings';
 import { checkTarget, isCi } from '../lib/config/target-rule';
 import { NotAppliedError, UsageError } from '../lib/errors';
 import type { AdaptiveLimiter } from '../lib/execute/adaptive-limiter';
@@ -58,7 +59,9 @@ export function resolveTarget(flags: Pick<BucketFlags, 'env' | typeof GIVEN>): E
   const note = checkTarget({ explicit, started, settings: process.env, remote: !explicit && isCi(started) ? remoteSettings() : undefined });
   const { loadAssetsConfig } = require('../lib/config/load-assets-config') as typeof import('../lib/config/load-assets-config');
   const assets = loadAssetsConfig();
-  const env = resolveEnvironment(flags.env, process.env, assets.edge[flags.env], assets.cdn);
+  const env = flags.env === 'backup'
+    ? resolveBackupEnvironment(process.env, assets.edge.production, assets.cdn)
+    : resolveEnvironment(flags.env, process.env, assets.edge[flags.env], assets.cdn);
   if (note) process.stderr.write(`note: ${note}\n`);
   targets.set(flags.env, env);
   return env;

@@ -3,15 +3,18 @@ import { OUTPUT_FORMATS } from '../lib/images/config';
 import { checkSizeFlag, sizeChoices } from './size-flag';
 import { UsageError } from '../lib/errors';
 import { parseShard } from '../lib/images/shard';
-import { describeFlags, parseFlags, type FlagCheck, type FlagTable, type FlagValues } from './flags';
+import { describeFlags, parseFlags, type FlagCheck, type FlagTable, type FlagValue, type FlagValues } from './flags';
 
 const scope = {
   filter: { kind: 'regex', description: 'only sources whose path (e.g. album/slug/slug-hi-res.jpg) matches this regular expression (case-insensitive)' },
   type: { kind: 'choice', values: ['album', 'artist'], description: 'only album covers or only artist images' },
 } as const satisfies FlagTable;
 
+/** lib/config/environment.ts's ENVIRONMENTS, written out: that module loads the S3 SDK, which `gulp --tasks` never pays for. */
+const ENVIRONMENT_NAMES = ['development', 'staging', 'production', 'backup'] as const;
+
 const bucket = {
-  env: { kind: 'choice', values: ['development', 'staging', 'production'], default: 'development', description: 'target: development (the embedded local bucket unless S3_ENDPOINT is set), staging or production; settings from the environment, then .env.<env>, then .env; must be given in CI when R2 credentials are set' },
+  env: { kind: 'choice', values: ENVIRONMENT_NAMES, default: 'development', description: 'target: development (the embedded local bucket unless S3_ENDPOINT is set), staging, production or backup (the second store gulp mirror fills; its settings are BACKUP_-prefixed); settings from the environment, then .env.<env>, then .env; must be given in CI when R2 credentials are set' },
 } as const satisfies FlagTable;
 
 const deletes = {
@@ -129,6 +132,16 @@ export const FLAG_TABLES = {
     json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
     ...reports,
   },
+  mirror: {
+    env: { ...bucket.env, default: 'production', description: 'the source: the store whose latest release is copied (development, the embedded bucket, works too); its settings as for every bucket command' },
+    to: { kind: 'choice', values: ENVIRONMENT_NAMES, description: 'the target (required): backup (its settings are BACKUP_-prefixed: BACKUP_S3_ENDPOINT or BACKUP_R2_ACCOUNT_ID, BACKUP_R2_BUCKET_NAME, …), or, coming back from an outage, the primary (--env backup --to production); one of --env and --to is backup' },
+    'dry-run': { kind: 'boolean', description: 'print the plan (copies, re-headers, deletes, requests) and change nothing' },
+    ...deletes,
+    'allow-mass-delete': { kind: 'boolean', description: 'allow deleting most of the target\'s objects (the release no longer has them), or all of them when the release is empty; --max-delete still caps them' },
+    concurrency: { kind: 'count', min: 1, max: 256, description: 'requests in flight (default 16; halves on 429/503)' },
+    json: { kind: 'boolean', description: 'print the report as JSON on stdout' },
+    ...reports,
+  },
   purge: {
     ...bucket,
     release: { kind: 'string', arg: 'id|previous|latest', description: 'purge the public URLs this recorded release changed (created, updated, re-headered, deleted): redo the purge of the sync that made it' },
@@ -165,10 +178,21 @@ export const FLAG_TABLES = {
 /** What composite tasks run, so their parts' flags are accepted. */
 export const COMPOSITES: Record<string, readonly string[]> = { default: ['build', 'sync', 'verify'] };
 
+/** gulp mirror copies between the primary and its backup: the only pair whose settings cannot leak into each other (BACKUP_ names). */
+function checkMirrorFlags(v: Readonly<Record<string, FlagValue>>): void {
+  if (v.to === undefined) throw new UsageError('gulp mirror needs --to: the store to copy into', 'e.g. `gulp mirror --to backup` (source: --env, default production)');
+  if (v.to === v.env) throw new UsageError(`--env and --to are both ${String(v.env)}: a store cannot be mirrored onto itself`);
+  if (v.to !== 'backup' && v.env !== 'backup') {
+    throw new UsageError(`gulp mirror copies between a store and its backup: --env ${String(v.env)} --to ${String(v.to)} names no backup`,
+      'mirror into the backup (`--to backup`), or back from it (`--env backup --to production`)');
+  }
+}
+
 /** Rules between one task's flags, checked with every other flag before any task on the command line starts. */
 export const FLAG_CHECKS: Partial<Record<TaskName, FlagCheck>> = {
   build: (v) => { if (typeof v.shard === 'string') parseShard(v.shard); },
   sync: checkSizeFlag,
+  mirror: checkMirrorFlags,
   verify: (v) => {
     checkSizeFlag(v);
     if (v.sample !== undefined && v.deep !== true && v.public !== true) {

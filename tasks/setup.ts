@@ -1,4 +1,5 @@
 import { secretValues } from '../lib/config/environment';
+import { backupSettings } from '../lib/config/backup-settings';
 import { InterruptedError, RunFailedError } from '../lib/errors';
 import { printReport, resolveTarget, withBucket } from './bucket-session';
 import { flagHelp, flagsFor } from './flag-tables';
@@ -14,9 +15,11 @@ async function runSetupTask(): Promise<void> {
   const flags = flagsFor('setup');
   const { adminCredentials, configAccess } = require('../lib/setup/config-access') as typeof import('../lib/setup/config-access');
   resolveTarget(flags); // reads .env.<env>, where the admin keys may be
-  adminCredentials(process.env); // half an admin key pair stops here, before the bucket is opened
-  const adminKey = process.env.R2_ADMIN_ACCESS_KEY_ID?.trim();
-  if (adminKey && adminKey === process.env.R2_ACCESS_KEY_ID?.trim()) {
+  // The backup's admin token is its own (BACKUP_R2_ADMIN_…): the primary's is never sent to another store.
+  const settings = flags.env === 'backup' ? backupSettings(process.env) : process.env;
+  adminCredentials(settings); // half an admin key pair stops here, before the bucket is opened
+  const adminKey = settings.R2_ADMIN_ACCESS_KEY_ID?.trim();
+  if (adminKey && adminKey === settings.R2_ACCESS_KEY_ID?.trim()) {
     process.stderr.write('note: R2_ADMIN_ACCESS_KEY_ID is the sync key R2_ACCESS_KEY_ID: the token that deploys then has admin rights (it can delete buckets); give sync its own Object Read & Write token\n');
   }
   await withBucket(flags, async ({ env, opened }) => {
@@ -25,7 +28,7 @@ async function runSetupTask(): Promise<void> {
     const { scrub } = require('../lib/util/run-report') as typeof import('../lib/util/run-report');
     const embedded = opened.localDirectory !== undefined;
     const { watchInterrupt } = require('../lib/util/interrupt') as typeof import('../lib/util/interrupt');
-    const access = configAccess(env, opened.config, embedded, process.env);
+    const access = configAccess(env, opened.config, embedded, settings);
     const interrupt = watchInterrupt();
     let report;
     try {

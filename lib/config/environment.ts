@@ -1,6 +1,7 @@
 /**
  * Environments: development (embedded local bucket unless S3_ENDPOINT is set), staging and production
- * (real settings required, never a silent fallback). Values come from the environment, `.env.<env>` or
+ * (real settings required, never a silent fallback), and backup: a second store, a real one too, whose
+ * settings are the same names with a `BACKUP_` prefix (backup-settings.ts maps them before this reads them). Values come from the environment, `.env.<env>` or
  * `.env` (settings-files.ts); errors name the variable, never a secret's value.
  */
 import { ConfigError } from '../errors';
@@ -8,7 +9,7 @@ import { r2Endpoint, type StoreConfig } from '../storage/s3-client';
 import { purgeSettingsFrom, type PurgeSettings } from '../edge/purge-settings';
 import { DEFAULT_CDN, DEFAULT_EDGE, type CdnSettings, type CorsRule, type EdgePolicy } from './edge-policy';
 
-export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
+export const ENVIRONMENTS = ['development', 'staging', 'production', 'backup'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 /** Each environment's default Cache-Control (assets.config.ts may change it). */
@@ -16,6 +17,8 @@ export const CACHE_CONTROL: Record<EnvironmentName, string> = {
   production: DEFAULT_EDGE.production.cacheControl,
   staging: DEFAULT_EDGE.staging.cacheControl,
   development: DEFAULT_EDGE.development.cacheControl,
+  // The backup serves what production serves when it stands in for it (gulp mirror copies the recorded headers).
+  backup: DEFAULT_EDGE.production.cacheControl,
 };
 
 export const DEFAULT_BUCKET = 'russ-fm-assets';
@@ -96,7 +99,7 @@ function remoteStore(env: Env, why: string): StoreConfig {
 
 /** Resolves and validates an environment; throws ConfigError on the first missing or malformed setting. */
 export function resolveEnvironment(
-  name: EnvironmentName, env: Env = process.env, policy: EdgePolicy = DEFAULT_EDGE[name], cdn: CdnSettings = DEFAULT_CDN,
+  name: EnvironmentName, env: Env = process.env, policy: EdgePolicy = DEFAULT_EDGE[name === 'backup' ? 'production' : name], cdn: CdnSettings = DEFAULT_CDN,
 ): Environment {
   const { cacheControl, cors } = policy;
   const publicDomain = env.R2_PUBLIC_DOMAIN?.trim() ? checkUrl('R2_PUBLIC_DOMAIN', env.R2_PUBLIC_DOMAIN.trim()) : undefined;
@@ -118,5 +121,6 @@ export function resolveEnvironment(
 
 /** Every secret value in the environment, so reports can be scrubbed of them whatever happens. */
 export function secretValues(env: Env = process.env): string[] {
-  return ['R2_SECRET_ACCESS_KEY', 'R2_ACCESS_KEY_ID', 'R2_ADMIN_SECRET_ACCESS_KEY', 'R2_ADMIN_ACCESS_KEY_ID', 'CLOUDFLARE_PURGE_TOKEN'].map((n) => env[n]?.trim() ?? '').filter((v) => v.length >= 4);
+  return ['R2_SECRET_ACCESS_KEY', 'R2_ACCESS_KEY_ID', 'R2_ADMIN_SECRET_ACCESS_KEY', 'R2_ADMIN_ACCESS_KEY_ID', 'CLOUDFLARE_PURGE_TOKEN',
+    'BACKUP_R2_SECRET_ACCESS_KEY', 'BACKUP_R2_ACCESS_KEY_ID', 'BACKUP_R2_ADMIN_SECRET_ACCESS_KEY', 'BACKUP_R2_ADMIN_ACCESS_KEY_ID', 'BACKUP_CLOUDFLARE_PURGE_TOKEN'].map((n) => env[n]?.trim() ?? '').filter((v) => v.length >= 4);
 }

@@ -15,7 +15,8 @@ export function settingsFiles(environment: string): string[] {
   return [`.env.${environment}`, '.env'];
 }
 
-function readFileSettings(path: string): Record<string, string> {
+/** One settings file's variables ({} when it does not exist). */
+export function readFileSettings(path: string): Record<string, string> {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

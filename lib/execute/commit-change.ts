@@ -95,7 +95,7 @@ async function saveState(store: ObjectStore, records: ReadonlyMap<string, Record
 }
 
 /** What `gulp releases` and a waiting run call the command that holds the lock. */
-const COMMAND: Record<ReleaseIntent['reason'], string> = { sync: 'sync', repair: 'verify --repair', restore: 'restore --release', rebuild: 'restore' };
+const COMMAND: Record<ReleaseIntent['reason'], string> = { sync: 'sync', repair: 'verify --repair', restore: 'restore --release', rebuild: 'restore', mirror: 'mirror' };
 
 export async function commitChange(store: ObjectStore, change: ImageChange, apply: ApplyOptions): Promise<CommitOutcome> {
   const { records, state } = change;

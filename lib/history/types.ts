@@ -3,7 +3,7 @@
  * the bucket (or a folder), so they are parsed by the schemas in run-record-schema.ts before any code sees them.
  */
 
-export const HISTORY_COMMANDS = ['build', 'sync', 'verify', 'restore', 'prune', 'releases', 'setup', 'report', 'cost'] as const;
+export const HISTORY_COMMANDS = ['build', 'sync', 'verify', 'restore', 'prune', 'releases', 'setup', 'report', 'cost', 'mirror'] as const;
 export type HistoryCommand = (typeof HISTORY_COMMANDS)[number];
 
 export interface Tally {

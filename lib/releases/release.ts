@@ -35,7 +35,7 @@ export interface ReleaseChanges {
   readonly deleted: readonly string[];
 }
 
-export type ReleaseReason = 'sync' | 'repair' | 'restore' | 'rebuild';
+export type ReleaseReason = 'sync' | 'repair' | 'restore' | 'rebuild' | 'mirror';
 
 export interface Release {
   readonly schema: number;
@@ -46,9 +46,11 @@ export interface Release {
   readonly environment: string;
   /**
    * What made it: a sync, a repair (`gulp verify --repair`), a restore of a release (which names it), or
-   * a rebuild from the sources (`gulp restore` with no release).
+   * a rebuild from the sources (`gulp restore` with no release), or a mirror of another store's release
+   * (`gulp mirror`, which names it in `restoredFrom`).
    */
   readonly reason: ReleaseReason;
+  /** A restore's release (or time); a mirror's source, `<environment> release <id>`. */
   readonly restoredFrom?: string;
   readonly objects: Readonly<Record<string, ReleaseObject>>;
   readonly changes: ReleaseChanges;

@@ -31,7 +31,7 @@ export function formatReleases(rows: readonly (ReleaseSummary & { latest: boolea
   if (total === 0) return 'no releases recorded yet (every successful `gulp sync` records one)';
   const lines = rows.map((r) => {
     const c = r.changes;
-    const what = r.reason === 'restore' ? `restore of ${r.restoredFrom}` : `${r.reason === 'sync' ? '' : `${r.reason} `}+${c.created} ~${c.updated} ⇄${c.retagged} −${c.deleted}`;
+    const what = r.reason === 'restore' ? `restore of ${r.restoredFrom}` : `${r.reason === 'sync' ? '' : r.reason === 'mirror' ? `mirror of ${r.restoredFrom} ` : `${r.reason} `}+${c.created} ~${c.updated} ⇄${c.retagged} −${c.deleted}`;
     const mark = r.latest ? '*' : r.unpublished ? '!' : ' ';
     return `${mark} ${r.id}  ${r.createdAt}  ${String(r.objects).padStart(6)} objects  ${formatBytes(r.bytes).padStart(9)}  ${what}${r.commit ? `  ${r.commit.slice(0, 9)}` : ''}`;
   });

@@ -53,7 +53,7 @@ const releaseSchema = plain(v.object({
   parent: v.optional(releaseId),
   commit: v.optional(text(200)),
   environment: text(100),
-  reason: v.picklist(['sync', 'repair', 'restore', 'rebuild'], 'is not sync, repair, restore or rebuild'),
+  reason: v.picklist(['sync', 'repair', 'restore', 'rebuild', 'mirror'], 'is not sync, repair, restore, rebuild or mirror'),
   // A release id, or what a restore --at on a versioned bucket restored: "the bucket's versions at <time>".
   restoredFrom: v.optional(text(200)),
   objects: map(releaseObject, 'is not a map of objects'),
