@@ -57,13 +57,35 @@ describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
       expect(workflow, secret).to.contain(`${secret}: \${{ secrets.${secret} }}`);
     }
     expect(workflow).to.match(/uses: pnpm\/action-setup@/).and.match(/node-version: 22\n/).and.match(/fetch-depth: 0/);
-    expect(workflow).to.contain('CACHE_DIR: .cache/images').and.contain("key: ${{ runner.os }}-assets-images-v1-${{ hashFiles('assets.config.ts') }}");
-    expect(workflow.match(/uses: actions\/cache\/(restore|save)@v\d+\n\s+with:\n\s+path: \|\n\s+\$\{\{ env\.CACHE_DIR \}\}\n\s+node_modules\/\.cache\/assets\/og\n/g)).to.have.length(2);
+    expect(workflow).to.contain('CACHE_DIR: .cache/images').and.contain("key: ${{ runner.os }}-assets-images-v1-${{ hashFiles('assets.config.ts') }}-shard${{ matrix.shard }}of3-");
+    expect(workflow.match(/uses: actions\/cache\/(restore|save)@v\d+\n\s+with:\n\s+path: \$\{\{ env\.CACHE_DIR \}\}\n/g)).to.have.length(2);
+    expect(workflow.match(/uses: actions\/cache\/(restore|save)@v\d+\n\s+with:\n\s+path: node_modules\/\.cache\/assets\/og\n/g)).to.have.length(2);
     expect(stepScript(workflow, 'OG cards'), 'the site\'s OG cards are in dist/ before sync').to.contain('pnpm run generate-og');
-    expect(stepScript(workflow, 'Build')).to.equal('pnpm exec gulp build --cache-dir "$CACHE_DIR"\n');
+    expect(stepScript(workflow, 'Build')).to.equal('pnpm exec gulp build --shard "$SHARD/$SHARDS" --env production --cache-dir "$CACHE_DIR"\n');
     expect(workflow, 'the deploy job never gets the admin token').to.not.contain('R2_ADMIN_');
     expect(stepScript(workflow, 'Sync to R2 (and purge what changed)')).to.contain('args=(sync --env production --json --silent)').and.contain('--changed-files changed_files.txt').and.contain('--force');
     expect(stepScript(workflow, 'Verify the bucket')).to.contain('verify --env production').and.contain('--repair');
+  });
+
+  // Issue [10/10]: GitHub Actions is the engine — a matrix of build jobs, one sync job, artifacts between them.
+  it('builds on a matrix of shards, one job each, and hands every shard\'s dist/ and build record to the one sync job', async () => {
+    const shards = /matrix:\n\s+shard: \[([\d, ]+)\]/.exec(workflow)?.[1]?.split(',').map(Number) ?? [];
+    const declared = Number(/\n\s+SHARDS: (\d+)\n/.exec(workflow)?.[1]);
+    expect(shards).to.deep.equal(Array.from({ length: declared }, (_, i) => i + 1));
+    expect(workflow).to.match(/name: Build images \(shard \$\{\{ matrix\.shard \}\} of 3\)/).and.contain(`of${declared}-\${{ github.sha }}`);
+    expect(workflow).to.match(/- name: Hand the shard to the sync job\n\s+uses: actions\/upload-artifact@v4\n\s+with:\n\s+name: dist-shard-\$\{\{ matrix\.shard \}\}\n\s+path: \|\n\s+dist\/\n\s+reports\/history\/pending\/\n\s+if-no-files-found: error/);
+    expect(workflow).to.match(/assets:\n\s+name: Sync and verify images\n\s+needs: build\n/);
+    expect(workflow).to.match(/- name: Collect the shards\n\s+uses: actions\/download-artifact@v4\n\s+with:\n\s+pattern: dist-shard-\*\n\s+merge-multiple: true\n/);
+    const order = ['Collect the shards', 'OG cards', 'Sync to R2 (and purge what changed)', 'Verify the bucket'].map((name) => workflow.indexOf(`- name: ${name}\n`));
+    expect(order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] as number)))).to.equal(true);
+    // The Build step as a runner runs it: each matrix job passes its own part of the split.
+    const bin = join(dir, 'bin');
+    spawnSync('mkdir', ['-p', bin]);
+    await writeFile(join(bin, 'pnpm'), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+    for (const shard of shards) {
+      const run = sh(stepScript(workflow, 'Build'), dir, { PATH: `${bin}:${process.env.PATH ?? ''}`, SHARD: String(shard), SHARDS: String(declared), CACHE_DIR: '.cache/images' });
+      expect(run.out.split('\n')[0]).to.equal(`exec gulp build --shard ${shard}/${declared} --env production --cache-dir .cache/images`);
+    }
   });
 
   it('its sync step lets a failed purge (exit 3) through to verify, and fails the job after it; any other failure stops the job at once', async () => {
