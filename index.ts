@@ -9,6 +9,7 @@ import { pipelineTask } from './tasks/pipeline';
 
 export { build } from './tasks/build';
 export { cost } from './tasks/cost';
+export { mirror } from './tasks/mirror';
 export { prune } from './tasks/prune';
 export { purge } from './tasks/purge';
 export { releases } from './tasks/releases';

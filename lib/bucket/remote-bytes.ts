@@ -1,22 +1,64 @@
 /**
- * The bytes of an output the remote build cache left in the bucket (marked `remote`: not in dist), for a
- * sync or repair that must send them again because the live object is gone or wrong: read from the
- * archive, where a sync keeps every content it overwrites or deletes (`_archive/<sha256>`), and checked
- * against the manifest's SHA-256. When the archive does not have them either, the error says how to
- * render them here.
+ * The bytes of outputs the remote build cache left in the bucket (marked `remote`: not in dist), for a
+ * sync or repair that must send them again because the live object is gone or wrong. They are read from
+ * the archive, where a sync keeps every content it overwrites or deletes (`_archive/<sha256>`), and
+ * checked against the manifest's SHA-256. Whether the archive has them is asked before any write (one
+ * HEAD per such object, normally none), so a plan that cannot be carried out is refused whole, with the
+ * one build that renders them here, instead of failing object by object.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AssetsError } from '../errors';
 import type { DesiredObject } from '../plan/match';
+import type { SyncAction } from '../plan/sync-plan';
 import { archiveKeys } from '../releases/release';
 import type { ObjectStore } from '../storage/object-store';
 import { readObject } from '../storage/read-object';
 import { isNotFound } from '../storage/store-error';
+import { pathUnder } from '../util/contained-path';
 import { sha256Of } from '../util/hash';
+import { mapPool } from '../util/pool';
 
 async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);
+}
+
+const remoteOf = (o: DesiredObject): string | undefined => (o.origin && 'remote' in o.origin ? o.origin.remote : undefined);
+/** A source folder as a --filter: `album/x/x-medium.jpg` → `album/x/`, escaped. */
+const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The build that renders these objects' sources here: by folder when few, else everything. */
+export function renderHint(keys: readonly string[]): string {
+  const folders = [...new Set(keys.map(folderOf))];
+  const command = folders.length <= 20 ? `gulp build --no-cache --filter '^(${folders.join('|')})'` : 'gulp build --no-cache';
+  return `render them here with \`${command}\`, then run this command again`;
+}
+
+class RemoteGoneError extends AssetsError {
+  constructor(keys: readonly string[]) {
+    const named = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
+    super('E_REMOTE_GONE', `${keys.length} object(s) to send came from the bucket's release (the remote build cache: not in dist/), `
+      + `and the bucket holds their bytes no more, not at their keys nor in the archive: ${named}; nothing was written`, { hint: renderHint(keys) });
+  }
+}
+
+/**
+ * Refuses a plan that uploads remote-marked objects whose bytes are neither in dist/ nor in the archive,
+ * before any write (also for a dry run: its real twin would fail).
+ */
+export async function refuseRemoteGone(store: ObjectStore, actions: readonly SyncAction[], dist: string): Promise<void> {
+  const root = resolve(dist);
+  const needed = actions.flatMap((a) => ((a.kind === 'create' || a.kind === 'update') && remoteOf(a.local) !== undefined
+    && !existsSync(pathUnder(root, a.key)) ? [a.local] : []));
+  if (needed.length === 0) return;
+  const found = await mapPool(needed, 16, async (o) => {
+    for (const key of archiveKeys(o)) if ((await store.head(key))?.size === o.size) return true;
+    return false;
+  });
+  const gone = needed.filter((_, i) => !found[i]).map((o) => o.key);
+  if (gone.length > 0) throw new RemoteGoneError(gone);
 }
 
 export function remoteBytes(store: ObjectStore): (object: DesiredObject) => Promise<Buffer> {
@@ -28,10 +70,8 @@ export function remoteBytes(store: ObjectStore): (object: DesiredObject) => Prom
       });
       if (bytes && sha256Of(bytes) === object.sha256) return bytes;
     }
-    const folder = object.key.slice(0, object.key.lastIndexOf('/') + 1);
     // The next step is in the message itself: per-object failures are reported by their message alone.
-    const render = `gulp build --no-cache --filter '^${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`;
     throw new AssetsError('E_REMOTE_GONE', `${object.key} came from the bucket's release (the remote build cache, not in dist), `
-      + `and the bucket holds those bytes no more, not at the key nor in the archive: render it here with \`${render}\`, then run this command again`);
+      + `and the bucket holds those bytes no more, not at the key nor in the archive: ${renderHint([object.key])}`);
   };
 }

@@ -15,7 +15,7 @@ import { coversWholeBucket, describeScope, refuseEmptyScope, type ObjectScope } 
 import { objectFigures } from '../history/figures';
 import type { ObjectFigures } from '../history/types';
 import { desiredObjects, distReader, requireManifest, runObjects, sizeNames } from '../bucket/desired';
-import { remoteBytes } from '../bucket/remote-bytes';
+import { refuseRemoteGone, remoteBytes } from '../bucket/remote-bytes';
 import { inspect, listRemote } from '../bucket/listing';
 import { DEFAULT_KEY_RULES, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
 import type { ServedHeaders } from '../plan/explain-changes';
@@ -87,6 +87,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
     planned = planSync(planInput);
   }
   const { plan, versioned, requests } = await preserveFirst(store, planned, records);
+  await refuseRemoteGone(store, plan.actions, options.dist);
   // The release pointer is read (before any write, for the conditional update) only when a release may be
   // published: so a no-change sync costs the listing and one GET. --exclude narrows the run like a scope.
   const wholeBucket = coversWholeBucket(options.scope) && rules.exclude.length === 0;

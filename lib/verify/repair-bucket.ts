@@ -15,7 +15,7 @@ import { planRepair } from '../plan/repair-plan';
 import type { DeleteLimits, SyncPlan } from '../plan/sync-plan';
 import { composeObjects, type Release, type ReleaseReason } from '../releases/release';
 import type { ObjectStore } from '../storage/object-store';
-import { remoteBytes } from '../bucket/remote-bytes';
+import { refuseRemoteGone, remoteBytes } from '../bucket/remote-bytes';
 import { distReader } from '../bucket/desired';
 import { createProgress } from '../util/progress';
 import type { VerifyOutcome } from './run-verify';
@@ -56,6 +56,7 @@ export async function repairBucket(store: ObjectStore, verified: VerifyOutcome, 
   });
   const records = new Map(verified.records);
   const { plan, versioned, requests } = await preserveFirst(store, planned, records);
+  await refuseRemoteGone(store, plan.actions, options.dist);
   const change = { plan, versioned, records, state: verified.state, behind: verified.behind, wholeBucket: verified.wholeBucket };
   const totals = planTotals(plan, { listPages: 0, heads: requests.head, gets: requests.get + (needsRelease(change) ? 2 : 0) });
   if (options.dryRun || !needsRelease(change)) return { plan, totals };

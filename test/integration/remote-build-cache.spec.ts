@@ -91,28 +91,46 @@ for (const server of SERVERS) {
       expect(raw).to.not.contain('"remote"');
     });
 
-    it('an output the bucket lost since comes back from the archive; one the archive lacks too is named, with how to render it', async () => {
-      const remote = await remoteOf(h);
-      await runBuild(ws.current, { remote });
-      const [kept, lost] = [outputs.find((k) => k.startsWith('album/a/')) ?? '', outputs.find((k) => k.startsWith('artist/r/')) ?? ''];
-      // `kept`: overwritten by a run that archived what it replaced; `lost`: deleted behind the tool's back.
+    it('an output the bucket lost since comes back from the archive, checked by SHA-256', async () => {
+      await runBuild(ws.current, { remote: await remoteOf(h) });
+      const kept = outputs.find((k) => k.startsWith('album/a/')) ?? '';
+      // Overwritten by a run that archived what it replaced.
       const original = bytes.get(kept) as Buffer;
       const { sha256 } = (await latestRelease(h.direct))?.objects[kept] ?? { sha256: '' };
       await h.direct.copy({ key: `_archive/${sha256}`, sourceKey: kept, metadata: {}, contentType: 'image/jpeg', cacheControl: 'private' });
       const defaced = Buffer.from('defaced');
       await h.direct.put({ key: kept, body: defaced, md5: md5Of(defaced), contentType: 'image/jpeg', cacheControl: 'x', metadata: {} });
-      await h.direct.deleteMany([lost]);
-
       const synced = await syncDev(h);
-      expect(synced.result?.failures.map((f) => f.key)).to.deep.equal([lost]);
-      expect(synced.result?.failures[0]?.reason).to.match(/came from the bucket's release .* holds those bytes no more/);
-      expect(synced.result?.failures[0]?.reason).to.contain("gulp build --no-cache --filter '^artist/r/'");
+      expect(synced.result?.failures).to.deep.equal([]);
       expect(await h.text(kept)).to.equal(original.toString());
+      expect((await h.verify({ cacheControl: loadAssetsConfig().edge.development.cacheControl })).findings).to.deep.equal([]);
+    });
 
-      // The named step works: that source is rendered here, and the next sync sends it.
-      expect(await runBuild(ws.current, { noCache: true, scope: { filter: /^artist\/r\// } })).to.include({ built: 1, failed: 0 });
+    it('outputs whose bytes are nowhere (deleted behind the tool\'s back) stop the sync and its dry run before any write, naming the one build that renders them', async () => {
+      await runBuild(ws.current, { remote: await remoteOf(h) });
+      const lost = outputs.filter((k) => k.startsWith('artist/r/') || k.startsWith('album/b/'));
+      await h.direct.deleteMany(lost);
+      const before = await h.contents();
+      for (const dryRun of [true, false]) {
+        h.proxy.reset();
+        const writes = imageWrites(h);
+        const refused = await syncDev(h, { dryRun }).then(() => undefined, (e: { code?: string; message: string; hint?: string }) => e);
+        expect(refused?.code, String(dryRun)).to.equal('E_REMOTE_GONE');
+        expect(refused?.message).to.contain(`${lost.length} object(s) to send came from the bucket's release`).and.contain('nothing was written');
+        expect(refused?.hint).to.equal("render them here with `gulp build --no-cache --filter '^(album/b/|artist/r/)'`, then run this command again");
+        expect(writes).to.deep.equal([]);
+        expect(h.proxy.counts.put + h.proxy.counts.copy + h.proxy.counts.delete).to.equal(0);
+      }
+      expect(await h.contents()).to.deep.equal(before);
+      // A repair meets the same refusal.
+      const verified = await h.verify({ cacheControl: loadAssetsConfig().edge.development.cacheControl });
+      expect(verified.findings.map((f) => f.key).sort()).to.deep.equal([...lost].sort());
+      expect((await h.repair(verified, { dryRun: true }).then(() => undefined, (e: { code?: string }) => e))?.code).to.equal('E_REMOTE_GONE');
+
+      // The named step works: those sources are rendered here, and the next sync sends them.
+      expect(await runBuild(ws.current, { noCache: true, scope: { filter: /^(album\/b\/|artist\/r\/)/ } })).to.include({ built: 2, failed: 0 });
       expect((await syncDev(h)).result?.failures).to.deep.equal([]);
-      expect(await h.text(lost)).to.equal((bytes.get(lost) as Buffer).toString());
+      for (const key of lost) expect(await h.text(key)).to.equal((bytes.get(key) as Buffer).toString());
     });
 
     it('`gulp --env development` on a fresh runner: build, sync and verify with no encode and no upload', async () => {
