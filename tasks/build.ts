@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { RunFailedError } from '../lib/errors';
 import { printable } from '../lib/util/printable';
 import { loadAssetsConfig } from '../lib/config/load-assets-config';
@@ -5,6 +7,7 @@ import { withFormats } from '../lib/images/config';
 import { parseShard } from '../lib/images/shard';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
 import { readManifest } from '../lib/manifest/io';
+import { MANIFEST_FILE } from '../lib/manifest/types';
 import type { RunTracker } from '../lib/history/run-tracker';
 import { reportsDir } from './reports-dir';
 import { recorded, startRun } from './run-history';
@@ -51,6 +54,7 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
     const manifest = await readManifest(summary.manifest).catch(() => null);
     tracker.note({ sources: sourceFigures(summary, manifest ?? undefined), objects: manifest ? objectFigures(manifest) : undefined });
   }
+  warnOtherManifests(flags.dest, flags.shard !== undefined);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(`${formatBuildSummary(summary)}\n`);
   if (summary.failed > 0 && !flags['keep-going']) {
@@ -60,6 +64,12 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
     throw new RunFailedError(`${summary.failed} of ${summary.sources} sources failed: ${named}${more}; every other source was built`,
       'fix or remove those files and run `gulp build` again, or pass --keep-going to accept the failures');
   }
+}
+/** A folder holding both kinds of manifest is one sync and verify refuse: said now, not at the sync. */
+function warnOtherManifests(dest: string, sharded: boolean): void {
+  const { hasShardManifests } = require('../lib/bucket/shard-manifests') as typeof import('../lib/bucket/shard-manifests');
+  const other = sharded ? existsSync(join(dest, MANIFEST_FILE)) && `${MANIFEST_FILE} (a whole build)` : hasShardManifests(dest) && 'shard manifests (images.shard-i-of-n.json)';
+  if (other) process.stderr.write(`warning: ${dest} also holds ${other}: sync and verify refuse a folder with both; remove the ones that are not this build\n`);
 }
 build.description = 'Build the images assets.config.ts names (russ.fm: hi-res as is, medium, artist avatar) from public/ into dist/, with an image manifest';
 build.flags = flagHelp('build');

@@ -12,6 +12,7 @@
  */
 import { secretValues } from '../lib/config/environment';
 import { errorOutput } from '../lib/util/error-output';
+import { nameBackupSettings } from '../lib/config/backup-settings';
 
 interface DomainLike { exit(): void; enter(): void }
 
@@ -32,6 +33,9 @@ class AlreadyReported extends Error {
   override toString(): string { return ''; }
 }
 
+/** `--env backup`, outside gulp mirror (whose errors may be about either side). */
+const onBackup = (argv: readonly string[]) => !argv.includes('mirror')
+  && argv.some((a, i) => a === '--env=backup' || (a === '--env' && argv[i + 1] === 'backup'));
 const wantsJson = (argv: readonly string[]) => argv.some((a) => a === '--json' || a === '--json=true');
 
 /** Runs a task's body outside gulp's domain and prints its error ourselves (see above). */
@@ -40,6 +44,7 @@ export function runTask(work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {
+      if (onBackup(process.argv.slice(2))) nameBackupSettings(error);
       const out = errorOutput(error, secretValues());
       process.stderr.write(`${out.text}\n`);
       if (wantsJson(process.argv.slice(2))) process.stdout.write(`${JSON.stringify(out.json)}\n`);

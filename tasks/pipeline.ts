@@ -6,6 +6,7 @@ import { build } from './build';
 import { parseMaxDelete, resolveTarget } from './bucket-session';
 import { compositeFlagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
+import { UsageError } from '../lib/errors';
 import { sync } from './sync';
 import { verify } from './verify';
 import { deferPurgeFailures, throwDeferredPurge } from './cdn-purge';
@@ -16,7 +17,10 @@ import { deferPurgeFailures, throwDeferredPurge } from './cdn-purge';
  */
 function checkSettings(): Promise<void> {
   return runTask(async () => {
-    flagsFor('build');
+    if (flagsFor('build').shard !== undefined) {
+      throw new UsageError('--shard builds one part of the collection, which the sync after it would refuse to publish alone',
+        'run `gulp build --shard i/n --dest <folder>` for each part (a matrix job each), put the folders into one, then `gulp sync --dest <it>`');
+    }
     const syncFlags = flagsFor('sync');
     parseMaxDelete(syncFlags['max-delete'], syncFlags['allow-mass-delete']);
     const verifyFlags = flagsFor('verify');

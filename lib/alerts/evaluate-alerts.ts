@@ -26,7 +26,10 @@ function buildFailure(runs: readonly RunRecord[], current: RunRecord | undefined
   return [{
     kind: 'build-failure', severity: 'error', environment: run.environment, run: run.id,
     message: `build ${run.id} failed (${why})`,
-    hint: 'fix the sources the build report names, then run `gulp build` again; nothing was published from this build',
+    // A setting or flag the build could not use is not a source to fix.
+    hint: run.error && /^E_(CONFIG|USAGE)$/.test(run.error.code)
+      ? 'fix the setting or flag the error names, then run `gulp build` again; nothing was published from this build'
+      : 'fix the sources the build report names, then run `gulp build` again; nothing was published from this build',
   }];
 }
 

@@ -45,7 +45,9 @@ export interface StoreWiring {
  * slow the run's limiter), the lean reader for GETs, and the split store when records live apart.
  */
 export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { store: ObjectStore; destroy(): void } {
+  const closing = new AbortController();
   const clientOptions = {
+    closed: closing.signal,
     maxAttempts: wiring.maxAttempts, backoffBase: wiring.backoffBase, requestTimeout: wiring.requestTimeout, maxRetryDelay: wiring.maxRetryDelay, onRequest: wiring.onRequest,
     onRetry: (type: string) => { if (type === 'THROTTLING' || type === 'TRANSIENT') wiring.limiter?.throttled(); },
   };
@@ -57,7 +59,7 @@ export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { s
     const records = { ...config, bucket: wiring.archiveBucket };
     store = new SplitStore({ store: images, bucket: config.bucket }, { store: bucketStore(records), bucket: records.bucket }, isReserved);
   }
-  return { store, destroy: () => client.destroy() };
+  return { store, destroy: () => { closing.abort(new Error('the store was closed')); client.destroy(); } };
 }
 
 export async function openStore(env: Environment, options: { limiter?: AdaptiveLimiter; maxAttempts?: number; onRequest?: (operation: string) => void } = {}): Promise<OpenStore> {

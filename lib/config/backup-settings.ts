@@ -5,7 +5,7 @@
  * stands in for a missing `BACKUP_` one, so a half-configured backup can never resolve to the primary.
  */
 import { join } from 'node:path';
-import { ConfigError } from '../errors';
+import { AssetsError, ConfigError } from '../errors';
 import { readFileSettings } from './settings-files';
 import type { CdnSettings, EdgePolicy } from './edge-policy';
 import { resolveEnvironment, type Environment } from './environment';
@@ -33,11 +33,23 @@ export function backupSettings(env: Env): Record<string, string | undefined> {
   return mapped;
 }
 
+const STORE_NAMES = new RegExp(`(?<![A-Z_])(${STORE_SETTINGS.join('|')})(?![A-Z_])`, 'g');
+/** A text about the mapped settings, naming the variables the user actually sets (`BACKUP_…`). */
+const backupNamed = (text: string): string => text.replace(STORE_NAMES, `${BACKUP_PREFIX}$1`).replace('.env.<env>', '.env.backup');
+
 /** A ConfigError about the mapped settings, naming the variables the user actually sets (`BACKUP_…`). */
 export function asBackupError(error: ConfigError): ConfigError {
-  const names = new RegExp(`(?<![A-Z_])(${STORE_SETTINGS.join('|')})(?![A-Z_])`, 'g');
-  const rename = (text: string) => text.replace(names, `${BACKUP_PREFIX}$1`);
-  return new ConfigError(rename(error.message), error.hint && rename(error.hint.replace('.env.<env>', '.env.backup')));
+  return new ConfigError(backupNamed(error.message), error.hint && backupNamed(error.hint));
+}
+
+/**
+ * Any error a command on `--env backup` ends with (verify --public needs R2_PUBLIC_DOMAIN, setup's admin
+ * token…), its message and next step renamed in place to the backup's own variables.
+ */
+export function nameBackupSettings(error: unknown): void {
+  if (!(error instanceof AssetsError)) return;
+  error.message = backupNamed(error.message);
+  if (error.hint) Object.assign(error, { hint: backupNamed(error.hint) });
 }
 
 /**

@@ -23,7 +23,7 @@ const EXAMPLES = 5;
 /** What the remote build cache gave (`--env`): outputs left in the bucket, not in dist. */
 function remoteLine(s: BuildSummary): string | undefined {
   if (s.remoteRelease === undefined) return undefined;
-  const sources = s.dryRun ? `${s.remote} source(s) would` : `${s.remote} source(s)`;
+  const sources = s.dryRun ? `${s.remote} source(s) would be` : `${s.remote} source(s)`;
   return `  remote build cache: release ${s.remoteRelease}; ${sources} taken from it with nothing rendered; `
     + `${s.outputsRemote} output(s) marked remote in the manifest (in the bucket, not in dist)`;
 }

@@ -137,6 +137,11 @@ export function inKeyOrder(objects: Readonly<Record<string, ReleaseObject>>): Re
   return Object.fromEntries(Object.entries(objects).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** The command that makes `release` the latest again in `environment` (development is the default --env). */
+export function restoreCommand(environment: string, release: string): string {
+  return `gulp restore${environment === 'development' ? '' : ` --env ${environment}`} --release ${release}`;
+}
+
 /** The commit being published, when CI or git says so. */
 export function currentCommit(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.GITHUB_SHA ?? env.CI_COMMIT_SHA ?? env.GIT_COMMIT ?? undefined;

@@ -1,5 +1,5 @@
 /** What `gulp restore` and `gulp releases` print and record. */
-import type { Release } from '../releases/release';
+import { restoreCommand, type Release } from '../releases/release';
 import { showKey } from '../plan/match';
 import { formatUnmanaged } from '../bucket/unmanaged-report';
 import { formatBytes } from '../util/progress';
@@ -108,7 +108,7 @@ export function formatRestoreOutcome(outcome: RollbackOutcome, report: RestoreRe
     + `${report.failures.length} failed in ${report.seconds.toFixed(2)} s`];
   if (report.stopped) lines.push(`  ${report.stopped}`);
   for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
-  if (report.release) lines.push(`recorded as release ${report.release} (undo with \`gulp restore --release previous\`)`);
+  if (report.release) lines.push(`recorded as release ${report.release} (undo with \`${restoreCommand(report.environment, 'previous')}\`)`);
   return lines.join('\n');
 }
 

@@ -47,6 +47,8 @@ export interface ClientOptions {
   readonly maxRetryDelay?: number;
   /** Called for every request sent, each attempt of it (`GetObject`): what the run history counts. */
   readonly onRequest?: (operation: string) => void;
+  /** Aborted when the store is closed: a read still in flight (one given up on by a deadline) ends then, not minutes later. */
+  readonly closed?: AbortSignal;
 }
 
 /** How a store wants `CopySource` encoded. s3rver decodes it with decodeURI, so `%2B` would stay encoded. */

@@ -88,9 +88,11 @@ class Deadline {
   private idle: NodeJS.Timeout;
   private readonly total: NodeJS.Timeout;
 
-  constructor(private readonly idleMs: number, private readonly key: string) {
+  constructor(private readonly idleMs: number, private readonly key: string, closed?: AbortSignal) {
     this.idle = this.arm(idleMs, 'no data');
     this.total = this.arm(idleMs * BODY_DEADLINE_FACTOR, 'whole read');
+    if (closed?.aborted) this.controller.abort(closed.reason);
+    else closed?.addEventListener('abort', () => this.controller.abort(closed.reason), { once: true, signal: this.controller.signal });
   }
 
   private arm(ms: number, what: string): NodeJS.Timeout {
@@ -137,7 +139,8 @@ export function createObjectReader(store: StoreConfig, options: ClientOptions = 
     for (;;) {
       let response: Response | undefined;
       let error: unknown;
-      const deadline = new Deadline(idleMs, key);
+      if (options.closed?.aborted) throw options.closed.reason;
+      const deadline = new Deadline(idleMs, key, options.closed);
       options.onRequest?.('GetObject');
       try {
         // A redirect is an answer, not something to follow: its target would get the signed request's headers.

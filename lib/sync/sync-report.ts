@@ -1,4 +1,5 @@
 /** What `gulp sync` prints and records: the plan, the outcome, a JSON report, a GitHub step summary. */
+import { restoreCommand } from '../releases/release';
 import { keysByKind, keysDone, writeRunReport, type KeysByKind } from '../util/run-report';
 import { showKey } from '../plan/match';
 import { formatChangeNotes, type ChangeNotes } from '../plan/explain-changes';
@@ -101,7 +102,7 @@ export function formatOutcome(report: SyncReport): string {
   if (report.stopped) lines.push(`  ${report.stopped}`);
   if (report.unrecorded) lines.push(`  not recorded: ${report.unrecorded}`);
   if (report.adopted) lines.push(`  release ${report.release} (recorded by a run that stopped before publishing it) is now the latest: it is what the bucket holds`);
-  else if (report.release) lines.push(`  release ${report.release} recorded (\`gulp releases\`; roll back with \`gulp restore --release <id>\`)`);
+  else if (report.release) lines.push(`  release ${report.release} recorded (\`gulp releases\`; roll back with \`${restoreCommand(report.environment, '<id>')}\`)`);
   else if (report.latest) lines.push(`  no new release: the latest, ${report.latest}, already describes the bucket`);
   for (const f of report.failures.slice(0, 50)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
   return lines.join('\n');

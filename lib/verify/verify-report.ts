@@ -1,4 +1,5 @@
 /** What `gulp verify` prints and records: counts per class, the first problems by key, what to run next. */
+import { restoreCommand } from '../releases/release';
 import { showKey } from '../plan/match';
 import { formatUnmanaged } from '../bucket/unmanaged-report';
 import { formatBytes } from '../util/progress';
@@ -149,7 +150,7 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
     if (r.stopped) lines.push(`  ${r.stopped}`);
     for (const f of r.failures.slice(0, limit)) lines.push(`  ${f.action} ${f.key}: ${f.reason}`);
     if (r.unrecorded) lines.push(`  not recorded: ${r.unrecorded}`);
-    if (r.release) lines.push(`  recorded as release ${r.release} (\`gulp releases\`; undo with \`gulp restore --release previous\`)`);
+    if (r.release) lines.push(`  recorded as release ${r.release} (\`gulp releases\`; undo with \`${restoreCommand(report.environment, 'previous')}\`)`);
     else if (r.latest && r.completed) lines.push(`  no new release: the latest, ${r.latest}, already describes the repaired bucket`);
   }
   if (report.after) lines.push(`verify after repair: ${report.after.ok ? 'clean' : 'NOT clean'}: ${countsLine(report.after)}`);

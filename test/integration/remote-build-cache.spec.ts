@@ -1,10 +1,14 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadAssetsConfig } from '../../lib/config/load-assets-config';
 import { md5Of } from '../../lib/util/hash';
 import { readRemoteBuildCache } from '../../lib/releases/remote-build-cache';
+import { connectStore } from '../../lib/bucket/open-store';
+import { within } from '../../lib/util/within';
 import type { ImageManifest } from '../../lib/manifest/types';
 import { listFiles, readManifestOf, runBuild } from '../helpers/build';
 import { spawnGulp } from '../helpers/cli';
@@ -146,3 +150,31 @@ for (const server of SERVERS) {
     });
   });
 }
+
+// From the attacker trial: a store that answers and then trickles a byte every few seconds held
+// `gulp build --env` alive for 20 minutes after the remote cache's deadline had given up on it.
+describe('the remote build cache against a store that trickles its answer', () => {
+  it('closing the store ends the read at once: nothing outlives the deadline', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000', 'content-type': 'application/json' });
+      res.write('{');
+      const timer = setInterval(() => res.write(' '), 200);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const { store, destroy } = connectStore({ provider: 's3', endpoint: `http://127.0.0.1:${port}`, bucket: 'b', region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's' }, { maxAttempts: 3 });
+    try {
+      const reading = readRemoteBuildCache(store).then(() => 'read', (e: Error) => e.message);
+      const late = await within(300, 'reading the remote build cache', reading).then(() => 'in time', (e: Error) => e.message);
+      expect(late).to.match(/took longer than/);
+      const closedAt = performance.now();
+      destroy();
+      expect(await reading).to.match(/closed/);
+      expect(performance.now() - closedAt).to.be.below(1000);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
