@@ -1,9 +1,9 @@
 /**
  * What one PUT costs the client in CPU, in one process, against s3rver in its own process: our store's
- * put() (the SDK client: middleware stack, its HTTP handler) next to what a lean PUT could cost — the same
- * request (Content-MD5, Content-Type, Cache-Control, metadata, SigV4 over a SHA-256 of the body) signed
- * synchronously and sent with node:http, or with fetch. The lean rows are an estimate for the decision
- * in bench/README.md ("Scale benchmark"), not a store implementation: no retries, no deadlines.
+ * put() (the SDK client until 1c4156f, lib/storage/s3-put-writer.ts since) next to two bare PUTs of the
+ * same request (Content-MD5, Content-Type, Cache-Control, metadata, SigV4 over a SHA-256 of the body)
+ * signed synchronously and sent with node:http, or with fetch: the floor a lean PUT can reach, which
+ * decided the lean writer (bench/README.md, "Scale benchmark"). The bare rows have no retries or deadlines.
  * Usage: node --require esbuild-register bench/put-cpu.ts [count 800] [rounds 3] [concurrency 16]
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     'cache-control': 'public, max-age=300', 'x-amz-meta-sha256': 'a'.repeat(64), 'x-amz-meta-headers-hash': 'b'.repeat(16) });
   const pathOf = (key: string) => `/bench/${key.split('/').map(encodeSegment).join('/')}`;
   const ways: [string, Put][] = [
-    ['our store put() (SDK client)', async (key, body, md5) => {
+    ['our store put() (S3Store; the SDK client until 1c4156f, the lean writer since)', async (key, body, md5) => {
       await s3.put({ key, body, md5, contentType: 'image/jpeg', cacheControl: 'public, max-age=300', metadata: { sha256: 'a'.repeat(64), 'headers-hash': 'b'.repeat(16) } });
     }],
     ['lean: sync SigV4 + node:http (estimate)', (key, body, md5) => new Promise((resolve, reject) => {

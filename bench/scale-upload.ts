@@ -75,7 +75,7 @@ export async function coldUpload(ctx: ScaleContext): Promise<{ lines: string[]; 
     }
     const ratio = rate(tools[0] as Tool) / best;
     verdicts.push({ target: `cold upload, ${c} in flight, +${ctx.delayMs} ms per request: ours ≥ ${UPLOAD_TARGET}× the best of rclone and aws-cli`,
-      result: `${ratio.toFixed(2)}× (${rate(tools[0] as Tool).toFixed(0)} vs ${best.toFixed(0)} objects/s)`, verdict: ratio >= UPLOAD_TARGET ? 'PASS' : 'FAIL' });
+      result: `${ratio.toFixed(3)}× (${rate(tools[0] as Tool).toFixed(1)} vs ${best.toFixed(1)} objects/s)`, verdict: ratio >= UPLOAD_TARGET ? 'PASS' : 'FAIL' });
   }
   return { lines, verdicts };
 }
