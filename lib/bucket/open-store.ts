@@ -43,7 +43,7 @@ export interface StoreWiring {
 
 /**
  * The store every command talks to, for a bucket: one S3 client (throttling and dropped connections
- * slow the run's limiter), the lean reader for GETs, and the split store when records live apart.
+ * slow the run's limiter), the lean reader for GETs and writer for PUTs, and the split store when records live apart.
  */
 export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { store: ObjectStore; destroy(): void } {
   const clientOptions = {
