@@ -1,28 +1,20 @@
 /** What the sync and verify benchmarks share: a dist/ of random covers with a manifest, and s3rver in its own process. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { writeDist } from './release-dist';
 
 export const ROOT = join(__dirname, '..');
 
 /** N random 20–120 KB "covers" (like the site's medium images) and an images.json; returns the bytes written. */
 export async function makeDist(dir: string, count: number): Promise<number> {
-  const sources: Record<string, unknown> = {};
-  let bytes = 0;
+  const files = new Map<string, Buffer>();
   for (let i = 0; i < count; i += 1) {
     const slug = `album-${String(i).padStart(5, '0')}`;
-    const key = `album/${slug}/${slug}-medium.jpg`;
-    const body = randomBytes(20_000 + ((i * 7919) % 100_000));
-    bytes += body.length;
-    await mkdir(dirname(join(dir, key)), { recursive: true });
-    await writeFile(join(dir, key), body);
-    sources[`album/${slug}/${slug}-hi-res.jpg`] = { type: 'album', slug, bytes: 1, sha256: 'x', width: 1, height: 1, variants: [{
-      size: 'medium', format: 'jpeg', key, width: 800, height: 800, bytes: body.length, contentType: 'image/jpeg',
-      md5: createHash('md5').update(body).digest('hex'), sha256: createHash('sha256').update(body).digest('hex'), cacheKey: 'x' }] };
+    files.set(`album/${slug}/${slug}-medium.jpg`, randomBytes(20_000 + ((i * 7919) % 100_000)));
   }
-  await writeFile(join(dir, 'images.json'), JSON.stringify({ schema: 1, encoder: 'bench', updatedAt: '', sources }));
-  return bytes;
+  await writeDist(dir, files);
+  return [...files.values()].reduce((sum, body) => sum + body.length, 0);
 }
 
 /** s3rver in its own process on 127.0.0.1, so its CPU is not charged to the tool being measured. */

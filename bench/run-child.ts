@@ -62,21 +62,25 @@ export interface GulpRun {
  * (gulp-cli start-up, gulpfile.ts transpile and the build). Peak RSS comes from a tiny preload (rss-on-exit.js).
  */
 export async function runGulpBuild(src: string, dest: string, cacheDir: string, nodeArgs: string[] = []): Promise<GulpRun> {
+  return runGulp(['build', '--src', src, '--dest', dest, '--cache-dir', cacheDir, '--json', '--silent'], {}, nodeArgs);
+}
+
+/** Any gulp task end to end (`gulpArgs` should include `--json`), measured like runGulpBuild; `env` is added to this process's. */
+export async function runGulp(gulpArgs: string[], extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<GulpRun> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-gulp-'));
   const rssFile = join(scratch, 'rss.json');
   const env = {
-    ...process.env,
+    ...process.env, ...extraEnv,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'rss-on-exit.js')}`.trim(),
     BENCH_RSS_FILE: rssFile,
   };
   const gulp = join(REPO, 'node_modules', '.bin', 'gulp');
-  const gulpArgs = ['build', '--src', src, '--dest', dest, '--cache-dir', cacheDir, '--json', '--silent'];
   // With node flags (e.g. --cpu-prof, which NODE_OPTIONS refuses) the same bin script runs under `node <flags>`.
   const { stdout, seconds } = nodeArgs.length === 0
     ? await collect(gulp, gulpArgs, env)
     : await collect(process.execPath, [...nodeArgs, gulp, ...gulpArgs], env);
   const json = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
-  if (!json) throw new Error(`gulp build printed no JSON summary:\n${stdout.slice(-2000)}`);
+  if (!json) throw new Error(`gulp ${gulpArgs[0]} printed no JSON summary:\n${stdout.slice(-2000)}`);
   type Hook = { vmHwm: number | null; maxRSS: number; cpuSeconds: number; foreignCpuSeconds: number | null };
   let hook: Hook | null = null;
   try { hook = JSON.parse(readFileSync(rssFile, 'utf8')) as Hook; } catch { /* no preload */ }

@@ -7,6 +7,7 @@ import { localStoreConfig, startLocalBucket } from '../storage/local-bucket';
 import type { ObjectStore } from '../storage/object-store';
 import { createS3Client, type StoreConfig } from '../storage/s3-client';
 import { createObjectReader } from '../storage/s3-fetch-reader';
+import { createObjectWriter } from '../storage/s3-put-writer';
 import { S3Store } from '../storage/s3-store';
 import { SplitStore } from '../storage/split-store';
 import { isReserved } from './object-scope';
@@ -42,7 +43,7 @@ export interface StoreWiring {
 
 /**
  * The store every command talks to, for a bucket: one S3 client (throttling and dropped connections
- * slow the run's limiter), the lean reader for GETs, and the split store when records live apart.
+ * slow the run's limiter), the lean reader for GETs and writer for PUTs, and the split store when records live apart.
  */
 export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { store: ObjectStore; destroy(): void } {
   const closing = new AbortController();
@@ -52,7 +53,9 @@ export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { s
     onRetry: (type: string) => { if (type === 'THROTTLING' || type === 'TRANSIENT') wiring.limiter?.throttled(); },
   };
   const client = createS3Client(config, clientOptions);
-  const bucketStore = (bucketConfig: StoreConfig) => new S3Store(client, bucketConfig, { reader: createObjectReader(bucketConfig, clientOptions) });
+  const bucketStore = (bucketConfig: StoreConfig) => new S3Store(client, bucketConfig, {
+    reader: createObjectReader(bucketConfig, clientOptions), writer: createObjectWriter(bucketConfig, clientOptions),
+  });
   const images = bucketStore(config);
   let store: ObjectStore = images;
   if (wiring.archiveBucket) {

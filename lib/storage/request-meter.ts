@@ -1,6 +1,6 @@
 /**
  * Counts the requests a run sends, every attempt on the wire, by S3 operation and by R2's billing class
- * (r2-facts §4), so the run history can say what a run cost. Fed by the one client factory and the lean reader.
+ * (r2-facts §4), so the run history can say what a run cost. Fed by the one client factory, the lean reader and the lean writer.
  */
 import type { RequestFigures } from '../history/types';
 

@@ -20,6 +20,21 @@ const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256'
 
 /** AWS Signature Version 4 headers for `GET <path>` (path already encoded, no query string). */
 export function signGet(store: StoreConfig, host: string, path: string, now: Date, cache: Map<string, Buffer>): Record<string, string> {
+  return signRequest(store, { method: 'GET', host, path, headers: {}, payloadHash: EMPTY_SHA256 }, now, cache);
+}
+
+/** One request to sign: its own headers with lower-case names (host, date and payload hash are added). */
+export interface RequestToSign {
+  readonly method: string; readonly host: string; readonly path: string;
+  readonly headers: Readonly<Record<string, string>>; readonly payloadHash: string;
+}
+
+/**
+ * SigV4 for a request without a query string, computed synchronously: the given headers plus
+ * x-amz-content-sha256, x-amz-date and the Authorization to send (host is signed, not returned). Every
+ * header is signed but cache-control, as the SDK's signer leaves it out.
+ */
+export function signRequest(store: StoreConfig, request: RequestToSign, now: Date, cache: Map<string, Buffer>): Record<string, string> {
   const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const region = store.provider === 'r2' ? 'auto' : store.region;
@@ -30,14 +45,15 @@ export function signGet(store: StoreConfig, host: string, path: string, now: Dat
     cache.clear();
     cache.set(scope, key);
   }
-  const signed = 'host;x-amz-content-sha256;x-amz-date';
-  const canonical = `GET\n${path}\n\nhost:${host}\nx-amz-content-sha256:${EMPTY_SHA256}\nx-amz-date:${amzDate}\n\n${signed}\n${EMPTY_SHA256}`;
+  const sent = { ...request.headers, 'x-amz-content-sha256': request.payloadHash, 'x-amz-date': amzDate };
+  const all: Record<string, string> = { ...sent, host: request.host };
+  const names = Object.keys(all).filter((name) => name !== 'cache-control').sort();
+  const signed = names.join(';');
+  const lines = names.map((name) => `${name}:${String(all[name]).trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonical = `${request.method}\n${request.path}\n\n${lines}\n${signed}\n${request.payloadHash}`;
   const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
-  return {
-    'x-amz-content-sha256': EMPTY_SHA256, 'x-amz-date': amzDate,
-    authorization: `AWS4-HMAC-SHA256 Credential=${store.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`,
-  };
+  return { ...sent, authorization: `AWS4-HMAC-SHA256 Credential=${store.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}` };
 }
 
 /** What a failed GET looks like to StoreError: the SDK's error shape. */
@@ -58,14 +74,19 @@ function headFrom(key: string, headers: Headers): ObjectHead {
   };
 }
 
-async function failure(response: Response): Promise<ReadFailure> {
-  const text = await response.text().catch(() => '');
-  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? (response.status === 404 ? 'NoSuchKey' : `HTTP${response.status}`);
-  const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1] ?? response.statusText;
-  return { name: code, message, $metadata: { httpStatusCode: response.status } };
+/** A store's error answer (status and XML body) in the SDK's error shape. */
+export function failureOf(status: number, statusText: string, text: string): ReadFailure {
+  const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NoSuchKey' : `HTTP${status}`);
+  const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1] ?? statusText;
+  return { name: code, message, $metadata: { httpStatusCode: status } };
 }
 
-const retryType = (status: number) => (status === 429 || status === 503 ? 'THROTTLING' : status >= 500 ? 'SERVER_ERROR' : undefined);
+async function failure(response: Response): Promise<ReadFailure> {
+  return failureOf(response.status, response.statusText, await response.text().catch(() => ''));
+}
+
+/** How the retry strategy treats an error status: throttling, a server error, or not to be retried. */
+export const retryType = (status: number) => (status === 429 || status === 503 ? 'THROTTLING' : status >= 500 ? 'SERVER_ERROR' : undefined);
 
 /** Retry-After as a time: seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
 export function retryAfterHint(value: string | null, now = Date.now()): Date | undefined {

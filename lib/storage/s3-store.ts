@@ -1,13 +1,14 @@
 /** ObjectStore over the S3 API (R2, AWS S3, Ceph radosgw, MinIO, s3rver). */
 import {
   CopyObjectCommand, DeleteObjectsCommand, GetBucketVersioningCommand, HeadObjectCommand, ListObjectsV2Command,
-  ListObjectVersionsCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client,
+  ListObjectVersionsCommand, type HeadObjectCommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
 import type {
   CopyRequest, DeleteResult, ListedObject, ObjectHead, ObjectStore, ObjectVersion, PutRequest, VersioningState, WriteResult,
 } from './object-store';
 import { encodeCopySource, type StoreConfig } from './s3-client';
 import { createObjectReader, type ObjectReader } from './s3-fetch-reader';
+import { createObjectWriter, type ObjectWriter } from './s3-put-writer';
 import { multipartPut } from './s3-multipart';
 import { conditionFailed, StoreError } from './store-error';
 
@@ -29,6 +30,8 @@ export interface S3StoreOptions {
   readonly partSize?: number;
   /** How GETs are made: the lean signed reader (default: createObjectReader with default retries). */
   readonly reader?: ObjectReader;
+  /** How single-part PUTs are made: the lean signed writer (default: createObjectWriter with default retries). */
+  readonly writer?: ObjectWriter;
 }
 
 /** Images are far below this: they all go up as single PUTs, so their listing ETag is their MD5. */
@@ -39,12 +42,14 @@ export class S3Store implements ObjectStore {
   private readonly multipartThreshold: number;
   private readonly partSize: number;
   private readonly reader: ObjectReader;
+  private readonly writer: ObjectWriter;
 
   constructor(private readonly client: S3Client, private readonly config: StoreConfig, options: S3StoreOptions = {}) {
     this.description = `bucket "${config.bucket}" at ${config.endpoint}`;
     this.multipartThreshold = options.multipartThreshold ?? MULTIPART_THRESHOLD;
     this.partSize = options.partSize ?? 64 * 1024 * 1024;
     this.reader = options.reader ?? createObjectReader(config);
+    this.writer = options.writer ?? createObjectWriter(config);
   }
 
   async *list(options: { prefix?: string; startAfter?: string; pageSize?: number } = {}): AsyncIterable<ListedObject[]> {
@@ -113,11 +118,8 @@ export class S3Store implements ObjectStore {
         .catch((error: unknown) => { throw new StoreError('multipart put', request.key, error); });
       return { etag };
     }
-    const send = (conditions: { IfMatch?: string; IfNoneMatch?: string }) => this.client.send(new PutObjectCommand({
-      Bucket: this.config.bucket, Key: request.key, Body: request.body, ContentLength: request.body.length,
-      ContentMD5: Buffer.from(request.md5, 'hex').toString('base64'), ContentType: request.contentType,
-      CacheControl: request.cacheControl, Metadata: { ...request.metadata }, ...conditions,
-    })).catch((error: unknown) => { throw new StoreError('put', request.key, error); });
+    const send = (conditions: { IfMatch?: string; IfNoneMatch?: string }) => this.writer(request, conditions)
+      .catch((error: unknown) => { throw new StoreError('put', request.key, error); });
     const out = await send({ IfMatch: request.ifMatch, IfNoneMatch: request.ifNoneMatch }).catch(async (error: StoreError) => {
       // If-Match on an object deleted meanwhile: S3, and Ceph when the delete lands during the write, answer
       // 404 NoSuchKey rather than 412. Either way the condition did not hold.
