@@ -3,7 +3,7 @@
  * store (the embedded local bucket in development), say where it is, close it, print the report.
  */
 import { resolveEnvironment, secretValues, type Environment, type EnvironmentName } from '../lib/config/environment';
-import { loadSettingsFiles, remoteSettings, startedEnvironment } from '../lib/config/settings-files';
+import { loadSettingsFiles, readSettings, remoteSettings, startedEnvironment } from '../lib/config/settings-files';
 import { resolveBackupEnvironment } from '../lib/config/backup-settings';
 import { checkTarget, isCi } from '../lib/config/target-rule';
 import { NotAppliedError, UsageError } from '../lib/errors';
@@ -59,9 +59,12 @@ export function resolveTarget(flags: Pick<BucketFlags, 'env' | typeof GIVEN>): E
   const note = checkTarget({ explicit, started, settings: process.env, remote: !explicit && isCi(started) ? remoteSettings() : undefined });
   const { loadAssetsConfig } = require('../lib/config/load-assets-config') as typeof import('../lib/config/load-assets-config');
   const assets = loadAssetsConfig();
+  // Each environment from its own settings (the process's as it started, then .env.<env>, then .env), not
+  // from process.env: a command naming two (gulp mirror) has read the other's files into it already.
+  const own = readSettings(flags.env, '.', started);
   const env = flags.env === 'backup'
-    ? resolveBackupEnvironment(process.env, assets.edge.production, assets.cdn)
-    : resolveEnvironment(flags.env, process.env, assets.edge[flags.env], assets.cdn);
+    ? resolveBackupEnvironment(own, assets.edge.production, assets.cdn)
+    : resolveEnvironment(flags.env, own, assets.edge[flags.env], assets.cdn);
   if (note) process.stderr.write(`note: ${note}\n`);
   targets.set(flags.env, env);
   return env;

@@ -27,6 +27,8 @@ export interface FinishInput {
   readonly renders: RenderCache;
   /** A shard build's manifest is its own (`images.shard-i-of-n.json`). */
   readonly shard?: Shard;
+  /** The previous manifest is the bucket's (the remote build cache): it names no file of this dist, so none is removed for it. */
+  readonly previousFromBucket?: boolean;
 }
 
 export interface FinishResult {
@@ -42,7 +44,7 @@ export async function finishBuild(input: FinishInput): Promise<FinishResult> {
     const before = previous?.sources[failure.file];
     if (before && !next[failure.file]) next[failure.file] = before;
   }
-  const stale = staleKeys(previous, next);
+  const stale = input.previousFromBucket ? [] : staleKeys(previous, next);
   failures.push(...await removeStale(dist, stale, ownerIn(previous)));
   const leftovers = await removeLeftoverTemps(dist);
   // The plan hands back the previous entry object itself for every untouched source, so identity tells.

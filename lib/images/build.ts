@@ -174,6 +174,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
 
   const finish = await finishBuild({
     dist, previous, previousInDist: inDist, encoder: ENCODER_VERSION, next, rendered: plan.build.length, failures, renders, shard,
+    previousFromBucket: previous !== null && previous === remote,
   });
   await index.save();
 

@@ -8,15 +8,17 @@ import type { ImageManifest, ManifestSource, ManifestVariant } from './types';
 
 /**
  * The release's manifest as a build's previous state: each variant the release holds with the same bytes
- * (MD5, SHA-256, size) marked as coming from it; one it does not hold (a later repair or restore changed
- * it) left out, so the build renders it.
+ * (MD5, SHA-256, size) marked as coming from it. One it does not hold (a scoped sync left it unsent, a
+ * later repair or restore changed it) stays unmarked: in scope the build renders it (it is in neither
+ * dist nor the render cache); out of scope it is carried as it is, so a sync that needs its bytes fails
+ * naming it, and never takes it for an output the build dropped (which `--delete` would delete).
  */
 export function markRemote(manifest: ImageManifest, release: Pick<Release, 'id' | 'objects'>): ImageManifest {
   const sources: Record<string, ManifestSource> = {};
   for (const [rel, source] of Object.entries(manifest.sources)) {
-    const variants = source.variants.flatMap((v): ManifestVariant[] => {
+    const variants = source.variants.map((v): ManifestVariant => {
       const held = release.objects[v.key];
-      return held && held.md5 === v.md5 && held.sha256 === v.sha256 && held.size === v.bytes ? [{ ...v, remote: release.id }] : [];
+      return held && held.md5 === v.md5 && held.sha256 === v.sha256 && held.size === v.bytes ? { ...v, remote: release.id } : v;
     });
     sources[rel] = { ...source, variants };
   }

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { DEFAULT_EDGE } from '../../lib/config/edge-policy';
 import { readLatest } from '../../lib/releases/release-store';
+import { symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { spawnGulp } from '../helpers/cli';
+import { REPO_ROOT } from '../helpers/paths';
+import { makeTmpDir, removeTmp } from '../helpers/tmp';
 import { requireCeph } from '../servers/ceph';
 import { SyncHarness } from '../support/sync-harness';
 import { V1, V2 } from '../support/release-states';
@@ -84,6 +88,26 @@ describe('gulp mirror from the command line: --env development --to backup, then
     const restore = await spawnGulp(['restore', '--env', 'backup', '--release', first ?? '', '--yes', '--max-delete', '50%'], env);
     expect(restore.status, restore.output).to.equal(0);
     expect(await backup.contents()).to.deep.equal(V1);
+  });
+
+  // From the attacker trial: the source's settings files were read into the process first, so the target
+  // took `.env`'s R2_BUCKET_NAME over its own `.env.<env>` (a mirror back could write the wrong bucket).
+  it('resolves each side from its own settings files: the target\'s .env.<env> wins over .env, whichever side is read first', async () => {
+    await publish(V1);
+    const run = await spawnGulp(['mirror', '--env', 'development', '--to', 'backup'], settings(dev, backup));
+    expect(run.status, run.output).to.equal(0);
+    const dir = await makeTmpDir('mirror-settings');
+    try {
+      await writeFile(join(dir, '.env'), `S3_ENDPOINT=${dev.proxy.endpoint}\nR2_BUCKET_NAME=not-this-bucket\nR2_ACCESS_KEY_ID=S3RVER\nR2_SECRET_ACCESS_KEY=dev-secret-value\n`);
+      await writeFile(join(dir, '.env.staging'), `R2_BUCKET_NAME=${dev.server.store.bucket}\n`);
+      await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+      const { S3_ENDPOINT: _e, R2_BUCKET_NAME: _b, R2_ACCESS_KEY_ID: _k, R2_SECRET_ACCESS_KEY: _s, ...backupOnly } = settings(dev, backup);
+      const dry = await spawnGulp(['--gulpfile', join(REPO_ROOT, 'gulpfile.ts'), '--cwd', dir, 'mirror', '--env', 'backup', '--to', 'staging', '--dry-run'], backupOnly, 60_000, dir);
+      expect(dry.status, dry.output).to.equal(0);
+      expect(dry.output).to.contain(`--env staging: bucket "${dev.server.store.bucket}"`).and.not.contain('not-this-bucket');
+    } finally {
+      await removeTmp(dir);
+    }
   });
 
   it('refuses, before any request, a backup without its own settings and a mirror that names no backup', async () => {

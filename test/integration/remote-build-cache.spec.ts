@@ -137,6 +137,39 @@ for (const server of SERVERS) {
       for (const key of lost) expect(await h.text(key)).to.equal((bytes.get(key) as Buffer).toString());
     });
 
+    // From the attacker trial: outputs the release did not hold (a scoped sync left them unsent) were dropped
+    // from sources outside a scoped build, and `sync --delete` then planned to delete their live objects.
+    it('a source outside a scoped build whose new outputs the bucket never got is carried whole: the sync fails on it, deleting nothing', async () => {
+      await writeAt(ws.current.src, TRIO.b.rel, await photoJpegEdited(500, 500));
+      await writeAt(ws.current.src, TRIO.r.rel, await photoJpegEdited(480, 500));
+      h.dist = ws.current.dest;
+      expect(await runBuild(ws.current)).to.include({ built: 3, failed: 0 }); // a fresh build: all three rendered
+      // Only the artist is sent: the release records album/b's old objects beside the new manifest.
+      expect((await syncDev(h, { scope: { type: 'artist' } })).release).to.not.equal(undefined);
+      const before = await h.contents();
+      await rm(ws.current.dest, { recursive: true });
+      await rm(ws.current.cache, { recursive: true });
+
+      const summary = await runBuild(ws.current, { remote: await remoteOf(h), scope: { type: 'artist' } });
+      expect(summary).to.include({ sources: 1, failed: 0 });
+      const carried = (await readManifestOf(ws.current)).sources[TRIO.b.rel];
+      expect(carried?.variants.map((v) => v.key).sort()).to.deep.equal(outputs.filter((k) => k.startsWith('album/b/')));
+      const dry = await syncDev(h, { delete: true, dryRun: true, limits: { count: 100, percent: 100 } });
+      expect(dry.plan.actions.filter((a) => a.kind === 'delete')).to.deep.equal([]);
+      const real = await syncDev(h, { delete: true, limits: { count: 100, percent: 100 } });
+      expect(real.result?.failures.map((f) => f.key).sort()).to.deep.equal(outputs.filter((k) => k.startsWith('album/b/')));
+      expect(await h.contents()).to.deep.equal(before);
+    });
+
+    it('never removes from dist/ a file this dist did not record, whatever the bucket\'s manifest names', async () => {
+      await rm(join(ws.current.src, TRIO.r.rel));
+      const mine = join(ws.current.dest, 'artist', 'r', 'r-medium.jpg');
+      await writeAt(ws.current.dest, 'artist/r/r-medium.jpg', 'mine');
+      const summary = await runBuild(ws.current, { remote: await remoteOf(h), allowEmpty: true });
+      expect(summary).to.include({ removed: 1, outputsRemoved: 0 });
+      expect(readFileSync(mine, 'utf8')).to.equal('mine');
+    });
+
     it('`gulp --env development` on a fresh runner: build, sync and verify with no encode and no upload', async () => {
       h.proxy.reset();
       const writes = imageWrites(h);
