@@ -92,6 +92,11 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
     }
     const source = parseSourcePath(candidate.rel, input.config.sourceSuffix);
     const oldByKey = new Map(before.variants.map((v) => [v.key, v]));
+    // An earlier entry with the same hash whose outputs are gone from dist and the render cache (a manifest
+    // copy outliving its renders): the bucket's release may still hold them, marked.
+    const fromRemote = input.remote?.sources[candidate.rel];
+    const remoteByKey = fromRemote && fromRemote !== before && fromRemote.sha256 === before.sha256
+      ? new Map(fromRemote.variants.filter((v) => v.remote !== undefined).map((v) => [v.key, v])) : undefined;
     const reuse: ManifestVariant[] = [];
     const fromCache: ManifestVariant[] = [];
     const missing = new Set<string>();
@@ -102,7 +107,11 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
       else if (input.present(old.key, old.bytes)) reuse.push(local(old));
       else if (inCache(old)) { reuse.push(local(old)); fromCache.push(old); }
       else if (old.remote !== undefined) reuse.push(old);
-      else missing.add(variant.key);
+      else {
+        const held = remoteByKey?.get(variant.key);
+        if (held && held.cacheKey === old.cacheKey) reuse.push(held);
+        else missing.add(variant.key);
+      }
     }
     restore.push(...fromCache);
     const entry = reuse.length === before.variants.length && reuse.every((v) => before.variants.includes(v)) ? before : { ...before, variants: reuse };

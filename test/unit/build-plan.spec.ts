@@ -267,6 +267,21 @@ describe('planBuild with the remote build cache', () => {
     expect(plan.restore).to.deep.equal([]);
   });
 
+  it('falls back to the remote entry per output when the previous one (same hash) lost its outputs from dist and the render cache', async () => {
+    // The render cache's manifest copy outlived its renders (cache wiped, a no-op build, then dist wiped):
+    // found by the generated histories (test/property/remote-build-cache.spec.ts).
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, remote, ...fresh }));
+    expect(plan.build).to.deep.equal([]);
+    expect(marks(plan.remote[A])).to.deep.equal(keysOf(A).map(() => RELEASE));
+    // Only outputs whose recipe still matches: a changed size is rendered, the rest taken from the bucket.
+    const sizes = DEFAULT_IMAGE_CONFIG.sizes.map((s) => (s.name === 'small' ? { ...s, width: 300, height: 300 } : s));
+    const changed = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, remote, config: { ...DEFAULT_IMAGE_CONFIG, sizes }, ...fresh }));
+    expect([...(changed.build[0]?.onlyKeys ?? [])]).to.deep.equal(['album/a/a-small.jpg']);
+    expect(changed.build[0]?.reuse.every((v) => v.remote === RELEASE)).to.equal(true);
+  });
+
   it('with noCache ignores the remote entry: every variant rendered', async () => {
     const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
     const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous: null, remote, noCache: true, ...fresh }));
