@@ -57,33 +57,47 @@ export interface GulpRun {
   seconds: number; peakRssMB: number | null; cpuSeconds?: number; foreignCpuSeconds: number | null; summary: Record<string, number>;
 }
 
+export interface GulpCliRun {
+  seconds: number; peakRssMB: number | null; cpuSeconds?: number; foreignCpuSeconds: number | null; stdout: string; stderr: string;
+}
+
 /**
- * `node_modules/.bin/gulp build --src … --dest … --cache-dir … --json --silent`, timed from spawn to exit
- * (gulp-cli start-up, gulpfile.ts transpile and the build). Peak RSS comes from a tiny preload (rss-on-exit.js).
+ * `node_modules/.bin/gulp <args>` as a user runs it, timed from spawn to exit (gulp-cli start-up, gulpfile.ts
+ * transpile and the tasks), with `env` added to this process's environment. Peak RSS comes from a tiny
+ * preload (rss-on-exit.js). Fails when gulp exits non-zero.
  */
-export async function runGulpBuild(src: string, dest: string, cacheDir: string, nodeArgs: string[] = []): Promise<GulpRun> {
+export async function runGulpCli(gulpArgs: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<GulpCliRun> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-gulp-'));
   const rssFile = join(scratch, 'rss.json');
-  const env = {
+  const childEnv = {
     ...process.env,
+    ...env,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'rss-on-exit.js')}`.trim(),
     BENCH_RSS_FILE: rssFile,
   };
   const gulp = join(REPO, 'node_modules', '.bin', 'gulp');
-  const gulpArgs = ['build', '--src', src, '--dest', dest, '--cache-dir', cacheDir, '--json', '--silent'];
   // With node flags (e.g. --cpu-prof, which NODE_OPTIONS refuses) the same bin script runs under `node <flags>`.
-  const { stdout, seconds } = nodeArgs.length === 0
-    ? await collect(gulp, gulpArgs, env)
-    : await collect(process.execPath, [...nodeArgs, gulp, ...gulpArgs], env);
-  const json = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
-  if (!json) throw new Error(`gulp build printed no JSON summary:\n${stdout.slice(-2000)}`);
+  const { stdout, stderr, seconds } = nodeArgs.length === 0
+    ? await collect(gulp, gulpArgs, childEnv)
+    : await collect(process.execPath, [...nodeArgs, gulp, ...gulpArgs], childEnv);
   type Hook = { vmHwm: number | null; maxRSS: number; cpuSeconds: number; foreignCpuSeconds: number | null };
   let hook: Hook | null = null;
   try { hook = JSON.parse(readFileSync(rssFile, 'utf8')) as Hook; } catch { /* no preload */ }
   rmSync(scratch, { recursive: true, force: true });
   return {
     seconds, peakRssMB: hook ? (hook.vmHwm ?? hook.maxRSS) / 1024 : null, cpuSeconds: hook?.cpuSeconds,
-    foreignCpuSeconds: hook?.foreignCpuSeconds ?? null, summary: JSON.parse(json) as Record<string, number>,
+    foreignCpuSeconds: hook?.foreignCpuSeconds ?? null, stdout, stderr,
+  };
+}
+
+/** `gulp build --src … --dest … --cache-dir … --json --silent` (runGulpCli), with its JSON summary. */
+export async function runGulpBuild(src: string, dest: string, cacheDir: string, nodeArgs: string[] = []): Promise<GulpRun> {
+  const run = await runGulpCli(['build', '--src', src, '--dest', dest, '--cache-dir', cacheDir, '--json', '--silent'], {}, nodeArgs);
+  const json = run.stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!json) throw new Error(`gulp build printed no JSON summary:\n${run.stdout.slice(-2000)}`);
+  return {
+    seconds: run.seconds, peakRssMB: run.peakRssMB, cpuSeconds: run.cpuSeconds,
+    foreignCpuSeconds: run.foreignCpuSeconds, summary: JSON.parse(json) as Record<string, number>,
   };
 }
 
