@@ -70,6 +70,12 @@ export interface BuildPlanInput {
   readonly present: (key: string, bytes: number) => boolean;
   /** Whether the render cache holds this variant's render with its recorded size; absent: no render cache. */
   readonly inCache?: (variant: ManifestVariant) => boolean;
+  /**
+   * Whether dist's file at the variant's key has exactly its bytes (SHA-256). Asked only of an output marked
+   * remote that `present` found by size: dist may hold another build's file there (the previous entry had
+   * another hash), and the size alone would clear the mark over the wrong bytes. Absent: the size is trusted.
+   */
+  readonly holds?: (variant: ManifestVariant) => boolean;
 }
 
 export function planBuild(input: BuildPlanInput): BuildPlan {
@@ -104,7 +110,7 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
       const old = oldByKey.get(variant.key);
       const valid = old !== undefined && old.cacheKey === variantCacheKey(before.sha256, variant, input.encoderVersion);
       if (!valid) missing.add(variant.key);
-      else if (input.present(old.key, old.bytes)) reuse.push(local(old));
+      else if (input.present(old.key, old.bytes) && (old.remote === undefined || (input.holds?.(old) ?? true))) reuse.push(local(old));
       else if (inCache(old)) { reuse.push(local(old)); fromCache.push(old); }
       else if (old.remote !== undefined) reuse.push(old);
       else {

@@ -282,6 +282,23 @@ describe('planBuild with the remote build cache', () => {
     expect(changed.build[0]?.reuse.every((v) => v.remote === RELEASE)).to.equal(true);
   });
 
+  it('keeps the mark when dist has a file of the right size but other bytes there (the previous build\'s, of another hash)', async () => {
+    // dist holds A as built from sha 2; the source is back to sha 1, which the bucket's release holds.
+    const previous = manifest({ [A]: entry(A, sha('2')) });
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
+    const asked: string[] = [];
+    const plan = planBuild(input({
+      candidates: [candidate(A, sha('1'))], previous, remote, present: () => true, inCache: () => false,
+      holds: (v) => { asked.push(v.key); return false; },
+    }));
+    expect(plan.build).to.deep.equal([]);
+    expect(marks(plan.remote[A])).to.deep.equal(keysOf(A).map(() => RELEASE));
+    expect(asked.sort()).to.deep.equal([...keysOf(A)].sort());
+    // The same files with the very bytes: the marks are cleared.
+    const held = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, remote, present: () => true, inCache: () => false, holds: () => true }));
+    expect(marks(held.cached[A]).every((m) => m === undefined)).to.equal(true);
+  });
+
   it('with noCache ignores the remote entry: every variant rendered', async () => {
     const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
     const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous: null, remote, noCache: true, ...fresh }));
