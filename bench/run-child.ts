@@ -57,37 +57,52 @@ export interface GulpRun {
   seconds: number; peakRssMB: number | null; cpuSeconds?: number; foreignCpuSeconds: number | null; summary: Record<string, number>;
 }
 
-/**
- * `node_modules/.bin/gulp build --src … --dest … --cache-dir … --json --silent`, timed from spawn to exit
- * (gulp-cli start-up, gulpfile.ts transpile and the build). Peak RSS comes from a tiny preload (rss-on-exit.js).
- */
-export async function runGulpBuild(src: string, dest: string, cacheDir: string, nodeArgs: string[] = []): Promise<GulpRun> {
-  return runGulp(['build', '--src', src, '--dest', dest, '--cache-dir', cacheDir, '--json', '--silent'], {}, nodeArgs);
+export interface GulpCliRun {
+  seconds: number; peakRssMB: number | null; cpuSeconds?: number; foreignCpuSeconds: number | null; stdout: string; stderr: string;
 }
 
-/** Any gulp task end to end (`gulpArgs` should include `--json`), measured like runGulpBuild; `env` is added to this process's. */
-export async function runGulp(gulpArgs: string[], extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<GulpRun> {
+/**
+ * `node_modules/.bin/gulp <args>` as a user runs it, timed from spawn to exit (gulp-cli start-up, gulpfile.ts
+ * transpile and the tasks), with `env` added to this process's environment. Peak RSS comes from a tiny
+ * preload (rss-on-exit.js). Fails when gulp exits non-zero.
+ */
+export async function runGulpCli(gulpArgs: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<GulpCliRun> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-gulp-'));
   const rssFile = join(scratch, 'rss.json');
-  const env = {
-    ...process.env, ...extraEnv,
+  const childEnv = {
+    ...process.env,
+    ...env,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'rss-on-exit.js')}`.trim(),
     BENCH_RSS_FILE: rssFile,
   };
   const gulp = join(REPO, 'node_modules', '.bin', 'gulp');
   // With node flags (e.g. --cpu-prof, which NODE_OPTIONS refuses) the same bin script runs under `node <flags>`.
-  const { stdout, seconds } = nodeArgs.length === 0
-    ? await collect(gulp, gulpArgs, env)
-    : await collect(process.execPath, [...nodeArgs, gulp, ...gulpArgs], env);
-  const json = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
-  if (!json) throw new Error(`gulp ${gulpArgs[0]} printed no JSON summary:\n${stdout.slice(-2000)}`);
+  const { stdout, stderr, seconds } = nodeArgs.length === 0
+    ? await collect(gulp, gulpArgs, childEnv)
+    : await collect(process.execPath, [...nodeArgs, gulp, ...gulpArgs], childEnv);
   type Hook = { vmHwm: number | null; maxRSS: number; cpuSeconds: number; foreignCpuSeconds: number | null };
   let hook: Hook | null = null;
   try { hook = JSON.parse(readFileSync(rssFile, 'utf8')) as Hook; } catch { /* no preload */ }
   rmSync(scratch, { recursive: true, force: true });
   return {
     seconds, peakRssMB: hook ? (hook.vmHwm ?? hook.maxRSS) / 1024 : null, cpuSeconds: hook?.cpuSeconds,
-    foreignCpuSeconds: hook?.foreignCpuSeconds ?? null, summary: JSON.parse(json) as Record<string, number>,
+    foreignCpuSeconds: hook?.foreignCpuSeconds ?? null, stdout, stderr,
+  };
+}
+
+/** `gulp build --src … --dest … --cache-dir … --json --silent` (runGulp), with its JSON summary. */
+export async function runGulpBuild(src: string, dest: string, cacheDir: string, nodeArgs: string[] = []): Promise<GulpRun> {
+  return runGulp(['build', '--src', src, '--dest', dest, '--cache-dir', cacheDir, '--json', '--silent'], {}, nodeArgs);
+}
+
+/** Any gulp task end to end (`gulpArgs` should include `--json`), with the last JSON line it printed. */
+export async function runGulp(gulpArgs: string[], extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<GulpRun> {
+  const run = await runGulpCli(gulpArgs, extraEnv, nodeArgs);
+  const json = run.stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!json) throw new Error(`gulp ${gulpArgs[0]} printed no JSON summary:\n${run.stdout.slice(-2000)}`);
+  return {
+    seconds: run.seconds, peakRssMB: run.peakRssMB, cpuSeconds: run.cpuSeconds,
+    foreignCpuSeconds: run.foreignCpuSeconds, summary: JSON.parse(json) as Record<string, number>,
   };
 }
 

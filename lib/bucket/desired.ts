@@ -10,6 +10,7 @@ import { manifestPath, readManifest } from '../manifest/io';
 import type { ImageManifest } from '../manifest/types';
 import type { DesiredObject } from '../plan/match';
 import { pathUnder } from '../util/contained-path';
+import { md5Of } from '../util/hash';
 import { hasShardManifests, readShardManifests } from './shard-manifests';
 import { managedKeys, type KeyRules, type ManagedKeys } from './managed-keys';
 import { keyInScope, type ObjectScope } from './object-scope';
@@ -36,14 +37,18 @@ export function distReader(dist: string, fromBucket?: (object: DesiredObject) =>
   const root = resolve(dist);
   return async (object) => {
     const path = pathUnder(root, object.key);
+    const remote = object.origin && 'remote' in object.origin ? object.origin.remote : undefined;
+    let bytes: Buffer;
     try {
-      return readFileSync(path);
+      bytes = readFileSync(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const remote = object.origin && 'remote' in object.origin ? object.origin.remote : undefined;
       if (code === 'ENOENT' && remote !== undefined && fromBucket) return fromBucket(object);
       throw new ConfigError(`cannot read ${path}: ${code ?? messageOf(error)}`, 'run `gulp build` to rebuild dist/');
     }
+    // A file at a remote-marked key is another build's (the build kept the mark because dist lacks these bytes).
+    if (remote !== undefined && fromBucket && md5Of(bytes) !== object.md5) return fromBucket(object);
+    return bytes;
   };
 }
 

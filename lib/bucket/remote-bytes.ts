@@ -6,7 +6,7 @@
  * HEAD per such object, normally none), so a plan that cannot be carried out is refused whole, with the
  * one build that renders them here, instead of failing object by object.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AssetsError } from '../errors';
 import type { DesiredObject } from '../plan/match';
@@ -16,7 +16,7 @@ import type { ObjectStore } from '../storage/object-store';
 import { readObject } from '../storage/read-object';
 import { isNotFound } from '../storage/store-error';
 import { pathUnder } from '../util/contained-path';
-import { sha256Of } from '../util/hash';
+import { md5Of, sha256Of } from '../util/hash';
 import { mapPool } from '../util/pool';
 
 async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -50,8 +50,13 @@ class RemoteGoneError extends AssetsError {
  */
 export async function refuseRemoteGone(store: ObjectStore, actions: readonly SyncAction[], dist: string): Promise<void> {
   const root = resolve(dist);
+  // As distReader decides: a marked object's bytes come from the bucket unless dist holds exactly them.
+  const inDist = (o: DesiredObject) => {
+    const path = pathUnder(root, o.key);
+    return existsSync(path) && md5Of(readFileSync(path)) === o.md5;
+  };
   const needed = actions.flatMap((a) => ((a.kind === 'create' || a.kind === 'update') && remoteOf(a.local) !== undefined
-    && !existsSync(pathUnder(root, a.key)) ? [a.local] : []));
+    && !inDist(a.local) ? [a.local] : []));
   if (needed.length === 0) return;
   const found = await mapPool(needed, 16, async (o) => {
     for (const key of archiveKeys(o)) if ((await store.head(key))?.size === o.size) return true;

@@ -3,10 +3,11 @@
  * manifest (dist's, else the copy the render cache kept of it), which outputs are in dist with their
  * recorded size, and which renders are in the cache with theirs.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { manifestPath, readManifest } from '../manifest/io';
 import type { ImageManifest, ManifestVariant } from '../manifest/types';
 import { pathUnder } from '../util/contained-path';
+import { sha256Of } from '../util/hash';
 import type { RenderCache } from './render-cache';
 import type { Shard } from './shard';
 
@@ -38,6 +39,8 @@ export interface PlanChecks {
   readonly present: (key: string, bytes: number) => boolean;
   /** Its render is in the cache with its recorded size and SHA-256 (asked only of outputs not present). */
   readonly inCache: (variant: ManifestVariant) => boolean;
+  /** dist's file has the variant's very bytes (asked only of a remote-marked output present by size). */
+  readonly holds: (variant: ManifestVariant) => boolean;
 }
 
 /**
@@ -45,12 +48,15 @@ export interface PlanChecks {
  * With --no-cache nothing is present and nothing is cached.
  */
 export function planChecks(dist: string, renders: RenderCache, noCache: boolean): PlanChecks {
-  if (noCache) return { present: () => false, inCache: () => false };
+  if (noCache) return { present: () => false, inCache: () => false, holds: () => false };
   // After `rm -rf dist`: nothing can be there (and pathUnder would look for each missing parent of each key).
   const distExists = existsSync(dist);
   return {
     // The manifest was validated; pathUnder still stands between its keys and the disk.
     present: (key, bytes) => distExists && statSync(pathUnder(dist, key), { throwIfNoEntry: false })?.size === bytes,
     inCache: (variant) => renders.has(variant),
+    holds: (variant) => {
+      try { return sha256Of(readFileSync(pathUnder(dist, variant.key))) === variant.sha256; } catch { return false; }
+    },
   };
 }

@@ -70,6 +70,12 @@ export interface BuildPlanInput {
   readonly present: (key: string, bytes: number) => boolean;
   /** Whether the render cache holds this variant's render with its recorded size; absent: no render cache. */
   readonly inCache?: (variant: ManifestVariant) => boolean;
+  /**
+   * Whether dist's file at the variant's key has exactly its bytes (SHA-256). Asked only of an output marked
+   * remote that `present` found by size: dist may hold another build's file there (the previous entry had
+   * another hash), and the size alone would clear the mark over the wrong bytes. Absent: the size is trusted.
+   */
+  readonly holds?: (variant: ManifestVariant) => boolean;
 }
 
 export function planBuild(input: BuildPlanInput): BuildPlan {
@@ -92,6 +98,11 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
     }
     const source = parseSourcePath(candidate.rel, input.config.sourceSuffix);
     const oldByKey = new Map(before.variants.map((v) => [v.key, v]));
+    // An earlier entry with the same hash whose outputs are gone from dist and the render cache (a manifest
+    // copy outliving its renders): the bucket's release may still hold them, marked.
+    const fromRemote = input.remote?.sources[candidate.rel];
+    const remoteByKey = fromRemote && fromRemote !== before && fromRemote.sha256 === before.sha256
+      ? new Map(fromRemote.variants.filter((v) => v.remote !== undefined).map((v) => [v.key, v])) : undefined;
     const reuse: ManifestVariant[] = [];
     const fromCache: ManifestVariant[] = [];
     const missing = new Set<string>();
@@ -99,10 +110,14 @@ export function planBuild(input: BuildPlanInput): BuildPlan {
       const old = oldByKey.get(variant.key);
       const valid = old !== undefined && old.cacheKey === variantCacheKey(before.sha256, variant, input.encoderVersion);
       if (!valid) missing.add(variant.key);
-      else if (input.present(old.key, old.bytes)) reuse.push(local(old));
+      else if (input.present(old.key, old.bytes) && (old.remote === undefined || (input.holds?.(old) ?? true))) reuse.push(local(old));
       else if (inCache(old)) { reuse.push(local(old)); fromCache.push(old); }
       else if (old.remote !== undefined) reuse.push(old);
-      else missing.add(variant.key);
+      else {
+        const held = remoteByKey?.get(variant.key);
+        if (held && held.cacheKey === old.cacheKey) reuse.push(held);
+        else missing.add(variant.key);
+      }
     }
     restore.push(...fromCache);
     const entry = reuse.length === before.variants.length && reuse.every((v) => before.variants.includes(v)) ? before : { ...before, variants: reuse };

@@ -6,6 +6,7 @@ const DEFAULT_IMAGE_CONFIG: ImageConfig = PRESETS['four-size'];
 import { parseSourcePath } from '../../lib/images/source-path';
 import { variantCacheKey, variantsFor } from '../../lib/images/variants';
 import type { ImageManifest, ManifestSource } from '../../lib/manifest/types';
+import { local } from '../../lib/manifest/remote-marks';
 import { planBuild, staleKeys, type BuildPlanInput, type SourceCandidate } from '../../lib/plan/build-plan';
 import { albumSource, artistSource } from '../helpers/paths';
 
@@ -197,5 +198,128 @@ describe('staleKeys', () => {
     const before = manifest({ [A]: entry(A, sha('1')) });
     const moved = { ...entry(A, sha('1')), sha256: sha('7') };
     expect(staleKeys(before, { 'album/a/a-hi-res.png': moved })).to.deep.equal([]);
+  });
+});
+
+describe('planBuild with the remote build cache', () => {
+  const RELEASE = '20261203T000000Z-0001';
+  /** The bucket's release as the remote build cache gives it: every variant marked (markRemote). */
+  const marked = (e: ManifestSource): ManifestSource => ({ ...e, variants: e.variants.map((v) => ({ ...v, remote: RELEASE })) });
+  const marks = (e: ManifestSource | undefined) => (e?.variants ?? []).map((v) => v.remote);
+  const keysOf = (rel: string) => entry(rel, sha('1')).variants.map((v) => v.key);
+  /** A fresh runner: nothing in dist, nothing in the render cache. */
+  const fresh = { present: () => false, inCache: () => false };
+
+  it('reuses the remote entry, marked, when the previous one has another hash and the remote one matches', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const remote = manifest({ [A]: marked(entry(A, sha('2'))) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('2'))], previous, remote, ...fresh }));
+    expect(plan.build).to.deep.equal([]);
+    expect(plan.restore).to.deep.equal([]);
+    expect(Object.keys(plan.remote)).to.deep.equal([A]);
+    expect(plan.remote[A]).to.equal(remote.sources[A], 'the remote entry itself, its marks kept');
+    expect(marks(plan.remote[A])).to.deep.equal(keysOf(A).map(() => RELEASE));
+    expect(plan.cached).to.deep.equal({});
+  });
+
+  it('prefers the previous entry when both match the source\'s hash, and renders a source neither matches', async () => {
+    const previous = manifest({ [A]: entry(A, sha('1')), [B]: entry(B, sha('2')) });
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))), [B]: marked(entry(B, sha('3'))) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1')), candidate(B, sha('4'))], previous, remote }));
+    expect(plan.cached[A]).to.equal(previous.sources[A]);
+    expect(plan.build.map((t) => [t.candidate.rel, t.onlyKeys, t.reuse.length])).to.deep.equal([[B, undefined, 0]]);
+    expect(plan.remote).to.deep.equal({});
+  });
+
+  it('clears the marks of outputs already in dist: the source is cached, its entry unmarked', async () => {
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous: null, remote, present: () => true, inCache: () => false }));
+    expect(plan.remote).to.deep.equal({});
+    expect(plan.cached[A]).to.deep.equal(entry(A, sha('1')));
+    expect(marks(plan.cached[A]).every((m) => m === undefined)).to.equal(true);
+  });
+
+  it('restores the outputs the render cache holds and clears their marks; one in neither stays marked', async () => {
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))), [B]: marked(entry(B, sha('2'))) });
+    const [onlyInBucket] = keysOf(A);
+    const plan = planBuild(input({
+      candidates: [candidate(A, sha('1')), candidate(B, sha('2'))], previous: null, remote,
+      present: () => false, inCache: (v) => v.key.startsWith('album/b/') || (v.key.startsWith('album/a/') && v.key !== onlyInBucket),
+    }));
+    expect(plan.build).to.deep.equal([]);
+    // B: all from the render cache, unmarked. A: some restored too, so it is a restored source, its one bucket-only output still marked.
+    expect(plan.restored[B]).to.deep.equal(entry(B, sha('2')));
+    expect(Object.fromEntries((plan.restored[A]?.variants ?? []).map((v) => [v.key, v.remote])))
+      .to.deep.equal(Object.fromEntries(keysOf(A).map((k) => [k, k === onlyInBucket ? RELEASE : undefined])));
+    expect(plan.restore.map((v) => v.key)).to.have.members([...keysOf(A).filter((k) => k !== onlyInBucket), ...entry(B, sha('2')).variants.map((v) => v.key)]);
+    expect(plan.remote).to.deep.equal({});
+  });
+
+  it('renders only the size whose recipe changed; the other outputs stay in the bucket, marked', async () => {
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
+    const sizes = DEFAULT_IMAGE_CONFIG.sizes.map((s) => (s.name === 'small' ? { ...s, width: 300, height: 300 } : s));
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous: remote, remote: null, config: { ...DEFAULT_IMAGE_CONFIG, sizes }, ...fresh }));
+    expect(plan.build).to.have.length(1);
+    expect([...(plan.build[0]?.onlyKeys ?? [])]).to.deep.equal(['album/a/a-small.jpg']);
+    expect(plan.build[0]?.reuse.map((v) => [v.key, v.remote])).to.have.deep.members(
+      keysOf(A).filter((k) => k !== 'album/a/a-small.jpg').map((k) => [k, RELEASE]));
+    expect(plan.remote).to.deep.equal({});
+    expect(plan.restore).to.deep.equal([]);
+  });
+
+  it('falls back to the remote entry per output when the previous one (same hash) lost its outputs from dist and the render cache', async () => {
+    // The render cache's manifest copy outlived its renders (cache wiped, a no-op build, then dist wiped):
+    // found by the generated histories (test/property/remote-build-cache.spec.ts).
+    const previous = manifest({ [A]: entry(A, sha('1')) });
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, remote, ...fresh }));
+    expect(plan.build).to.deep.equal([]);
+    expect(marks(plan.remote[A])).to.deep.equal(keysOf(A).map(() => RELEASE));
+    // Only outputs whose recipe still matches: a changed size is rendered, the rest taken from the bucket.
+    const sizes = DEFAULT_IMAGE_CONFIG.sizes.map((s) => (s.name === 'small' ? { ...s, width: 300, height: 300 } : s));
+    const changed = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, remote, config: { ...DEFAULT_IMAGE_CONFIG, sizes }, ...fresh }));
+    expect([...(changed.build[0]?.onlyKeys ?? [])]).to.deep.equal(['album/a/a-small.jpg']);
+    expect(changed.build[0]?.reuse.every((v) => v.remote === RELEASE)).to.equal(true);
+  });
+
+  it('keeps the mark when dist has a file of the right size but other bytes there (the previous build\'s, of another hash)', async () => {
+    // dist holds A as built from sha 2; the source is back to sha 1, which the bucket's release holds.
+    const previous = manifest({ [A]: entry(A, sha('2')) });
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
+    const asked: string[] = [];
+    const plan = planBuild(input({
+      candidates: [candidate(A, sha('1'))], previous, remote, present: () => true, inCache: () => false,
+      holds: (v) => { asked.push(v.key); return false; },
+    }));
+    expect(plan.build).to.deep.equal([]);
+    expect(marks(plan.remote[A])).to.deep.equal(keysOf(A).map(() => RELEASE));
+    expect(asked.sort()).to.deep.equal([...keysOf(A)].sort());
+    // The same files with the very bytes: the marks are cleared.
+    const held = planBuild(input({ candidates: [candidate(A, sha('1'))], previous, remote, present: () => true, inCache: () => false, holds: () => true }));
+    expect(marks(held.cached[A]).every((m) => m === undefined)).to.equal(true);
+  });
+
+  it('with noCache ignores the remote entry: every variant rendered', async () => {
+    const remote = manifest({ [A]: marked(entry(A, sha('1'))) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous: null, remote, noCache: true, ...fresh }));
+    expect(plan.build.map((t) => [t.candidate.rel, t.onlyKeys, t.reuse])).to.deep.equal([[A, undefined, []]]);
+    expect(plan.remote).to.deep.equal({});
+  });
+
+  it('an offline plan on a marked previous manifest keeps the marks and renders nothing', async () => {
+    // The build after a remote one, without --env: dist's images.json carries the marks, dist lacks those outputs.
+    const previous = manifest({ [A]: marked(entry(A, sha('1'))), [R]: marked(entry(R, sha('3'))) });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1')), candidate(R, sha('3'))], previous, ...fresh }));
+    expect(plan.build).to.deep.equal([]);
+    expect(plan.restore).to.deep.equal([]);
+    expect(plan.remote[A]).to.equal(previous.sources[A]);
+    expect(plan.remote[R]).to.equal(previous.sources[R]);
+    expect(Object.values(plan.remote).flatMap(marks).every((m) => m === RELEASE)).to.equal(true);
+  });
+
+  it('renders an unmarked output that is in neither dist nor the render cache (only a marked one may stay behind)', async () => {
+    const remote = manifest({ [A]: { ...marked(entry(A, sha('1'))), variants: marked(entry(A, sha('1'))).variants.map((v) => (v.size === 'medium' ? local(v) : v)) } });
+    const plan = planBuild(input({ candidates: [candidate(A, sha('1'))], previous: null, remote, ...fresh }));
+    expect([...(plan.build[0]?.onlyKeys ?? [])]).to.deep.equal(['album/a/a-medium.jpg']);
   });
 });
