@@ -7,7 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../errors';
+import { AssetsError, ConfigError } from '../errors';
 import { readManifest } from '../manifest/io';
 import type { ImageManifest, ManifestSource } from '../manifest/types';
 import { inShard, SHARD_MANIFEST, shardManifestName } from '../images/shard';
@@ -49,7 +49,12 @@ export async function readShardManifests(dist: string): Promise<ImageManifest | 
   const encoders = new Set<string>();
   let updatedAt = '';
   for (const file of files.sort((a, b) => a.index - b.index)) {
-    const manifest = await readManifest(join(dist, file.name)) as ImageManifest;
+    const manifest = await readManifest(join(dist, file.name)).catch((error: unknown) => {
+      if (error instanceof AssetsError) throw error; // a manifest that is not one, named by the schema
+      throw new ConfigError(`cannot read ${join(dist, file.name)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, REBUILD);
+    });
+    // A name listed but gone by the time it is read (a dangling symlink): as missing as a shard can be.
+    if (!manifest) throw new ConfigError(`${join(dist, file.name)} cannot be read (a dangling link?)`, REBUILD);
     encoders.add(manifest.encoder);
     if (manifest.updatedAt > updatedAt) updatedAt = manifest.updatedAt;
     for (const [rel, source] of Object.entries(manifest.sources)) {

@@ -56,8 +56,12 @@ export function sourceReader(source: ObjectStore, what: { environment: string; r
  */
 export async function copyReleaseManifest(source: ObjectStore, target: ObjectStore, ref: ManifestRef, environment: string): Promise<void> {
   const key = `${ARCHIVE_PREFIX}${ref.sha256}`;
-  const there = await target.head(key);
-  if (there?.size === ref.size) return;
+  // A copy there is trusted only when it hashes to its name (one small GET): a corrupt one of the right
+  // size would otherwise stay, and every later mirror would find "nothing to do".
+  if ((await target.head(key))?.size === ref.size) {
+    const there = await readUpTo(target, key, ref.size);
+    if (there && holds(there, ref)) return;
+  }
   const body = await readUpTo(source, key, ref.size);
   if (!body || !holds(body, ref)) {
     throw new Error(`the release's image manifest ${key} is missing or corrupt in --env ${environment}: the mirror would record a release whose manifest cannot be read`);

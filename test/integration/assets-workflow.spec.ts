@@ -73,8 +73,16 @@ describe('.github/workflows/assets.yml (russ.fm\'s deploy)', () => {
     const declared = Number(/\n\s+SHARDS: (\d+)\n/.exec(workflow)?.[1]);
     expect(shards).to.deep.equal(Array.from({ length: declared }, (_, i) => i + 1));
     expect(workflow).to.match(/name: Build images \(shard \$\{\{ matrix\.shard \}\} of 3\)/).and.contain(`of${declared}-\${{ github.sha }}`);
-    expect(workflow).to.match(/- name: Hand the shard to the sync job\n\s+uses: actions\/upload-artifact@v4\n\s+with:\n\s+name: dist-shard-\$\{\{ matrix\.shard \}\}\n\s+path: \|\n\s+dist\/\n\s+reports\/history\/pending\/\n\s+if-no-files-found: error/);
+    expect(workflow).to.match(/- name: Hand the shard to the sync job\n\s+if: always\(\)\n\s+uses: actions\/upload-artifact@v4\n\s+with:\n\s+name: dist-shard-\$\{\{ matrix\.shard \}\}\n\s+path: \|\n\s+dist\/\n\s+reports\/history\/pending\/\n\s+if-no-files-found: error/);
     expect(workflow).to.match(/assets:\n\s+name: Sync and verify images\n\s+needs: build\n/);
+    // A failed shard: nothing synced, yet its record and alert go up with the dashboard, and the job fails.
+    expect(workflow).to.contain("if: ${{ !cancelled() && needs.build.result != 'skipped' }}");
+    for (const name of ['OG cards', 'Detect changed files', 'Sync to R2 (and purge what changed)', 'Verify the bucket']) {
+      expect(workflow, name).to.contain(`- name: ${name}\n        if: needs.build.result == 'success'\n`);
+    }
+    const failed = sh(stepScript(workflow, 'A shard\'s build failed'), dir, {});
+    expect(failed.status).to.equal(1);
+    expect(failed.out).to.contain('::error::a build shard failed: nothing was synced');
     expect(workflow).to.match(/- name: Collect the shards\n\s+uses: actions\/download-artifact@v4\n\s+with:\n\s+pattern: dist-shard-\*\n\s+merge-multiple: true\n/);
     const order = ['Collect the shards', 'OG cards', 'Sync to R2 (and purge what changed)', 'Verify the bucket'].map((name) => workflow.indexOf(`- name: ${name}\n`));
     expect(order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] as number)))).to.equal(true);

@@ -121,7 +121,14 @@ describe('gulp mirror from the command line: --env development --to backup, then
     const onto = { ...settings(dev, backup), BACKUP_S3_ENDPOINT: dev.proxy.endpoint, BACKUP_R2_BUCKET_NAME: dev.server.store.bucket };
     const itself = await spawnGulp(['mirror', '--env', 'development', '--to', 'backup'], onto);
     expect(itself.status).to.not.equal(0);
-    expect(itself.output).to.match(/--env development and --to backup are the same bucket/);
+    expect(itself.output).to.match(/--env development and --to backup share the bucket "[^"]+" on one server/);
+    // From the attacker trial: the same server spelled another way, and a records bucket shared, are the same store.
+    const spelled = { ...onto, BACKUP_S3_ENDPOINT: dev.proxy.endpoint.replace('127.0.0.1', 'LOCALHOST') };
+    expect((await spawnGulp(['mirror', '--env', 'development', '--to', 'backup'], spelled)).output).to.match(/share the bucket/);
+    const records = { ...settings(dev, backup), BACKUP_S3_ENDPOINT: dev.proxy.endpoint, BACKUP_R2_BUCKET_NAME: 'another-bucket', BACKUP_R2_ARCHIVE_BUCKET: dev.server.store.bucket };
+    const shared = await spawnGulp(['mirror', '--env', 'development', '--to', 'backup'], records);
+    expect(shared.status).to.not.equal(0);
+    expect(shared.output).to.match(/share the bucket "[^"]+" on one server \(images or records\)/);
     expect(dev.proxy.total + backup.proxy.total).to.equal(0);
   });
 });

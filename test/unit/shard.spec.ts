@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readShardManifests } from '../../lib/bucket/shard-manifests';
@@ -80,5 +80,12 @@ describe('readShardManifests: shard builds\' manifests read as one, checked as a
     expect(await refusal()).to.match(/is in both images\.shard-1-of-3\.json and images\.shard-2-of-3\.json/);
     await writeShard(2, 3, inPart(2, 3), 'sharp-other');
     expect(await refusal()).to.match(/built by different encoders/);
+    // A shard manifest that is a dangling link, or a folder: named, not a crash.
+    await rm(join(dist, shardManifestName({ index: 2, count: 3 })));
+    await symlink(join(dist, 'nowhere.json'), join(dist, shardManifestName({ index: 2, count: 3 })));
+    expect(await refusal()).to.match(/images\.shard-2-of-3\.json cannot be read/);
+    await rm(join(dist, shardManifestName({ index: 2, count: 3 })));
+    await mkdir(join(dist, shardManifestName({ index: 2, count: 3 })));
+    expect(await refusal()).to.match(/cannot read .*images\.shard-2-of-3\.json: EISDIR/);
   });
 });
