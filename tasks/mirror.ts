@@ -1,4 +1,5 @@
 import { secretValues } from '../lib/config/environment';
+import { sharedBuckets } from '../lib/config/same-store';
 import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { InterruptedError, RunFailedError, UsageError } from '../lib/errors';
 import { parseMaxDelete, printReport, resolveTarget, withBucket } from './bucket-session';
@@ -21,8 +22,10 @@ async function runMirrorTask(): Promise<void> {
   // Named on purpose either way: the CI rule for a forgotten --env guards the embedded default, not this.
   const source = resolveTarget({ env: flags.env, [GIVEN]: new Set(['env']) });
   const target = resolveTarget({ env: to, [GIVEN]: new Set(['env']) }); // withBucket reuses it
-  if (source.store?.endpoint === target.store?.endpoint && source.bucket === target.bucket) {
-    throw new UsageError(`--env ${source.name} and --to ${target.name} are the same bucket ("${target.bucket}")`, 'check the BACKUP_ settings: the backup must be another bucket');
+  const shared = sharedBuckets(source, target);
+  if (shared.length > 0) {
+    throw new UsageError(`--env ${source.name} and --to ${target.name} share the bucket${shared.length > 1 ? 's' : ''} ${shared.map((b) => `"${b}"`).join(', ')} on one server (images or records)`,
+      'check the BACKUP_ settings: the backup must be other buckets, records (BACKUP_R2_ARCHIVE_BUCKET) included');
   }
   await withBucket({ ...flags, env: to, [GIVEN]: new Set(['env']) }, async ({ env, opened, limiter, concurrency, history }) => {
     const { openStore } = require('../lib/bucket/open-store') as typeof import('../lib/bucket/open-store');
