@@ -12,7 +12,7 @@ import type { RunTracker } from '../lib/history/run-tracker';
 import { reportsDir } from './reports-dir';
 import { recorded, startRun } from './run-history';
 import { runTask } from './outside-domain';
-import { wasGiven } from './flags';
+import { GIVEN } from './flags';
 import { remoteBuildCache } from './remote-cache';
 
 /** `gulp build`: responsive images from public/ into dist/, cached by content. */
@@ -35,7 +35,7 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
   const { defaultConcurrency } = require('../lib/images/responsive') as typeof import('../lib/images/responsive');
   const { formatBuildSummary } = require('../lib/images/build-summary') as typeof import('../lib/images/build-summary');
   // Offline unless given --env: then the bucket's latest release is the remote build cache.
-  const remote = wasGiven(flags, 'env') && !flags['no-cache'] ? await remoteBuildCache(flags) : undefined;
+  const remote = flags.env !== undefined && !flags['no-cache'] ? await remoteBuildCache({ env: flags.env, [GIVEN]: new Set(['env']) }) : undefined;
   const summary = await buildImages({
     src: flags.src,
     dest: flags.dest,

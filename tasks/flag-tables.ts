@@ -50,7 +50,7 @@ export const FLAG_TABLES = {
     'cache-dir': { kind: 'string', arg: 'dir', default: '.cache/images', description: 'the build cache: renders by cache key (a wiped dist is restored from them), manifest copies, the source index' },
     concurrency: { kind: 'count', min: 1, max: 64, description: 'sources in flight at once (default: 4 per core, 4–16)' },
     'no-cache': { kind: 'boolean', description: 'ignore the cache (local and remote) and re-render every variant' },
-    env: { ...bucket.env, description: 'read the bucket\'s latest release as a remote build cache (3 GETs): sources whose hash and recipe match are not rendered, their outputs marked remote in the manifest (in the bucket, not in dist); without it the build is offline' },
+    env: { kind: 'choice', values: ENVIRONMENT_NAMES, description: 'read that environment\'s latest release as a remote build cache (3 GETs): sources whose hash and recipe match are not rendered, their outputs marked remote in the manifest (in the bucket, not in dist); without it the build is offline. In `gulp` (build, sync, verify) also the target of sync and verify (default there: development)' },
     formats: { kind: 'list', values: OUTPUT_FORMATS, description: 'output formats for every collection, comma-separated (default: what assets.config.ts says; webp and avif are opt-in)' },
     ...scope,
     shard: { kind: 'string', arg: 'i/n', description: 'render only part i of n of the sources (a stable split by slug hash, for n parallel jobs) and write images.shard-i-of-n.json instead of images.json; sync and verify read the n shard manifests of a folder together' },

@@ -36,11 +36,16 @@ export function renderHint(keys: readonly string[]): string {
   return `render them here with \`${command}\`, then run this command again`;
 }
 
+/** Which releases marked them: one of another environment's bucket (build --env staging, sync --env production) is a likely slip. */
+const releasesOf = (objects: readonly DesiredObject[]): string => [...new Set(objects.map(remoteOf))].slice(0, 3).join(', ');
+
 class RemoteGoneError extends AssetsError {
-  constructor(keys: readonly string[]) {
+  constructor(objects: readonly DesiredObject[]) {
+    const keys = objects.map((o) => o.key);
     const named = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
-    super('E_REMOTE_GONE', `${keys.length} object(s) to send came from the bucket's release (the remote build cache: not in dist/), `
-      + `and the bucket holds their bytes no more, not at their keys nor in the archive: ${named}; nothing was written`, { hint: renderHint(keys) });
+    super('E_REMOTE_GONE', `${keys.length} object(s) to send came from release ${releasesOf(objects)} (the remote build cache: not in dist/), `
+      + `and this bucket holds their bytes nowhere, not at their keys nor in its archive: ${named}; nothing was written`,
+    { hint: `${renderHint(keys)} (a build given another --env than this command's took them from that bucket: build with this command's --env)` });
   }
 }
 
@@ -62,7 +67,7 @@ export async function refuseRemoteGone(store: ObjectStore, actions: readonly Syn
     for (const key of archiveKeys(o)) if ((await store.head(key))?.size === o.size) return true;
     return false;
   });
-  const gone = needed.filter((_, i) => !found[i]).map((o) => o.key);
+  const gone = needed.filter((_, i) => !found[i]);
   if (gone.length > 0) throw new RemoteGoneError(gone);
 }
 
@@ -76,7 +81,7 @@ export function remoteBytes(store: ObjectStore): (object: DesiredObject) => Prom
       if (bytes && sha256Of(bytes) === object.sha256) return bytes;
     }
     // The next step is in the message itself: per-object failures are reported by their message alone.
-    throw new AssetsError('E_REMOTE_GONE', `${object.key} came from the bucket's release (the remote build cache, not in dist), `
+    throw new AssetsError('E_REMOTE_GONE', `${object.key} came from release ${remoteOf(object)} (the remote build cache, not in dist), `
       + `and the bucket holds those bytes no more, not at the key nor in the archive: ${renderHint([object.key])}`);
   };
 }

@@ -17,9 +17,9 @@ const TSC_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
 /** pnpm's store and metadata cache, kept between runs (npm ci clears it with the rest of node_modules). */
 const PNPM_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'russfm-assets-pnpm');
 const SLUGS = { citrus: PHOTO.landscape, bee: PHOTO.bee } as const;
-/** What the site's gulpfile.ts would be: the brief's lines, with serve, setup, purge, report and cost (tasks of ours since). */
-const GULPFILE = `import { build, sync, verify, restore, prune, releases, serve, setup, purge, report, cost, pipeline } from 'russfm-assets';
-export { build, sync, verify, restore, prune, releases, serve, setup, purge, report, cost };
+/** What the site's gulpfile.ts would be: the brief's lines, with serve, setup, purge, report, cost and mirror (tasks of ours since). */
+const GULPFILE = `import { build, sync, verify, restore, prune, releases, serve, setup, purge, report, cost, mirror, pipeline } from 'russfm-assets';
+export { build, sync, verify, restore, prune, releases, serve, setup, purge, report, cost, mirror };
 export default pipeline;
 `;
 /** Its assets.config.ts: albums get only their hi-res (the default would add a medium), so the build shows the file was read. */
