@@ -23,7 +23,7 @@ export interface Previous {
  * dist's manifest; when dist has none, the render cache's copy of it (also with --no-cache: it is what dist
  * held, and a scoped run carries the entries outside its scope from it); with neither, the bucket's latest
  * release when the build was given one (`remote`, marked: a fresh runner's previous state is what the
- * bucket holds), else another dist's.
+ * bucket holds), else the other dists' sharing the cache.
  */
 export async function loadPrevious(dist: string, renders: RenderCache, remote?: ImageManifest, shard?: Shard): Promise<Previous> {
   const inDist = await readManifest(manifestPath(dist, shard));
@@ -31,7 +31,7 @@ export async function loadPrevious(dist: string, renders: RenderCache, remote?: 
   const copy = await renders.loadManifest(dist, shard);
   if (copy) return { manifest: copy, inDist: false, known: null };
   if (remote) return { manifest: remote, inDist: false, known: null };
-  return { manifest: null, inDist: false, known: await renders.loadOtherManifest(dist) };
+  return { manifest: null, inDist: false, known: await renders.loadOtherManifest(dist, shard) };
 }
 
 export interface PlanChecks {

@@ -13,7 +13,7 @@ import { mkdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { ConfigError, SourceError } from '../errors';
 import { manifestPath, readManifest, writeManifest } from '../manifest/io';
-import type { ImageManifest, ManifestVariant } from '../manifest/types';
+import type { ImageManifest, ManifestSource, ManifestVariant } from '../manifest/types';
 import { OutsideRootError, pathUnder } from '../util/contained-path';
 import { WriteFileError, isFatalWriteError } from '../util/fs-errors';
 import { sha256Of, stableHash } from '../util/hash';
@@ -171,11 +171,20 @@ export class RenderCache {
       .sort((a, b) => b.mtimeMs - a.mtimeMs);
   }
 
-  /** For a dist with no record of its own: the newest other dist's manifest, whose renders it may reuse. */
-  async loadOtherManifest(dist: string): Promise<ImageManifest | null> {
-    const own = this.manifestCopyPath(dist);
-    const other = this.manifestCopies().find((copy) => copy.path !== own);
-    return other ? readManifest(other.path).catch(() => null) : null;
+  /**
+   * For a dist with no record of its own: the other dists' manifests as one (a source the newest one names
+   * is taken from it), whose renders it may reuse. All of them, not only the newest: shard builds sharing
+   * the cache each name only their part, and the newest may be another shard's.
+   */
+  async loadOtherManifest(dist: string, shard?: Shard): Promise<ImageManifest | null> {
+    const own = this.manifestCopyPath(dist, shard);
+    const others = await Promise.all(this.manifestCopies().filter((copy) => copy.path !== own)
+      .map((copy) => readManifest(copy.path).catch(() => null)));
+    const found = others.filter((m): m is ImageManifest => m !== null);
+    if (found.length === 0) return null;
+    const sources: Record<string, ManifestSource> = {};
+    for (const manifest of found) for (const [rel, source] of Object.entries(manifest.sources)) sources[rel] ??= source;
+    return { ...(found[0] as ImageManifest), sources };
   }
 
   /**

@@ -64,7 +64,7 @@ for (const server of SERVERS) {
       expect(new Set(SLUGS.map((slug) => shardOf(`album/${slug}/x`, 3)))).to.have.length(3);
     });
     afterEach(async () => { for (const h of harnesses.splice(0)) await h.close(); });
-    after(async () => { await removeTmp(root); });
+    after(async () => { if (root) await removeTmp(root); });
 
     it('n = 3 gives the same bucket, byte for byte and header for header, as n = 1; its release records the same objects and manifest sources', async () => {
       const whole = await start();
@@ -121,6 +121,18 @@ for (const server of SERVERS) {
       expect(existsSync(join(fresh, 'dist', 'images.shard-2-of-3.json'))).to.equal(true);
       expect(existsSync(join(fresh, 'dist', 'images.json'))).to.equal(false);
       expect(await listFiles(join(fresh, 'dist'), true)).to.deep.equal(['images.shard-2-of-3.json']);
+    });
+
+    // From the new-user trial: with one --cache-dir, the second shard took only the first shard's manifest
+    // copy (the newest) as known, and rendered again what the whole build had rendered.
+    it('shard builds sharing a --cache-dir with a whole build render nothing again, whichever shard runs first', async () => {
+      const cache = join(root, 'shared-cache');
+      expect(await runBuild({ ...ws('shared-whole'), cache })).to.include({ failed: 0 });
+      for (const index of [1, 2, 3]) {
+        const summary = await runBuild({ ...ws(`shared-${index}`), cache }, { scope: { shard: { index, count: 3 } } });
+        expect(summary, `shard ${index}`).to.include({ built: 0, failed: 0 });
+        expect(summary.outputsRestored, `shard ${index}`).to.be.above(0);
+      }
     });
 
     it('`gulp build --shard` writes only its part and its own manifest; a bad --shard is refused before anything runs', async () => {
