@@ -1,4 +1,5 @@
 /** Opens the store an environment names: the embedded local bucket in development, else S3/R2. */
+import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import type { Environment } from '../config/environment';
 import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
@@ -47,6 +48,8 @@ export interface StoreWiring {
  */
 export function connectStore(config: StoreConfig, wiring: StoreWiring = {}): { store: ObjectStore; destroy(): void } {
   const closing = new AbortController();
+  // Every read in flight listens to it (16 and more at once): not a leak, so no warning.
+  setMaxListeners(0, closing.signal);
   const clientOptions = {
     closed: closing.signal,
     maxAttempts: wiring.maxAttempts, backoffBase: wiring.backoffBase, requestTimeout: wiring.requestTimeout, maxRetryDelay: wiring.maxRetryDelay, onRequest: wiring.onRequest,

@@ -109,11 +109,13 @@ class Deadline {
   private idle: NodeJS.Timeout;
   private readonly total: NodeJS.Timeout;
 
-  constructor(private readonly idleMs: number, private readonly key: string, closed?: AbortSignal) {
+  private readonly onClose = () => this.controller.abort(this.closed?.reason);
+
+  constructor(private readonly idleMs: number, private readonly key: string, private readonly closed?: AbortSignal) {
     this.idle = this.arm(idleMs, 'no data');
     this.total = this.arm(idleMs * BODY_DEADLINE_FACTOR, 'whole read');
     if (closed?.aborted) this.controller.abort(closed.reason);
-    else closed?.addEventListener('abort', () => this.controller.abort(closed.reason), { once: true, signal: this.controller.signal });
+    else closed?.addEventListener('abort', this.onClose, { once: true });
   }
 
   private arm(ms: number, what: string): NodeJS.Timeout {
@@ -130,6 +132,7 @@ class Deadline {
   end(): void {
     clearTimeout(this.idle);
     clearTimeout(this.total);
+    this.closed?.removeEventListener('abort', this.onClose);
   }
 
   async *watch(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {

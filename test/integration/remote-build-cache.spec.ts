@@ -187,6 +187,30 @@ for (const server of SERVERS) {
 // From the attacker trial: a store that answers and then trickles a byte every few seconds held
 // `gulp build --env` alive for 20 minutes after the remote cache's deadline had given up on it.
 describe('the remote build cache against a store that trickles its answer', () => {
+  // Found by CI's output: each read listened on the store's close signal, and 16 reads at once printed
+  // MaxListenersExceededWarning (on a user's deep verify too).
+  it('many reads at once on one store print no listener warning, and their listeners go once they end', async () => {
+    const server = createServer((_req, res) => { res.writeHead(200, { 'content-length': '2' }); res.end('{}'); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => { warnings.push(w.name); };
+    process.on('warning', onWarning);
+    const { store, destroy } = connectStore({ provider: 's3', endpoint: `http://127.0.0.1:${port}`, bucket: 'b', region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's' });
+    try {
+      for (let round = 0; round < 3; round += 1) {
+        await Promise.all(Array.from({ length: 32 }, async () => { for await (const _ of (await store.get('x')).body) { /* drain */ } }));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).to.deep.equal([]);
+    } finally {
+      process.off('warning', onWarning);
+      destroy();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('closing the store ends the read at once: nothing outlives the deadline', async () => {
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-length': '1000', 'content-type': 'application/json' });
