@@ -15,6 +15,7 @@ import { PRESETS } from '../images/presets';
 import { readLatest, readRelease } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
 import { globMatcher } from '../util/globs';
+import { escapeRegExp } from '../util/escape-regexp';
 
 /** What decides managedness, as the config and the command line give it (globs already validated). */
 export interface KeyRules {
@@ -49,15 +50,13 @@ export interface ManagedKeys {
   inRun(key: string): boolean;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * The matcher for a run. `extraSizes`: sizes of the build's manifest (a config that has since changed);
  * `idle`: publish globs that matched no file in dist/ this run.
  */
 export function managedKeys(rules: KeyRules, options: { extraSizes?: readonly string[]; idle?: readonly string[] } = {}): ManagedKeys {
-  const sizes = [...new Set([...rules.sizes, ...(options.extraSizes ?? [])])].sort((a, b) => b.length - a.length).map(escape);
-  const formats = Object.values(EXTENSION_OF).map(escape);
+  const sizes = [...new Set([...rules.sizes, ...(options.extraSizes ?? [])])].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const formats = Object.values(EXTENSION_OF).map(escapeRegExp);
   // The slug twice (a backreference): `album/x/y-medium.jpg` is not a name the tool gives.
   const image = new RegExp(`^(?:album|artist)/([^/]+)/\\1-(?:${sizes.join('|')})\\.(?:${formats.join('|')})$`, 'u');
   const excluded = globMatcher([...rules.exclude, ...rules.ignore]);

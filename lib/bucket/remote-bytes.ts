@@ -13,21 +13,15 @@ import type { DesiredObject } from '../plan/match';
 import type { SyncAction } from '../plan/sync-plan';
 import { archiveKeys } from '../releases/release';
 import type { ObjectStore } from '../storage/object-store';
-import { readObject } from '../storage/read-object';
-import { isNotFound } from '../storage/store-error';
+import { firstHolding } from '../storage/read-content';
 import { pathUnder } from '../util/contained-path';
-import { md5Of, sha256Of } from '../util/hash';
+import { md5Of } from '../util/hash';
 import { mapPool } from '../util/pool';
-
-async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
+import { escapeRegExp } from '../util/escape-regexp';
 
 const remoteOf = (o: DesiredObject): string | undefined => (o.origin && 'remote' in o.origin ? o.origin.remote : undefined);
 /** A source folder as a --filter: `album/x/x-medium.jpg` → `album/x/`, escaped. */
-const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const folderOf = (key: string): string => escapeRegExp(key.slice(0, key.lastIndexOf('/') + 1));
 
 /** The build that renders these objects' sources here: by folder when few, else everything. */
 export function renderHint(keys: readonly string[]): string {
@@ -73,13 +67,8 @@ export async function refuseRemoteGone(store: ObjectStore, actions: readonly Syn
 
 export function remoteBytes(store: ObjectStore): (object: DesiredObject) => Promise<Buffer> {
   return async (object) => {
-    for (const key of archiveKeys(object)) {
-      const bytes = await readObject(store, key, collect).catch((error: unknown) => {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      });
-      if (bytes && sha256Of(bytes) === object.sha256) return bytes;
-    }
+    const bytes = await firstHolding(store, archiveKeys(object), object);
+    if (bytes) return bytes;
     // The next step is in the message itself: per-object failures are reported by their message alone.
     throw new AssetsError('E_REMOTE_GONE', `${object.key} came from release ${remoteOf(object)} (the remote build cache, not in dist), `
       + `and the bucket holds those bytes no more, not at the key nor in the archive: ${renderHint([object.key])}`);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AssetsError, ConfigError } from '../errors';
 import { readManifest } from '../manifest/io';
 import type { ImageManifest, ManifestSource } from '../manifest/types';
-import { inShard, SHARD_MANIFEST, shardManifestName } from '../images/shard';
+import { inShard, SHARD_MANIFEST, shardManifestName, shardOf } from '../images/shard';
 import { printableKey } from '../validate/object-key';
 
 const REBUILD = 'download every shard\'s dist/ into this folder (or rerun the failed build job); nothing was changed';
@@ -59,7 +59,7 @@ export async function readShardManifests(dist: string): Promise<ImageManifest | 
     if (manifest.updatedAt > updatedAt) updatedAt = manifest.updatedAt;
     for (const [rel, source] of Object.entries(manifest.sources)) {
       if (!inShard(file, rel)) {
-        throw new ConfigError(`${file.name} lists ${printableKey(rel)}, which belongs to shard ${shardOfText(rel, count)}: not a manifest \`gulp build --shard ${file.index}/${count}\` wrote`, REBUILD);
+        throw new ConfigError(`${file.name} lists ${printableKey(rel)}, which belongs to shard ${shardOf(rel, count)} of ${count}: not a manifest \`gulp build --shard ${file.index}/${count}\` wrote`, REBUILD);
       }
       for (const v of source.variants) {
         const first = owner.get(v.key);
@@ -73,9 +73,4 @@ export async function readShardManifests(dist: string): Promise<ImageManifest | 
     throw new ConfigError(`the shard manifests were built by different encoders (${[...encoders].join(', ')})`, 'build every shard with the same version of the tool; nothing was changed');
   }
   return { schema: 1, encoder: [...encoders][0] as string, updatedAt, sources };
-}
-
-function shardOfText(rel: string, count: number): string {
-  for (let index = 1; index <= count; index += 1) if (inShard({ index, count }, rel)) return `${index} of ${count}`;
-  return `? of ${count}`;
 }

@@ -9,41 +9,13 @@ import { createHash } from 'node:crypto';
 import type { DesiredObject } from '../plan/match';
 import { archiveKeys, ARCHIVE_PREFIX, type ManifestRef } from '../releases/release';
 import type { ObjectStore } from '../storage/object-store';
-import { readObject } from '../storage/read-object';
-import { isNotFound } from '../storage/store-error';
-
-/** Reads `key` whole if it is there and no longer than `size` bytes (a longer body is not the one wanted: read no further). */
-async function readUpTo(store: ObjectStore, key: string, size: number): Promise<Buffer | undefined> {
-  try {
-    return await readObject(store, key, async (body) => {
-      const chunks: Uint8Array[] = [];
-      let length = 0;
-      for await (const chunk of body) {
-        length += chunk.length;
-        if (length > size) return undefined;
-        chunks.push(chunk);
-      }
-      return Buffer.concat(chunks);
-    });
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-function holds(body: Buffer, want: { size: number; md5?: string; sha256: string }): boolean {
-  if (body.length !== want.size) return false;
-  if (want.md5 && createHash('md5').update(body).digest('hex') !== want.md5) return false;
-  return createHash('sha256').update(body).digest('hex') === want.sha256;
-}
+import { firstHolding, holds, readUpTo } from '../storage/read-content';
 
 /** The body reader the executor uploads from: each object's bytes from the source, checked against the release. */
 export function sourceReader(source: ObjectStore, what: { environment: string; release: string }): (object: DesiredObject) => Promise<Buffer> {
   return async (object) => {
-    for (const key of [object.key, ...archiveKeys(object)]) {
-      const body = await readUpTo(source, key, object.size);
-      if (body && holds(body, object)) return body;
-    }
+    const body = await firstHolding(source, [object.key, ...archiveKeys(object)], object);
+    if (body) return body;
     throw new Error(`--env ${what.environment} holds no copy of it with the SHA-256 its release ${what.release} records `
       + `(${object.sha256.slice(0, 12)}…), in the bucket or its archive: nothing was written for it; `
       + `run \`gulp verify --env ${what.environment} --release ${what.release}\``);

@@ -1,6 +1,7 @@
 /** Keeps a reports folder from growing without end: the newest reports of each task, nothing else touched. */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { escapeRegExp } from './escape-regexp';
 
 /** Reports of one task kept in the folder after each run. */
 export const REPORTS_KEPT = 50;
@@ -14,8 +15,7 @@ const STAMP = String.raw`\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z`;
 
 /** True only for a name `reportFileName(task, …)` can give: so `sync-…` never matches a `sync-old-…` of someone else. */
 export function isReportOf(task: string, name: string): boolean {
-  const escaped = task.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${escaped}-${STAMP}\\.json$`).test(name);
+  return new RegExp(`^${escapeRegExp(task)}-${STAMP}\\.json$`).test(name);
 }
 
 /**
