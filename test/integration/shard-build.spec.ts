@@ -5,33 +5,19 @@ import { join } from 'node:path';
 import { shardOf, type Shard } from '../../lib/images/shard';
 import { readRemoteBuildCache } from '../../lib/releases/remote-build-cache';
 import { readReleaseManifest } from '../../lib/releases/release-manifest';
-import type { ObjectStore } from '../../lib/storage/object-store';
-import { listAll } from '../../lib/storage/object-store';
 import { listFiles, runBuild } from '../helpers/build';
 import { spawnGulp } from '../helpers/cli';
 import { photoJpeg } from '../helpers/fixtures';
 import { PHOTO } from '../helpers/paths';
 import { makeTmpDir, removeTmp, writeAt } from '../helpers/tmp';
 import { latestRelease } from '../support/bucket-checks';
+import { servedObjects } from '../support/mirror-pair';
 import { requireServer, SERVERS, SyncHarness } from '../support/sync-harness';
 
 // Issue [10/10]: `gulp build --shard i/n` on n runners, their dist/ folders downloaded into one, publishes
 // the same bucket, byte for byte, as one build of everything.
 const SLUGS = ['abba', 'bjork', 'cher', 'dido', 'enya', 'faith', 'garbage', 'heart', 'incubus'];
 const PHOTOS = [PHOTO.landscape, PHOTO.bee, PHOTO.bridge];
-
-/** Every object the tool publishes (reserved `_` prefixes left out): key → bytes, type and cache headers. */
-async function published(store: ObjectStore): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const o of await listAll(store)) {
-    if (o.key.startsWith('_')) continue;
-    const head = await store.head(o.key);
-    const chunks: Uint8Array[] = [];
-    for await (const c of (await store.get(o.key)).body) chunks.push(c);
-    out[o.key] = `${head?.contentType} | ${head?.cacheControl} | ${head?.metadata.sha256} | ${Buffer.concat(chunks).toString('base64')}`;
-  }
-  return out;
-}
 
 for (const server of SERVERS) {
   describe(`sharded builds (gulp build --shard i/n), against ${server}`, function () {
@@ -77,7 +63,7 @@ for (const server of SERVERS) {
       const outcome = await sharded.sync({ delete: true });
       expect(outcome.result?.failures).to.deep.equal([]);
 
-      const [a, b] = [await published(whole.direct), await published(sharded.direct)];
+      const [a, b] = [await servedObjects(whole.direct), await servedObjects(sharded.direct)];
       expect(Object.keys(a)).to.have.length.above(SLUGS.length * 2);
       expect(b).to.deep.equal(a);
       const [ra, rb] = [await latestRelease(whole.direct), await latestRelease(sharded.direct)];
@@ -91,7 +77,7 @@ for (const server of SERVERS) {
       const h = await start();
       h.dist = await shardedDist(3);
       await h.sync({ delete: true });
-      const before = await published(h.direct);
+      const before = await servedObjects(h.direct);
       const partial = join(root, 'partial');
       await cp(ws('shard-1').dest, partial, { recursive: true });
       await cp(ws('shard-3').dest, partial, { recursive: true });
@@ -100,7 +86,7 @@ for (const server of SERVERS) {
       const refused = await h.sync({ delete: true, limits: { count: 1000, percent: 100 } }).then(() => undefined, (e: Error) => e);
       expect(refused?.message).to.match(/is missing shard\(s\) 2 of 3 \(images\.shard-2-of-3\.json\)/);
       expect(h.proxy.total).to.equal(0);
-      expect(await published(h.direct)).to.deep.equal(before);
+      expect(await servedObjects(h.direct)).to.deep.equal(before);
 
       // A folder with a whole build's images.json and shard manifests is not guessed at either.
       await cp(join(partial, 'images.shard-1-of-3.json'), join(partial, 'images.json'));
