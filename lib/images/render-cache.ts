@@ -84,6 +84,9 @@ export class RenderCache {
   has(variant: ManifestVariant): boolean {
     const key = renderKeyOf(variant.cacheKey, variant.key);
     if (key === undefined) return false;
+    // A miss is one stat (on a fresh runner every render misses): only a file that is there is read, so only
+    // then must its path be proved inside the cache (pathUnder resolves every part of it).
+    if (!statSync(join(this.root, key), { throwIfNoEntry: false })) return false;
     const path = this.under(key);
     const stat = statSync(path, { throwIfNoEntry: false });
     const whole = stat?.isFile() === true && stat.size === variant.bytes && sha256Of(readFileSync(path)) === variant.sha256;
