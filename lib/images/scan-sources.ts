@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { SourceError, messageOf } from '../errors';
 import type { SourceCandidate } from '../plan/build-plan';
 import { sha256OfFile } from '../util/hash';
+import { HashWorkers } from '../util/hash-workers';
 import { mapPool } from '../util/pool';
 import { badSourceName, isImageFile, isSourceName, parseSourcePath, sourceTooLarge, toKey, type SourceNaming } from './source-path';
 import type { SourceIndex } from './source-index';
@@ -18,6 +19,9 @@ import { inShard, type Shard } from './shard';
 import { COLLECTION_TYPES, type CollectionType } from './config';
 
 export { COLLECTION_TYPES, type CollectionType } from './config';
+
+/** Below this many files to hash, starting workers (≈ 30 ms each) costs more than it saves. */
+const WORKERS_FROM = 200;
 
 export interface Scope {
   readonly type?: CollectionType;
@@ -138,12 +142,16 @@ export async function scanSources(
     byKey.set(rel, file);
   }
   let hashed = 0;
-  const results = await mapPool([...byKey], 8, async ([rel, file]): Promise<SourceCandidate | null> => {
+  const toHash = [...byKey].filter(([rel, file]) => !index.lookup(rel, file.stat) && needsHash(rel)).length;
+  // Many files to hash (a fresh runner: no source index) are hashed on every core; a few, here.
+  const workers = toHash >= WORKERS_FROM ? new HashWorkers() : undefined;
+  const hashFile = workers ? (path: string) => workers.hash(path) : sha256OfFile;
+  const results = await mapPool([...byKey], Math.max(8, workers?.capacity ?? 0), async ([rel, file]): Promise<SourceCandidate | null> => {
     const base = { rel, path: file.path, bytes: file.stat.size, stat: file.stat };
     const known = index.lookup(rel, file.stat);
     if (known || !needsHash(rel)) return { ...base, sha256: known };
     try {
-      const { sha256 } = await sha256OfFile(file.path);
+      const { sha256 } = await hashFile(file.path);
       hashed += 1;
       index.remember(rel, file.stat, sha256);
       return { ...base, sha256 };
@@ -151,7 +159,7 @@ export async function scanSources(
       failures.push(new SourceError(rel, `cannot read: ${messageOf(error)}`));
       return null;
     }
-  });
+  }).finally(() => workers?.close());
   const candidates = results.filter((c): c is SourceCandidate => c !== null);
   index.retain(new Set(candidates.map((c) => c.rel)), (rel) => inScope(scope, rel));
   return { candidates, failures, hashed, ignored: listed.ignored.filter((rel) => inScope(scope, rel)) };
