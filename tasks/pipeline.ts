@@ -10,6 +10,7 @@ import { UsageError } from '../lib/errors';
 import { sync } from './sync';
 import { verify } from './verify';
 import { deferPurgeFailures, throwDeferredPurge } from './cdn-purge';
+import { startPipelineHandoff } from './pipeline-handoff';
 
 /**
  * Every flag and setting of build, sync and verify, checked before build starts: a mistake in a flag
@@ -27,6 +28,7 @@ function checkSettings(): Promise<void> {
     parseMaxDelete(verifyFlags['max-delete'], verifyFlags['allow-mass-delete']);
     resolveTarget(syncFlags);
     deferPurgeFailures();
+    startPipelineHandoff();
   });
 }
 checkSettings.displayName = 'check-settings';

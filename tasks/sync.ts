@@ -5,6 +5,7 @@ import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor } from './flag-tables';
 import { runTask } from './outside-domain';
+import { pipelineHandoff } from './pipeline-handoff';
 import { failIfUnpurged, purgeAfterChange, withPurgeLines, withPurgePreview } from './cdn-purge';
 
 /** `gulp sync`: diff-sync dist/ to the bucket by content. */
@@ -25,11 +26,13 @@ async function runSyncTask(): Promise<void> {
     const changed = flags['changed-files'] ? await slugsFromChangeList(flags['changed-files']) : undefined;
     const dryRun = flags['dry-run'];
     const interrupt = watchInterrupt();
+    const handoff = pipelineHandoff();
     const outcome = await runSync(opened.store, {
       dist: flags.dest, cacheControl: env.cacheControl, delete: flags.delete, limits,
       dryRun, force: flags.force, concurrency, limiter, quiet: flags.json, environment: env.name, signal: interrupt,
       scope: { type: flags.type, size: flags.size, filter: flags.filter, slugs: changed }, keys: keyRules(config, flags.exclude),
       // The plan before any write (with --json it is in the final JSON only).
+      onUnchanged: handoff && ((read) => handoff.handOn(opened.store.description, read)),
       onPlan: (planned) => { if (!flags.json) process.stdout.write(`${report.formatPlan(planned)}\n`); },
     }).finally(() => interrupt.dispose());
     const synced = report.syncReport(outcome, { environment: env.name, bucket: env.bucket, dryRun });

@@ -13,6 +13,7 @@ import { parseMaxDelete, printReport, withBucket } from './bucket-session';
 import { reportsDir } from './reports-dir';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
 import { runTask } from './outside-domain';
+import { pipelineHandoff } from './pipeline-handoff';
 import { failIfUnpurged, purgeAfterChange, withPurgeLines } from './cdn-purge';
 
 /** `gulp verify`: prove the bucket holds what the build made, by checksums; repair what is not. */
@@ -45,7 +46,8 @@ async function runVerifyTask(): Promise<void> {
       cors: opened.localDirectory ? undefined : env.cors,
       scope: { type: flags.type, size: flags.size, filter: flags.filter }, keys: keyRules(config, flags.exclude), dist,
     };
-    const outcome = await runVerify(opened.store, options);
+    // In the pipeline, after a sync that changed nothing: judge what it read (the second look after a repair lists).
+    const outcome = await runVerify(opened.store, { ...options, read: pipelineHandoff()?.take(opened.store.description) });
     let repair;
     if (repairing) {
       if (!expected.manifest) throw new UsageError('--repair repairs the bucket to the build: it needs the build\'s images.json');

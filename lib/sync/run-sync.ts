@@ -22,6 +22,7 @@ import type { ServedHeaders } from '../plan/explain-changes';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { composeObjects, type Release } from '../releases/release';
 import { readSyncState } from '../bucket/state-record';
+import type { BucketRead } from '../bucket/listing-handoff';
 
 export interface SyncOptions {
   readonly dist: string;
@@ -43,6 +44,8 @@ export interface SyncOptions {
   readonly onPlan?: (planned: Pick<SyncOutcome, 'plan' | 'totals' | 'unmanaged' | 'published'>) => void;
   /** Stops new writes (Ctrl-C): what was done is recorded, the rest is left for the next run. */
   readonly signal?: StopSignal;
+  /** Called, before the run ends, when it changes nothing in the bucket: with what it read of it (the pipeline's verify judges that). */
+  readonly onUnchanged?: (read: BucketRead) => void;
 }
 
 export interface SyncOutcome {
@@ -73,7 +76,9 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const rules = options.keys ?? DEFAULT_KEY_RULES;
   const run = await runObjects(desiredObjects(manifest, options.cacheControl), { sizes, scope: options.scope, rules, cacheControl: options.cacheControl, dist: options.dist });
   const { desired, inRun } = run;
-  const [{ objects: listed, pages }, state] = await Promise.all([listRemote(store, run.inScope), readSyncState(store)]);
+  // The whole listing is kept (not only the run's scope) for the verify a pipeline runs after a sync that changed nothing.
+  const [{ objects: all, pages }, state] = await Promise.all([listRemote(store, () => true), readSyncState(store)]);
+  const listed = all.filter((o) => run.inScope(o.key));
   const { managed: remote, unmanaged, gets: releaseGets } = await splitManaged(store, listed, run.keys, state.records);
   refuseEmptyScope(options.scope, desired.length, remote.length);
   const { records } = state;
@@ -98,6 +103,8 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const published = { files: scan.objects.length, hashed: scan.hashed, seconds: Number(scan.seconds.toFixed(3)), idle: scan.idle };
   options.onPlan?.({ plan, totals, unmanaged, published });
   const objects = objectFigures(manifest, inRun);
+  // Nothing this run does changes the bucket: not an image, not a record (a run that HEADed saves what it learned).
+  if (options.dryRun || (!publishes && heads === 0)) options.onUnchanged?.({ objects: all, pages, state });
   if (options.dryRun) return { plan, totals, unmanaged, published, objects, seconds: (performance.now() - started) / 1000 };
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;

@@ -23,6 +23,7 @@ import { mergeDeep, pick, startDeep } from './deep-run';
 import type { PublicProblem } from './public-check';
 import { runPublic, type PublicSummary } from './public-run';
 import { currentWriter } from '../bucket/writer-lock';
+import type { HandedRead } from '../bucket/listing-handoff';
 
 export interface VerifyOptions {
   /** What the bucket must hold: the build's manifest, served with `cacheControl`… */
@@ -49,6 +50,8 @@ export interface VerifyOptions {
   readonly cors?: CorsRule;
   /** A public p95 latency above this (ms) is a warning (default: the CDN settings' default). */
   readonly slowP95Ms?: number;
+  /** What the sync before this verify read of the bucket, when it changed nothing (the pipeline): judged instead of listing again. */
+  readonly read?: HandedRead;
   /** For a reproducible sample: the day number and the random source. */
   readonly day?: number;
   readonly random?: () => number;
@@ -71,6 +74,8 @@ export interface VerifyOutcome {
   readonly matched: readonly DesiredObject[];
   readonly checked: { readonly deep: number; readonly deepBytes: number; readonly public: number };
   readonly requests: { readonly list: number; readonly head: number; readonly get: number; readonly publicGet: number };
+  /** The listing judged is the one the sync before this verify read, this many seconds earlier (it changed nothing). */
+  readonly listedBefore?: number;
   /** Records as this run found them (state record + HEADs), for a repair to build on. */
   readonly records: Map<string, RecordedObject>;
   /** The state record as read (marks, ETag, time): `unreleased` means the latest release does not describe the bucket. */
@@ -108,6 +113,15 @@ export class UnreachableError extends AssetsError {
   }
 }
 
+/** Sync's read of the bucket, handed on by the pipeline: its objects in this run's scope, its state record. */
+function judgeHanded(
+  read: HandedRead, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
+): [RemoteListing, RecordsRead] {
+  const objects = read.objects.filter((o) => inScope(o.key));
+  onPage?.(objects);
+  return [{ objects, pages: read.pages }, read.state];
+}
+
 async function readBucket(
   store: ObjectStore, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
 ): Promise<[RemoteListing, RecordsRead]> {
@@ -137,10 +151,11 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const run = await runObjects(all, { sizes, scope: options.scope, rules, cacheControl: options.cacheControl, dist: options.release ? undefined : options.dist });
   const { desired, inRun } = run;
   const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
-  const [listing, { records, ...state }] = await readBucket(store, run.inScope, deepRun?.onPage).catch(async (error: unknown) => {
-    await deepRun?.finish();
-    throw error;
-  });
+  const [listing, { records, ...state }] = options.read ? judgeHanded(options.read, run.inScope, deepRun?.onPage)
+    : await readBucket(store, run.inScope, deepRun?.onPage).catch(async (error: unknown) => {
+      await deepRun?.finish();
+      throw error;
+    });
   const { managed, unmanaged, gets: releaseGets } = await splitManaged(store, listing.objects, run.keys, records);
   const headed = new Set<string>();
   const remote = managed as RemoteWithTime[];
@@ -183,7 +198,8 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     rolledBack, atRelease, writing,
     findings, unreadable, publicProblems, public: publicRun?.summary, desiredCount: desired.length, remoteCount: remote.length, unmanaged, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
-    requests: { list: listing.pages, head: headed.size, get: 1 + releaseGets + deepChecked.objects, publicGet: publicChecked },
+    requests: { list: options.read ? 0 : listing.pages, head: headed.size, get: (options.read ? 0 : 1) + releaseGets + deepChecked.objects, publicGet: publicChecked },
+    listedBefore: options.read?.ageSeconds,
     records, state, behind, desired, inScope: inRun, wholeBucket: coversWholeBucket(options.scope) && rules.exclude.length === 0,
     scope: describeScope(options.scope), seconds: (performance.now() - started) / 1000,
   };

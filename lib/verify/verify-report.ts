@@ -33,6 +33,8 @@ export interface VerifyReport {
   readonly problems: readonly Problem[];
   readonly checked: VerifyOutcome['checked'];
   readonly requests: VerifyOutcome['requests'];
+  /** The listing judged was the sync's before it, this many seconds old (the pipeline, when sync changed nothing). */
+  readonly listedBefore?: number;
   /** With --public: the answers' latency (ms) and its warnings (a slow p95), which never make `ok` false. */
   readonly public?: PublicSummary;
   readonly seconds: number;
@@ -85,7 +87,8 @@ function summarise(outcome: VerifyOutcome): NonNullable<VerifyReport['after']> {
   return {
     objects: { build: outcome.desiredCount, bucket: outcome.remoteCount, matching: outcome.matching, unmanaged: outcome.unmanaged.total },
     unmanaged: outcome.unmanaged, counts, problems,
-    checked: outcome.checked, requests: outcome.requests, public: outcome.public, seconds: Number(outcome.seconds.toFixed(3)), ok: isClean(outcome),
+    checked: outcome.checked, requests: outcome.requests, listedBefore: outcome.listedBefore, public: outcome.public,
+    seconds: Number(outcome.seconds.toFixed(3)), ok: isClean(outcome),
   };
 }
 
@@ -132,6 +135,9 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
   const modes = ['listing', report.mode.deep && 'read back', report.mode.public && 'public URLs'].filter(Boolean).join(' + ');
   const sample = report.mode.sample !== undefined ? `, sample ${report.mode.sample} %` : '';
   const lines = [`verify (${modes}${sample}): ${countsLine(report, report.against)}`];
+  if (report.listedBefore !== undefined) {
+    lines.push(`  the listing judged is the one sync read ${report.listedBefore.toFixed(1)} s earlier (it changed nothing); \`gulp verify\` lists the bucket again`);
+  }
   if (report.checked.deep > 0) lines.push(`  read back ${report.checked.deep} objects, ${formatBytes(report.checked.deepBytes)}`);
   const unmanaged = formatUnmanaged(report.unmanaged);
   if (unmanaged) lines.push(`  ${unmanaged}`);

@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { loadAssetsConfig } from '../../lib/config/load-assets-config';
+import { ListingHandoff, type BucketRead } from '../../lib/bucket/listing-handoff';
+import { STATE_KEY } from '../../lib/bucket/state-record';
+import { spawnGulp } from '../helpers/cli';
+import { TRIO } from '../helpers/fixtures';
+import { useWorkspace, writeAt } from '../helpers/tmp';
+import { SyncHarness } from '../support/sync-harness';
+
+const jsonLines = (output: string) => output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+type VerifyJson = { requests: { list: number; get: number }; listedBefore?: number; ok: boolean; objects: { matching: number } };
+
+// `gulp` (build, sync, verify in one process) lists the bucket once when sync changes nothing in it:
+// verify judges the listing sync read instead of reading the same pages again.
+describe('the pipeline hands a sync\'s listing to its verify only when the sync changed nothing', function () {
+  this.timeout(120_000);
+  const ws = useWorkspace('pipeline-handoff');
+  let h: SyncHarness;
+  beforeEach(async () => {
+    h = await SyncHarness.start();
+    for (const source of Object.values(TRIO)) await writeAt(ws.current.src, source.rel, await source.make());
+  });
+  afterEach(async () => { await h.close(); });
+
+  const pipeline = () => spawnGulp(['--env', 'development', '--src', ws.current.src, '--dest', ws.current.dest, '--cache-dir', ws.current.cache, '--json', '--silent'],
+    h.cliEnv('proxy'), 90_000);
+
+  it('a sync that uploads: verify lists the bucket itself; the rerun that changes nothing: the bucket is listed once, by sync', async () => {
+    h.proxy.reset();
+    const first = await pipeline();
+    expect(first.status, first.output).to.equal(0);
+    const [, , verified] = jsonLines(first.output) as [unknown, unknown, VerifyJson];
+    expect(verified.requests.list, 'verify after a sync that wrote').to.be.above(0);
+    expect(verified.listedBefore).to.equal(undefined);
+    expect(verified.ok).to.equal(true);
+
+    h.proxy.reset();
+    const again = await pipeline();
+    expect(again.status, again.output).to.equal(0);
+    const [, , reused] = jsonLines(again.output) as [unknown, unknown, VerifyJson];
+    expect(reused.requests).to.include({ list: 0, get: 0 });
+    expect(reused.listedBefore).to.be.a('number').and.below(60);
+    expect(reused.objects.matching).to.equal(verified.objects.matching);
+    // The bucket was listed once in all: as many pages as one listing of it takes (the first run's verify's).
+    expect(h.proxy.counts.list).to.equal(verified.requests.list);
+  });
+
+  it('without --json the verify says which listing it judged and how to list again', async () => {
+    expect((await pipeline()).status).to.equal(0);
+    const run = await spawnGulp(['--env', 'development', '--src', ws.current.src, '--dest', ws.current.dest, '--cache-dir', ws.current.cache], h.cliEnv(), 90_000);
+    expect(run.status, run.output).to.equal(0);
+    expect(run.output).to.match(/the listing judged is the one sync read \d+\.\d s earlier \(it changed nothing\); `gulp verify` lists the bucket again/);
+    const alone = await spawnGulp(['verify', '--env', 'development', '--dest', ws.current.dest, '--json', '--silent'], h.cliEnv(), 90_000);
+    const [own] = jsonLines(alone.output) as [VerifyJson];
+    expect(own.requests.list, 'a verify of its own lists').to.be.above(0);
+    expect(own.listedBefore).to.equal(undefined);
+  });
+
+  it('runSync hands its read on when it changes nothing, and not when it writes an image or a record', async () => {
+    const cacheControl = loadAssetsConfig().edge.development.cacheControl;
+    await h.writeDist({ 'album/a/a-small.jpg': 'a' });
+    const reads: BucketRead[] = [];
+    const onUnchanged = (read: BucketRead) => { reads.push(read); };
+    expect((await h.sync({ cacheControl, onUnchanged })).result?.written.length).to.equal(1);
+    expect(reads, 'a sync that uploaded').to.have.length(0);
+    await h.sync({ cacheControl, onUnchanged });
+    expect(reads, 'a sync with nothing to do').to.have.length(1);
+    expect(reads[0]?.objects.map((o) => o.key)).to.include('album/a/a-small.jpg');
+    // The state record lost: the next sync HEADs the object and saves what it learned (a write), so it hands nothing on.
+    await h.store.deleteMany([STATE_KEY]);
+    await h.sync({ cacheControl, onUnchanged });
+    expect(reads).to.have.length(1);
+  });
+});
+
+describe('ListingHandoff', () => {
+  const read = (key: string): BucketRead => ({ objects: [{ key, size: 1, etag: 'e', lastModified: new Date(0) }], pages: 1, state: { records: new Map() } });
+
+  it('gives a read once, to the same store only, and verify\'s records are its own copy', async () => {
+    const handoff = new ListingHandoff();
+    handoff.handOn('bucket "a"', read('x'));
+    expect(handoff.take('bucket "b"')).to.equal(undefined);
+    expect(handoff.take('bucket "a"'), 'a take for another store uses it up').to.equal(undefined);
+    const original = read('y');
+    handoff.handOn('bucket "a"', original);
+    const taken = handoff.take('bucket "a"');
+    expect(taken?.objects.map((o) => o.key)).to.deep.equal(['y']);
+    taken?.state.records.set('k', { etag: 'e', size: 1, sha256: 's' } as never);
+    expect(original.state.records.size).to.equal(0);
+    expect(handoff.take('bucket "a"')).to.equal(undefined);
+  });
+});
