@@ -28,6 +28,28 @@ export function sizeNames(manifest: ImageManifest): string[] {
   return [...new Set(Object.values(manifest.sources).flatMap((s) => s.variants.map((v) => v.size)))];
 }
 
+/** The release a remote-marked object came from (the remote build cache left it in the bucket), or undefined. */
+export const remoteOf = (o: DesiredObject): string | undefined => (o.origin && 'remote' in o.origin ? o.origin.remote : undefined);
+
+/**
+ * The one rule for where an object's bytes come from: a remote-marked object's from the bucket unless dist
+ * holds exactly them (the build keeps the mark while dist lacks these bytes: a file at its key is another
+ * build's); every other object's from dist. `inDist`: dist's file at its key, undefined when there is none.
+ */
+export function fromBucketOnly(object: DesiredObject, inDist: Buffer | undefined): boolean {
+  return remoteOf(object) !== undefined && (inDist === undefined || md5Of(inDist) !== object.md5);
+}
+
+/** dist's file at a key (its path proved inside dist), or undefined when there is none; other errors throw. */
+export function readDistFile(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`, 'run `gulp build` to rebuild dist/');
+  }
+}
+
 /**
  * Reads a built object's bytes from dist/; one the remote build cache left in the bucket (marked `remote`,
  * not in dist) from the bucket, through `fromBucket`. Synchronous on purpose: images are small, and async
@@ -37,17 +59,9 @@ export function distReader(dist: string, fromBucket?: (object: DesiredObject) =>
   const root = resolve(dist);
   return async (object) => {
     const path = pathUnder(root, object.key);
-    const remote = object.origin && 'remote' in object.origin ? object.origin.remote : undefined;
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && remote !== undefined && fromBucket) return fromBucket(object);
-      throw new ConfigError(`cannot read ${path}: ${code ?? messageOf(error)}`, 'run `gulp build` to rebuild dist/');
-    }
-    // A file at a remote-marked key is another build's (the build kept the mark because dist lacks these bytes).
-    if (remote !== undefined && fromBucket && md5Of(bytes) !== object.md5) return fromBucket(object);
+    const bytes = readDistFile(path);
+    if (fromBucket && fromBucketOnly(object, bytes)) return fromBucket(object);
+    if (bytes === undefined) throw new ConfigError(`cannot read ${path}: ENOENT`, 'run `gulp build` to rebuild dist/');
     return bytes;
   };
 }

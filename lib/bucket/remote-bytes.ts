@@ -6,7 +6,6 @@
  * HEAD per such object, normally none), so a plan that cannot be carried out is refused whole, with the
  * one build that renders them here, instead of failing object by object.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AssetsError } from '../errors';
 import type { DesiredObject } from '../plan/match';
@@ -14,12 +13,11 @@ import type { SyncAction } from '../plan/sync-plan';
 import { archiveKeys } from '../releases/release';
 import type { ObjectStore } from '../storage/object-store';
 import { firstHolding } from '../storage/read-content';
+import { fromBucketOnly, readDistFile, remoteOf } from './desired';
 import { pathUnder } from '../util/contained-path';
-import { md5Of } from '../util/hash';
 import { mapPool } from '../util/pool';
 import { escapeRegExp } from '../util/escape-regexp';
 
-const remoteOf = (o: DesiredObject): string | undefined => (o.origin && 'remote' in o.origin ? o.origin.remote : undefined);
 /** A source folder as a --filter: `album/x/x-medium.jpg` → `album/x/`, escaped. */
 const folderOf = (key: string): string => escapeRegExp(key.slice(0, key.lastIndexOf('/') + 1));
 
@@ -49,13 +47,8 @@ class RemoteGoneError extends AssetsError {
  */
 export async function refuseRemoteGone(store: ObjectStore, actions: readonly SyncAction[], dist: string): Promise<void> {
   const root = resolve(dist);
-  // As distReader decides: a marked object's bytes come from the bucket unless dist holds exactly them.
-  const inDist = (o: DesiredObject) => {
-    const path = pathUnder(root, o.key);
-    return existsSync(path) && md5Of(readFileSync(path)) === o.md5;
-  };
   const needed = actions.flatMap((a) => ((a.kind === 'create' || a.kind === 'update') && remoteOf(a.local) !== undefined
-    && !inDist(a.local) ? [a.local] : []));
+    && fromBucketOnly(a.local, readDistFile(pathUnder(root, a.local.key))) ? [a.local] : []));
   if (needed.length === 0) return;
   const found = await mapPool(needed, 16, async (o) => {
     for (const key of archiveKeys(o)) if ((await store.head(key))?.size === o.size) return true;
