@@ -52,6 +52,8 @@ export interface BuildOptions {
   readonly linkFile?: LinkFile;
   /** The remote build cache (`--env`): the bucket's latest release as a manifest, marked (readRemoteBuildCache). */
   readonly remote?: { readonly release: string; readonly manifest: ImageManifest };
+  /** Given the manifest the build wrote (or kept): what a caller would otherwise read back and parse again. */
+  readonly onManifest?: (manifest: ImageManifest) => void;
 }
 
 export interface BuildSummary {
@@ -176,6 +178,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     dist, previous, previousInDist: inDist, encoder: ENCODER_VERSION, next, rendered: plan.build.length, failures, renders, shard,
     previousFromBucket: previous !== null && previous === remote,
   });
+  options.onManifest?.(finish.manifest);
   await index.save();
 
   const seconds = (performance.now() - started) / 1000;
