@@ -6,8 +6,7 @@ import { loadAssetsConfig } from '../lib/config/load-assets-config';
 import { withFormats } from '../lib/images/config';
 import { parseShard } from '../lib/images/shard';
 import { flagHelp, flagsFor, type TaskFlags } from './flag-tables';
-import { readManifest } from '../lib/manifest/io';
-import { MANIFEST_FILE } from '../lib/manifest/types';
+import { MANIFEST_FILE, type ImageManifest } from '../lib/manifest/types';
 import type { RunTracker } from '../lib/history/run-tracker';
 import { reportsDir } from './reports-dir';
 import { recorded, startRun } from './run-history';
@@ -34,6 +33,7 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
   const { buildImages } = require('../lib/images/build') as typeof import('../lib/images/build');
   const { defaultConcurrency } = require('../lib/images/responsive') as typeof import('../lib/images/responsive');
   const { formatBuildSummary } = require('../lib/images/build-summary') as typeof import('../lib/images/build-summary');
+  let written: ImageManifest | undefined;
   // Offline unless given --env: then the bucket's latest release is the remote build cache.
   const remote = flags.env !== undefined && !flags['no-cache'] ? await remoteBuildCache({ env: flags.env, [GIVEN]: new Set(['env']) }) : undefined;
   const summary = await buildImages({
@@ -48,11 +48,11 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
     dryRun: flags['dry-run'],
     allowEmpty: flags['allow-empty'],
     remote,
+    onManifest: (manifest) => { written = manifest; },
   });
   if (tracker && !flags['dry-run']) {
     const { objectFigures, sourceFigures } = require('../lib/history/figures') as typeof import('../lib/history/figures');
-    const manifest = await readManifest(summary.manifest).catch(() => null);
-    tracker.note({ sources: sourceFigures(summary, manifest ?? undefined), objects: manifest ? objectFigures(manifest) : undefined });
+    tracker.note({ sources: sourceFigures(summary, written), objects: written ? objectFigures(written) : undefined });
   }
   warnOtherManifests(flags.dest, flags.shard !== undefined);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

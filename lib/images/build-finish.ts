@@ -35,6 +35,8 @@ export interface FinishResult {
   readonly stale: string[];
   readonly leftovers: number;
   readonly pruned: PruneResult;
+  /** The manifest written (or kept, unchanged). */
+  readonly manifest: ImageManifest;
 }
 
 export async function finishBuild(input: FinishInput): Promise<FinishResult> {
@@ -57,5 +59,5 @@ export async function finishBuild(input: FinishInput): Promise<FinishResult> {
   if (!unchanged) await writeManifest(manifestPath(dist, input.shard), manifest);
   const copy = await input.renders.saveManifest(dist, manifest, !unchanged, input.shard);
   const pruned = await pruneRenderCache(input.renders, copy, Object.values(next));
-  return { stale, leftovers: leftovers.length, pruned };
+  return { stale, leftovers: leftovers.length, pruned, manifest };
 }

@@ -52,6 +52,8 @@ export interface BuildOptions {
   readonly linkFile?: LinkFile;
   /** The remote build cache (`--env`): the bucket's latest release as a manifest, marked (readRemoteBuildCache). */
   readonly remote?: { readonly release: string; readonly manifest: ImageManifest };
+  /** Given the manifest the build wrote (or kept): what a caller would otherwise read back and parse again. */
+  readonly onManifest?: (manifest: ImageManifest) => void;
 }
 
 export interface BuildSummary {
@@ -104,6 +106,11 @@ function toVinyl(task: BuildTask, root: string): Vinyl {
   return file;
 }
 
+/** Made as the stream asks for them: 13,000 vinyls made up front all stayed reachable until the last source was done. */
+function* vinylsOf(tasks: readonly BuildTask[], root: string): Generator<Vinyl> {
+  for (const task of tasks) yield toVinyl(task, root);
+}
+
 function entryOf(result: SourceResult, task: BuildTask | undefined, config: ImageConfig): ManifestSource {
   const source = parseSourcePath(result.rel, config.sourceSuffix);
   const variants = [...(task?.reuse ?? []), ...result.variants].sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -148,7 +155,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
   let hashedWhileRendering = 0;
   const reencodeReasons: Record<string, number> = {};
   await pipeline(
-    Readable.from(plan.build.map((t) => toVinyl(t, root)), { objectMode: true }),
+    Readable.from(vinylsOf(plan.build, root), { objectMode: true }),
     responsive({
       config: options.config,
       concurrency: options.concurrency,
@@ -176,6 +183,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     dist, previous, previousInDist: inDist, encoder: ENCODER_VERSION, next, rendered: plan.build.length, failures, renders, shard,
     previousFromBucket: previous !== null && previous === remote,
   });
+  options.onManifest?.(finish.manifest);
   await index.save();
 
   const seconds = (performance.now() - started) / 1000;

@@ -13,7 +13,7 @@ import { sha256OfFile } from '../util/hash';
 import { HashWorkers } from '../util/hash-workers';
 import { mapPool } from '../util/pool';
 import { badSourceName, isImageFile, isSourceName, parseSourcePath, sourceTooLarge, toKey, type SourceNaming } from './source-path';
-import type { SourceIndex } from './source-index';
+import { identityOf, type FileIdentity, type SourceIndex } from './source-index';
 import { inShard, type Shard } from './shard';
 
 import { COLLECTION_TYPES, type CollectionType } from './config';
@@ -47,7 +47,7 @@ export interface ScanResult {
 }
 
 /** `raw`: the path under the root as listed; `rel`: its key form (the manifest key). */
-interface FoundFile { readonly raw: string; readonly rel: string; readonly path: string; readonly stat: Stats }
+interface FoundFile { readonly raw: string; readonly rel: string; readonly path: string; readonly stat: FileIdentity }
 
 /** What one stat says about a listed name: a file to read, or why it is not one (reported, never silent). */
 function statProblem(path: string): { stat: Stats; problem?: undefined } | { stat?: undefined; problem: string } {
@@ -88,7 +88,7 @@ function listFiles(root: string, scope: Scope, naming: SourceNaming): Listing {
         continue;
       }
       const { stat, problem } = statProblem(path);
-      if (stat) found.push({ raw, rel, path, stat });
+      if (stat) found.push({ raw, rel, path, stat: identityOf(stat) });
       else unreadable.push({ rel, problem: problem ?? 'cannot read' });
     }
   }

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WriteFileError } from '../util/fs-errors';
 import { parseManifest } from '../validate/records';
-import { MANIFEST_FILE, versionedPath, type ImageManifest } from './types';
+import { MANIFEST_FILE, type ImageManifest } from './types';
+import { manifestText } from './manifest-text';
 import { tempPathFor } from '../util/temp-path';
 import { shardManifestName, type Shard } from '../images/shard';
 
@@ -10,6 +11,8 @@ import { shardManifestName, type Shard } from '../images/shard';
 export function manifestPath(dist: string, shard?: Shard): string {
   return join(dist, shard ? shardManifestName(shard) : MANIFEST_FILE);
 }
+
+const WRITE_HINT = 'free space (or fix the folder\'s permissions) and run the same command again';
 
 /** Writes JSON via a temp file and rename, so readers never see half a file. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
@@ -20,7 +23,30 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
-    throw new WriteFileError(path, error, 'free space (or fix the folder\'s permissions) and run the same command again');
+    throw new WriteFileError(path, error, WRITE_HINT);
+  }
+}
+
+/** Pieces of text written in turn (about 1 MB at a time) via a temp file and rename: the whole text is never in memory. */
+export async function writeTextAtomic(path: string, pieces: Iterable<string>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = tempPathFor(path);
+  try {
+    const file = await open(temp, 'w');
+    try {
+      let batch = '';
+      for (const piece of pieces) {
+        batch += piece;
+        if (batch.length >= 1 << 20) { await file.writeFile(batch); batch = ''; }
+      }
+      await file.writeFile(batch);
+    } finally {
+      await file.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new WriteFileError(path, error, WRITE_HINT);
   }
 }
 
@@ -43,7 +69,5 @@ export async function readManifest(path: string): Promise<ImageManifest | null> 
 
 /** Sources in path order; each variant's versioned path derived here, from its key and MD5, so it can never disagree with them. */
 export async function writeManifest(path: string, manifest: ImageManifest): Promise<void> {
-  const sources = Object.fromEntries(Object.entries(manifest.sources).sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([rel, source]) => [rel, { ...source, variants: source.variants.map((v) => ({ ...v, versioned: versionedPath(v.key, v.md5) })) }]));
-  await writeJsonAtomic(path, { ...manifest, sources });
+  await writeTextAtomic(path, manifestText(manifest));
 }

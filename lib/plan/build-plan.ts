@@ -4,6 +4,7 @@
  * needs is passed in.
  */
 import type { ImageConfig } from '../images/config';
+import type { FileIdentity } from '../images/source-index';
 import { parseSourcePath } from '../images/source-path';
 import { variantCacheKey, variantsFor } from '../images/variants';
 import { local } from '../manifest/remote-marks';
@@ -17,7 +18,7 @@ export interface SourceCandidate {
   readonly bytes: number;
   /** Unknown for a source with no previous entry: the renderer hashes the bytes it reads. */
   readonly sha256?: string;
-  readonly stat?: import('node:fs').Stats;
+  readonly stat?: FileIdentity;
 }
 
 export interface BuildTask {
