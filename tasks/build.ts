@@ -59,12 +59,14 @@ async function buildAndNote(flags: TaskFlags<'build'>, tracker: RunTracker | und
   else process.stdout.write(`${formatBuildSummary(summary)}\n`);
   if (summary.failed > 0 && !flags['keep-going']) {
     // The message names the first files itself: it also goes to the history, the alert and a webhook, where nothing is "above".
-    const named = summary.failures.slice(0, 3).map((f) => `${printable(f.file)} (${printable(f.reason).slice(0, 120)})`).join('; ');
+    const named = summary.failures.slice(0, 3).map((f) => `${printable(f.file)} (${clip(printable(f.reason), 120)})`).join('; ');
     const more = summary.failures.length > 3 ? `; and ${summary.failures.length - 3} more, listed above` : '';
     throw new RunFailedError(`${summary.failed} of ${summary.sources} sources failed: ${named}${more}; every other source was built`,
       'fix or remove those files and run `gulp build` again, or pass --keep-going to accept the failures');
   }
 }
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 /** A folder holding both kinds of manifest is one sync and verify refuse: said now, not at the sync. */
 function warnOtherManifests(dest: string, sharded: boolean): void {
   const { hasShardManifests } = require('../lib/bucket/shard-manifests') as typeof import('../lib/bucket/shard-manifests');

@@ -25,7 +25,7 @@ const folderOf = (key: string): string => escapeRegExp(key.slice(0, key.lastInde
 export function renderHint(keys: readonly string[]): string {
   const folders = [...new Set(keys.map(folderOf))];
   const command = folders.length <= 20 ? `gulp build --no-cache --filter '^(${folders.join('|')})'` : 'gulp build --no-cache';
-  return `render them here with \`${command}\`, then run this command again`;
+  return `render them here with \`${command}\` (with the --src, --dest and --cache-dir your build uses), then run this command again`;
 }
 
 /** Which releases marked them: one of another environment's bucket (build --env staging, sync --env production) is a likely slip. */
@@ -37,7 +37,7 @@ class RemoteGoneError extends AssetsError {
     const named = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, and ${keys.length - 5} more` : '');
     super('E_REMOTE_GONE', `${keys.length} object(s) to send came from release ${releasesOf(objects)} (the remote build cache: not in dist/), `
       + `and this bucket holds their bytes nowhere, not at their keys nor in its archive: ${named}; nothing was written`,
-    { hint: `${renderHint(keys)} (a build given another --env than this command's took them from that bucket: build with this command's --env)` });
+    { hint: `${renderHint(keys)}; if the build was given another --env than this command, it took them from that bucket: build with this command's --env` });
   }
 }
 

@@ -196,7 +196,7 @@ export async function buildImages(options: BuildOptions): Promise<BuildSummary> 
     remote: Object.keys(plan.remote).length,
     outputsRemote: remoteOutputs(next),
     remoteRelease: options.remote?.release,
-    removed: plan.removedSources.length,
+    removed: plan.removedSources.filter((rel) => !failedSources.has(rel)).length, // a failed source keeps its entry
     failed: failures.length,
     outputsWritten,
     outputsRestored: plan.restore.length - restoreFailures.length,

@@ -79,10 +79,14 @@ function listFiles(root: string, scope: Scope, naming: SourceNaming): Listing {
       throw error;
     }
     for (const entry of entries) {
-      if (entry.isDirectory()) continue;
       const path = join(entry.parentPath, entry.name);
       const raw = relative(root, path);
       const rel = toKey(raw);
+      if (entry.isDirectory()) {
+        // A folder with a source's name is a source gone wrong, not one removed: reported, so its outputs stay.
+        if (isSourceName(rel, naming)) unreadable.push({ rel, problem: 'refused: a folder, not an image file' });
+        continue;
+      }
       if (!isSourceName(rel, naming)) {
         if (isImageFile(entry.name)) ignored.push(rel);
         continue;

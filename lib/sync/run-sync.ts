@@ -66,6 +66,8 @@ export interface SyncOutcome {
   readonly describedBy?: string;
   /** The build's images in the run's scope (for the run history). */
   readonly objects: ObjectFigures;
+  /** The run's scope as its flags said it (describeScope); undefined for the whole bucket. */
+  readonly scope?: string;
   readonly seconds: number;
 }
 
@@ -84,7 +86,8 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const { records } = state;
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(desired.map((o) => o.key)), inScope: inRun });
   const served = new Map<string, ServedHeaders>();
-  const planInput = { desired, remote, records, served, delete: options.delete, limits: options.limits, scope: describeScope(options.scope), force: options.force };
+  const scope = describeScope(options.scope);
+  const planInput = { desired, remote, records, served, delete: options.delete, limits: options.limits, scope, force: options.force };
   let planned = planSync(planInput);
   const heads = planned.inspect.length;
   if (heads > 0) {
@@ -105,7 +108,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const objects = objectFigures(manifest, inRun);
   // Nothing this run does changes the bucket: not an image, not a record (a run that HEADed saves what it learned).
   if (options.dryRun || (!publishes && heads === 0)) options.onUnchanged?.({ objects: all, pages, state });
-  if (options.dryRun) return { plan, totals, unmanaged, published, objects, seconds: (performance.now() - started) / 1000 };
+  if (options.dryRun) return { plan, totals, unmanaged, published, objects, scope, seconds: (performance.now() - started) / 1000 };
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;
   const progress = createProgress({ label: 'sync', total: writes, unit: 'obj', silent: options.quiet });
@@ -121,7 +124,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   }).finally(() => progress.done());
   return {
     plan, totals, unmanaged, published, result: committed.result, release: committed.release, adopted: committed.adopted, unrecorded: committed.unrecorded,
-    describedBy: committed.describedBy, objects,
+    describedBy: committed.describedBy, objects, scope,
     seconds: (performance.now() - started) / 1000,
   };
 }

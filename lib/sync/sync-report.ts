@@ -38,6 +38,8 @@ export interface SyncReport {
   readonly unrecorded?: string;
   /** The release that describes the bucket after the run. */
   readonly latest?: string;
+  /** The run's scope as its flags said it; undefined for the whole bucket. */
+  readonly scope?: string;
   readonly seconds: number;
   /** The purge after the sync (none for a dry run, or when nothing public changed). */
   readonly purge?: PurgeReport;
@@ -52,7 +54,7 @@ export function syncReport(outcome: SyncOutcome, context: { environment: string;
     notDeleted: outcome.plan.deleteRefusal ? outcome.plan.extras.map((e) => e.key) : [],
     completed: outcome.result?.completed, done: keysDone(outcome.result),
     bytesUploaded: outcome.result?.bytesUploaded ?? 0, failures, stopped: outcome.result?.stopped, release: outcome.release?.id,
-    adopted: outcome.adopted, unrecorded: outcome.unrecorded, latest: outcome.describedBy, seconds: Number(outcome.seconds.toFixed(3)),
+    adopted: outcome.adopted, unrecorded: outcome.unrecorded, latest: outcome.describedBy, scope: outcome.scope, seconds: Number(outcome.seconds.toFixed(3)),
     ok: failures.length === 0 && !outcome.result?.stopped && !outcome.unrecorded,
   };
 }
@@ -94,6 +96,8 @@ export function formatOutcome(report: SyncReport): string {
   if (report.completed === undefined && !report.unrecorded) {
     // The deletes a guard refused are the one thing left undone: the bucket does not "already hold the build".
     if (report.notDeleted.length > 0) return `nothing written: everything else already matches the build; ${report.notDeleted.length} object(s) the build no longer has were not deleted (see "deletes:" above)`;
+    // A scoped run saw only its part of the bucket: it vouches for no more.
+    if (report.scope) return `nothing to do within ${report.scope}: the bucket holds the build's objects there (the rest was not looked at)`;
     return `nothing to do: the bucket already holds the build${report.latest ? `, and the latest release, ${report.latest}, describes it` : ''}`;
   }
   const c = report.completed ?? {};

@@ -75,7 +75,7 @@ export interface VerifyOutcome {
   readonly checked: { readonly deep: number; readonly deepBytes: number; readonly public: number };
   readonly requests: { readonly list: number; readonly head: number; readonly get: number; readonly publicGet: number };
   /** The listing judged is the one the sync before this verify read, this many seconds earlier (it changed nothing). */
-  readonly listedBefore?: number;
+  readonly listingAgeSeconds?: number;
   /** Records as this run found them (state record + HEADs), for a repair to build on. */
   readonly records: Map<string, RecordedObject>;
   /** The state record as read (marks, ETag, time): `unreleased` means the latest release does not describe the bucket. */
@@ -199,7 +199,7 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     findings, unreadable, publicProblems, public: publicRun?.summary, desiredCount: desired.length, remoteCount: remote.length, unmanaged, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: options.read ? 0 : listing.pages, head: headed.size, get: (options.read ? 0 : 1) + releaseGets + deepChecked.objects, publicGet: publicChecked },
-    listedBefore: options.read?.ageSeconds,
+    listingAgeSeconds: options.read?.ageSeconds,
     records, state, behind, desired, inScope: inRun, wholeBucket: coversWholeBucket(options.scope) && rules.exclude.length === 0,
     scope: describeScope(options.scope), seconds: (performance.now() - started) / 1000,
   };

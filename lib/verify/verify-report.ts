@@ -34,7 +34,7 @@ export interface VerifyReport {
   readonly checked: VerifyOutcome['checked'];
   readonly requests: VerifyOutcome['requests'];
   /** The listing judged was the sync's before it, this many seconds old (the pipeline, when sync changed nothing). */
-  readonly listedBefore?: number;
+  readonly listingAgeSeconds?: number;
   /** With --public: the answers' latency (ms) and its warnings (a slow p95), which never make `ok` false. */
   readonly public?: PublicSummary;
   readonly seconds: number;
@@ -87,7 +87,8 @@ function summarise(outcome: VerifyOutcome): NonNullable<VerifyReport['after']> {
   return {
     objects: { build: outcome.desiredCount, bucket: outcome.remoteCount, matching: outcome.matching, unmanaged: outcome.unmanaged.total },
     unmanaged: outcome.unmanaged, counts, problems,
-    checked: outcome.checked, requests: outcome.requests, listedBefore: outcome.listedBefore, public: outcome.public,
+    checked: outcome.checked, requests: outcome.requests,
+    listingAgeSeconds: outcome.listingAgeSeconds === undefined ? undefined : Number(outcome.listingAgeSeconds.toFixed(3)), public: outcome.public,
     seconds: Number(outcome.seconds.toFixed(3)), ok: isClean(outcome),
   };
 }
@@ -135,8 +136,8 @@ export function formatVerify(report: VerifyReport, limit = 20): string {
   const modes = ['listing', report.mode.deep && 'read back', report.mode.public && 'public URLs'].filter(Boolean).join(' + ');
   const sample = report.mode.sample !== undefined ? `, sample ${report.mode.sample} %` : '';
   const lines = [`verify (${modes}${sample}): ${countsLine(report, report.against)}`];
-  if (report.listedBefore !== undefined) {
-    lines.push(`  the listing judged is the one sync read ${report.listedBefore.toFixed(1)} s earlier (it changed nothing); \`gulp verify\` lists the bucket again`);
+  if (report.listingAgeSeconds !== undefined) {
+    lines.push(`  the listing judged is the one sync read ${report.listingAgeSeconds.toFixed(1)} s earlier (it changed nothing); \`gulp verify\` lists the bucket again`);
   }
   if (report.checked.deep > 0) lines.push(`  read back ${report.checked.deep} objects, ${formatBytes(report.checked.deepBytes)}`);
   const unmanaged = formatUnmanaged(report.unmanaged);

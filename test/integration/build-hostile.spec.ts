@@ -109,6 +109,22 @@ describe('gulp build: hostile input stays inside --dest', () => {
     expect(summary.failures.map((f) => f.reason).join('\n')).to.match(/symlink to nothing/).and.match(/not a regular file/);
   });
 
+  // From the new-user trial: a folder named like a source counted as the source removed; its outputs left the
+  // manifest, and `sync --delete` would have deleted them from the bucket.
+  it('a folder named like a source fails, named, and keeps the source\'s outputs; a failed source is not counted removed', async () => {
+    for (const slug of ['ok', 'folder']) await writeAt(ws.current.src, albumSource(slug), await photoJpeg(300, 300));
+    expect(await runBuild(ws.current)).to.include({ built: 2, failed: 0 });
+    const kept = (await listFiles(ws.current.dest)).filter((f) => f.startsWith('album/folder/'));
+    const source = join(ws.current.src, albumSource('folder'));
+    await import('node:fs/promises').then((fs) => fs.rm(source));
+    await mkdir(source);
+    const summary = await runBuild(ws.current);
+    expect(summary).to.include({ failed: 1, removed: 0, outputsRemoved: 0 });
+    expect(summary.failures[0]).to.deep.include({ file: albumSource('folder'), reason: 'refused: a folder, not an image file' });
+    expect((await listFiles(ws.current.dest)).filter((f) => f.startsWith('album/folder/'))).to.deep.equal(kept);
+    expect(Object.keys((await readManifestOf(ws.current)).sources)).to.include(albumSource('folder'));
+  });
+
   it('refuses a name too long to leave room for the size in its output names, and still builds the rest', async () => {
     // 254 bytes is a legal file name; `<243 x>-medium.jpg.<pid>-<n>.tmp` is not: the write failed and stopped the whole build.
     const slug = 'x'.repeat(243);

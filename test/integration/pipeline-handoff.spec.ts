@@ -8,7 +8,7 @@ import { useWorkspace, writeAt } from '../helpers/tmp';
 import { SyncHarness } from '../support/sync-harness';
 
 const jsonLines = (output: string) => output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-type VerifyJson = { requests: { list: number; get: number }; listedBefore?: number; ok: boolean; objects: { matching: number } };
+type VerifyJson = { requests: { list: number; get: number }; listingAgeSeconds?: number; ok: boolean; objects: { matching: number } };
 
 // `gulp` (build, sync, verify in one process) lists the bucket once when sync changes nothing in it:
 // verify judges the listing sync read instead of reading the same pages again.
@@ -31,7 +31,7 @@ describe('the pipeline hands a sync\'s listing to its verify only when the sync 
     expect(first.status, first.output).to.equal(0);
     const [, , verified] = jsonLines(first.output) as [unknown, unknown, VerifyJson];
     expect(verified.requests.list, 'verify after a sync that wrote').to.be.above(0);
-    expect(verified.listedBefore).to.equal(undefined);
+    expect(verified.listingAgeSeconds).to.equal(undefined);
     expect(verified.ok).to.equal(true);
 
     h.proxy.reset();
@@ -39,7 +39,7 @@ describe('the pipeline hands a sync\'s listing to its verify only when the sync 
     expect(again.status, again.output).to.equal(0);
     const [, , reused] = jsonLines(again.output) as [unknown, unknown, VerifyJson];
     expect(reused.requests).to.include({ list: 0, get: 0 });
-    expect(reused.listedBefore).to.be.a('number').and.below(60);
+    expect(reused.listingAgeSeconds).to.be.a('number').and.below(60);
     expect(reused.objects.matching).to.equal(verified.objects.matching);
     // The bucket was listed once in all: as many pages as one listing of it takes (the first run's verify's).
     expect(h.proxy.counts.list).to.equal(verified.requests.list);
@@ -53,7 +53,7 @@ describe('the pipeline hands a sync\'s listing to its verify only when the sync 
     const alone = await spawnGulp(['verify', '--env', 'development', '--dest', ws.current.dest, '--json', '--silent'], h.cliEnv(), 90_000);
     const [own] = jsonLines(alone.output) as [VerifyJson];
     expect(own.requests.list, 'a verify of its own lists').to.be.above(0);
-    expect(own.listedBefore).to.equal(undefined);
+    expect(own.listingAgeSeconds).to.equal(undefined);
   });
 
   it('runSync hands its read on when it changes nothing, and not when it writes an image or a record', async () => {

@@ -121,7 +121,7 @@ for (const server of SERVERS) {
         const refused = await syncDev(h, { dryRun }).then(() => undefined, (e: { code?: string; message: string; hint?: string }) => e);
         expect(refused?.code, String(dryRun)).to.equal('E_REMOTE_GONE');
         expect(refused?.message).to.contain(`${lost.length} object(s) to send came from release ${(await remoteOf(h)).release}`).and.contain('nothing was written');
-        expect(refused?.hint).to.contain("render them here with `gulp build --no-cache --filter '^(album/b/|artist/r/)'`, then run this command again");
+        expect(refused?.hint).to.contain("render them here with `gulp build --no-cache --filter '^(album/b/|artist/r/)'` (with the --src, --dest and --cache-dir your build uses), then run this command again");
         expect(writes).to.deep.equal([]);
         expect(h.proxy.counts.put + h.proxy.counts.copy + h.proxy.counts.delete).to.equal(0);
       }

@@ -119,6 +119,13 @@ describe('gulp sync from the command line', () => {
       expect(again.status, again.output).to.equal(0);
       expect(again.output).to.match(/nothing to do: the bucket already holds the build, and the latest release, \S+, describes it/);
       expect(again.output).to.not.match(/dry run/);
+      // From the new user's trial: a scoped run vouches only for its scope, though the bucket outside it is wrong.
+      await h.store.deleteMany(['album/c/c-small.jpg']);
+      const scoped = await gulp(['sync', '--dest', h.dist, '--filter', '^album/a/'], envFor(h.server.store.endpoint));
+      expect(scoped.status, scoped.output).to.equal(0);
+      expect(scoped.output).to.match(/nothing to do within --filter \S+: the bucket holds the build's objects there \(the rest was not looked at\)/);
+      expect(scoped.output).to.not.match(/already holds the build/);
+      expect((await gulp(['sync', '--dest', h.dist], envFor(h.server.store.endpoint))).status).to.equal(0); // puts c back
       await h.writeDist({ 'album/a/a-small.jpg': 'a' });
       const refused = await gulp(['sync', '--dest', h.dist, '--delete', '--max-delete', '1'], envFor(h.server.store.endpoint));
       expect(refused.status).to.not.equal(0);
