@@ -6,10 +6,10 @@
  * more than the whole no-change budget.
  */
 import { readdirSync, statSync, type Stats } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { SourceError, messageOf } from '../errors';
 import type { SourceCandidate } from '../plan/build-plan';
-import { sha256OfFile } from '../util/hash';
 import { HashWorkers } from '../util/hash-workers';
 import { mapPool } from '../util/pool';
 import { badSourceName, isImageFile, isSourceName, parseSourcePath, sourceTooLarge, toKey, type SourceNaming } from './source-path';
@@ -19,9 +19,6 @@ import { inShard, type Shard } from './shard';
 import { COLLECTION_TYPES, type CollectionType } from './config';
 
 export { COLLECTION_TYPES, type CollectionType } from './config';
-
-/** Below this many files to hash, starting workers (≈ 30 ms each) costs more than it saves. */
-const WORKERS_FROM = 200;
 
 export interface Scope {
   readonly type?: CollectionType;
@@ -147,15 +144,14 @@ export async function scanSources(
   }
   let hashed = 0;
   const toHash = [...byKey].filter(([rel, file]) => !index.lookup(rel, file.stat) && needsHash(rel)).length;
-  // Many files to hash (a fresh runner: no source index) are hashed on every core; a few, here.
-  const workers = toHash >= WORKERS_FROM ? new HashWorkers() : undefined;
-  const hashFile = workers ? (path: string) => workers.hash(path) : sha256OfFile;
+  // Hashed on every core (a fresh runner hashes the whole collection), each file only if it is still the one listed.
+  const workers = toHash > 0 ? new HashWorkers(Math.min(availableParallelism(), toHash)) : undefined;
   const results = await mapPool([...byKey], Math.max(8, workers?.capacity ?? 0), async ([rel, file]): Promise<SourceCandidate | null> => {
     const base = { rel, path: file.path, bytes: file.stat.size, stat: file.stat };
     const known = index.lookup(rel, file.stat);
     if (known || !needsHash(rel)) return { ...base, sha256: known };
     try {
-      const { sha256 } = await hashFile(file.path);
+      const { sha256 } = await (workers as HashWorkers).hash({ path: file.path, ...file.stat });
       hashed += 1;
       index.remember(rel, file.stat, sha256);
       return { ...base, sha256 };

@@ -1,11 +1,15 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, utimesSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { scanSources } from '../../lib/images/scan-sources';
 import { SourceIndex } from '../../lib/images/source-index';
-import { HashWorkers } from '../../lib/util/hash-workers';
+import { HashWorkers, type ListedFile } from '../../lib/util/hash-workers';
+
+/** A file as the listing saw it. */
+const listed = (path: string): ListedFile => { const s = statSync(path); return { path, size: s.size, ino: s.ino, mtimeMs: s.mtimeMs }; };
 import { sha256Of, sha256OfFile } from '../../lib/util/hash';
 
 // A fresh runner hashes every source; many files are hashed on every core (worker threads).
@@ -19,7 +23,7 @@ describe('hashing files on worker threads', () => {
     const paths = sizes.map((n, i) => { const p = join(dir, `f${i}`); writeFileSync(p, randomBytes(n)); return p; });
     const workers = new HashWorkers(2);
     try {
-      const got = await Promise.all(paths.map((p) => workers.hash(p)));
+      const got = await Promise.all(paths.map((p) => workers.hash(listed(p))));
       expect(got).to.deep.equal(await Promise.all(paths.map((p) => sha256OfFile(p))));
       expect(got.map((g) => g.bytes)).to.deep.equal(sizes);
     } finally {
@@ -32,13 +36,52 @@ describe('hashing files on worker threads', () => {
     mkdirSync(join(dir, 'folder'));
     const workers = new HashWorkers(2);
     try {
-      const results = await Promise.allSettled([join(dir, 'missing'), join(dir, 'folder'), join(dir, 'ok')].map((p) => workers.hash(p)));
+      const files = [{ path: join(dir, 'missing'), size: 1, ino: 1, mtimeMs: 0 }, listed(join(dir, 'folder')), listed(join(dir, 'ok'))];
+      const results = await Promise.allSettled(files.map((f) => workers.hash(f)));
       expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected', 'fulfilled']);
       const [missing, folder] = results as PromiseRejectedResult[];
       expect(missing?.reason).to.include({ code: 'ENOENT' });
       expect(String(missing?.reason.message)).to.contain(join(dir, 'missing'));
-      expect(folder?.reason).to.include({ code: 'EISDIR' });
+      expect(folder?.reason).to.include({ code: 'ECHANGED' });
       expect((results[2] as PromiseFulfilledResult<{ sha256: string }>).value.sha256).to.equal(sha256Of(Buffer.from('ok')));
+    } finally {
+      await workers.close();
+    }
+  });
+
+  // From the attacker trial: a source swapped after the listing for a FIFO or /dev/zero, or one that grows, hung the build.
+  it('a file swapped or grown after it was listed fails at once, named as changed, instead of hanging', async () => {
+    const paths = ['fifo', 'zero', 'grown', 'replaced'].map((name) => { const p = join(dir, name); writeFileSync(p, 'listed'); return p; });
+    const seen = paths.map(listed);
+    rmSync(paths[0] as string);
+    execFileSync('mkfifo', [paths[0] as string]);
+    rmSync(paths[1] as string);
+    symlinkSync('/dev/zero', paths[1] as string);
+    appendFileSync(paths[2] as string, ' and more');
+    rmSync(paths[3] as string);
+    writeFileSync(paths[3] as string, 'listed'); // same size, another file (perhaps the same inode reused)
+    utimesSync(paths[3] as string, 1, 1);
+    const workers = new HashWorkers(2);
+    try {
+      const results = await Promise.allSettled(seen.map((f) => workers.hash(f)));
+      for (const r of results) {
+        expect(r.status).to.equal('rejected');
+        expect((r as PromiseRejectedResult).reason).to.include({ code: 'ECHANGED' });
+        expect(String((r as PromiseRejectedResult).reason.message)).to.match(/changed after it was listed/);
+      }
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('a worker that dies fails what waits on it, and every later file, instead of leaving them pending', async () => {
+    writeFileSync(join(dir, 'f'), 'x');
+    const workers = new HashWorkers(1);
+    try {
+      await (workers as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0]?.terminate();
+      const late = await Promise.allSettled([workers.hash(listed(join(dir, 'f')))]);
+      expect(late[0]?.status).to.equal('rejected');
+      expect(String((late[0] as PromiseRejectedResult).reason.message)).to.match(/hash worker stopped/);
     } finally {
       await workers.close();
     }
@@ -48,7 +91,7 @@ describe('hashing files on worker threads', () => {
     const big = join(dir, 'big');
     writeFileSync(big, randomBytes(8 * 1024 * 1024));
     const workers = new HashWorkers(1);
-    const settling = Promise.allSettled(Array.from({ length: 6 }, () => workers.hash(big)));
+    const settling = Promise.allSettled(Array.from({ length: 6 }, () => workers.hash(listed(big))));
     await workers.close();
     const settled = await settling;
     expect(settled.filter((s) => s.status === 'rejected').length).to.be.above(0);
