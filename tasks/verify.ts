@@ -28,6 +28,7 @@ async function runVerifyTask(): Promise<void> {
   const repairing = flags.repair;
   if (flags['dry-run'] && !repairing) {
     // `gulp --dry-run` runs build, a dry-run sync, then this: the bucket was not changed, so there is nothing new to prove.
+    pipelineHandoff()?.close();
     process.stdout.write('verify skipped: --dry-run without --repair (run `gulp verify` to check the bucket)\n');
     return;
   }

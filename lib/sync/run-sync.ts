@@ -79,6 +79,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const run = await runObjects(desiredObjects(manifest, options.cacheControl), { sizes, scope: options.scope, rules, cacheControl: options.cacheControl, dist: options.dist });
   const { desired, inRun } = run;
   // The whole listing is kept (not only the run's scope) for the verify a pipeline runs after a sync that changed nothing.
+  const listedAt = performance.now();
   const [{ objects: all, pages }, state] = await Promise.all([listRemote(store, () => true), readSyncState(store)]);
   const listed = all.filter((o) => run.inScope(o.key));
   const { managed: remote, unmanaged, gets: releaseGets } = await splitManaged(store, listed, run.keys, state.records);
@@ -107,7 +108,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   options.onPlan?.({ plan, totals, unmanaged, published });
   const objects = objectFigures(manifest, inRun);
   // Nothing this run does changes the bucket: not an image, not a record (a run that HEADed saves what it learned).
-  if (options.dryRun || (!publishes && heads === 0)) options.onUnchanged?.({ objects: all, pages, state });
+  if (options.dryRun || (!publishes && heads === 0)) options.onUnchanged?.({ objects: all, pages, state, listedAt });
   if (options.dryRun) return { plan, totals, unmanaged, published, objects, scope, seconds: (performance.now() - started) / 1000 };
 
   const writes = plan.actions.filter((a) => a.kind !== 'delete').length;

@@ -15,7 +15,7 @@ import { coversWholeBucket, describeScope, refuseEmptyScope, type ObjectScope } 
 import { desiredObjects, runObjects, sizeNames } from '../bucket/desired';
 import { DEFAULT_KEY_RULES, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
 import { inspect, listRemote, type RemoteListing } from '../bucket/listing';
-import { readSyncState, type RecordsRead } from '../bucket/state-record';
+import { readSyncState, STATE_KEY, type RecordsRead } from '../bucket/state-record';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { atLatest, latestRelease, type AtRelease } from './at-release';
 import type { ReadProblem } from './deep-check';
@@ -113,6 +113,12 @@ export class UnreachableError extends AssetsError {
   }
 }
 
+/** Sync's read stands only while the state record is the one read with it: a run of this tool that wrote since changed it. */
+async function stillCurrent(store: ObjectStore, read: HandedRead): Promise<boolean> {
+  const now = await store.head(STATE_KEY).catch(() => undefined);
+  return now !== undefined && now?.etag === read.state.etag;
+}
+
 /** Sync's read of the bucket, handed on by the pipeline: its objects in this run's scope, its state record. */
 function judgeHanded(
   read: HandedRead, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
@@ -151,7 +157,8 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const run = await runObjects(all, { sizes, scope: options.scope, rules, cacheControl: options.cacheControl, dist: options.release ? undefined : options.dist });
   const { desired, inRun } = run;
   const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
-  const [listing, { records, ...state }] = options.read ? judgeHanded(options.read, run.inScope, deepRun?.onPage)
+  const handed = options.read && (await stillCurrent(store, options.read)) ? options.read : undefined;
+  const [listing, { records, ...state }] = handed ? judgeHanded(handed, run.inScope, deepRun?.onPage)
     : await readBucket(store, run.inScope, deepRun?.onPage).catch(async (error: unknown) => {
       await deepRun?.finish();
       throw error;
@@ -198,8 +205,8 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     rolledBack, atRelease, writing,
     findings, unreadable, publicProblems, public: publicRun?.summary, desiredCount: desired.length, remoteCount: remote.length, unmanaged, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
-    requests: { list: options.read ? 0 : listing.pages, head: headed.size, get: (options.read ? 0 : 1) + releaseGets + deepChecked.objects, publicGet: publicChecked },
-    listingAgeSeconds: options.read?.ageSeconds,
+    requests: { list: handed ? 0 : listing.pages, head: headed.size + (options.read ? 1 : 0), get: (handed ? 0 : 1) + releaseGets + deepChecked.objects, publicGet: publicChecked },
+    listingAgeSeconds: handed?.ageSeconds,
     records, state, behind, desired, inScope: inRun, wholeBucket: coversWholeBucket(options.scope) && rules.exclude.length === 0,
     scope: describeScope(options.scope), seconds: (performance.now() - started) / 1000,
   };

@@ -56,6 +56,29 @@ describe('the pipeline hands a sync\'s listing to its verify only when the sync 
     expect(own.listingAgeSeconds).to.equal(undefined);
   });
 
+  // From the attacker trial: a run of this tool that wrote between sync's listing and verify must not be judged on the old listing.
+  it('verify judges a handed read only while the state record is the one read with it; else it lists', async () => {
+    await h.writeDist({ 'album/a/a-small.jpg': 'a', 'album/b/b-small.jpg': 'b' });
+    await h.sync();
+    const description = h.store.description;
+    const handoff = new ListingHandoff();
+    await h.sync({ onUnchanged: (r) => handoff.handOn(description, r) });
+    const judged = await h.verify({ read: handoff.take(description) });
+    expect(judged.requests).to.include({ list: 0, head: 1, get: 0 });
+    expect(judged.listingAgeSeconds).to.be.a('number');
+    expect(judged.findings).to.deep.equal([]);
+
+    const next = new ListingHandoff();
+    await h.sync({ onUnchanged: (r) => next.handOn(description, r) });
+    const handed = next.take(description);
+    await h.writeDist({ 'album/a/a-small.jpg': 'a', 'album/b/b-small.jpg': 'b', 'album/c/c-small.jpg': 'c' });
+    await h.sync(); // another run writes: the state record changes
+    const listed = await h.verify({ read: handed });
+    expect(listed.requests.list, 'listed afresh').to.be.above(0);
+    expect(listed.listingAgeSeconds).to.equal(undefined);
+    expect(listed.matching).to.equal(3); // it sees c, which the handed listing did not hold
+  });
+
   it('runSync hands its read on when it changes nothing, and not when it writes an image or a record', async () => {
     const cacheControl = loadAssetsConfig().edge.development.cacheControl;
     await h.writeDist({ 'album/a/a-small.jpg': 'a' });
@@ -74,7 +97,9 @@ describe('the pipeline hands a sync\'s listing to its verify only when the sync 
 });
 
 describe('ListingHandoff', () => {
-  const read = (key: string): BucketRead => ({ objects: [{ key, size: 1, etag: 'e', lastModified: new Date(0) }], pages: 1, state: { records: new Map() } });
+  const read = (key: string, listedAt = performance.now()): BucketRead => ({
+    objects: [{ key, size: 1, etag: 'e', lastModified: new Date(0) }], pages: 1, state: { records: new Map() }, listedAt,
+  });
 
   it('gives a read once, to the same store only, and verify\'s records are its own copy', async () => {
     const handoff = new ListingHandoff();
@@ -82,11 +107,23 @@ describe('ListingHandoff', () => {
     expect(handoff.take('bucket "b"')).to.equal(undefined);
     expect(handoff.take('bucket "a"'), 'a take for another store uses it up').to.equal(undefined);
     const original = read('y');
-    handoff.handOn('bucket "a"', original);
-    const taken = handoff.take('bucket "a"');
+    const fresh = new ListingHandoff();
+    fresh.handOn('bucket "a"', original);
+    const taken = fresh.take('bucket "a"');
     expect(taken?.objects.map((o) => o.key)).to.deep.equal(['y']);
     taken?.state.records.set('k', { etag: 'e', size: 1, sha256: 's' } as never);
     expect(original.state.records.size).to.equal(0);
-    expect(handoff.take('bucket "a"')).to.equal(undefined);
+    expect(fresh.take('bucket "a"')).to.equal(undefined);
+  });
+
+  it('a listing started over 30 s ago is not handed on, and after a take nothing more is (one sync, one verify)', async () => {
+    const stale = new ListingHandoff();
+    stale.handOn('bucket "a"', read('x', performance.now() - 31_000));
+    expect(stale.take('bucket "a"')).to.equal(undefined);
+    const once = new ListingHandoff();
+    once.handOn('bucket "a"', read('x'));
+    expect(once.take('bucket "a"')).to.not.equal(undefined);
+    once.handOn('bucket "a"', read('y')); // a later, standalone sync in the same process
+    expect(once.take('bucket "a"')).to.equal(undefined);
   });
 });
