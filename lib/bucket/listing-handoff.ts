@@ -20,12 +20,16 @@ export interface BucketRead {
   readonly listedAt: number;
 }
 
-/** A read handed on, with how old it is when taken. */
-export interface HandedRead extends BucketRead {
-  readonly ageSeconds: number;
-}
+/** A read handed on (its records verify's own copy). */
+export type HandedRead = BucketRead;
 
 const FRESH_FOR_MS = 30_000;
+
+/** How old a read's listing is now, in seconds, counted from when it started. */
+export const ageOf = (read: BucketRead): number => (performance.now() - read.listedAt) / 1000;
+
+/** Whether a read is young enough to be judged (asked again where it is judged: the steps before take time). */
+export const isFresh = (read: BucketRead): boolean => ageOf(read) * 1000 <= FRESH_FOR_MS;
 
 export class ListingHandoff {
   private held?: { readonly store: string; readonly read: BucketRead };
@@ -40,11 +44,10 @@ export class ListingHandoff {
   take(store: string): HandedRead | undefined {
     const held = this.held;
     this.close();
-    const age = held ? performance.now() - held.read.listedAt : Infinity;
-    if (!held || held.store !== store || age > FRESH_FOR_MS) return undefined;
+    if (!held || held.store !== store || !isFresh(held.read)) return undefined;
     const { state } = held.read;
     // Verify adds what its HEADs learn to the records: sync's copy stays as sync read it.
-    return { ...held.read, state: { ...state, records: new Map(state.records) }, ageSeconds: age / 1000 };
+    return { ...held.read, state: { ...state, records: new Map(state.records) } };
   }
 
   /** Nothing more is handed on or taken (the pipeline's verify took its read, or will not run). */

@@ -5,14 +5,14 @@
  * never built. A built image's key is the build's, whatever a glob says; the manifest and the digest
  * index are never published.
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors';
 import { MANIFEST_FILE } from '../manifest/types';
 import type { DesiredObject } from '../plan/match';
 import { eachGlob } from '../util/globs';
 import { imageKeyProblem, printableKey } from '../validate/object-key';
-import { DIGEST_INDEX_FILE, openDigestIndex } from './digest-index';
+import { DIGEST_INDEX_FILE, openDigestIndex, type DigestIndex } from './digest-index';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.avif': 'image/avif',
@@ -54,6 +54,37 @@ function filesUnder(root: string): string[] {
  * The published files of `dist` as desired objects with `cacheControl`. `built`: the manifest's keys.
  * A file whose name cannot be a key (not NFC, a control character…) is refused by name, before any request.
  */
+/**
+ * A published file's digests, judged by what its open descriptor says: opened without blocking (a FIFO swapped
+ * in after the listing would otherwise wait forever, with Ctrl-C unheard) or following a link, refused unless a regular file, and
+ * read (on an index miss) from that same descriptor, no further than its size.
+ */
+export function digestsOfOpened(path: string, key: string, index: DigestIndex): { md5: string; sha256: string; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+    throw new ConfigError(`${path}: a published file that is a symlink: links are never followed out of dist/`, 'replace the link with the file to publish');
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      throw new ConfigError(`${path}: a published file that is not a regular file (a FIFO, device or folder)`, 'replace it with the file to publish');
+    }
+    const read = () => {
+      const bytes = Buffer.alloc(stat.size);
+      let got = 0;
+      for (let n = 1; got < stat.size && n > 0; got += n) n = readSync(fd, bytes, got, stat.size - got, got);
+      if (got !== stat.size) throw new ConfigError(`${path}: it changed while it was read`, 'run the same command again');
+      return bytes;
+    };
+    return { ...index.digests(key, stat, read), size: stat.size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function scanPublished(dist: string, globs: readonly string[], cacheControl: string, built: ReadonlySet<string>): Promise<PublishedScan> {
   if (globs.length === 0) return NOTHING_PUBLISHED;
   const started = performance.now();
@@ -74,8 +105,7 @@ export async function scanPublished(dist: string, globs: readonly string[], cach
         'rename the file (or narrow the `publish` glob in assets.config.ts that names it)');
     }
     const path = join(root, ...key.split('/'));
-    const { size, mtimeMs } = statSync(path);
-    const { md5, sha256 } = index.digests(key, size, mtimeMs, () => readFileSync(path));
+    const { md5, sha256, size } = digestsOfOpened(path, key, index);
     objects.push({ key, md5, sha256, size, contentType: contentTypeOf(key), cacheControl, origin: { published: true } });
   }
   await index.save();

@@ -23,7 +23,7 @@ import { mergeDeep, pick, startDeep } from './deep-run';
 import type { PublicProblem } from './public-check';
 import { runPublic, type PublicSummary } from './public-run';
 import { currentWriter } from '../bucket/writer-lock';
-import type { HandedRead } from '../bucket/listing-handoff';
+import { ageOf, isFresh, type HandedRead } from '../bucket/listing-handoff';
 
 export interface VerifyOptions {
   /** What the bucket must hold: the build's manifest, served with `cacheControl`… */
@@ -157,7 +157,8 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
   const run = await runObjects(all, { sizes, scope: options.scope, rules, cacheControl: options.cacheControl, dist: options.release ? undefined : options.dist });
   const { desired, inRun } = run;
   const deepRun = options.deep ? startDeep(store, desired, options) : undefined;
-  const handed = options.read && (await stillCurrent(store, options.read)) ? options.read : undefined;
+  const handed = options.read && (await stillCurrent(store, options.read)) && isFresh(options.read) ? options.read : undefined;
+  const listingAgeSeconds = handed && ageOf(handed); // as old as it is when judged
   const [listing, { records, ...state }] = handed ? judgeHanded(handed, run.inScope, deepRun?.onPage)
     : await readBucket(store, run.inScope, deepRun?.onPage).catch(async (error: unknown) => {
       await deepRun?.finish();
@@ -206,7 +207,7 @@ export async function runVerify(store: ObjectStore, options: VerifyOptions): Pro
     findings, unreadable, publicProblems, public: publicRun?.summary, desiredCount: desired.length, remoteCount: remote.length, unmanaged, matching, matched: drift.matching,
     checked: { deep: deepChecked.objects, deepBytes: deepChecked.bytes, public: publicChecked },
     requests: { list: handed ? 0 : listing.pages, head: headed.size + (options.read ? 1 : 0), get: (handed ? 0 : 1) + releaseGets + deepChecked.objects, publicGet: publicChecked },
-    listingAgeSeconds: handed?.ageSeconds,
+    listingAgeSeconds,
     records, state, behind, desired, inScope: inRun, wholeBucket: coversWholeBucket(options.scope) && rules.exclude.length === 0,
     scope: describeScope(options.scope), seconds: (performance.now() - started) / 1000,
   };

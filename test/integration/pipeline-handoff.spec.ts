@@ -68,6 +68,15 @@ describe('the pipeline hands a sync\'s listing to its verify only when the sync 
     expect(judged.listingAgeSeconds).to.be.a('number');
     expect(judged.findings).to.deep.equal([]);
 
+    // From the second attacker trial: the age is asked again where the read is judged (a slow step after the take counts).
+    const aging = new ListingHandoff();
+    await h.sync({ onUnchanged: (r) => aging.handOn(description, r) });
+    const young = aging.take(description);
+    expect(young).to.not.equal(undefined);
+    const old = await h.verify({ read: { ...(young as BucketRead), listedAt: performance.now() - 31_000 } });
+    expect(old.requests.list, 'listed afresh').to.be.above(0);
+    expect(old.listingAgeSeconds).to.equal(undefined);
+
     const next = new ListingHandoff();
     await h.sync({ onUnchanged: (r) => next.handOn(description, r) });
     const handed = next.take(description);

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
-import { rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import { rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_KEY_RULES, type KeyRules } from '../../lib/bucket/managed-keys';
+import { openDigestIndex } from '../../lib/bucket/digest-index';
+import { digestsOfOpened } from '../../lib/bucket/published';
 import { md5Of, sha256Of } from '../../lib/util/hash';
 import { isClean } from '../../lib/verify/run-verify';
 import { writeAt } from '../helpers/tmp';
@@ -58,6 +62,33 @@ describe('files assets.config.ts publishes from dist/ (the OG cards)', function 
     expect(await h.text(`_archive/${sha256Of(Buffer.from(OG['og-image.png']))}`)).to.equal(OG['og-image.png']);
     const again = await h.sync({ keys: SITE });
     expect([again.plan.actions.length, again.published.hashed]).to.deep.equal([0, 0]);
+  });
+
+  // From the second attacker trial: another file renamed into place with the same size and mtime kept the old
+  // digests (the index knew size and mtime only), and the bucket kept the old bytes.
+  it('a file renamed into place with the same size and mtime is hashed again and sent', async () => {
+    await h.sync({ keys: SITE });
+    const path = join(h.dist, 'og-image.png');
+    const other = join(h.dist, 'og-image.png.new');
+    await writeFile(other, 'site card v9'); // the same length as v1
+    const { atime, mtime } = await stat(path);
+    await utimes(other, atime, mtime);
+    await rename(other, path);
+    const swapped = await h.sync({ keys: SITE });
+    expect(swapped.published.hashed).to.equal(1);
+    expect(swapped.plan.actions.filter((a) => a.kind === 'update').map((a) => a.key)).to.deep.equal(['og-image.png']);
+    expect(await h.text('og-image.png')).to.equal('site card v9');
+  });
+
+  it('a FIFO or a link swapped in at a published file after the listing is refused at once, not waited on or followed', async () => {
+    const index = openDigestIndex(h.dist);
+    const fifo = join(h.dist, 'fifo.png');
+    execFileSync('mkfifo', [fifo]);
+    const link = join(h.dist, 'link.png');
+    symlinkSync('/etc/hostname', link);
+    expect(() => digestsOfOpened(fifo, 'fifo.png', index)).to.throw(/not a regular file/);
+    expect(() => digestsOfOpened(link, 'link.png', index)).to.throw(/a symlink: links are never followed/);
+    expect(digestsOfOpened(join(h.dist, 'og-image.png'), 'og-image.png', index)).to.deep.include({ sha256: sha256Of(Buffer.from(OG['og-image.png'])) });
   });
 
   it('a file gone from dist/ is an extra, deleted (archived first) only with --delete; a glob with no file left holds its objects', async () => {
