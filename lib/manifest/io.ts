@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WriteFileError } from '../util/fs-errors';
 import { parseManifest } from '../validate/records';
@@ -15,16 +15,8 @@ export function manifestPath(dist: string, shard?: Shard): string {
 const WRITE_HINT = 'free space (or fix the folder\'s permissions) and run the same command again';
 
 /** Writes JSON via a temp file and rename, so readers never see half a file. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = tempPathFor(path);
-  try {
-    await writeFile(temp, `${JSON.stringify(value, null, 1)}\n`);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw new WriteFileError(path, error, WRITE_HINT);
-  }
+export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  return writeTextAtomic(path, [`${JSON.stringify(value, null, 1)}\n`]);
 }
 
 /** Pieces of text written in turn (about 1 MB at a time) via a temp file and rename: the whole text is never in memory. */
