@@ -20,9 +20,6 @@ export interface BucketRead {
   readonly listedAt: number;
 }
 
-/** A read handed on (its records verify's own copy). */
-export type HandedRead = BucketRead;
-
 const FRESH_FOR_MS = 30_000;
 
 /** How old a read's listing is now, in seconds, counted from when it started. */
@@ -40,8 +37,8 @@ export class ListingHandoff {
     if (!this.closed) this.held = { store, read };
   }
 
-  /** The read sync handed on for this store, once; undefined when there is none, or it is another store's or stale. */
-  take(store: string): HandedRead | undefined {
+  /** The read sync handed on for this store (its records verify's own copy), once; undefined when there is none, or it is another store's or stale. */
+  take(store: string): BucketRead | undefined {
     const held = this.held;
     this.close();
     if (!held || held.store !== store || !isFresh(held.read)) return undefined;

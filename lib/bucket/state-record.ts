@@ -92,9 +92,14 @@ export async function writeSyncState(
     if (!isPreconditionFailed(error)) throw error;
     // A retried PUT whose first answer was lost meets its own write: that is this run's record, not another's.
     const mine = jsonEtag(state);
-    if ((await store.head(STATE_KEY))?.etag === mine) return mine;
+    if (await stateRecordIs(store, mine)) return mine;
     throw new StateConflictError(doing);
   }
+}
+
+/** Whether the state record is the one with this ETag (undefined: that there is none), by one HEAD. */
+export async function stateRecordIs(store: ObjectStore, etag: string | undefined): Promise<boolean> {
+  return (await store.head(STATE_KEY))?.etag === etag;
 }
 
 /** Lays what a run wrote and deleted over the records; true when anything changed. */

@@ -24,7 +24,7 @@ import type { Release } from '../releases/release';
 import { readLatest, type LatestRead } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
 import {
-  readSyncState, recordResult, STATE_KEY, StateConflictError, writeSyncState, type RecordsRead, type ReleaseMark,
+  readSyncState, recordResult, stateRecordIs, StateConflictError, writeSyncState, type RecordsRead, type ReleaseMark,
 } from '../bucket/state-record';
 import { messageOf } from '../errors';
 import { describeHolder } from '../bucket/lock-record';
@@ -120,7 +120,7 @@ export async function commitChange(store: ObjectStore, change: ImageChange, appl
 async function commitLocked(store: ObjectStore, change: ImageChange, apply: ApplyOptions, lock: StopSignal): Promise<CommitOutcome> {
   const { plan, records, state } = change;
   // The plan was made on the state record as read; a run that wrote since (perhaps the one this run waited for) makes it stale.
-  if ((await store.head(STATE_KEY))?.etag !== state.etag) throw new StateConflictError('planning');
+  if (!(await stateRecordIs(store, state.etag))) throw new StateConflictError('planning');
   const latest = change.latest ?? (await readLatest(store));
   const previous = await previousRelease(store, change.release, latest); // before any write: a damaged record stops a sync here
   // The mark, and no record of the objects this run re-headers in place: a copy that keeps the bytes keeps the ETag, so

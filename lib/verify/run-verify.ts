@@ -15,7 +15,7 @@ import { coversWholeBucket, describeScope, refuseEmptyScope, type ObjectScope } 
 import { desiredObjects, runObjects, sizeNames } from '../bucket/desired';
 import { DEFAULT_KEY_RULES, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
 import { inspect, listRemote, type RemoteListing } from '../bucket/listing';
-import { readSyncState, STATE_KEY, type RecordsRead } from '../bucket/state-record';
+import { readSyncState, stateRecordIs, type RecordsRead } from '../bucket/state-record';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { atLatest, latestRelease, type AtRelease } from './at-release';
 import type { ReadProblem } from './deep-check';
@@ -23,7 +23,7 @@ import { mergeDeep, pick, startDeep } from './deep-run';
 import type { PublicProblem } from './public-check';
 import { runPublic, type PublicSummary } from './public-run';
 import { currentWriter } from '../bucket/writer-lock';
-import { ageOf, isFresh, type HandedRead } from '../bucket/listing-handoff';
+import { ageOf, isFresh, type BucketRead } from '../bucket/listing-handoff';
 
 export interface VerifyOptions {
   /** What the bucket must hold: the build's manifest, served with `cacheControl`… */
@@ -51,7 +51,7 @@ export interface VerifyOptions {
   /** A public p95 latency above this (ms) is a warning (default: the CDN settings' default). */
   readonly slowP95Ms?: number;
   /** What the sync before this verify read of the bucket, when it changed nothing (the pipeline): judged instead of listing again. */
-  readonly read?: HandedRead;
+  readonly read?: BucketRead;
   /** For a reproducible sample: the day number and the random source. */
   readonly day?: number;
   readonly random?: () => number;
@@ -114,14 +114,11 @@ export class UnreachableError extends AssetsError {
 }
 
 /** Sync's read stands only while the state record is the one read with it: a run of this tool that wrote since changed it. */
-async function stillCurrent(store: ObjectStore, read: HandedRead): Promise<boolean> {
-  const now = await store.head(STATE_KEY).catch(() => undefined);
-  return now !== undefined && now?.etag === read.state.etag;
-}
+const stillCurrent = (store: ObjectStore, read: BucketRead): Promise<boolean> => stateRecordIs(store, read.state.etag).catch(() => false);
 
 /** Sync's read of the bucket, handed on by the pipeline: its objects in this run's scope, its state record. */
 function judgeHanded(
-  read: HandedRead, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
+  read: BucketRead, inScope: (key: string) => boolean, onPage?: (objects: readonly ListedObject[]) => void,
 ): [RemoteListing, RecordsRead] {
   const objects = read.objects.filter((o) => inScope(o.key));
   onPage?.(objects);
