@@ -142,25 +142,25 @@ export async function scanSources(
     byOutput.set(output, rel);
     byKey.set(rel, file);
   }
-  let hashed = 0;
-  const toHash = [...byKey].filter(([rel, file]) => !index.lookup(rel, file.stat) && needsHash(rel)).length;
-  // Hashed on every core (a fresh runner hashes the whole collection), each file only if it is still the one listed.
-  const workers = toHash > 0 ? new HashWorkers(Math.min(availableParallelism(), toHash)) : undefined;
-  const results = await mapPool([...byKey], Math.max(8, workers?.capacity ?? 0), async ([rel, file]): Promise<SourceCandidate | null> => {
-    const base = { rel, path: file.path, bytes: file.stat.size, stat: file.stat };
-    const known = index.lookup(rel, file.stat);
-    if (known || !needsHash(rel)) return { ...base, sha256: known };
-    try {
-      const { sha256 } = await (workers as HashWorkers).hash({ path: file.path, ...file.stat });
-      hashed += 1;
-      index.remember(rel, file.stat, sha256);
-      return { ...base, sha256 };
-    } catch (error) {
-      failures.push(new SourceError(rel, `cannot read: ${messageOf(error)}`));
-      return null;
-    }
-  }).finally(() => workers?.close());
-  const candidates = results.filter((c): c is SourceCandidate => c !== null);
+  // The source index answers for most; the rest (a fresh runner: every source) are hashed on every core,
+  // each file only if it is still the one listed.
+  const found = [...byKey].map(([rel, file]) => ({ rel, path: file.path, bytes: file.stat.size, stat: file.stat, sha256: index.lookup(rel, file.stat) }));
+  const toHash = found.filter((c) => c.sha256 === undefined && needsHash(c.rel));
+  const unreadable = new Set<string>();
+  if (toHash.length > 0) {
+    const workers = new HashWorkers(Math.min(availableParallelism(), toHash.length));
+    await mapPool(toHash, workers.capacity, async (c) => {
+      try {
+        c.sha256 = (await workers.hash({ path: c.path, ...c.stat })).sha256;
+        index.remember(c.rel, c.stat, c.sha256);
+      } catch (error) {
+        failures.push(new SourceError(c.rel, `cannot read: ${messageOf(error)}`));
+        unreadable.add(c.rel);
+      }
+    }).finally(() => workers.close());
+  }
+  const candidates: SourceCandidate[] = found.filter((c) => !unreadable.has(c.rel));
+  const hashed = toHash.length - unreadable.size;
   index.retain(new Set(candidates.map((c) => c.rel)), (rel) => inScope(scope, rel));
   return { candidates, failures, hashed, ignored: listed.ignored.filter((rel) => inScope(scope, rel)) };
 }
