@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { spawnGulp } from '../helpers/cli';
 import { REPO_ROOT } from '../helpers/paths';
 import { makeTmpDir, removeTmp } from '../helpers/tmp';
-import { requireCeph } from '../servers/ceph';
 import { SyncHarness } from '../support/sync-harness';
 import { V1, V2 } from '../support/release-states';
-import { expectSameImages } from '../support/mirror-pair';
+import { expectSameImages, useMirrorPair } from '../support/mirror-pair';
 
 /** Settings for `--env development` on one harness's s3rver and `--env backup` on another's Ceph bucket, both through their proxies. */
 function settings(dev: SyncHarness, backup: SyncHarness): Record<string, string> {
@@ -25,12 +24,7 @@ describe('gulp mirror from the command line: --env development --to backup, then
   const production = DEFAULT_EDGE.production.cacheControl;
   let dev: SyncHarness;
   let backup: SyncHarness;
-  before(async function () { await requireCeph(this); });
-  beforeEach(async () => {
-    dev = await SyncHarness.start('s3rver');
-    backup = await SyncHarness.start('ceph');
-  });
-  afterEach(async () => { await dev?.close(); await backup?.close(); });
+  useMirrorPair((d, b) => { dev = d; backup = b; });
 
   /** Publishes `files` in the development bucket with production's headers, as the backup stands in for production. */
   async function publish(files: Record<string, string>): Promise<void> {

@@ -7,8 +7,7 @@ import { AssetsError } from '../../lib/errors';
 import { md5Of } from '../../lib/util/hash';
 import { CACHE, SyncHarness } from '../support/sync-harness';
 import { V1, V2 } from '../support/release-states';
-import { expectSameImages, mirrorBetween } from '../support/mirror-pair';
-import { requireCeph } from '../servers/ceph';
+import { expectSameImages, mirrorBetween, useMirrorPair } from '../support/mirror-pair';
 
 /** The release the target's pointer names. */
 async function latestRelease(h: SyncHarness) {
@@ -19,12 +18,7 @@ describe('gulp mirror: the embedded s3rver bucket → Ceph radosgw and back, byt
   this.timeout(60_000);
   let dev: SyncHarness;
   let backup: SyncHarness;
-  before(async function () { await requireCeph(this); });
-  beforeEach(async () => {
-    dev = await SyncHarness.start('s3rver');
-    backup = await SyncHarness.start('ceph');
-  });
-  afterEach(async () => { await dev?.close(); await backup?.close(); });
+  useMirrorPair((d, b) => { dev = d; backup = b; });
 
   it('copies every image with the headers its release recorded, records a release there, and verify passes on it', async () => {
     const [v1] = await dev.publish(V1);

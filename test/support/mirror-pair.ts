@@ -8,7 +8,24 @@ import { runMirror, type MirrorOptions, type MirrorOutcome } from '../../lib/mir
 import type { ObjectStore } from '../../lib/storage/object-store';
 import { isReserved } from '../../lib/bucket/object-scope';
 import { listAll } from '../../lib/storage/object-store';
-import type { SyncHarness } from './sync-harness';
+import { requireCeph } from '../servers/ceph';
+import { SyncHarness } from './sync-harness';
+
+/**
+ * Registers a suite's hooks for a fresh pair per test (skipped without Ceph): the source on s3rver, the
+ * target on Ceph; `onStart` receives them.
+ */
+export function useMirrorPair(onStart: (dev: SyncHarness, backup: SyncHarness) => void): void {
+  let pair: SyncHarness[] = [];
+  before(async function () { await requireCeph(this); });
+  beforeEach(async () => {
+    pair = [];
+    pair.push(await SyncHarness.start('s3rver')); // each closed after the test even when the other failed to start
+    pair.push(await SyncHarness.start('ceph'));
+    onStart(pair[0] as SyncHarness, pair[1] as SyncHarness);
+  });
+  afterEach(async () => { for (const h of pair) await h.close(); });
+}
 
 /** Runs a mirror from one harness's bucket into another's, through both proxies. */
 export function mirrorBetween(from: SyncHarness, to: SyncHarness, options: Partial<MirrorOptions> = {}): Promise<MirrorOutcome> {
