@@ -18,7 +18,9 @@
  * Prune, which deletes only the tool's own records, goes through commitRecordDeletes.
  */
 import type { RecordedObject } from '../plan/match';
-import type { SyncPlan } from '../plan/sync-plan';
+import type { DeleteLimits, SyncPlan } from '../plan/sync-plan';
+import type { KeyRules } from '../bucket/managed-keys';
+import type { AdaptiveLimiter } from './adaptive-limiter';
 import { previousRelease, recordRelease, type Recorded, type ReleaseIntent } from '../releases/publish';
 import type { Release } from '../releases/release';
 import { readLatest, type LatestRead } from '../releases/release-store';
@@ -50,6 +52,21 @@ export interface ImageChange {
   readonly release: ReleaseIntent;
   /** The pointer as the caller read it (before planning); else it is read here, before the first write. */
   readonly latest?: LatestRead;
+}
+
+/** What every command that writes images through commitChange is told (mirror, rollback). */
+export interface WriteRunOptions {
+  /** Named in the release record. */
+  readonly environment: string;
+  readonly limits: DeleteLimits;
+  /** Which keys are the tool's: only those may be deleted. */
+  readonly keys?: KeyRules;
+  readonly dryRun: boolean;
+  readonly concurrency: number;
+  readonly limiter?: AdaptiveLimiter;
+  readonly quiet?: boolean;
+  /** Stops new writes (Ctrl-C): what was done is recorded, the rest is left for the next run. */
+  readonly signal?: StopSignal;
 }
 
 export interface CommitOutcome {

@@ -11,12 +11,11 @@
  * A mirror with nothing to do costs the two source GETs, the target's listing and one GET.
  */
 import { AssetsError } from '../errors';
-import type { ApplyResult, StopSignal } from '../execute/apply-plan';
-import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
-import { commitChange, needsRelease } from '../execute/commit-change';
+import type { ApplyResult } from '../execute/apply-plan';
+import { commitChange, needsRelease, type WriteRunOptions } from '../execute/commit-change';
 import { preserveFirst } from '../execute/preserve';
 import { planTotals, type PlanTotals } from '../plan/plan-cost';
-import type { DeleteLimits, SyncPlan } from '../plan/sync-plan';
+import type { SyncPlan } from '../plan/sync-plan';
 import type { ServedHeaders } from '../plan/explain-changes';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import type { Release } from '../releases/release';
@@ -24,28 +23,18 @@ import { latestId, readLatest, readRelease } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
 import { isReserved } from '../bucket/object-scope';
 import { inspect, listRemote } from '../bucket/listing';
-import { DEFAULT_KEY_RULES, managedKeys, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
+import { DEFAULT_KEY_RULES, managedKeys, splitManaged, type UnmanagedTally } from '../bucket/managed-keys';
 import { readSyncState } from '../bucket/state-record';
 import { createProgress } from '../util/progress';
 import { mirroredObjects, planMirror } from './mirror-plan';
 import { copyReleaseManifest, sourceReader } from './source-reader';
 
-export interface MirrorOptions {
+/** `environment` is the target's; `keys` are the target's (the release's keys always are the tool's). */
+export interface MirrorOptions extends WriteRunOptions {
   /** The source's environment name, for the release record and messages. */
   readonly source: string;
-  /** The target's environment name, recorded in its release. */
-  readonly environment: string;
-  readonly limits: DeleteLimits;
-  /** Which of the target's keys are the tool's: only those may be deleted (the release's keys always are). */
-  readonly keys?: KeyRules;
-  readonly dryRun: boolean;
-  readonly concurrency: number;
-  readonly limiter?: AdaptiveLimiter;
-  readonly quiet?: boolean;
   /** Called with the plan once it is made, before any write. */
   readonly onPlan?: (planned: Pick<MirrorOutcome, 'from' | 'plan' | 'totals' | 'unmanaged'>) => void;
-  /** Stops new writes (Ctrl-C): what was done is recorded, the rest is left for the next run. */
-  readonly signal?: StopSignal;
 }
 
 export interface MirrorOutcome {

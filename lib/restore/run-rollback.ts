@@ -5,13 +5,12 @@
  * it can itself be undone; rerunning after a crash plans only what is still different.
  */
 import { AssetsError } from '../errors';
-import type { ApplyResult, StopSignal } from '../execute/apply-plan';
-import type { AdaptiveLimiter } from '../execute/adaptive-limiter';
-import { commitChange, needsRelease } from '../execute/commit-change';
+import type { ApplyResult } from '../execute/apply-plan';
+import { commitChange, needsRelease, type WriteRunOptions } from '../execute/commit-change';
 import { preserveFirst } from '../execute/preserve';
 import { planTotals, type PlanTotals } from '../plan/plan-cost';
 import { planRollback, type RollbackPlan } from '../plan/rollback-plan';
-import type { DeleteLimits, ExpectedCopy } from '../plan/sync-plan';
+import type { ExpectedCopy } from '../plan/sync-plan';
 import { ARCHIVE_PREFIX, sameObjects, type Release } from '../releases/release';
 import { latestId, readLatest, readRelease, type LatestRead } from '../releases/release-store';
 import { listAll, type ObjectStore, type ObjectVersion } from '../storage/object-store';
@@ -20,7 +19,7 @@ import { changedSinceRecord } from '../plan/bucket-drift';
 import { releaseAt, stateAt } from './state-at';
 import { isReserved } from '../bucket/object-scope';
 import { inspect, listRemote } from '../bucket/listing';
-import { DEFAULT_KEY_RULES, managedKeys, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
+import { DEFAULT_KEY_RULES, managedKeys, splitManaged, type UnmanagedTally } from '../bucket/managed-keys';
 import { readSyncState } from '../bucket/state-record';
 import { createProgress } from '../util/progress';
 import { publicUrl } from '../verify/public-check';
@@ -28,23 +27,14 @@ import { publicUrl } from '../verify/public-check';
 /** A release id, `latest`, `previous` (the latest release's parent), or the state at a time (`--at`). */
 export type ReleaseChoice = string | { readonly at: Date };
 
-export interface RollbackOptions {
+/**
+ * `keys`: one the tool does not manage (and one `ignore` or --exclude names) is never deleted. A release is
+ * put back whole: every key it records is restored, whatever these say.
+ */
+export interface RollbackOptions extends WriteRunOptions {
   readonly release: ReleaseChoice;
-  readonly environment: string;
-  readonly limits: DeleteLimits;
-  /**
-   * Which keys are the tool's: one it does not manage (and one `ignore` or --exclude names) is never
-   * deleted. A release is put back whole: every key it records is restored, whatever these say.
-   */
-  readonly keys?: KeyRules;
-  readonly dryRun: boolean;
-  readonly concurrency: number;
-  readonly limiter?: AdaptiveLimiter;
-  readonly quiet?: boolean;
   /** Base of the public URLs, for the list of URLs to purge from a CDN. */
   readonly publicBase?: string;
-  /** Stops new writes (Ctrl-C): what was done is recorded, the rest is left for the next run. */
-  readonly signal?: StopSignal;
 }
 
 export interface RollbackOutcome {
