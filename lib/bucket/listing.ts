@@ -42,6 +42,19 @@ export async function listRemote(
   }
 }
 
+/**
+ * Plans; when the plan names objects the listing cannot judge, HEADs them (their records, and into `served`
+ * the headers seen) and plans again on what they said. `heads`: how many were HEADed.
+ */
+export async function planLooking<P extends { readonly inspect: readonly string[] }>(
+  store: ObjectStore, plan: () => P, records: Map<string, RecordedObject>, served?: Map<string, ServedHeaders>,
+): Promise<{ planned: P; heads: number }> {
+  const first = plan();
+  if (first.inspect.length === 0) return { planned: first, heads: 0 };
+  await inspect(store, first.inspect, records, served);
+  return { planned: plan(), heads: first.inspect.length };
+}
+
 /** HEADs the keys the plan could not judge and records what their metadata says (and, into `served`, the headers seen). */
 export async function inspect(
   store: ObjectStore, keys: readonly string[], records: Map<string, RecordedObject>, served?: Map<string, ServedHeaders>,

@@ -22,7 +22,7 @@ import type { Release } from '../releases/release';
 import { latestId, readLatest, readRelease } from '../releases/release-store';
 import type { ObjectStore } from '../storage/object-store';
 import { isReserved } from '../bucket/object-scope';
-import { inspect, listRemote } from '../bucket/listing';
+import { listRemote, planLooking } from '../bucket/listing';
 import { DEFAULT_KEY_RULES, managedKeys, splitManaged, type UnmanagedTally } from '../bucket/managed-keys';
 import { readSyncState } from '../bucket/state-record';
 import { createProgress } from '../util/progress';
@@ -82,12 +82,7 @@ export async function runMirror(source: ObjectStore, target: ObjectStore, option
   for (const o of remote) if (recordedSecond !== undefined && Math.floor(o.lastModified.getTime() / 1000) > recordedSecond) records.delete(o.key);
   const served = new Map<string, ServedHeaders>();
   const input = { source: from, remote, records, served, limits: options.limits };
-  let planned = planMirror(input);
-  const heads = planned.inspect.length;
-  if (heads > 0) {
-    await inspect(target, planned.inspect, records, served);
-    planned = planMirror(input);
-  }
+  const { planned, heads } = await planLooking(target, () => planMirror(input), records, served);
   const { plan, versioned, requests } = await preserveFirst(target, planned, records);
   const change = { plan, versioned, records, state, learned: heads > 0, behind, wholeBucket: true };
   const publishes = needsRelease(change);

@@ -18,7 +18,7 @@ import { versionsByKey } from '../plan/versions-at';
 import { changedSinceRecord } from '../plan/bucket-drift';
 import { releaseAt, stateAt } from './state-at';
 import { isReserved } from '../bucket/object-scope';
-import { inspect, listRemote } from '../bucket/listing';
+import { listRemote, planLooking } from '../bucket/listing';
 import { DEFAULT_KEY_RULES, managedKeys, splitManaged, type UnmanagedTally } from '../bucket/managed-keys';
 import { readSyncState } from '../bucket/state-record';
 import { createProgress } from '../util/progress';
@@ -120,12 +120,7 @@ export async function runRollback(store: ObjectStore, options: RollbackOptions):
   const inRun = (key: string) => inScope(key) && wholeRelease.classify(key) !== 'excluded';
   const behind = changedSinceRecord({ remote, records, recordedAt: state.recordedAt, wanted: new Set(Object.keys(target.objects)), inScope: inRun });
   const input = { target, remote, records, archived, versions: history && versionsByKey(history), limits: options.limits };
-  let planned = planRollback(input);
-  const heads = planned.inspect.length;
-  if (heads > 0) {
-    await inspect(store, planned.inspect, records);
-    planned = planRollback(input);
-  }
+  const { planned, heads } = await planLooking(store, () => planRollback(input), records);
   const { plan } = await preserveFirst(store, planned, records, { versioned, archive: archived });
   const totals = planTotals(plan, { listPages: pages, heads, gets: 4 + gets });
   const changedUrls = plan.actions.filter((a) => a.kind !== 'archive')

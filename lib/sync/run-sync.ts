@@ -16,7 +16,7 @@ import { objectFigures } from '../history/figures';
 import type { ObjectFigures } from '../history/types';
 import { desiredObjects, distReader, requireManifest, runObjects, sizeNames } from '../bucket/desired';
 import { refuseRemoteGone, remoteBytes } from '../bucket/remote-bytes';
-import { inspect, listRemote } from '../bucket/listing';
+import { listRemote, planLooking } from '../bucket/listing';
 import { DEFAULT_KEY_RULES, splitManaged, type KeyRules, type UnmanagedTally } from '../bucket/managed-keys';
 import type { ServedHeaders } from '../plan/explain-changes';
 import { changedSinceRecord } from '../plan/bucket-drift';
@@ -89,12 +89,7 @@ export async function runSync(store: ObjectStore, options: SyncOptions): Promise
   const served = new Map<string, ServedHeaders>();
   const scope = describeScope(options.scope);
   const planInput = { desired, remote, records, served, delete: options.delete, limits: options.limits, scope, force: options.force };
-  let planned = planSync(planInput);
-  const heads = planned.inspect.length;
-  if (heads > 0) {
-    await inspect(store, planned.inspect, records, served);
-    planned = planSync(planInput);
-  }
+  const { planned, heads } = await planLooking(store, () => planSync(planInput), records, served);
   const { plan, versioned, requests } = await preserveFirst(store, planned, records);
   await refuseRemoteGone(store, plan.actions, options.dist);
   // The release pointer is read (before any write, for the conditional update) only when a release may be
